@@ -1,0 +1,130 @@
+// ricci-query analyze FILE.h5 [--group PATH] --k LIST [--graph union|mutual]
+//                     [--convention paper|baptista-r] [--format json|table]
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli_util.hpp"
+#include "query.hpp"
+#include "ricci/core/error.hpp"
+#include "ricci/geometry/layer_flow.hpp"
+#include "ricci/io/activations.hpp"
+
+namespace po = boost::program_options;
+using Json = nlohmann::ordered_json;
+
+namespace ricci::query {
+
+namespace {
+
+Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+
+// g is an integer count whenever it is defined; print it as one.
+Json count_or_null(double value) {
+  return std::isfinite(value) ? Json(static_cast<std::int64_t>(value)) : Json(nullptr);
+}
+
+Json flow_json(const std::vector<geometry::ScaleFlow>& scales, index_t n, std::size_t layers) {
+  Json results = Json::array();
+  for (const auto& scale : scales) {
+    Json per_layer = Json::array();
+    for (std::size_t l = 0; l < scale.layers.size(); ++l) {
+      const auto& f = scale.layers[l];
+      per_layer.push_back({{"layer", l + 1},
+                           {"edges", f.edges},
+                           {"components", f.components},
+                           {"unreachable_pairs", f.unreachable_pairs},
+                           {"ric", f.ric},
+                           {"g", count_or_null(f.g)}});
+    }
+    const auto& c = scale.coefficient;
+    results.push_back({{"k", scale.k},
+                       {"layers", per_layer},
+                       {"rho", number_or_null(c.rho)},
+                       {"z", number_or_null(c.z)},
+                       {"fisher", number_or_null(c.fisher)},
+                       {"p", number_or_null(c.p)},
+                       {"reason", c.reason == geometry::CoefficientReason::none
+                                      ? Json(nullptr)
+                                      : Json(std::string(geometry::reason_name(c.reason)))}});
+  }
+  return Json{{"n", n}, {"layers", layers}, {"results", results}};
+}
+
+std::string fixed(double value, int digits) {
+  if (!std::isfinite(value)) return "-";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << value;
+  return s.str();
+}
+
+void print_table(std::ostream& out, const std::vector<geometry::ScaleFlow>& scales, const std::string& path,
+                 const std::string& group, index_t n, std::size_t layers, geometry::GraphRule rule) {
+  out << path << " " << group << ": n = " << n << " points, " << layers << " hidden layers, graph "
+      << geometry::graph_rule_name(rule) << "\n";
+  for (const auto& scale : scales) {
+    const auto& c = scale.coefficient;
+    out << "\nk = " << scale.k << "   rho = " << fixed(c.rho, 4) << "   z = " << fixed(c.z, 4)
+        << "   fisher = " << fixed(c.fisher, 4) << "   p = " << fixed(c.p, 4);
+    if (c.reason != geometry::CoefficientReason::none) out << "   (" << geometry::reason_name(c.reason) << ")";
+    out << "\n  " << std::setw(5) << "layer" << std::setw(10) << "edges" << std::setw(12) << "components"
+        << std::setw(14) << "unreachable" << std::setw(12) << "Ric" << std::setw(14) << "g" << std::setw(12)
+        << "eta" << "\n";
+    for (std::size_t l = 0; l < scale.layers.size(); ++l) {
+      const auto& f = scale.layers[l];
+      const double eta = l + 1 < scale.layers.size() ? scale.layers[l + 1].g - f.g : NAN;
+      out << "  " << std::setw(5) << l + 1 << std::setw(10) << f.edges << std::setw(12) << f.components
+          << std::setw(14) << f.unreachable_pairs << std::setw(12) << f.ric << std::setw(14) << fixed(f.g, 0)
+          << std::setw(12) << fixed(eta, 0) << "\n";
+    }
+  }
+}
+
+}  // namespace
+
+int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
+  std::string path, group, k_text, graph, convention, format;
+  po::options_description options("ricci-query analyze FILE.h5 options");
+  options.add_options()
+      ("help,h", "show this help")
+      ("file", po::value(&path), "activation or results file (positional)")
+      ("group", po::value(&group)->default_value("/"), "group holding layer_01, layer_02, ...")
+      ("k", po::value(&k_text), "scales, e.g. 10,20,30 or 6-10 (required)")
+      ("graph", po::value(&graph)->default_value("union"), "union | mutual")
+      ("convention", po::value(&convention)->default_value("paper"), "paper | baptista-r")
+      ("format", po::value(&format)->default_value("table"), "table | json");
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    out << options;
+    return exit_ok;
+  }
+  if (path.empty()) throw Error("cli", "missing FILE.h5");
+  if (k_text.empty()) throw Error("cli", "--k is required (e.g. --k 10,20,30)");
+  cli::require_one_of("graph", graph, {"union", "mutual"});
+  cli::require_one_of("convention", convention, {"paper", "baptista-r"});
+  cli::require_one_of("format", format, {"table", "json"});
+  if (convention == "baptista-r" && !vm["graph"].defaulted())
+    throw Error("cli", "--graph " + graph + " conflicts with --convention baptista-r, which defines its own graph");
+
+  geometry::GeometryOptions geometry_options;
+  geometry_options.k = cli::parse_index_list(k_text, "--k");
+  geometry_options.rule = geometry::parse_graph_rule(convention == "baptista-r" ? convention : graph);
+
+  const io::ActivationStack stack = io::read_activation_stack(path, group);
+  const auto n = static_cast<index_t>(stack.layers.front().rows());
+  const auto scales = geometry::layer_flow(stack.layers, geometry_options);
+
+  if (format == "json")
+    out << flow_json(scales, n, stack.layers.size()).dump() << "\n";
+  else
+    print_table(out, scales, path, group, n, stack.layers.size(), geometry_options.rule);
+  return exit_ok;
+}
+
+}  // namespace ricci::query

@@ -1,0 +1,21 @@
+#pragma once
+// ricci-query: post-hoc analysis of activation and results files. main() and the tests both call
+// run_query(), so every error path the tests exercise is the one users meet.
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace ricci::query {
+
+// Exit codes: 0 success; 2 bad input (usage, options, files, values) with one line on `err`;
+// 1 an unexpected internal failure.
+constexpr int exit_ok = 0;
+constexpr int exit_internal = 1;
+constexpr int exit_bad_input = 2;
+
+int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// Subcommands: each receives the arguments after its name.
+int analyze_command(const std::vector<std::string>& args, std::ostream& out);
+
+}  // namespace ricci::query

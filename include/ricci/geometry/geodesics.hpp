@@ -1,0 +1,31 @@
+#pragma once
+// All-pairs hop distances in an unweighted, undirected graph (METHOD.md §3, paper eqs. 3 and 7),
+// reduced to the sums the coefficients need. Two engines compute the same GeodesicSummary:
+// the reference runs Boost.Graph's breadth_first_search from every source; the production engine
+// (geodesics_bitparallel.hpp) runs 64·Words sources at once with one bit per source.
+#include <cstdint>
+#include <vector>
+
+#include "ricci/core/types.hpp"
+#include "ricci/geometry/graph.hpp"
+
+namespace ricci::geometry {
+
+struct GeodesicSummary {
+  index_t components = 0;
+  count_t unreachable_pairs = 0;       // unordered pairs {i,j} with no path
+  std::uint64_t distance_sum = 0;      // sum over reachable unordered pairs of gamma(i,j)
+  std::vector<std::uint64_t> row_sum;  // S(i) = sum over reachable j of gamma(i,j)
+  index_t diameter = 0;                // largest finite distance
+};
+
+// Connected components of a symmetric graph.
+index_t count_components(const CsrGraph& adjacency);
+
+// Reference: Boost.Graph BFS from every vertex. `adjacency` must be symmetric.
+GeodesicSummary all_pairs_boost_bfs(const CsrGraph& adjacency);
+
+// Production: the bit-parallel engine at the word width chosen for this build.
+GeodesicSummary all_pairs_geodesics(const CsrGraph& adjacency);
+
+}  // namespace ricci::geometry

@@ -1,0 +1,49 @@
+#pragma once
+// Exact k-nearest-neighbour lists (METHOD.md §2).
+//
+// Distance = squared Euclidean distance accumulated in double over the coordinates in order; self is
+// excluded; ties are broken by the smaller index, so the lists are a pure function of the points.
+// The lists are computed once up to k_max and serve every k <= k_max. Each row also keeps every point
+// tied with its k_max-th neighbour, so the tie-keeping neighbourhoods of the baptista-r convention
+// (N+_k(i) = { j : d(i,j) <= d_k(i) }) can be read for any k <= k_max.
+#include <span>
+#include <vector>
+
+#include "ricci/core/types.hpp"
+
+namespace ricci::geometry {
+
+class NeighbourLists {
+ public:
+  NeighbourLists() = default;
+  NeighbourLists(index_t k_max, std::vector<count_t> offsets, std::vector<index_t> neighbours,
+                 std::vector<double> distances);
+
+  index_t size() const { return static_cast<index_t>(offsets_.size()) - 1; }
+  index_t k_max() const { return k_max_; }
+
+  // N_k(i): the k nearest other points of i, nearest first.
+  std::span<const index_t> nearest(index_t i, index_t k) const;
+  // N+_k(i): every point at distance <= d_k(i), i.e. N_k(i) extended by the points tied with its last.
+  std::span<const index_t> nearest_with_ties(index_t i, index_t k) const;
+  // All stored entries of row i (at least k_max) and their distances, nearest first.
+  std::span<const index_t> row(index_t i) const;
+  std::span<const double> row_distances(index_t i) const;
+
+ private:
+  index_t k_max_ = 0;
+  std::vector<count_t> offsets_{0};
+  std::vector<index_t> neighbours_;
+  std::vector<double> distances_;
+};
+
+// Throws ricci::Error unless 1 <= k <= n - 1.
+void validate_k(index_t k, index_t n);
+
+// The exact squared distance METHOD.md defines; the one place the formula lives.
+double squared_distance(const RowMatrix& points, index_t i, index_t j);
+
+// Exact lists for every point of `points` up to k_max (validated).
+NeighbourLists exact_knn(const RowMatrix& points, index_t k_max);
+
+}  // namespace ricci::geometry

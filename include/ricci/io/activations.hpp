@@ -1,0 +1,32 @@
+#pragma once
+// Activation stacks in HDF5: a group holding 2-D float32/float64 datasets layer_01, layer_02, ...
+// (one row per point, same row count, any widths). This is the layout `ricci-query analyze` reads
+// and the sweep writes per run (results_schema/README.md).
+#include <string>
+#include <vector>
+
+#include "ricci/core/types.hpp"
+
+namespace ricci::io {
+
+struct ActivationStack {
+  std::vector<std::string> names;  // layer_01, layer_02, ... in layer order
+  std::vector<RowMatrix> layers;
+};
+
+// Reads every layer_NN dataset of `group` (default "/"). Throws ricci::Error naming the file, group or
+// dataset when the file is missing or not HDF5, the group is missing, there are no layer datasets,
+// numbering has a gap, a dataset is not 2-D floating point, or a value is not finite.
+ActivationStack read_activation_stack(const std::string& path, const std::string& group = "/");
+
+enum class Precision { single, double_ };
+
+// Writes named 2-D datasets into `group` (created as needed) of a new or existing file. A dataset of
+// the same name must not exist. For tests, benchmarks and tools that produce activation files.
+void write_matrices(const std::string& path, const std::string& group,
+                    const std::vector<std::pair<std::string, RowMatrix>>& matrices, Precision precision);
+
+// The canonical dataset name of hidden layer l (1-based): layer_01 ... layer_99, layer_100 ...
+std::string layer_dataset_name(int layer);
+
+}  // namespace ricci::io

@@ -1,0 +1,132 @@
+#include "ricci/geometry/knn.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <string>
+
+#include "ricci/core/error.hpp"
+
+namespace ricci::geometry {
+
+NeighbourLists::NeighbourLists(index_t k_max, std::vector<count_t> offsets,
+                               std::vector<index_t> neighbours, std::vector<double> distances)
+    : k_max_(k_max),
+      offsets_(std::move(offsets)),
+      neighbours_(std::move(neighbours)),
+      distances_(std::move(distances)) {}
+
+std::span<const index_t> NeighbourLists::row(index_t i) const {
+  return {neighbours_.data() + offsets_[i], static_cast<std::size_t>(offsets_[i + 1] - offsets_[i])};
+}
+
+std::span<const double> NeighbourLists::row_distances(index_t i) const {
+  return {distances_.data() + offsets_[i], static_cast<std::size_t>(offsets_[i + 1] - offsets_[i])};
+}
+
+std::span<const index_t> NeighbourLists::nearest(index_t i, index_t k) const {
+  assert(k >= 1 && k <= k_max_);
+  return row(i).first(static_cast<std::size_t>(k));
+}
+
+std::span<const index_t> NeighbourLists::nearest_with_ties(index_t i, index_t k) const {
+  assert(k >= 1 && k <= k_max_);
+  const auto dist = row_distances(i);
+  const double kth = dist[k - 1];
+  // Entries are sorted by distance, so the tied ones follow the k-th contiguously.
+  const auto end = std::upper_bound(dist.begin() + k, dist.end(), kth);
+  return row(i).first(static_cast<std::size_t>(end - dist.begin()));
+}
+
+void validate_k(index_t k, index_t n) {
+  if (n < 2) throw Error("geometry", "a kNN graph needs at least 2 points, got n = " + std::to_string(n));
+  if (k < 1 || k > n - 1)
+    throw Error("geometry", "k = " + std::to_string(k) + " must satisfy 1 <= k <= n - 1 = " +
+                                std::to_string(n - 1));
+}
+
+double squared_distance(const RowMatrix& points, index_t i, index_t j) {
+  double sum = 0.0;
+  for (Eigen::Index c = 0; c < points.cols(); ++c) {
+    const double diff = points(i, c) - points(j, c);
+    sum += diff * diff;
+  }
+  return sum;
+}
+
+namespace {
+
+struct Candidate {
+  double distance;
+  index_t index;
+  friend bool operator<(const Candidate& a, const Candidate& b) {
+    return a.distance < b.distance || (a.distance == b.distance && a.index < b.index);
+  }
+};
+
+// Distances from each point of a block of rows to every point, with the same in-order accumulation as
+// squared_distance(): the loop runs over coordinates outermost so the inner loop vectorises across
+// points while each individual sum still adds its terms in coordinate order.
+class DistanceRows {
+ public:
+  explicit DistanceRows(const RowMatrix& points)
+      : n_(points.rows()), by_coordinate_(points.transpose()), row_(static_cast<std::size_t>(n_)) {}
+
+  std::span<const double> from(index_t i) {
+    std::fill(row_.begin(), row_.end(), 0.0);
+    double* __restrict acc = row_.data();
+    for (Eigen::Index c = 0; c < by_coordinate_.rows(); ++c) {
+      const double* __restrict coord = by_coordinate_.row(c).data();
+      const double xi = coord[i];
+      for (Eigen::Index j = 0; j < n_; ++j) {
+        const double diff = xi - coord[j];
+        acc[j] += diff * diff;
+      }
+    }
+    return row_;
+  }
+
+ private:
+  Eigen::Index n_;
+  RowMatrix by_coordinate_;  // dim x n: coordinate c of every point is contiguous
+  std::vector<double> row_;
+};
+
+}  // namespace
+
+NeighbourLists exact_knn(const RowMatrix& points, index_t k_max) {
+  const auto n = static_cast<index_t>(points.rows());
+  validate_k(k_max, n);
+
+  DistanceRows distances(points);
+  std::vector<Candidate> candidates(static_cast<std::size_t>(n - 1));
+  std::vector<count_t> offsets{0};
+  offsets.reserve(static_cast<std::size_t>(n) + 1);
+  std::vector<index_t> neighbours;
+  std::vector<double> kept_distances;
+  neighbours.reserve(static_cast<std::size_t>(n) * static_cast<std::size_t>(k_max));
+  kept_distances.reserve(neighbours.capacity());
+
+  for (index_t i = 0; i < n; ++i) {
+    const auto row = distances.from(i);
+    std::size_t m = 0;
+    for (index_t j = 0; j < n; ++j)
+      if (j != i) candidates[m++] = {row[j], j};
+
+    const auto kth = candidates.begin() + (k_max - 1);
+    std::nth_element(candidates.begin(), kth, candidates.end());
+    // Everything after kth is >= it in (distance, index) order; pull the ones tied in distance forward.
+    const double kth_distance = kth->distance;
+    const auto tied_end = std::partition(kth + 1, candidates.end(), [&](const Candidate& c) {
+      return c.distance == kth_distance;
+    });
+    std::sort(candidates.begin(), tied_end);
+    for (auto it = candidates.begin(); it != tied_end; ++it) {
+      neighbours.push_back(it->index);
+      kept_distances.push_back(it->distance);
+    }
+    offsets.push_back(static_cast<count_t>(neighbours.size()));
+  }
+  return NeighbourLists(k_max, std::move(offsets), std::move(neighbours), std::move(kept_distances));
+}
+
+}  // namespace ricci::geometry

@@ -1,0 +1,120 @@
+#include "ricci/io/activations.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <regex>
+
+#include "h5.hpp"
+
+namespace ricci::io {
+
+std::string layer_dataset_name(int layer) {
+  char name[32];
+  std::snprintf(name, sizeof name, "layer_%02d", layer);
+  return name;
+}
+
+namespace {
+
+herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* names) {
+  static_cast<std::vector<std::string>*>(names)->emplace_back(name);
+  return 0;
+}
+
+h5::File open_existing(const std::string& path, unsigned flags) {
+  h5::silence_library_errors();
+  if (!std::filesystem::exists(path)) throw Error("io", "'" + path + "' does not exist");
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw Error("io", "'" + path + "' is not an HDF5 file (or is truncated)");
+  return h5::File(h5::checked(H5Fopen(path.c_str(), flags, H5P_DEFAULT), "cannot open '" + path + "'"));
+}
+
+}  // namespace
+
+ActivationStack read_activation_stack(const std::string& path, const std::string& group_path) {
+  const h5::File file = open_existing(path, H5F_ACC_RDONLY);
+  if (group_path != "/" && !h5::link_exists(file.get(), group_path))
+    throw Error("io", "'" + path + "' has no group '" + group_path + "'");
+  const h5::Group group(h5::checked(H5Gopen2(file.get(), group_path.c_str(), H5P_DEFAULT),
+                                    "'" + group_path + "' in '" + path + "' is not a group"));
+
+  std::vector<std::string> names;
+  hsize_t cursor = 0;
+  h5::checked(H5Literate(group.get(), H5_INDEX_NAME, H5_ITER_NATIVE, &cursor, collect_name, &names),
+              "cannot list '" + group_path + "' in '" + path + "'");
+
+  static const std::regex layer_name(R"(layer_(\d+))");
+  std::vector<std::pair<long, std::string>> numbered;
+  for (const auto& name : names) {
+    std::smatch match;
+    if (std::regex_match(name, match, layer_name)) numbered.emplace_back(std::stol(match[1]), name);
+  }
+  if (numbered.empty())
+    throw Error("io", "group '" + group_path + "' of '" + path + "' has no layer_NN datasets");
+  std::sort(numbered.begin(), numbered.end());
+  for (std::size_t i = 0; i < numbered.size(); ++i)
+    if (numbered[i].first != static_cast<long>(i) + 1)
+      throw Error("io", "group '" + group_path + "' of '" + path + "': expected layer number " +
+                            std::to_string(i + 1) + " but found '" + numbered[i].second + "'");
+
+  ActivationStack stack;
+  for (const auto& [number, name] : numbered) {
+    const std::string where = "'" + path + "' " + group_path + (group_path.ends_with('/') ? "" : "/") + name;
+    const h5::Dataset dataset(h5::checked(H5Dopen2(group.get(), name.c_str(), H5P_DEFAULT),
+                                          where + " is not a dataset"));
+    const h5::Datatype type(h5::checked(H5Dget_type(dataset.get()), "cannot read the type of " + where));
+    if (H5Tget_class(type.get()) != H5T_FLOAT)
+      throw Error("io", where + " is not floating point (expected float32 or float64)");
+    const h5::Dataspace space(h5::checked(H5Dget_space(dataset.get()), "cannot read the shape of " + where));
+    if (H5Sget_simple_extent_ndims(space.get()) != 2)
+      throw Error("io", where + " is not 2-D (expected points x units)");
+    hsize_t dims[2];
+    H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    RowMatrix values(static_cast<Eigen::Index>(dims[0]), static_cast<Eigen::Index>(dims[1]));
+    if (values.size() > 0)
+      h5::checked(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+                  "cannot read " + where);
+    if (!stack.layers.empty() && values.rows() != stack.layers.front().rows())
+      throw Error("io", where + " has " + std::to_string(values.rows()) + " rows but " + stack.names.front() +
+                            " has " + std::to_string(stack.layers.front().rows()));
+    for (Eigen::Index i = 0; i < values.rows(); ++i)
+      for (Eigen::Index c = 0; c < values.cols(); ++c)
+        if (!std::isfinite(values(i, c)))
+          throw Error("io", where + " row " + std::to_string(i) + " column " + std::to_string(c) +
+                                " is " + (std::isnan(values(i, c)) ? "NaN" : "infinite"));
+    stack.names.push_back(name);
+    stack.layers.push_back(std::move(values));
+  }
+  return stack;
+}
+
+void write_matrices(const std::string& path, const std::string& group_path,
+                    const std::vector<std::pair<std::string, RowMatrix>>& matrices, Precision precision) {
+  h5::silence_library_errors();
+  h5::File file(std::filesystem::exists(path)
+                    ? h5::checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "cannot open '" + path + "' for writing")
+                    : h5::checked(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), "cannot create '" + path + "'"));
+  const h5::PropertyList link_props(h5::checked(H5Pcreate(H5P_LINK_CREATE), "cannot create a property list"));
+  h5::checked(H5Pset_create_intermediate_group(link_props.get(), 1), "cannot set intermediate groups");
+  h5::Group group(group_path == "/" || h5::link_exists(file.get(), group_path)
+                      ? h5::checked(H5Gopen2(file.get(), group_path.c_str(), H5P_DEFAULT), "cannot open group '" + group_path + "'")
+                      : h5::checked(H5Gcreate2(file.get(), group_path.c_str(), link_props.get(), H5P_DEFAULT, H5P_DEFAULT),
+                                    "cannot create group '" + group_path + "'"));
+  const hid_t file_type = precision == Precision::single ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
+  for (const auto& [name, values] : matrices) {
+    const hsize_t dims[2] = {static_cast<hsize_t>(values.rows()), static_cast<hsize_t>(values.cols())};
+    const h5::Dataspace space(h5::checked(H5Screate_simple(2, dims, nullptr), "cannot create a dataspace"));
+    const h5::Dataset dataset(h5::checked(
+        H5Dcreate2(group.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+        "cannot create dataset '" + name + "' in '" + path + "'"));
+    if (values.size() > 0)
+      h5::checked(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+                  "cannot write dataset '" + name + "' in '" + path + "'");
+  }
+  group.close("cannot close group '" + group_path + "'");
+  file.close("cannot close '" + path + "'");
+}
+
+}  // namespace ricci::io

@@ -1,0 +1,25 @@
+#include "h5.hpp"
+
+namespace ricci::io::h5 {
+
+void silence_library_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+bool link_exists(hid_t location, const std::string& path) {
+  // H5Lexists needs every intermediate link to exist, so walk the path one component at a time.
+  std::string prefix;
+  std::size_t start = path.starts_with('/') ? 1 : 0;
+  if (path.starts_with('/')) prefix = "/";
+  while (start < path.size()) {
+    const std::size_t slash = path.find('/', start);
+    const std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (!part.empty()) {
+      prefix += (prefix.empty() || prefix.ends_with('/')) ? part : "/" + part;
+      if (H5Lexists(location, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    }
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return true;
+}
+
+}  // namespace ricci::io::h5

@@ -1,0 +1,70 @@
+#pragma once
+// Private to the io layer: RAII handles for HDF5 objects and one checked-call helper. Nothing outside
+// src/io includes hdf5.h.
+#include <hdf5.h>
+
+#include <string>
+#include <utility>
+
+#include "ricci/core/error.hpp"
+
+namespace ricci::io::h5 {
+
+// Move-only owner of one HDF5 identifier, closed with the matching H5?close.
+template <herr_t (*Close)(hid_t)>
+class Handle {
+ public:
+  Handle() = default;
+  explicit Handle(hid_t id) : id_(id) {}
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)) {}
+  Handle& operator=(Handle&& other) noexcept {
+    if (this != &other) {
+      reset();
+      id_ = std::exchange(other.id_, H5I_INVALID_HID);
+    }
+    return *this;
+  }
+  ~Handle() { reset(); }
+
+  hid_t get() const { return id_; }
+  explicit operator bool() const { return id_ >= 0; }
+  void reset() {
+    if (id_ >= 0) Close(id_);
+    id_ = H5I_INVALID_HID;
+  }
+  // Closes now and reports failure (a collective close can fail where a destructor must not throw).
+  void close(const std::string& context);
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+};
+
+using File = Handle<&H5Fclose>;
+using Group = Handle<&H5Gclose>;
+using Dataset = Handle<&H5Dclose>;
+using Dataspace = Handle<&H5Sclose>;
+using Datatype = Handle<&H5Tclose>;
+using Attribute = Handle<&H5Aclose>;
+using PropertyList = Handle<&H5Pclose>;
+
+// Throws ricci::Error("io", context) when an HDF5 call returned a negative status or identifier.
+inline hid_t checked(hid_t result, const std::string& context) {
+  if (result < 0) throw Error("io", context);
+  return result;
+}
+
+template <herr_t (*Close)(hid_t)>
+void Handle<Close>::close(const std::string& context) {
+  if (id_ < 0) return;
+  const herr_t status = Close(std::exchange(id_, H5I_INVALID_HID));
+  checked(status, context);
+}
+
+// HDF5 prints its own error stack by default; the io layer reports errors through exceptions instead.
+void silence_library_errors();
+
+bool link_exists(hid_t location, const std::string& path);
+
+}  // namespace ricci::io::h5
