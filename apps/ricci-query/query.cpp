@@ -26,7 +26,7 @@ int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostr
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   try {
     if (subcommand == "analyze") return analyze_command(rest, out);
-    err << "ricci-query: unknown subcommand '" << subcommand << "'\n" << usage;
+    err << "ricci-query: unknown subcommand '" << subcommand << "' (run 'ricci-query --help')\n";
     return exit_bad_input;
   } catch (const Error& e) {
     err << "ricci-query " << subcommand << ": " << e.what() << "\n";

@@ -1,0 +1,144 @@
+// ricci-query analyze through run_query(), the function main() calls.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "../test_support.hpp"
+#include "ricci-query/query.hpp"
+#include "ricci/io/activations.hpp"
+
+using namespace ricci;
+using Catch::Matchers::Contains;
+
+namespace {
+
+struct Outcome {
+  int code;
+  std::string out, err;
+};
+
+Outcome run(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  const int code = query::run_query(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+// Three identical layers: points on a line at 0 1 2 3.
+std::string line_stack() {
+  const auto path = test::scratch_path("line_stack.h5");
+  const RowMatrix x = test::line({0, 1, 2, 3});
+  io::write_matrices(path, "/", {{"layer_01", x}, {"layer_02", 2 * x}, {"layer_03", x}}, io::Precision::double_);
+  return path;
+}
+
+void expect_bad_input(const std::vector<std::string>& args, const std::string& message) {
+  const auto r = run(args);
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains(message));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK(r.out.empty());
+}
+
+}  // namespace
+
+TEST_CASE("analyze prints the documented JSON - hand-computed", "[query][analyze]") {
+  const auto r = run({"analyze", line_stack(), "--k", "1,2", "--format", "json"});
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["n"] == 4);
+  CHECK(j["layers"] == 3);
+  REQUIRE(j["results"].size() == 2);
+  // k = 1: the path 0-1-2-3 in every layer: 3 edges, Ric = 2, g = 10; constant eta -> zero variance
+  const auto& k1 = j["results"][0];
+  CHECK(k1["k"] == 1);
+  for (const auto& layer : k1["layers"]) {
+    CHECK(layer["edges"] == 3);
+    CHECK(layer["components"] == 1);
+    CHECK(layer["unreachable_pairs"] == 0);
+    CHECK(layer["ric"] == 2);
+    CHECK(layer["g"] == 10);
+  }
+  CHECK(k1["layers"][2]["layer"] == 3);
+  CHECK(k1["rho"].is_null());
+  CHECK(k1["reason"] == "zero-variance");
+  // k = 2: all pairs but {0,3}: 5 edges, Ric = -6, g = 5 * 1 + 2
+  const auto& k2 = j["results"][1];
+  CHECK(k2["layers"][0]["edges"] == 5);
+  CHECK(k2["layers"][0]["ric"] == -6);
+  CHECK(k2["layers"][0]["g"] == 7);
+}
+
+TEST_CASE("analyze: baptista-r doubles g and counts arcs", "[query][analyze]") {
+  const auto r = run({"analyze", line_stack(), "--k", "1", "--convention", "baptista-r", "--format", "json"});
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["results"][0]["layers"][0]["edges"] == 6);
+  CHECK(j["results"][0]["layers"][0]["ric"] == -16);
+  CHECK(j["results"][0]["layers"][0]["g"] == 20);
+}
+
+TEST_CASE("analyze: disconnected layers give null g and a reason", "[query][analyze]") {
+  const auto path = test::scratch_path("two_clusters.h5");
+  const RowMatrix x = test::line({0, 1, 100, 101});
+  io::write_matrices(path, "/acts", {{"layer_01", x}, {"layer_02", x}, {"layer_03", x}, {"layer_04", x}, {"layer_05", x}},
+                     io::Precision::single);
+  const auto r = run({"analyze", path, "--group", "/acts", "--k", "1", "--graph", "mutual", "--format", "json"});
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& layer = j["results"][0]["layers"][0];
+  CHECK(layer["components"] == 2);
+  CHECK(layer["unreachable_pairs"] == 4);
+  CHECK(layer["g"].is_null());
+  CHECK(j["results"][0]["reason"] == "disconnected");
+  CHECK(j["results"][0]["p"].is_null());
+}
+
+TEST_CASE("analyze: the table view", "[query][analyze]") {
+  const auto r = run({"analyze", line_stack(), "--k", "1-2"});
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains("n = 4 points, 3 hidden layers, graph union"));
+  CHECK_THAT(r.out, Contains("k = 2"));
+  CHECK_THAT(r.out, Contains("(zero-variance)"));
+}
+
+TEST_CASE("analyze: every bad input is one line on stderr and exit code 2", "[query][analyze][errors]") {
+  const auto good = line_stack();
+  expect_bad_input({"analyze", test::scratch_path("missing.h5"), "--k", "1"}, "does not exist");
+  expect_bad_input({"analyze", good, "--group", "/nope", "--k", "1"}, "no group '/nope'");
+  expect_bad_input({"analyze", good, "--k", "0"}, "'0' is not a positive integer");
+  expect_bad_input({"analyze", good, "--k", "4"}, "k = 4 must satisfy 1 <= k <= n - 1 = 3");
+  expect_bad_input({"analyze", good, "--k", "1,x"}, "'x' is not a positive integer");
+  expect_bad_input({"analyze", good, "--k", "2,2"}, "2 is listed twice");
+  expect_bad_input({"analyze", good}, "--k is required");
+  expect_bad_input({"analyze", "--k", "1"}, "missing FILE.h5");
+  expect_bad_input({"analyze", good, "--k", "1", "--graph", "knn"}, "--graph 'knn' is not one of: union, mutual");
+  expect_bad_input({"analyze", good, "--k", "1", "--convention", "r"}, "--convention 'r' is not one of");
+  expect_bad_input({"analyze", good, "--k", "1", "--format", "xml"}, "--format 'xml' is not one of");
+  expect_bad_input({"analyze", good, "--k", "1", "--graph", "mutual", "--convention", "baptista-r"}, "conflicts");
+  expect_bad_input({"analyze", good, "--k", "1", "--frobnicate"}, "frobnicate");
+  expect_bad_input({"explode", good}, "unknown subcommand 'explode'");
+
+  const RowMatrix x = test::points({{0, 1}, {1, 0}, {2, 2}});
+  const auto empty = test::scratch_path("no_layers.h5");
+  io::write_matrices(empty, "/", {{"weights", x}}, io::Precision::double_);
+  expect_bad_input({"analyze", empty, "--k", "1"}, "no layer_NN datasets");
+
+  const auto ragged = test::scratch_path("ragged_cli.h5");
+  io::write_matrices(ragged, "/", {{"layer_01", x}, {"layer_02", test::points({{1}, {2}})}}, io::Precision::double_);
+  expect_bad_input({"analyze", ragged, "--k", "1"}, "layer_02 has 2 rows but layer_01 has 3");
+
+  RowMatrix bad = x;
+  bad(1, 0) = std::numeric_limits<double>::quiet_NaN();
+  const auto nan = test::scratch_path("nan_cli.h5");
+  io::write_matrices(nan, "/", {{"layer_01", bad}}, io::Precision::double_);
+  expect_bad_input({"analyze", nan, "--k", "1"}, "layer_01 row 1 column 0 is NaN");
+}
+
+TEST_CASE("ricci-query without arguments prints usage and exits 2; --help exits 0", "[query]") {
+  CHECK(run({}).code == 2);
+  const auto help = run({"--help"});
+  CHECK(help.code == 0);
+  CHECK_THAT(help.out, Contains("analyze"));
+  CHECK(run({"analyze", "--help"}).code == 0);
+}
