@@ -98,7 +98,8 @@ NeighbourLists exact_knn(const RowMatrix& points, index_t k_max) {
   validate_k(k_max, n);
 
   DistanceRows distances(points);
-  std::vector<Candidate> candidates(static_cast<std::size_t>(n - 1));
+  std::vector<double> others(static_cast<std::size_t>(n - 1));
+  std::vector<Candidate> kept;
   std::vector<count_t> offsets{0};
   offsets.reserve(static_cast<std::size_t>(n) + 1);
   std::vector<index_t> neighbours;
@@ -108,21 +109,20 @@ NeighbourLists exact_knn(const RowMatrix& points, index_t k_max) {
 
   for (index_t i = 0; i < n; ++i) {
     const auto row = distances.from(i);
-    std::size_t m = 0;
+    // The k_max-th smallest distance to another point, found on plain doubles (cheaper to move
+    // than (distance, index) pairs); then every point at or below it, which is exactly N_k_max(i)
+    // plus the points tied with its last member, sorted by (distance, index).
+    std::copy(row.begin(), row.begin() + i, others.begin());
+    std::copy(row.begin() + i + 1, row.end(), others.begin() + i);
+    std::nth_element(others.begin(), others.begin() + (k_max - 1), others.end());
+    const double kth_distance = others[k_max - 1];
+    kept.clear();
     for (index_t j = 0; j < n; ++j)
-      if (j != i) candidates[m++] = {row[j], j};
-
-    const auto kth = candidates.begin() + (k_max - 1);
-    std::nth_element(candidates.begin(), kth, candidates.end());
-    // Everything after kth is >= it in (distance, index) order; pull the ones tied in distance forward.
-    const double kth_distance = kth->distance;
-    const auto tied_end = std::partition(kth + 1, candidates.end(), [&](const Candidate& c) {
-      return c.distance == kth_distance;
-    });
-    std::sort(candidates.begin(), tied_end);
-    for (auto it = candidates.begin(); it != tied_end; ++it) {
-      neighbours.push_back(it->index);
-      kept_distances.push_back(it->distance);
+      if (j != i && row[j] <= kth_distance) kept.push_back({row[j], j});
+    std::sort(kept.begin(), kept.end());
+    for (const Candidate& c : kept) {
+      neighbours.push_back(c.index);
+      kept_distances.push_back(c.distance);
     }
     offsets.push_back(static_cast<count_t>(neighbours.size()));
   }

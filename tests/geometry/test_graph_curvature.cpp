@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <random>
 
 #include "../test_support.hpp"
 #include "ricci/core/error.hpp"
@@ -113,4 +115,36 @@ TEST_CASE("graph rules parse and reject unknown names", "[graph]") {
   CHECK_THROWS_WITH(parse_graph_rule("knn"), Catch::Matchers::Contains("'knn'"));
   CHECK_THROWS_AS(symmetric_graph(3, {{1, 1}}), Error);
   CHECK_THROWS_AS(symmetric_graph(3, {{0, 3}}), Error);
+}
+
+TEST_CASE("kNN graphs equal Boost's edge-list construction of the brute-force edge set", "[graph]") {
+  std::mt19937_64 rng(99);
+  for (int trial = 0; trial < 6; ++trial) {
+    const int n = 30 + 25 * trial;
+    const RowMatrix x = test::lattice_cloud(rng, n, 2 + trial % 3, 3 + trial);
+    const index_t k = 1 + 3 * trial;
+    const auto lists = exact_knn(x, k);
+    for (auto rule : {GraphRule::knn_union, GraphRule::knn_mutual, GraphRule::baptista_r}) {
+      // Edge sets straight from METHOD.md, built with the sorting constructor.
+      std::vector<std::pair<index_t, index_t>> edges, arcs;
+      for (index_t i = 0; i < n; ++i) {
+        const auto out = rule == GraphRule::baptista_r ? lists.nearest_with_ties(i, k) : lists.nearest(i, k);
+        for (index_t j : out) {
+          arcs.emplace_back(i, j);
+          const auto back = lists.nearest(j, k);
+          const bool mutual = std::find(back.begin(), back.end(), i) != back.end();
+          if (rule != GraphRule::knn_mutual || mutual) edges.emplace_back(i, j);
+        }
+      }
+      const auto g = build_knn_graph(lists, k, rule);
+      const auto want = symmetric_graph(n, edges);
+      REQUIRE(g.adjacency.m_forward.m_rowstart == want.m_forward.m_rowstart);
+      REQUIRE(g.adjacency.m_forward.m_column == want.m_forward.m_column);
+      if (rule == GraphRule::baptista_r) {
+        const auto want_arcs = directed_graph(n, arcs);
+        REQUIRE(g.arcs.m_forward.m_rowstart == want_arcs.m_forward.m_rowstart);
+        REQUIRE(g.arcs.m_forward.m_column == want_arcs.m_forward.m_column);
+      }
+    }
+  }
 }

@@ -45,6 +45,8 @@ LayerGraph build_knn_graph(const NeighbourLists& lists, index_t k, GraphRule rul
 // A symmetric CSR graph from an undirected edge list (duplicates and both orientations allowed,
 // self-loops rejected). Used for hand-made graphs in tests and by build_knn_graph.
 CsrGraph symmetric_graph(index_t n, std::vector<std::pair<index_t, index_t>> edges);
+// A CSR graph from row offsets (n + 1 entries) and columns; every row sorted and duplicate-free.
+CsrGraph adopt_rows(std::vector<count_t> row_start, std::vector<index_t> column);
 // A directed CSR graph from arcs (duplicates removed).
 CsrGraph directed_graph(index_t n, std::vector<std::pair<index_t, index_t>> arcs);
 

@@ -1,0 +1,149 @@
+// Geometry benchmark: all-pairs geodesics (Boost BFS vs bit-parallel) and the full per-network
+// geometry over a k grid, on a ReLU activation stack written to HDF5 so peers can read the same data.
+//
+//   bench_geometry STACK.h5 [--n 2000] [--layers 5] [--width 50] [--k 10,20,...] [--repeats 3]
+//
+// The stack is a seeded random Glorot-initialised ReLU MLP applied to two Gaussian classes in 20-D;
+// if STACK.h5 exists it is read instead of generated.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ricci/geometry/curvature.hpp"
+#include "ricci/geometry/geodesics.hpp"
+#include "ricci/geometry/knn.hpp"
+#include "ricci/geometry/layer_flow.hpp"
+#include "ricci/io/activations.hpp"
+
+using namespace ricci;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::vector<RowMatrix> relu_stack(int n, int layers, int width, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  const int input_dim = 20;
+  RowMatrix x(n, input_dim);
+  for (int i = 0; i < n; ++i)
+    for (int c = 0; c < input_dim; ++c) x(i, c) = normal(rng) + (i % 2 ? 1.5 : -1.5) * (c < 3);
+  std::vector<RowMatrix> stack;
+  RowMatrix h = x;
+  for (int l = 0; l < layers; ++l) {
+    const double limit = std::sqrt(6.0 / (h.cols() + width));
+    std::uniform_real_distribution<double> glorot(-limit, limit);
+    Eigen::MatrixXd w(h.cols(), width);
+    for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = glorot(rng);
+    h = (h * w).cwiseMax(0.0);
+    // Stored in float32 like real activations, so reading back gives the same numbers.
+    stack.push_back(h.cast<float>().cast<double>());
+  }
+  return stack;
+}
+
+template <class F>
+double best_seconds(int repeats, F&& f) {
+  double best = 1e300;
+  for (int r = 0; r < repeats; ++r) {
+    const auto t0 = Clock::now();
+    f();
+    best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  return best;
+}
+
+std::vector<index_t> parse_list(const std::string& s) {
+  std::vector<index_t> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    const auto comma = std::min(s.find(',', start), s.size());
+    out.push_back(std::stoi(s.substr(start, comma - start)));
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: bench_geometry STACK.h5 [--n N] [--layers L] [--width W] [--k LIST] [--repeats R]\n");
+    return 2;
+  }
+  const std::string path = argv[1];
+  int n = 2000, layers = 5, width = 50, repeats = 3;
+  std::vector<index_t> ks{10, 20, 30, 50, 90, 100, 120, 150, 250, 350, 500};
+  for (int a = 2; a + 1 < argc; a += 2) {
+    const std::string key = argv[a], value = argv[a + 1];
+    if (key == "--n") n = std::stoi(value);
+    else if (key == "--layers") layers = std::stoi(value);
+    else if (key == "--width") width = std::stoi(value);
+    else if (key == "--k") ks = parse_list(value);
+    else if (key == "--repeats") repeats = std::stoi(value);
+    else { std::fprintf(stderr, "unknown option %s\n", key.c_str()); return 2; }
+  }
+
+  if (!std::filesystem::exists(path)) {
+    const auto stack = relu_stack(n, layers, width, 20241125);
+    std::vector<std::pair<std::string, RowMatrix>> named;
+    for (int l = 0; l < layers; ++l) named.emplace_back(io::layer_dataset_name(l + 1), stack[l]);
+    io::write_matrices(path, "/", named, io::Precision::single);
+  }
+  const auto stack = io::read_activation_stack(path).layers;
+  n = static_cast<int>(stack.front().rows());
+  std::printf("stack: %s, n = %d, %zu layers, widths %ld..%ld\n", path.c_str(), n, stack.size(),
+              static_cast<long>(stack.front().cols()), static_cast<long>(stack.back().cols()));
+
+  // All-pairs geodesics on layer 1's union graph at k = 30 and 300, both engines.
+  const auto lists = geometry::exact_knn(stack.front(), 300);
+  for (index_t k : {30, 300}) {
+    const auto graph = geometry::build_knn_graph(lists, k, geometry::GraphRule::knn_union);
+    geometry::GeodesicSummary a, b;
+    const double t_boost = best_seconds(repeats, [&] { a = geometry::all_pairs_boost_bfs(graph.adjacency); });
+    const double t_bits = best_seconds(repeats, [&] { b = geometry::all_pairs_geodesics(graph.adjacency); });
+    std::printf("apsp k=%d: %ld edges, diameter %d | boost BFS %.4f s | bit-parallel %.4f s | %.0fx | sums %s\n",
+                k, static_cast<long>(graph.edge_count()), b.diameter, t_boost, t_bits, t_boost / t_bits,
+                a.distance_sum == b.distance_sum && a.row_sum == b.row_sum ? "equal" : "DIFFER");
+  }
+
+  // Stage split for one pass over the grid, then the whole per-network geometry.
+  const index_t k_max = *std::max_element(ks.begin(), ks.end());
+  double t_knn = 0, t_graph = 0, t_curv = 0, t_bfs = 0;
+  for (const auto& x : stack) {
+    auto t0 = Clock::now();
+    const auto l = geometry::exact_knn(x, k_max);
+    t_knn += std::chrono::duration<double>(Clock::now() - t0).count();
+    for (index_t k : ks) {
+      t0 = Clock::now();
+      const auto g = geometry::build_knn_graph(l, k, geometry::GraphRule::knn_union);
+      auto t1 = Clock::now();
+      t_graph += std::chrono::duration<double>(t1 - t0).count();
+      const auto c = geometry::forman_curvature(g);
+      auto t2 = Clock::now();
+      t_curv += std::chrono::duration<double>(t2 - t1).count();
+      const auto s = geometry::all_pairs_geodesics(g.adjacency);
+      t_bfs += std::chrono::duration<double>(Clock::now() - t2).count();
+      (void)c; (void)s;
+    }
+  }
+  std::printf("stages (one pass): knn %.3f s | graphs %.3f s | curvature %.3f s | geodesics %.3f s\n",
+              t_knn, t_graph, t_curv, t_bfs);
+
+  geometry::GeometryOptions options;
+  options.k = ks;
+  std::vector<geometry::ScaleFlow> flow;
+  const double t_grid = best_seconds(repeats, [&] { flow = geometry::layer_flow(stack, options); });
+  std::printf("full grid (%zu k x %zu layers, union): %.3f s\n", ks.size(), stack.size(), t_grid);
+  for (const auto& s : flow) {
+    std::printf("  k=%3d rho=%+.4f ric=[", s.k, s.coefficient.rho);
+    for (const auto& l : s.layers) std::printf(" %ld", static_cast<long>(l.ric));
+    std::printf(" ] g=[");
+    for (const auto& l : s.layers) std::printf(" %.0f", l.g);
+    std::printf(" ]\n");
+  }
+  return 0;
+}
