@@ -1,0 +1,91 @@
+#include "sweep_app.hpp"
+
+#include <cmath>
+#include <iomanip>
+#include <map>
+
+#include "job_file.hpp"
+#include "ricci/core/error.hpp"
+#include "ricci/sweep/plan.hpp"
+#include "ricci/sweep/scheduler.hpp"
+
+#ifndef RICCI_VERSION
+#define RICCI_VERSION "dev"
+#endif
+
+namespace ricci::cli {
+
+namespace {
+
+std::string bytes_text(double bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 4) bytes /= 1024, ++u;
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(u ? 1 : 0) << bytes << " " << units[u];
+  return s.str();
+}
+
+void print_plan(std::ostream& out, const SweepCommand& command, const sweep::Plan& plan) {
+  const auto& job = command.job;
+  out << "job " << job.name << ": " << plan.runs.size() << " runs, graph " << geometry::graph_rule_name(job.rule)
+      << ", training " << sweep::train_mode_name(job.train.mode) << " (" << sweep::optimizer_name(job.train.optimizer.kind) << ", "
+      << job.train.epochs << " epochs, batch " << job.train.batch_size << ")\n";
+  std::map<std::pair<std::string, std::string>, int> counts;
+  for (const auto& run : plan.runs) ++counts[{run.problem, run.architecture}];
+  out << "  " << std::left << std::setw(24) << "problem" << std::setw(14) << "architecture" << "runs\n";
+  for (const auto& [key, count] : counts) out << "  " << std::setw(24) << key.first << std::setw(14) << key.second << count << "\n";
+  for (const auto& shape : plan.shapes) {
+    out << "  " << shape.problem.name << ": " << shape.n_train << " train / " << shape.n_test << " test points, "
+        << shape.input_dim << " features, k =";
+    for (index_t k : job.k_for(shape.problem)) out << " " << k;
+    out << ", threshold " << job.problem_settings.at(shape.problem.name).threshold << "\n";
+  }
+  out << std::right << "expected output size: " << bytes_text(plan.expected_bytes(job)) << "\n";
+}
+
+}  // namespace
+
+int run_sweep_command(int rank, int argc, char** argv, std::ostream& out, std::ostream& err) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  // Every rank parses and plans identically, so every rank reaches the same verdict on bad input;
+  // only rank 0 speaks.
+  auto fail = [&](const std::string& message, int code) {
+    if (rank == 0) err << "ricci-sweep: " << message << "\n";
+    return code;
+  };
+  try {
+    const SweepCommand command = parse_sweep_command(args);
+    if (command.help) {
+      if (rank == 0) out << command.help_text;
+      return sweep_exit_ok;
+    }
+    sweep::Plan plan = sweep::make_plan(command.job, sweep::probe_problems(command.job));
+    if (command.dry_run) {
+      if (rank == 0) print_plan(out, command, plan);
+      return sweep_exit_ok;
+    }
+    sweep::SweepOptions options;
+    options.output = command.output;
+    options.resume = command.resume;
+    options.retry_failed = command.retry_failed;
+    options.force = command.force;
+    options.progress_seconds = command.progress_seconds;
+    options.tool_version = RICCI_VERSION;
+    std::ostringstream discard;
+    const auto summary = sweep::run_sweep(command.job, plan, options, rank == 0 ? out : discard);
+    if (rank == 0) {
+      out << "[ricci-sweep] " << (summary.stopped ? "stopped on request" : "finished") << ": " << summary.done << " done, "
+          << summary.failed << " failed, " << summary.pending << " pending of " << summary.total << " runs; " << summary.ran
+          << " run in " << std::fixed << std::setprecision(1) << summary.seconds << " s; results in " << command.output << "\n";
+      if (summary.pending > 0) out << "[ricci-sweep] continue with: --resume (same job and --out)\n";
+    }
+    return summary.pending > 0 ? sweep_exit_stopped : sweep_exit_ok;
+  } catch (const Error& e) {
+    return fail(e.what(), sweep_exit_bad_input);
+  } catch (const std::exception& e) {
+    return fail(std::string("internal error: ") + e.what(), sweep_exit_internal);
+  }
+}
+
+}  // namespace ricci::cli

@@ -1,0 +1,51 @@
+#pragma once
+// A sweep's definition, typed (the apps layer turns job files and command lines into this).
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ricci/core/types.hpp"
+#include "ricci/data/problems.hpp"
+#include "ricci/geometry/graph.hpp"
+#include "ricci/nn/train.hpp"
+
+namespace ricci::sweep {
+
+struct ProblemSettings {
+  double threshold = 0;   // test accuracy a run must exceed to be accepted
+  std::string data_dir;   // "" = the problem's default
+};
+
+struct JobSpec {
+  std::string name = "sweep";
+  std::vector<std::string> problems;
+  std::vector<std::string> architectures;
+  std::vector<int> depths;
+  std::vector<std::uint64_t> seeds;
+
+  nn::TrainOptions train;
+  data::PixelScale pixels = data::PixelScale::raw;
+
+  bool paper_k = true;      // METHOD.md §7's grid of each problem
+  std::vector<index_t> k;   // used when !paper_k
+  geometry::GraphRule rule = geometry::GraphRule::knn_union;
+
+  bool store_activations = true;
+  bool store_nodes = false;
+
+  std::map<std::string, ProblemSettings> problem_settings;  // one entry per problem in `problems`
+
+  // The job as canonical INI text: every key, defaults explicit, fixed order. Stored in the results
+  // file; --resume compares it (without paths, so data may move between machines).
+  std::string normalized(bool with_paths = true) const;
+  std::vector<index_t> k_for(const data::Problem& problem) const;
+  data::DataOptions data_options(const std::string& problem) const;
+};
+
+std::string optimizer_name(nn::OptimizerKind kind);
+std::string split_mode_name(nn::SplitMode mode);
+std::string train_mode_name(nn::TrainMode mode);
+std::string pixel_scale_name(data::PixelScale scale);
+
+}  // namespace ricci::sweep

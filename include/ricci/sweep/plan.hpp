@@ -1,0 +1,55 @@
+#pragma once
+// The expanded sweep: one RunSpec per (problem, architecture, depth, seed), identical on every rank.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ricci/core/types.hpp"
+#include "ricci/data/problems.hpp"
+#include "ricci/sweep/job.hpp"
+
+namespace ricci::sweep {
+
+// What the plan needs to know of a problem's data before any run (probed once per problem).
+struct ProblemShape {
+  data::Problem problem;
+  index_t n_test = 0;
+  int input_dim = 0;
+  index_t n_train = 0;
+};
+
+struct RunSpec {
+  index_t id = 0;  // row in the results file, in plan order
+  std::string problem, architecture;
+  int depth = 0;
+  std::uint64_t seed = 0;
+  std::vector<int> widths;
+  std::vector<index_t> k;
+  index_t n_test = 0;
+  double threshold = 0;
+  double cost = 0;  // relative cost estimate, for dispatch order only
+
+  // "problem/architecture/depth": the identity the init and shuffle streams derive from.
+  std::string identity() const;
+};
+
+struct Plan {
+  std::vector<RunSpec> runs;
+  std::vector<ProblemShape> shapes;
+  int max_depth = 0, max_width = 0, max_k = 0, max_epochs = 0;
+  index_t max_n_test = 0;
+  // Run ids ordered most expensive first (ties by id), the master's dispatch order.
+  std::vector<index_t> dispatch_order() const;
+  // Bytes the results file will take, roughly.
+  double expected_bytes(const JobSpec& job) const;
+};
+
+// Loads (or sizes) each problem once to learn n_test and the input width. Throws ricci::Error naming
+// the problem when its data is missing or bad.
+std::vector<ProblemShape> probe_problems(const JobSpec& job);
+
+// Expands the job in the order problems x architectures x depths x seeds. Throws ricci::Error for a
+// bad architecture/depth pair or a k outside 1..n_test-1.
+Plan make_plan(const JobSpec& job, std::vector<ProblemShape> shapes);
+
+}  // namespace ricci::sweep

@@ -1,0 +1,103 @@
+#include "ricci/sweep/plan.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "ricci/core/error.hpp"
+#include "ricci/geometry/knn.hpp"
+#include "ricci/nn/architecture.hpp"
+
+namespace ricci::sweep {
+
+std::string RunSpec::identity() const { return problem + "/" + architecture + "/" + std::to_string(depth); }
+
+std::vector<ProblemShape> probe_problems(const JobSpec& job) {
+  std::vector<ProblemShape> shapes;
+  for (const auto& name : job.problems) {
+    ProblemShape shape;
+    shape.problem = data::parse_problem(name);
+    // Sizes do not depend on the seed (synthetic draws are fixed-size, splits fixed-fraction).
+    const data::Dataset d = data::load_problem(shape.problem, job.data_options(name), 0);
+    shape.n_test = static_cast<index_t>(d.test_x.rows());
+    shape.n_train = static_cast<index_t>(d.train_x.rows());
+    shape.input_dim = static_cast<int>(d.train_x.cols());
+    shapes.push_back(std::move(shape));
+  }
+  return shapes;
+}
+
+Plan make_plan(const JobSpec& job, std::vector<ProblemShape> shapes) {
+  Plan plan;
+  plan.shapes = std::move(shapes);
+  plan.max_epochs = job.train.epochs;
+  for (const ProblemShape& shape : plan.shapes) {
+    const auto& name = shape.problem.name;
+    const auto ks = job.k_for(shape.problem);
+    for (index_t k : ks) {
+      try {
+        geometry::validate_k(k, shape.n_test);
+      } catch (const Error&) {
+        throw Error("sweep", "k = " + std::to_string(k) + " is out of range for " + name + ", which has n_test = " +
+                                 std::to_string(shape.n_test) + " points (need 1 <= k <= " + std::to_string(shape.n_test - 1) + ")");
+      }
+    }
+    const auto settings = job.problem_settings.find(name);
+    const double threshold = settings != job.problem_settings.end() ? settings->second.threshold : shape.problem.default_threshold;
+    for (const auto& arch : job.architectures)
+      for (int depth : job.depths) {
+        const auto widths = nn::hidden_widths(arch, depth);
+        for (std::uint64_t seed : job.seeds) {
+          RunSpec run;
+          run.id = static_cast<index_t>(plan.runs.size());
+          run.problem = name;
+          run.architecture = arch;
+          run.depth = depth;
+          run.seed = seed;
+          run.widths = widths;
+          run.k = ks;
+          run.n_test = shape.n_test;
+          run.threshold = threshold;
+          // Training ~ epochs x n_train x parameters; geometry ~ layers x (n^2 x width + |k| x n x k).
+          double params = static_cast<double>(shape.input_dim) * widths.front();
+          for (std::size_t l = 1; l < widths.size(); ++l) params += static_cast<double>(widths[l - 1]) * widths[l];
+          const double n = shape.n_test;
+          double geometry = 0;
+          for (index_t k : ks) geometry += n * k;
+          run.cost = 6.0 * job.train.epochs * shape.n_train * params + depth * (n * n * 50.0 + 20.0 * geometry);
+          plan.max_depth = std::max(plan.max_depth, depth);
+          plan.max_width = std::max(plan.max_width, *std::max_element(widths.begin(), widths.end()));
+          plan.runs.push_back(std::move(run));
+        }
+      }
+    plan.max_k = std::max(plan.max_k, static_cast<int>(ks.size()));
+    plan.max_n_test = std::max(plan.max_n_test, shape.n_test);
+  }
+  if (plan.runs.empty()) throw Error("sweep", "the job expands to no runs");
+  return plan;
+}
+
+std::vector<index_t> Plan::dispatch_order() const {
+  std::vector<index_t> order(runs.size());
+  std::iota(order.begin(), order.end(), index_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](index_t a, index_t b) { return runs[a].cost > runs[b].cost; });
+  return order;
+}
+
+double Plan::expected_bytes(const JobSpec& job) const {
+  const double per_run_columns = 16 * 8.0 + 512 + 2 * 64;
+  const double flow = static_cast<double>(max_k) * (4 + 5.0 * 8 * max_depth + 5 * 8);
+  const double history = 4.0 * 8 * max_epochs;
+  double total = 0;
+  for (const RunSpec& run : runs) {
+    total += per_run_columns + flow + history;
+    if (job.store_activations) {
+      double units = 0;
+      for (int w : run.widths) units += w;
+      total += run.n_test * (4.0 * units + 1 + 4);
+    }
+    if (job.store_nodes) total += static_cast<double>(run.k.size()) * run.depth * run.n_test * 16.0;
+  }
+  return total;
+}
+
+}  // namespace ricci::sweep

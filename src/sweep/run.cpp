@@ -1,0 +1,53 @@
+#include "ricci/sweep/run.hpp"
+
+#include <chrono>
+
+#include "ricci/core/error.hpp"
+
+namespace ricci::sweep {
+
+const data::Dataset& DataCache::get(const data::Problem& problem, const data::DataOptions& options, std::uint64_t seed) {
+  if (problem.synthetic()) {
+    synthetic_ = data::load_problem(problem, options, seed);
+    return synthetic_;
+  }
+  auto& slot = fixed_[problem.name];
+  if (!slot) slot = std::make_shared<const data::Dataset>(data::load_problem(problem, options, seed));
+  return *slot;
+}
+
+RunOutcome execute_run(const RunSpec& run, const JobSpec& job, DataCache& cache, const std::function<bool()>& cancelled) {
+  RunOutcome out;
+  out.id = run.id;
+  auto stop_if_cancelled = [&] {
+    if (cancelled && cancelled()) throw Error("sweep", "run interrupted by a stop request");
+  };
+  try {
+    const data::Problem problem = data::parse_problem(run.problem);
+    const data::Dataset& data = cache.get(problem, job.data_options(run.problem), run.seed);
+    stop_if_cancelled();
+
+    RandomStream init(run.seed, "init/" + run.identity());
+    RandomStream shuffle(run.seed, "shuffle/" + run.identity());
+    nn::Mlp<float> net(static_cast<int>(data.train_x.cols()), run.widths, init);
+    out.training = nn::train(net, data, job.train, shuffle);
+    stop_if_cancelled();
+
+    const auto start = std::chrono::steady_clock::now();
+    out.activations = nn::hidden_activations(net, data.test_x);
+    out.test_labels = data.test_y;
+    geometry::GeometryOptions options;
+    options.k = run.k;
+    options.rule = job.rule;
+    options.node_summaries = job.store_nodes;
+    out.flow = geometry::layer_flow(out.activations.hidden, options);
+    out.geometry_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.ok = true;
+  } catch (const std::exception& e) {
+    out.ok = false;
+    out.error = e.what();
+  }
+  return out;
+}
+
+}  // namespace ricci::sweep

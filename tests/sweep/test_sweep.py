@@ -1,0 +1,270 @@
+"""End-to-end tests of ricci-sweep under mpirun (every subprocess has a timeout: no test can hang).
+
+  /usr/bin/python3 tests/sweep/test_sweep.py RICCI_SWEEP WORKDIR [ranks|resume|errors|signal]...
+"""
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+
+SWEEP, WORK = sys.argv[1], sys.argv[2]
+WHICH = sys.argv[3:] or ["ranks", "resume", "errors", "signal"]
+os.makedirs(WORK, exist_ok=True)
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+           OMPI_MCA_rmaps_base_oversubscribe="1", HDF5_USE_FILE_LOCKING="FALSE")
+# Timing and placement differ between executions; everything else must not.
+VOLATILE = {"train_seconds", "geometry_seconds", "rank"}
+failures = []
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+        print("FAIL", message, flush=True)
+
+
+def write(name, text):
+    path = os.path.join(WORK, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def sweep(args, np_=None, timeout=300):
+    cmd = ([ "mpirun", "-np", str(np_), SWEEP] if np_ else [SWEEP]) + args
+    return subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=timeout)
+
+
+def fresh(path):
+    for p in (path, path + ".lock"):
+        if os.path.exists(p):
+            os.remove(p)
+    return path
+
+
+def contents(path):
+    with h5py.File(path, "r") as f:
+        out = {}
+        for group in ("runs", "flow", "history"):
+            for key in f[group]:
+                if key not in VOLATILE:
+                    out[f"{group}/{key}"] = f[group][key][()]
+        for run in f["run_data"]:
+            for key in f["run_data"][run]:
+                out[f"run_data/{run}/{key}"] = f["run_data"][run][key][()]
+        return out
+
+
+def same(a, b, label):
+    check(a.keys() == b.keys(), f"{label}: different datasets")
+    for key in a:
+        x, y = a[key], b.get(key)
+        equal = y is not None and x.shape == y.shape and (
+            np.array_equal(x, y, equal_nan=True) if x.dtype.kind == "f" else np.array_equal(x, y))
+        check(equal, f"{label}: {key} differs")
+
+
+def h5dump_reads(path):
+    return subprocess.run(["h5dump", "-H", path], capture_output=True, timeout=60).returncode == 0
+
+
+def md5(path):
+    return hashlib.md5(open(path, "rb").read()).hexdigest()
+
+
+JOB = """[sweep]
+problems = synthetic-a, synthetic-c
+architectures = narrow, bottleneck
+depths = 5
+seeds = 0-2
+[train]
+epochs = 4
+[geometry]
+k = 10,40
+[output]
+store_nodes = true
+"""
+
+if "ranks" in WHICH:
+    job = write("ranks.ini", JOB)
+    reference = None
+    for ranks in (1, 2, 3, 4):
+        out = fresh(os.path.join(WORK, f"ranks{ranks}.h5"))
+        r = sweep(["--job", job, "--out", out], np_=ranks)
+        check(r.returncode == 0, f"-np {ranks}: exit {r.returncode}: {r.stderr[-500:]}")
+        if r.returncode != 0:
+            continue
+        check(h5dump_reads(out), f"-np {ranks}: h5dump cannot read the file")
+        c = contents(out)
+        check(bool((c["runs/status"] == 1).all()), f"-np {ranks}: not every run is done")
+        if reference is None:
+            reference = c
+        else:
+            same(reference, c, f"-np 1 vs -np {ranks}")
+    print("ranks: done", flush=True)
+
+LONG_JOB = """[sweep]
+problems = synthetic-b, synthetic-c
+architectures = wide
+depths = 11
+seeds = 0-11
+[train]
+epochs = 30
+[geometry]
+k = 10,30,60
+"""
+
+
+def wait_for_done(path, at_least, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with h5py.File(path, "r") as f:
+                if int((f["runs/status"][()] == 1).sum()) >= at_least:
+                    return True
+        except (OSError, KeyError):
+            pass
+        time.sleep(0.2)
+    return False
+
+
+if "resume" in WHICH or "signal" in WHICH:
+    job = write("long.ini", LONG_JOB)
+    reference_path = fresh(os.path.join(WORK, "long-reference.h5"))
+    r = sweep(["--job", job, "--out", reference_path], np_=3)
+    check(r.returncode == 0, f"uninterrupted long sweep: exit {r.returncode}: {r.stderr[-500:]}")
+    reference = contents(reference_path)
+
+if "resume" in WHICH:
+    out = fresh(os.path.join(WORK, "killed.h5"))
+    proc = subprocess.Popen(["mpirun", "-np", "3", SWEEP, "--job", job, "--out", out], env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    check(wait_for_done(out, 3), "the sweep to be killed never finished 3 runs")
+    # kill -9 one worker rank (a child of mpirun running ricci-sweep)
+    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    workers = [pid for pid in children if "ricci-sweep" in open(f"/proc/{pid}/cmdline").read()]
+    check(len(workers) == 3, f"expected 3 ranks under mpirun, found {len(workers)}")
+    os.kill(int(workers[-1]), signal.SIGKILL)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        check(False, "mpirun did not end after a rank was killed")
+    check(proc.returncode != 0, "mpirun exited 0 after a rank was killed")
+    check(h5dump_reads(out), "h5dump cannot read the file after kill -9")
+    with h5py.File(out, "r") as f:
+        status = f["runs/status"][()]
+    done_before = int((status == 1).sum())
+    check(0 < done_before < len(status), f"kill -9 left {done_before} of {len(status)} runs done")
+    # every run whose status is set is complete: its numbers equal the uninterrupted sweep's
+    partial = contents(out)
+    for i in np.nonzero(status == 1)[0]:
+        for key in ("flow/rho", "flow/g", "flow/ric", "runs/test_accuracy", "history/loss"):
+            check(np.array_equal(partial[key][i], reference[key][i], equal_nan=True), f"killed run {i}: {key} differs")
+    r = sweep(["--job", job, "--out", out, "--resume"], np_=2)
+    check(r.returncode == 0, f"--resume after kill -9: exit {r.returncode}: {r.stderr[-500:]}")
+    check("resumed" in r.stdout, "--resume did not say it resumed")
+    check(h5dump_reads(out), "h5dump cannot read the resumed file")
+    same(reference, contents(out), "killed + resumed vs uninterrupted")
+    print(f"resume: done ({done_before} runs survived kill -9)", flush=True)
+
+if "signal" in WHICH:
+    out = fresh(os.path.join(WORK, "stopped.h5"))
+    proc = subprocess.Popen(["mpirun", "-np", "3", SWEEP, "--job", job, "--out", out], env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    check(wait_for_done(out, 2), "the sweep to be stopped never finished 2 runs")
+    proc.send_signal(signal.SIGTERM)
+    try:
+        stdout, _ = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        stdout, _ = proc.communicate()
+        check(False, "mpirun did not stop within 60 s of SIGTERM")
+    check(h5dump_reads(out), "h5dump cannot read the file after SIGTERM")
+    r = sweep(["--job", job, "--out", out, "--resume"], np_=2)
+    check(r.returncode == 0, f"--resume after SIGTERM: exit {r.returncode}: {r.stderr[-500:]}")
+    same(reference, contents(out), "stopped + resumed vs uninterrupted")
+    print("signal: done", flush=True)
+
+if "errors" in WHICH:
+    base = "[sweep]\nproblems = synthetic-a\narchitectures = narrow\ndepths = 5\nseeds = 0\n[train]\nepochs = 2\n[geometry]\nk = 10\n"
+    bad_jobs = {
+        "unknown key": (base + "epoch = 5\n", "line 10: unknown key geometry.epoch"),
+        "unknown section": (base + "[trian]\nepochs = 5\n", "line 10: unknown section [trian]"),
+        "not an integer": (base.replace("epochs = 2", "epochs = fifty"), "line 7, key train.epochs: 'fifty' is not an integer"),
+        "zero epochs": (base.replace("epochs = 2", "epochs = 0"), "epochs must be between 1 and 1000000, got 0"),
+        "backwards range": (base.replace("seeds = 0", "seeds = 5-2"), "line 5, key sweep.seeds: seed list: range '5-2' runs backwards"),
+        "unknown problem": (base.replace("synthetic-a", "synthetic-z"), "line 2, key sweep.problems: unknown problem 'synthetic-z'"),
+        "unknown architecture": (base.replace("= narrow", "= huge"), "key sweep.architectures: unknown architecture 'huge'"),
+        "unknown optimizer": (base + "[train]\n".replace("[train]\n", "") + "", None),
+        "no equals sign": (base + "store_nodes\n", "line 10: expected 'key = value', got 'store_nodes'"),
+        "duplicate key": (base.replace("depths = 5\n", "depths = 5\ndepths = 11\n"), "line 5, key sweep.depths: already set on line 4"),
+        "k too large": (base.replace("k = 10", "k = 1000"), "k = 1000 is out of range for synthetic-a, which has n_test = 1000"),
+        "missing problems": (base.replace("problems = synthetic-a\n", ""), "sweep.problems is required"),
+        "bottleneck with even depth": (base.replace("= narrow", "= bottleneck").replace("depths = 5", "depths = 4"), "bottleneck needs an odd depth"),
+        "bad learning rate": (base.replace("epochs = 2", "epochs = 2\nlearning_rate = fast"), "key train.learning_rate: 'fast' is not a number"),
+        "bad problem key": (base + "[problem.synthetic-a]\nthresh = 0.9\n", "unknown key problem.synthetic-a.thresh"),
+        "problem section not in sweep": (base + "[problem.synthetic-b]\nthreshold = 0.9\n", "names a problem that is not in sweep.problems"),
+    }
+    bad_jobs["unknown optimizer"] = (base.replace("epochs = 2", "epochs = 2\noptimizer = sgd"), "key train.optimizer: 'sgd' is not one of: rmsprop, adam")
+    existing = os.path.join(WORK, "existing.h5")
+    with open(existing, "wb") as f:
+        f.write(b"a user's precious results")
+    checksum = md5(existing)
+    for name, (text, expected) in bad_jobs.items():
+        path = write("bad.ini", text)
+        r = sweep(["--job", path, "--out", existing, "--force"])
+        check(r.returncode == 2, f"{name}: exit {r.returncode}, expected 2")
+        check(expected in r.stderr, f"{name}: stderr {r.stderr.strip()!r} lacks {expected!r}")
+        check(r.stderr.count("\n") == 1, f"{name}: expected one line on stderr, got {r.stderr!r}")
+    # Under mpirun every rank reaches the same verdict; only rank 0 prints it (mpirun adds its banner).
+    r = sweep(["--job", path, "--out", existing, "--force"], np_=3)
+    check(r.returncode != 0 and r.stderr.count("ricci-sweep:") == 1, f"bad job under mpirun: {r.returncode} {r.stderr!r}")
+    check(md5(existing) == checksum, "a rejected job changed an existing file")
+
+    good = write("good.ini", base)
+    r = sweep(["--job", good, "--out", existing], np_=2)
+    check(r.returncode == 2 and "already exists: pass --resume" in r.stderr, f"existing output: {r.returncode} {r.stderr!r}")
+    check(md5(existing) == checksum, "refusing an existing output changed it")
+    r = sweep(["--job", good, "--out", existing, "--resume"])
+    check(r.returncode == 2 and "cannot resume" in r.stderr, f"resume of a non-results file: {r.returncode} {r.stderr!r}")
+    check(md5(existing) == checksum, "refusing to resume changed the file")
+
+    r = sweep(["--job", good, "--out", fresh(os.path.join(WORK, "mnist.h5")), "--sweep.problems", "mnist-1-7"])
+    check(r.returncode == 2 and "mnist-1-7 (MNIST) needs the directory" in r.stderr, f"missing MNIST dir: {r.stderr!r}")
+    r = sweep(["--job", good, "--out", os.path.join(WORK, "mnist.h5"), "--sweep.problems", "mnist-1-7",
+               "--problem.mnist-1-7.data_dir", "/nonexistent"])
+    check(r.returncode == 2 and "data directory /nonexistent does not exist" in r.stderr, f"bad MNIST dir: {r.stderr!r}")
+    check(not os.path.exists(os.path.join(WORK, "mnist.h5")), "a failed job created its output")
+
+    r = sweep(["--job", good, "--out", existing, "--sweep.frobnicate", "1"])
+    check(r.returncode == 2 and "unknown option '--sweep.frobnicate'" in r.stderr, f"unknown option: {r.stderr!r}")
+
+    # A job that differs from the stored one is refused on --resume.
+    done = fresh(os.path.join(WORK, "done.h5"))
+    check(sweep(["--job", good, "--out", done]).returncode == 0, "small sweep failed")
+    checksum_done = md5(done)
+    r = sweep(["--job", good, "--out", done, "--resume", "--train.epochs", "3"])
+    check(r.returncode == 2 and "holds a different job" in r.stderr, f"different job on resume: {r.stderr!r}")
+    check(md5(done) == checksum_done, "refusing a different job changed the file")
+
+    # A second sweep on a file in use refuses to start.
+    long_job = write("long2.ini", LONG_JOB)
+    busy = fresh(os.path.join(WORK, "busy.h5"))
+    first = subprocess.Popen(["mpirun", "-np", "2", SWEEP, "--job", long_job, "--out", busy], env=ENV,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    check(wait_for_done(busy, 1), "the first sweep never started")
+    r = sweep(["--job", long_job, "--out", busy, "--resume"])
+    check(r.returncode == 2 and "is in use by another sweep" in r.stderr, f"concurrent sweep: {r.returncode} {r.stderr!r}")
+    first.wait(timeout=300)
+    check(first.returncode == 0, f"the first sweep failed after the refused second one: {first.returncode}")
+    print("errors: done", flush=True)
+
+print(f"{len(failures)} failed" if failures else "all sweep checks passed")
+sys.exit(1 if failures else 0)
