@@ -109,7 +109,7 @@ TEST_CASE("analyze: every bad input is one line on stderr and exit code 2", "[qu
   expect_bad_input({"analyze", good, "--k", "0"}, "'0' is not a positive integer");
   expect_bad_input({"analyze", good, "--k", "4"}, "k = 4 must satisfy 1 <= k <= n - 1 = 3");
   expect_bad_input({"analyze", good, "--k", "1,x"}, "'x' is not a positive integer");
-  expect_bad_input({"analyze", good, "--k", "2,2"}, "2 is listed twice");
+  expect_bad_input({"analyze", good, "--k", "2,2"}, "--k: '2' is listed twice");
   expect_bad_input({"analyze", good}, "--k is required");
   expect_bad_input({"analyze", "--k", "1"}, "missing FILE.h5");
   expect_bad_input({"analyze", good, "--k", "1", "--graph", "knn"}, "--graph 'knn' is not one of: union, mutual");
