@@ -118,7 +118,7 @@ auto convert(const JobValues& values, const std::string& key, F&& f) {
 }
 
 template <class Enum>
-Enum choose(const std::string& value, const std::string& key, const std::vector<std::pair<std::string, Enum>>& choices) {
+Enum choose(const std::string& value, const std::vector<std::pair<std::string, Enum>>& choices) {
   std::string list;
   for (const auto& [name, e] : choices) {
     if (value == name) return e;
@@ -277,10 +277,10 @@ SweepCommand parse_sweep_command(const std::vector<std::string>& args) {
   auto& train = job.train;
   auto get_or = [&](const std::string& key, const std::string& fallback, auto f) { return located_or_default(key, fallback, f); };
   train.optimizer.kind = get_or("train.optimizer", "rmsprop", [](const std::string& v) {
-    return choose<nn::OptimizerKind>(v, "optimizer", {{"rmsprop", nn::OptimizerKind::rmsprop}, {"adam", nn::OptimizerKind::adam}});
+    return choose<nn::OptimizerKind>(v, {{"rmsprop", nn::OptimizerKind::rmsprop}, {"adam", nn::OptimizerKind::adam}});
   });
   train.mode = get_or("train.mode", "epochs", [](const std::string& v) {
-    return choose<nn::TrainMode>(v, "mode", {{"epochs", nn::TrainMode::epochs}, {"until-accuracy", nn::TrainMode::until_accuracy}});
+    return choose<nn::TrainMode>(v, {{"epochs", nn::TrainMode::epochs}, {"until-accuracy", nn::TrainMode::until_accuracy}});
   });
   train.epochs = get_or("train.epochs", "50", [](const std::string& v) {
     const long long e = parse_integer(v, "");
@@ -303,10 +303,10 @@ SweepCommand parse_sweep_command(const std::vector<std::string>& args) {
     return s;
   });
   train.split = get_or("train.split_mode", "random", [](const std::string& v) {
-    return choose<nn::SplitMode>(v, "split_mode", {{"random", nn::SplitMode::random}, {"keras-last", nn::SplitMode::keras_last}});
+    return choose<nn::SplitMode>(v, {{"random", nn::SplitMode::random}, {"keras-last", nn::SplitMode::keras_last}});
   });
   job.pixels = get_or("train.pixel_scale", "raw", [](const std::string& v) {
-    return choose<data::PixelScale>(v, "pixel_scale", {{"raw", data::PixelScale::raw}, {"unit", data::PixelScale::unit}});
+    return choose<data::PixelScale>(v, {{"raw", data::PixelScale::raw}, {"unit", data::PixelScale::unit}});
   });
   train.target_train_accuracy = get_or("train.target_accuracy", "0.99", [](const std::string& v) {
     const double a = parse_double(v, "");
@@ -318,10 +318,10 @@ SweepCommand parse_sweep_command(const std::vector<std::string>& args) {
   job.paper_k = k_text == "paper";
   if (!job.paper_k) job.k = convert(values, "geometry.k", [](const std::string& v) { return parse_index_list(v, "k list"); });
   const auto graph = get_or("geometry.graph", "union", [](const std::string& v) {
-    return choose<geometry::GraphRule>(v, "graph", {{"union", geometry::GraphRule::knn_union}, {"mutual", geometry::GraphRule::knn_mutual}});
+    return choose<geometry::GraphRule>(v, {{"union", geometry::GraphRule::knn_union}, {"mutual", geometry::GraphRule::knn_mutual}});
   });
   const bool baptista = get_or("geometry.convention", "paper", [](const std::string& v) {
-    return choose<bool>(v, "convention", {{"paper", false}, {"baptista-r", true}});
+    return choose<bool>(v, {{"paper", false}, {"baptista-r", true}});
   });
   if (baptista && values.has("geometry.graph") && graph == geometry::GraphRule::knn_mutual)
     throw Error("job", values.where("geometry.graph") + ", key geometry.graph: mutual conflicts with convention = baptista-r, which defines its own graph");

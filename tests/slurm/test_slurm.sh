@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# slurm/sweep.sbatch against a real single-node SLURM (munge + slurmctld + slurmd, no systemd):
+#   1. a small job through `sbatch --wait`, output validated;
+#   2. a longer job cancelled mid-run with scancel, resubmitted, and compared with an uninterrupted one.
+# Exits 77 (ctest: Skipped) with the reason when SLURM is not installed or cannot start here.
+#   tests/slurm/test_slurm.sh RICCI_SWEEP WORKDIR
+set -uo pipefail
+sweep=$(readlink -f "$1")
+work=$(mkdir -p "$2" && readlink -f "$2")
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+skip() { echo "SKIPPED: $*"; exit 77; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+for tool in slurmctld slurmd sbatch munged mungekey; do
+  command -v "$tool" >/dev/null || skip "$tool is not installed (Debian: slurmctld slurmd slurm-client munge)"
+done
+[ "$(id -u)" -eq 0 ] || skip "starting slurmd and munged needs root"
+
+started=()
+cleanup() {
+  for pidfile in "${started[@]}"; do
+    [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+  done
+  sleep 1
+  for pidfile in "${started[@]}"; do
+    [ -s "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null
+  done
+}
+trap cleanup EXIT
+
+# munge: reuse a running daemon, else start one.
+if ! pgrep -x munged >/dev/null; then
+  [ -s /etc/munge/munge.key ] || mungekey --create --keyfile=/etc/munge/munge.key || skip "cannot create a munge key"
+  chown munge:munge /etc/munge/munge.key && chmod 400 /etc/munge/munge.key
+  install -d -o munge -g munge -m 755 /run/munge
+  install -d -o munge -g munge -m 700 /var/log/munge /var/lib/munge
+  runuser -u munge -- /usr/sbin/munged || skip "munged does not start"
+  started+=(/run/munge/munged.pid)
+fi
+
+host=$(hostname -s)
+state="$work/state"
+rm -rf "$state" && mkdir -p "$state/ctld" "$state/d" "$state/log"
+memory=$(slurmd -C | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
+cat > "$state/slurm.conf" <<CONF
+ClusterName=ricci-test
+SlurmctldHost=$host
+SlurmctldPort=16917
+SlurmdPort=16918
+AuthType=auth/munge
+CredType=cred/munge
+SlurmUser=root
+StateSaveLocation=$state/ctld
+SlurmdSpoolDir=$state/d
+SlurmctldPidFile=$state/slurmctld.pid
+SlurmdPidFile=$state/slurmd.pid
+SlurmctldLogFile=$state/log/slurmctld.log
+SlurmdLogFile=$state/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+MpiDefault=pmix
+MailProg=/bin/true
+ReturnToService=2
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+KillWait=10
+NodeName=$host CPUs=$(nproc) RealMemory=$((memory * 9 / 10)) State=UNKNOWN
+PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
+CONF
+export SLURM_CONF="$state/slurm.conf"
+slurmctld -f "$SLURM_CONF" || skip "slurmctld does not start (see $state/log/slurmctld.log)"
+started+=("$state/slurmctld.pid")
+slurmd -f "$SLURM_CONF" || skip "slurmd does not start (see $state/log/slurmd.log)"
+started+=("$state/slurmd.pid")
+for _ in $(seq 60); do
+  [ "$(sinfo -h -o %T 2>/dev/null | head -1)" = idle ] && break
+  sleep 1
+done
+[ "$(sinfo -h -o %T | head -1)" = idle ] || skip "the SLURM node never became idle: $(sinfo -h -o '%T %E' 2>&1)"
+echo "SLURM up: $(sinfo -h -o '%P %D %T %c CPUs')"
+
+export RICCI_SWEEP="$sweep" RICCI_CONTINUE=none
+tasks=(-n 3 --overcommit)   # rank 0 dispatches; 2 workers on 2 CPUs
+
+cat > "$work/small.ini" <<JOB
+[sweep]
+problems = synthetic-a
+architectures = narrow
+depths = 5
+seeds = 0-3
+[train]
+epochs = 3
+[geometry]
+k = 10,20
+JOB
+cat > "$work/long.ini" <<JOB
+[sweep]
+problems = synthetic-b, synthetic-c
+architectures = wide
+depths = 11
+seeds = 0-11
+[train]
+epochs = 30
+[geometry]
+k = 10,30,60
+JOB
+
+validate() {  # FILE EXPECT_ALL_DONE
+  /usr/bin/python3 - "$@" <<'PY'
+import sys, h5py
+path, all_done = sys.argv[1], sys.argv[2] == "1"
+with h5py.File(path, "r") as f:
+    status = f["runs/status"][()]
+print(f"{path}: {int((status == 1).sum())} done, {int((status == 0).sum())} pending of {len(status)}")
+sys.exit(0 if (not all_done or (status == 1).all()) else 1)
+PY
+}
+
+cd "$work" || exit 1
+rm -f small.h5 ref.h5 cut.h5 ./*.lock
+echo "== 1. small job through sbatch --wait"
+sbatch --wait "${tasks[@]}" -o small.out "$repo/slurm/sweep.sbatch" small.ini small.h5 || { cat small.out; fail "sbatch --wait returned $?"; }
+validate small.h5 1 || fail "small job: not every run is done"
+h5dump -H small.h5 >/dev/null || fail "h5dump cannot read small.h5"
+
+echo "== 2. uninterrupted reference of the longer job"
+sbatch --wait "${tasks[@]}" -o ref.out "$repo/slurm/sweep.sbatch" long.ini ref.h5 || { cat ref.out; fail "reference job failed"; }
+validate ref.h5 1 || fail "reference: not every run is done"
+
+echo "== 3. the same job cancelled mid-run, then resubmitted"
+job=$(sbatch --parsable "${tasks[@]}" -o cut.out "$repo/slurm/sweep.sbatch" long.ini cut.h5) || fail "sbatch failed"
+for _ in $(seq 300); do
+  done_runs=$(HDF5_USE_FILE_LOCKING=FALSE /usr/bin/python3 -c "import h5py; print(int((h5py.File('cut.h5','r')['runs/status'][()] == 1).sum()))" 2>/dev/null || echo 0)
+  [ "$done_runs" -ge 3 ] && break
+  sleep 0.2
+done
+scancel "$job"
+for _ in $(seq 120); do
+  squeue -h -j "$job" 2>/dev/null | grep -q . || break
+  sleep 0.5
+done
+squeue -h -j "$job" 2>/dev/null | grep -q . && fail "job $job did not end after scancel"
+h5dump -H cut.h5 >/dev/null || fail "h5dump cannot read cut.h5 after scancel"
+validate cut.h5 0
+/usr/bin/python3 -c "import h5py,sys; s=h5py.File('cut.h5','r')['runs/status'][()]; sys.exit(0 if (s == 0).any() else 1)" \
+  || echo "note: the cancelled job had already finished every run"
+sbatch --wait "${tasks[@]}" -o resumed.out "$repo/slurm/sweep.sbatch" long.ini cut.h5 || { cat resumed.out; fail "resubmitted job failed"; }
+grep -q "resumed" resumed.out || fail "the resubmitted job did not resume the file"
+validate cut.h5 1 || fail "resumed: not every run is done"
+/usr/bin/python3 - <<'PY' || fail "the resumed file differs from the uninterrupted one"
+import h5py, numpy as np, sys
+volatile = {"train_seconds", "geometry_seconds", "rank"}
+with h5py.File("ref.h5", "r") as a, h5py.File("cut.h5", "r") as b:
+    bad = [f"{g}/{k}" for g in ("runs", "flow", "history") for k in a[g] if k not in volatile
+           and not np.array_equal(a[g][k][()], b[g][k][()], equal_nan=a[g][k].dtype.kind == "f")]
+print("differences:", bad or "none")
+sys.exit(1 if bad else 0)
+PY
+echo "SLURM test passed"
