@@ -122,7 +122,8 @@ struct ResultsFile::Impl {
   int max_k = 0, max_depth = 0, max_epochs = 0;
   bool store_activations = false, store_nodes = false;
 
-  void prepare(bool serial_mode) {
+  void prepare(const std::string& file_path, bool serial_mode) {
+    path = file_path;
     serial = serial_mode;
     if (!serial) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     independent = h5::PropertyList(h5::checked(H5Pcreate(H5P_DATASET_XFER), "cannot create a transfer list"));
@@ -135,13 +136,17 @@ ResultsFile::~ResultsFile() = default;
 ResultsFile::ResultsFile(ResultsFile&&) noexcept = default;
 ResultsFile& ResultsFile::operator=(ResultsFile&&) noexcept = default;
 
-ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& layout, bool serial) {
+ResultsFile ResultsFile::unopened(const std::string& path, bool serial) {
   h5::silence_library_errors();
   ResultsFile out;
   out.impl_ = std::make_unique<Impl>();
+  out.impl_->prepare(path, serial);
+  return out;
+}
+
+ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& layout, bool serial) {
+  ResultsFile out = unopened(path, serial);
   Impl& f = *out.impl_;
-  f.prepare(serial);
-  f.path = path;
   f.runs = static_cast<index_t>(layout.runs.size());
   f.max_k = layout.max_k;
   f.max_depth = layout.max_depth;
@@ -248,12 +253,8 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
 }
 
 ResultsFile ResultsFile::open(const std::string& path, bool writable, bool serial) {
-  h5::silence_library_errors();
-  ResultsFile out;
-  out.impl_ = std::make_unique<Impl>();
+  ResultsFile out = unopened(path, serial);
   Impl& f = *out.impl_;
-  f.prepare(serial);
-  f.path = path;
   if (H5Fis_hdf5(path.c_str()) <= 0) throw Error("io", "'" + path + "' is not an HDF5 file (or is truncated)");
   const auto fapl = file_access(serial);
   f.file = h5::File(h5::checked(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.get()),

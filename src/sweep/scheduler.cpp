@@ -141,10 +141,10 @@ std::string check_output(const JobSpec& job, const SweepOptions& options, bool& 
 struct Progress {
   std::ostream& log;
   index_t total, done_before, failed_before;
-  index_t done = 0, failed = 0, interrupted = 0;
   index_t to_run;
-  Clock::time_point start = Clock::now(), last = Clock::now();
   double interval;
+  index_t done = 0, failed = 0, interrupted = 0;
+  Clock::time_point start = Clock::now(), last = Clock::now();
 
   void report(bool force) {
     const auto now = Clock::now();
@@ -244,9 +244,8 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
       else if (s == io::RunStatus::failed && !options.retry_failed) ++failed_before;
       else todo.push_back(id);
     }
-    Progress progress{log, static_cast<index_t>(plan.runs.size()), done_before, failed_before};
-    progress.to_run = static_cast<index_t>(todo.size());
-    progress.interval = options.progress_seconds;
+    Progress progress{log, static_cast<index_t>(plan.runs.size()), done_before, failed_before,
+                      static_cast<index_t>(todo.size()), options.progress_seconds};
     if (rank == 0)
       log << "[ricci-sweep] " << options.output << ": " << plan.runs.size() << " runs, " << done_before << " done and "
           << failed_before << " failed before, " << todo.size() << " to run on " << std::max(size - 1, 1) << " worker"

@@ -12,13 +12,14 @@ import time
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import compare_results  # noqa: E402
+
 SWEEP, WORK = sys.argv[1], sys.argv[2]
 WHICH = sys.argv[3:] or ["ranks", "resume", "errors", "signal"]
 os.makedirs(WORK, exist_ok=True)
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
            OMPI_MCA_rmaps_base_oversubscribe="1", HDF5_USE_FILE_LOCKING="FALSE")
-# Timing and placement differ between executions; everything else must not.
-VOLATILE = {"train_seconds", "geometry_seconds", "rank"}
 failures = []
 
 
@@ -47,26 +48,12 @@ def fresh(path):
     return path
 
 
-def contents(path):
-    with h5py.File(path, "r") as f:
-        out = {}
-        for group in ("runs", "flow", "history"):
-            for key in f[group]:
-                if key not in VOLATILE:
-                    out[f"{group}/{key}"] = f[group][key][()]
-        for run in f["run_data"]:
-            for key in f["run_data"][run]:
-                out[f"run_data/{run}/{key}"] = f["run_data"][run][key][()]
-        return out
-
-
 def same(a, b, label):
-    check(a.keys() == b.keys(), f"{label}: different datasets")
-    for key in a:
-        x, y = a[key], b.get(key)
-        equal = y is not None and x.shape == y.shape and (
-            np.array_equal(x, y, equal_nan=True) if x.dtype.kind == "f" else np.array_equal(x, y))
-        check(equal, f"{label}: {key} differs")
+    for key in compare_results.differences(a, b):
+        check(False, f"{label}: {key} differs")
+
+
+contents = compare_results.contents
 
 
 def h5dump_reads(path):

@@ -79,6 +79,8 @@ class ResultsFile {
   void close();
 
  private:
+  // A handle with its transfer properties set up and no file yet.
+  static ResultsFile unopened(const std::string& path, bool serial);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

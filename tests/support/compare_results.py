@@ -1,0 +1,41 @@
+"""Compare two ricci-sweep results files: everything but timings and placement must be identical.
+
+  /usr/bin/python3 tests/support/compare_results.py A.h5 B.h5      (exit 1 and the differing datasets)
+"""
+import sys
+
+import h5py
+import numpy as np
+
+# Timing and placement differ between executions; everything else must not.
+VOLATILE = {"train_seconds", "geometry_seconds", "rank"}
+
+
+def contents(path):
+    with h5py.File(path, "r") as f:
+        out = {}
+        for group in ("runs", "flow", "history"):
+            for key in f[group]:
+                if key not in VOLATILE:
+                    out[f"{group}/{key}"] = f[group][key][()]
+        for run in f.get("run_data", {}):
+            for key in f["run_data"][run]:
+                out[f"run_data/{run}/{key}"] = f["run_data"][run][key][()]
+        return out
+
+
+def differences(a, b):
+    """Names of datasets that are missing from one side or differ (NaN equals NaN)."""
+    bad = sorted(a.keys() ^ b.keys())
+    for key in a.keys() & b.keys():
+        x, y = a[key], b[key]
+        equal = x.shape == y.shape and (np.array_equal(x, y, equal_nan=True) if x.dtype.kind == "f" else np.array_equal(x, y))
+        if not equal:
+            bad.append(key)
+    return bad
+
+
+if __name__ == "__main__":
+    bad = differences(contents(sys.argv[1]), contents(sys.argv[2]))
+    print("differences:", ", ".join(bad) if bad else "none")
+    sys.exit(1 if bad else 0)
