@@ -51,15 +51,14 @@ std::pair<int, int> parse_class_pair(std::string_view name, std::string_view spe
   return {spec[0] - '0', spec[2] - '0'};
 }
 
-InputMatrix scaled(const std::vector<std::uint8_t>& pixels, std::size_t count, std::size_t width,
-                   const std::vector<std::size_t>& rows, PixelScale scale) {
+InputMatrix scaled(const std::vector<std::uint8_t>& pixels, std::size_t width, const std::vector<std::size_t>& rows,
+                   PixelScale scale) {
   InputMatrix x(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(width));
   const float factor = scale == PixelScale::unit ? 1.0f / 255.0f : 1.0f;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const std::uint8_t* src = pixels.data() + rows[r] * width;
     for (std::size_t c = 0; c < width; ++c) x(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = src[c] * factor;
   }
-  (void)count;
   return x;
 }
 
@@ -75,7 +74,7 @@ void select_classes(const IdxImages& set, int first, int second, PixelScale scal
         rows.push_back(i);
         y.push_back(label == first ? 0 : 1);
       }
-  x = scaled(set.images, set.count, set.pixels, rows, scale);
+  x = scaled(set.images, set.pixels, rows, scale);
 }
 
 Dataset load_mnist_like(const Problem& p, const DataOptions& options) {
@@ -191,7 +190,7 @@ Dataset load_idx_files(const Problem& p, const DataOptions& options, RandomStrea
   const auto set = read_idx_pair(p.path, p.second_path);
   std::vector<std::size_t> rows(set.count);
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
-  const InputMatrix x = scaled(set.images, set.count, set.pixels, rows, options.pixels);
+  const InputMatrix x = scaled(set.images, set.pixels, rows, options.pixels);
   return split(p.name, x, binary_labels(set.labels, p.second_path), options.test_fraction, rng);
 }
 
