@@ -65,12 +65,11 @@ int main(int argc, char** argv) {
           double acc_sum = 0, acc_min = 1, sec_per_epoch = 0;
           for (int seed = first_seed; seed < first_seed + seeds; ++seed) {
             const data::Dataset d = problem.synthetic() ? data::load_problem(problem, data_options, seed) : fixed;
-            const std::string identity = name + "/" + arch + "/" + depth_text;
-            RandomStream init(seed, "init/" + identity), shuffle(seed, "shuffle/" + identity);
-            nn::Mlp<float> net(static_cast<int>(d.train_x.cols()), nn::hidden_widths(arch, depth), init);
+            RunStreams streams(static_cast<std::uint64_t>(seed), name, arch, depth);
+            nn::Mlp<float> net(static_cast<int>(d.train_x.cols()), nn::hidden_widths(arch, depth), streams.init);
             nn::TrainOptions options;
             options.epochs = std::stoi(opt["--epochs"]);
-            const auto r = nn::train(net, d, options, shuffle);
+            const auto r = nn::train(net, d, options, streams.shuffle);
             const double spe = r.seconds / static_cast<double>(r.history.size());
             acc_sum += r.test_accuracy;
             acc_min = std::min(acc_min, r.test_accuracy);

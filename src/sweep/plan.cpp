@@ -4,12 +4,13 @@
 #include <numeric>
 
 #include "ricci/core/error.hpp"
+#include "ricci/core/random.hpp"
 #include "ricci/geometry/knn.hpp"
 #include "ricci/nn/architecture.hpp"
 
 namespace ricci::sweep {
 
-std::string RunSpec::identity() const { return problem + "/" + architecture + "/" + std::to_string(depth); }
+std::string RunSpec::identity() const { return RunStreams::identity(problem, architecture, depth); }
 
 std::vector<ProblemShape> probe_problems(const JobSpec& job) {
   std::vector<ProblemShape> shapes;

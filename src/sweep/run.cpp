@@ -27,10 +27,9 @@ RunOutcome execute_run(const RunSpec& run, const JobSpec& job, DataCache& cache,
     const data::Dataset& data = cache.get(problem, job.data_options(run.problem), run.seed);
     stop_if_cancelled();
 
-    RandomStream init(run.seed, "init/" + run.identity());
-    RandomStream shuffle(run.seed, "shuffle/" + run.identity());
-    nn::Mlp<float> net(static_cast<int>(data.train_x.cols()), run.widths, init);
-    out.training = nn::train(net, data, job.train, shuffle);
+    RunStreams streams(run.seed, run.problem, run.architecture, run.depth);
+    nn::Mlp<float> net(static_cast<int>(data.train_x.cols()), run.widths, streams.init);
+    out.training = nn::train(net, data, job.train, streams.shuffle);
     stop_if_cancelled();
 
     const auto start = std::chrono::steady_clock::now();

@@ -105,10 +105,9 @@ struct Trained {
 Trained train_run(const std::string& problem, const std::string& arch, int depth, std::uint64_t seed, TrainOptions options = {}) {
   const auto p = data::parse_problem(problem);
   const auto d = data::load_problem(p, {}, seed);
-  const std::string id = problem + "/" + arch + "/" + std::to_string(depth);
-  RandomStream init(seed, "init/" + id), shuffle(seed, "shuffle/" + id);
-  Trained t{Mlp<float>(static_cast<int>(d.train_x.cols()), hidden_widths(arch, depth), init), {}, {}};
-  t.result = train(t.net, d, options, shuffle);
+  RunStreams streams(seed, problem, arch, depth);
+  Trained t{Mlp<float>(static_cast<int>(d.train_x.cols()), hidden_widths(arch, depth), streams.init), {}, {}};
+  t.result = train(t.net, d, options, streams.shuffle);
   t.acts = hidden_activations(t.net, d.test_x);
   return t;
 }

@@ -95,17 +95,7 @@ epochs = 3
 [geometry]
 k = 10,20
 JOB
-cat > "$work/long.ini" <<JOB
-[sweep]
-problems = synthetic-b, synthetic-c
-architectures = wide
-depths = 11
-seeds = 0-11
-[train]
-epochs = 30
-[geometry]
-k = 10,30,60
-JOB
+cp "$repo/tests/support/long_job.ini" "$work/long.ini"
 
 validate() {  # FILE EXPECT_ALL_DONE
   /usr/bin/python3 - "$@" <<'PY'

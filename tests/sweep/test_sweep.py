@@ -95,16 +95,8 @@ if "ranks" in WHICH:
             same(reference, c, f"-np 1 vs -np {ranks}")
     print("ranks: done", flush=True)
 
-LONG_JOB = """[sweep]
-problems = synthetic-b, synthetic-c
-architectures = wide
-depths = 11
-seeds = 0-11
-[train]
-epochs = 30
-[geometry]
-k = 10,30,60
-"""
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support", "long_job.ini")) as f:
+    LONG_JOB = f.read()
 
 
 def wait_for_done(path, at_least, timeout=120):

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <numbers>
 #include <random>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -81,6 +82,18 @@ class RandomStream {
   std::mt19937_64 engine_;
   double spare_ = 0;
   bool has_spare_ = false;
+};
+
+// The two training streams of one run, named as the scheme above says: the single place the tags are built.
+struct RunStreams {
+  RunStreams(std::uint64_t run_seed, const std::string& problem, const std::string& architecture, int depth)
+      : init(run_seed, "init/" + identity(problem, architecture, depth)),
+        shuffle(run_seed, "shuffle/" + identity(problem, architecture, depth)) {}
+  // "problem/architecture/depth"
+  static std::string identity(const std::string& problem, const std::string& architecture, int depth) {
+    return problem + "/" + architecture + "/" + std::to_string(depth);
+  }
+  RandomStream init, shuffle;
 };
 
 }  // namespace ricci
