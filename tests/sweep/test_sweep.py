@@ -241,8 +241,17 @@ if "errors" in WHICH:
     check(wait_for_done(busy, 1), "the first sweep never started")
     r = sweep(["--job", long_job, "--out", busy, "--resume"])
     check(r.returncode == 2 and "is in use by another sweep" in r.stderr, f"concurrent sweep: {r.returncode} {r.stderr!r}")
-    first.wait(timeout=300)
-    check(first.returncode == 0, f"the first sweep failed after the refused second one: {first.returncode}")
+    # The first sweep is unharmed by the refusal: it still stops cleanly on request (exit 3, runs left)
+    # and what it finished is readable. Stopping it keeps this test short in the sanitizer tree.
+    first.send_signal(signal.SIGTERM)
+    try:
+        first.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        first.kill()
+        first.communicate()
+        check(False, "the first sweep did not stop within 120 s of SIGTERM")
+    check(first.returncode in (0, 3), f"the first sweep failed after the refused second one: {first.returncode}")
+    check(h5dump_reads(busy), "h5dump cannot read the file of the refused-then-stopped sweep")
     print("errors: done", flush=True)
 
 print(f"{len(failures)} failed" if failures else "all sweep checks passed")
