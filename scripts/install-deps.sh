@@ -8,7 +8,7 @@ packages=(
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
   libeigen3-dev libboost-graph-dev libboost-program-options-dev libboost-dev
   catch2 nlohmann-json3-dev zlib1g-dev
-  python3-h5py python3-numpy python3-scipy dataset-fashion-mnist
+  python3-h5py python3-numpy python3-scipy python3-matplotlib dataset-fashion-mnist
   "$@"
 )
 

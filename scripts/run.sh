@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's run command: installs what is needed, builds, runs jobs/quick.ini with mpirun on all
-# cores into results/quick.h5 and prints the summary. Running it again continues (--resume) the same
-# file; it never overwrites results.
+# cores into results/quick.h5, prints the summary and the accuracy association, and draws the figures
+# into results/quick-figures/. Running it again continues (--resume) the same file; it never
+# overwrites results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -17,7 +18,9 @@ mkdir -p results
 status=0
 mpirun -np $((jobs + 1)) --oversubscribe build/release/apps/ricci-sweep \
   --job jobs/quick.ini --out results/quick.h5 --resume || status=$?
-if [ -x build/release/apps/ricci-query ] && build/release/apps/ricci-query summary --help >/dev/null 2>&1; then
-  build/release/apps/ricci-query summary results/quick.h5
-fi
+build/release/apps/ricci-query summary results/quick.h5
+echo
+build/release/apps/ricci-query association results/quick.h5 || true
+echo
+/usr/bin/python3 tools/plot_results.py results/quick.h5 results/quick-figures --query build/release/apps/ricci-query
 exit $status

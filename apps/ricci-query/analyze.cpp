@@ -1,25 +1,24 @@
-// ricci-query analyze FILE.h5 [--group PATH] --k LIST [--graph union|mutual]
-//                     [--convention paper|baptista-r] [--format json|table]
+// ricci-query analyze FILE.h5 [--group PATH | --run ID] --k LIST [--graph union|mutual]
+//                     [--convention paper|baptista-r] [--format table|csv|json]
 #include <boost/program_options.hpp>
 #include <cmath>
 #include <iomanip>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli_util.hpp"
+#include "output.hpp"
 #include "query.hpp"
 #include "ricci/core/error.hpp"
 #include "ricci/geometry/layer_flow.hpp"
 #include "ricci/io/activations.hpp"
+#include "ricci/io/results_table.hpp"
+#include "subcommand.hpp"
 
 namespace po = boost::program_options;
-using Json = nlohmann::ordered_json;
 
 namespace ricci::query {
 
 namespace {
-
-Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
 // g is an integer count whenever it is defined; print it as one.
 Json count_or_null(double value) {
@@ -82,19 +81,37 @@ void print_table(std::ostream& out, const std::vector<geometry::ScaleFlow>& scal
   }
 }
 
+// One row per (k, layer), the run's coefficients repeated on each row.
+Table flow_table(const std::vector<geometry::ScaleFlow>& scales) {
+  Table table{{"k", "layer", "edges", "components", "unreachable_pairs", "ric", "g", "rho", "z", "fisher", "p", "reason"}, {}};
+  for (const auto& scale : scales) {
+    const auto& c = scale.coefficient;
+    for (std::size_t l = 0; l < scale.layers.size(); ++l) {
+      const auto& f = scale.layers[l];
+      table.rows.push_back({static_cast<long long>(scale.k), static_cast<long long>(l + 1), static_cast<long long>(f.edges),
+                            static_cast<long long>(f.components), static_cast<long long>(f.unreachable_pairs),
+                            static_cast<long long>(f.ric), f.g, c.rho, c.z, c.fisher, c.p,
+                            c.reason == geometry::CoefficientReason::none ? std::string() : std::string(geometry::reason_name(c.reason))});
+    }
+  }
+  return table;
+}
+
 }  // namespace
 
 int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
   std::string path, group, k_text, graph, convention, format;
+  long long run_id = -1;
   po::options_description options("ricci-query analyze FILE.h5 options");
   options.add_options()
       ("help,h", "show this help")
       ("file", po::value(&path), "activation or results file (positional)")
       ("group", po::value(&group)->default_value("/"), "group holding layer_01, layer_02, ...")
+      ("run", po::value(&run_id), "a results file's run: its stored activations (instead of --group)")
       ("k", po::value(&k_text), "scales, e.g. 10,20,30 or 6-10 (required)")
       ("graph", po::value(&graph)->default_value("union"), "union | mutual")
       ("convention", po::value(&convention)->default_value("paper"), "paper | baptista-r")
-      ("format", po::value(&format)->default_value("table"), "table | json");
+      ("format", po::value(&format)->default_value("table"), "table | csv | json");
   po::positional_options_description positional;
   positional.add("file", 1);
   po::variables_map vm;
@@ -108,7 +125,7 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
   if (k_text.empty()) throw Error("cli", "--k is required (e.g. --k 10,20,30)");
   cli::require_one_of("graph", graph, {"union", "mutual"});
   cli::require_one_of("convention", convention, {"paper", "baptista-r"});
-  cli::require_one_of("format", format, {"table", "json"});
+  const Format output_format = parse_format(format);
   if (convention == "baptista-r" && !vm["graph"].defaulted())
     throw Error("cli", "--graph " + graph + " conflicts with --convention baptista-r, which defines its own graph");
 
@@ -116,14 +133,24 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
   geometry_options.k = cli::parse_index_list(k_text, "--k");
   geometry_options.rule = geometry::parse_graph_rule(convention == "baptista-r" ? convention : graph);
 
+  if (vm.count("run")) {
+    if (!vm["group"].defaulted()) throw Error("cli", "--run and --group name the same thing: give one");
+    const io::ResultsTable table = io::read_results_table(path);
+    done_run(table, run_id);
+    if (!table.store_activations)
+      throw Error("cli", "'" + path + "' was written with store_activations = false: run " + std::to_string(run_id) +
+                             " has no stored activations to analyze");
+    group = io::run_group(static_cast<index_t>(run_id));
+  }
   const io::ActivationStack stack = io::read_activation_stack(path, group);
   const auto n = static_cast<index_t>(stack.layers.front().rows());
   const auto scales = geometry::layer_flow(stack.layers, geometry_options);
 
-  if (format == "json")
-    out << flow_json(scales, n, stack.layers.size()).dump() << "\n";
-  else
-    print_table(out, scales, path, group, n, stack.layers.size(), geometry_options.rule);
+  switch (output_format) {
+    case Format::json: out << flow_json(scales, n, stack.layers.size()).dump() << "\n"; break;
+    case Format::csv: print_csv(out, flow_table(scales)); break;
+    case Format::table: print_table(out, scales, path, group, n, stack.layers.size(), geometry_options.rule); break;
+  }
   return exit_ok;
 }
 

@@ -12,7 +12,13 @@ namespace {
 constexpr const char* usage =
     "usage: ricci-query SUBCOMMAND FILE.h5 [options]\n"
     "subcommands:\n"
-    "  analyze   geometry and Ricci coefficients of an activation stack (layer_01, layer_02, ...)\n"
+    "  summary      per (problem, architecture, depth): pooled coefficient per k, k*, per-run rho at k*, totals\n"
+    "  runs         one row per run: identity, status, accuracies, rho and z at every k (--where KEY=VALUE)\n"
+    "  layers       one stored run per layer: edges, components, g, Ric, eta (--run ID [--k K])\n"
+    "  association  OLS of test accuracy on z at k* with problem/architecture/depth dummies; Spearman\n"
+    "  analyze      geometry and Ricci coefficients of an activation stack (a file's layer_NN, or --run ID)\n"
+    "  validate     check a results file against results_schema/ (exit 3 when it is not valid)\n"
+    "every subcommand takes --format table|csv|json\n"
     "run 'ricci-query SUBCOMMAND --help' for a subcommand's options\n";
 
 }  // namespace
@@ -26,6 +32,11 @@ int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostr
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   try {
     if (subcommand == "analyze") return analyze_command(rest, out);
+    if (subcommand == "summary") return summary_command(rest, out);
+    if (subcommand == "runs") return runs_command(rest, out);
+    if (subcommand == "layers") return layers_command(rest, out);
+    if (subcommand == "association") return association_command(rest, out);
+    if (subcommand == "validate") return validate_command(rest, out);
     err << "ricci-query: unknown subcommand '" << subcommand << "' (run 'ricci-query --help')\n";
     return exit_bad_input;
   } catch (const Error& e) {

@@ -8,14 +8,20 @@
 namespace ricci::query {
 
 // Exit codes: 0 success; 2 bad input (usage, options, files, values) with one line on `err`;
-// 1 an unexpected internal failure.
+// 3 `validate` found problems in the file; 1 an unexpected internal failure.
 constexpr int exit_ok = 0;
 constexpr int exit_internal = 1;
 constexpr int exit_bad_input = 2;
+constexpr int exit_invalid_file = 3;
 
 int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // Subcommands: each receives the arguments after its name.
 int analyze_command(const std::vector<std::string>& args, std::ostream& out);
+int summary_command(const std::vector<std::string>& args, std::ostream& out);
+int runs_command(const std::vector<std::string>& args, std::ostream& out);
+int layers_command(const std::vector<std::string>& args, std::ostream& out);
+int association_command(const std::vector<std::string>& args, std::ostream& out);
+int validate_command(const std::vector<std::string>& args, std::ostream& out);
 
 }  // namespace ricci::query

@@ -50,6 +50,22 @@ double pearson_p_value(double r, std::size_t m) {
   return 2.0 * boost::math::cdf(boost::math::complement(boost::math::students_t(df), t));
 }
 
+void append_flow_pairs(std::span<const double> g, std::span<const double> ric, std::vector<double>& eta,
+                       std::vector<double>& ric_out) {
+  assert(g.size() == ric.size());
+  // The curvature of layer l pairs with the change of geodesic mass from l to l+1.
+  for (std::size_t l = 0; l + 1 < g.size(); ++l) {
+    eta.push_back(g[l + 1] - g[l]);
+    ric_out.push_back(ric[l]);
+  }
+}
+
+std::optional<double> pooled_ricci_coefficient(std::span<const LayerSeries> runs) {
+  std::vector<double> eta, ric;
+  for (const auto& run : runs) append_flow_pairs(run.g, run.ric, eta, ric);
+  return pearson(eta, ric);
+}
+
 RicciCoefficient ricci_coefficient(std::span<const double> g, std::span<const double> ric) {
   assert(g.size() == ric.size());
   constexpr double undefined = std::numeric_limits<double>::quiet_NaN();
@@ -65,10 +81,9 @@ RicciCoefficient ricci_coefficient(std::span<const double> g, std::span<const do
     out.reason = CoefficientReason::too_few_layers;
     return out;
   }
-  // The curvature of layer l pairs with the change of geodesic mass from l to l+1.
-  std::vector<double> eta(layers - 1);
-  for (std::size_t l = 0; l + 1 < layers; ++l) eta[l] = g[l + 1] - g[l];
-  const auto rho = pearson(eta, ric.first(layers - 1));
+  std::vector<double> eta, paired_ric;
+  append_flow_pairs(g, ric, eta, paired_ric);
+  const auto rho = pearson(eta, paired_ric);
   if (!rho) {
     out.reason = CoefficientReason::zero_variance;
     return out;

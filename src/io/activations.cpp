@@ -23,18 +23,10 @@ herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* names) {
   return 0;
 }
 
-h5::File open_existing(const std::string& path, unsigned flags) {
-  h5::silence_library_errors();
-  if (!std::filesystem::exists(path)) throw Error("io", "'" + path + "' does not exist");
-  if (H5Fis_hdf5(path.c_str()) <= 0)
-    throw Error("io", "'" + path + "' is not an HDF5 file (or is truncated)");
-  return h5::File(h5::checked(H5Fopen(path.c_str(), flags, H5P_DEFAULT), "cannot open '" + path + "'"));
-}
-
 }  // namespace
 
 ActivationStack read_activation_stack(const std::string& path, const std::string& group_path) {
-  const h5::File file = open_existing(path, H5F_ACC_RDONLY);
+  const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
   if (group_path != "/" && !h5::link_exists(file.get(), group_path))
     throw Error("io", "'" + path + "' has no group '" + group_path + "'");
   const h5::Group group(h5::checked(H5Gopen2(file.get(), group_path.c_str(), H5P_DEFAULT),

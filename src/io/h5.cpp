@@ -1,5 +1,7 @@
 #include "h5.hpp"
 
+#include <filesystem>
+
 namespace ricci::io::h5 {
 
 void silence_library_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
@@ -20,6 +22,13 @@ bool link_exists(hid_t location, const std::string& path) {
     start = slash + 1;
   }
   return true;
+}
+
+File open_existing(const std::string& path, unsigned flags) {
+  silence_library_errors();
+  if (!std::filesystem::exists(path)) throw Error("io", "'" + path + "' does not exist");
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw Error("io", "'" + path + "' is not an HDF5 file (or is truncated)");
+  return File(checked(H5Fopen(path.c_str(), flags, H5P_DEFAULT), "cannot open '" + path + "'"));
 }
 
 }  // namespace ricci::io::h5

@@ -67,4 +67,8 @@ void silence_library_errors();
 
 bool link_exists(hid_t location, const std::string& path);
 
+// Opens an existing file without MPI (flags H5F_ACC_RDONLY or H5F_ACC_RDWR); a missing, non-HDF5 or
+// truncated file is an Error naming the path.
+File open_existing(const std::string& path, unsigned flags);
+
 }  // namespace ricci::io::h5

@@ -1,0 +1,34 @@
+#pragma once
+// What every results-file subcommand shares: FILE.h5 as the positional argument, --format, --help.
+#include <boost/program_options.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "output.hpp"
+#include "ricci/io/results_table.hpp"
+
+namespace ricci::query {
+
+class SubcommandOptions {
+ public:
+  explicit SubcommandOptions(const std::string& caption);
+  // Add the subcommand's own options here before parse().
+  boost::program_options::options_description_easy_init add() { return options_.add_options(); }
+  // False when --help was printed (the subcommand then exits 0). Throws on bad options.
+  bool parse(const std::vector<std::string>& args, std::ostream& out);
+  bool given(const std::string& name) const { return values_.count(name) > 0 && !values_[name].defaulted(); }
+
+  std::string path;
+  Format format = Format::table;
+
+ private:
+  boost::program_options::options_description options_;
+  boost::program_options::variables_map values_;
+  std::string format_text_;
+};
+
+// Run `id` of the table when it exists and is done; otherwise an Error naming what is wrong.
+std::size_t done_run(const io::ResultsTable& table, long long id);
+
+}  // namespace ricci::query

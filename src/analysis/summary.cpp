@@ -1,0 +1,171 @@
+#include "ricci/analysis/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "ricci/core/error.hpp"
+#include "ricci/geometry/coefficients.hpp"
+
+namespace ricci::analysis {
+
+namespace {
+
+constexpr double undefined = std::numeric_limits<double>::quiet_NaN();
+
+double share(std::size_t part, std::size_t whole) {
+  return whole ? static_cast<double>(part) / static_cast<double>(whole) : undefined;
+}
+
+// Above threshold and connected at every layer for k (METHOD.md §4 "accepted").
+bool accepted_at(const io::ResultsTable& t, std::size_t run, index_t k) {
+  if (!above_threshold(t, run)) return false;
+  const auto slot = t.slot_of(run, k);
+  return slot && t.connected(run, *slot);
+}
+
+GroupSummary summarize_group(const io::ResultsTable& t, const GroupKey& key, const std::vector<std::size_t>& members) {
+  GroupSummary group;
+  group.key = key;
+  group.runs = members.size();
+  std::set<index_t> grid;
+  for (std::size_t run : members) {
+    group.done += t.is_done(run);
+    group.failed += t.is_failed(run);
+    group.accepted += above_threshold(t, run);
+    for (index_t k : t.scales(run)) grid.insert(k);
+  }
+  group.pending = group.runs - group.done - group.failed;
+
+  double best = 0;
+  for (index_t k : grid) {
+    ScalePool pool{k, 0, std::nullopt};
+    std::vector<geometry::LayerSeries> series;
+    for (std::size_t run : members)
+      if (accepted_at(t, run, k)) {
+        const std::size_t slot = *t.slot_of(run, k);
+        series.push_back({t.layers_of(t.g, run, slot), t.layers_of(t.ric, run, slot)});
+      }
+    pool.accepted = series.size();
+    pool.rho = geometry::pooled_ricci_coefficient(series);
+    // Ascending k and a strict comparison: ties go to the smaller k.
+    if (pool.rho && (!group.k_star || *pool.rho < best)) {
+      group.k_star = k;
+      best = *pool.rho;
+    }
+    group.pooled.push_back(pool);
+  }
+
+  std::vector<double> rhos;
+  if (group.k_star)
+    for (std::size_t run : members)
+      if (accepted_at(t, run, *group.k_star)) {
+        group.accepted_at_k_star.push_back(run);
+        const double rho = t.rho[t.slot_index(run, *t.slot_of(run, *group.k_star))];
+        if (std::isfinite(rho)) rhos.push_back(rho);
+      }
+  group.rho_defined = rhos.size();
+  group.mean_rho = mean(rhos);
+  group.median_rho = median(rhos);
+  group.negative = static_cast<std::size_t>(std::count_if(rhos.begin(), rhos.end(), [](double r) { return r < 0; }));
+  group.negative_share = share(group.negative, rhos.size());
+  return group;
+}
+
+}  // namespace
+
+bool above_threshold(const io::ResultsTable& t, std::size_t run) {
+  return t.is_done(run) && t.test_accuracy[run] > t.threshold[run];
+}
+
+Summary summarize(const io::ResultsTable& t) {
+  std::vector<GroupKey> keys;
+  std::vector<std::vector<std::size_t>> members;
+  for (std::size_t run = 0; run < t.runs; ++run) {
+    const GroupKey key{t.problem[run], t.architecture[run], t.depth[run]};
+    auto found = std::find(keys.begin(), keys.end(), key);
+    if (found == keys.end()) {
+      keys.push_back(key);
+      members.emplace_back();
+      found = keys.end() - 1;
+    }
+    members[static_cast<std::size_t>(found - keys.begin())].push_back(run);
+  }
+
+  Summary summary;
+  SummaryTotals& totals = summary.totals;
+  for (std::size_t g = 0; g < keys.size(); ++g) {
+    GroupSummary group = summarize_group(t, keys[g], members[g]);
+    totals.finished += group.done + group.failed;
+    totals.below_threshold += group.done + group.failed - group.accepted;
+    if (group.k_star) {
+      totals.above_threshold_with_k_star += group.accepted;
+      totals.disconnected += group.accepted - group.accepted_at_k_star.size();
+    }
+    totals.rho_defined += group.rho_defined;
+    totals.negative += group.negative;
+    summary.groups.push_back(std::move(group));
+  }
+  totals.below_threshold_share = share(totals.below_threshold, totals.finished);
+  totals.disconnected_share = share(totals.disconnected, totals.above_threshold_with_k_star);
+  totals.negative_share = share(totals.negative, totals.rho_defined);
+  return summary;
+}
+
+Association associate(const io::ResultsTable& t, const Summary& summary) {
+  Association out;
+  for (const auto& group : summary.groups)
+    for (std::size_t run : group.accepted_at_k_star)
+      if (std::isfinite(t.z[t.slot_index(run, *t.slot_of(run, *group.k_star))])) out.runs.push_back(run);
+  std::sort(out.runs.begin(), out.runs.end());
+  if (out.runs.empty()) throw Error("analysis", "no run is accepted with a defined z at its group's k*: nothing to regress");
+
+  // k* per run, from its group.
+  std::map<std::size_t, index_t> k_star_of;
+  for (const auto& group : summary.groups)
+    for (std::size_t run : group.accepted_at_k_star) k_star_of[run] = *group.k_star;
+
+  std::set<std::string> problems, architectures;
+  std::set<int> depths;
+  for (std::size_t run : out.runs) {
+    problems.insert(t.problem[run]);
+    architectures.insert(t.architecture[run]);
+    depths.insert(t.depth[run]);
+  }
+  std::vector<std::string> names{"intercept", "z"};
+  // Dummy columns: every level but the first (the reference).
+  for (auto it = std::next(problems.begin()); it != problems.end(); ++it) names.push_back("problem=" + *it);
+  for (auto it = std::next(architectures.begin()); it != architectures.end(); ++it)
+    names.push_back("architecture=" + *it);
+  for (auto it = std::next(depths.begin()); it != depths.end(); ++it) names.push_back("depth=" + std::to_string(*it));
+
+  const auto n = static_cast<Eigen::Index>(out.runs.size()), p = static_cast<Eigen::Index>(names.size());
+  Eigen::MatrixXd design = Eigen::MatrixXd::Zero(n, p);
+  Eigen::VectorXd accuracy(n);
+  std::vector<double> rho(out.runs.size()), acc(out.runs.size());
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const std::size_t run = out.runs[static_cast<std::size_t>(i)];
+    const std::size_t slot = t.slot_index(run, *t.slot_of(run, k_star_of.at(run)));
+    design(i, 0) = 1.0;
+    design(i, 1) = t.z[slot];
+    for (Eigen::Index j = 2; j < p; ++j) {
+      const std::string& name = names[static_cast<std::size_t>(j)];
+      const std::string level = name.substr(name.find('=') + 1);
+      const bool match = name.starts_with("problem=")        ? t.problem[run] == level
+                         : name.starts_with("architecture=") ? t.architecture[run] == level
+                                                             : std::to_string(t.depth[run]) == level;
+      design(i, j) = match ? 1.0 : 0.0;
+    }
+    accuracy(i) = t.test_accuracy[run];
+    rho[static_cast<std::size_t>(i)] = t.rho[slot];
+    acc[static_cast<std::size_t>(i)] = t.test_accuracy[run];
+  }
+  out.fit = ordinary_least_squares(design, accuracy, names);
+  out.z = out.fit.terms[1];
+  out.spearman = spearman(rho, acc);
+  return out;
+}
+
+}  // namespace ricci::analysis
