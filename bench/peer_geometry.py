@@ -1,12 +1,20 @@
 """The same per-network geometry with the tools researchers use today, side by side with ricci-query.
 
-  /usr/bin/python3 bench/peer_geometry.py RICCI_QUERY STACK.h5 K_LIST [--skip-peer]
+  /usr/bin/python3 bench/peer_geometry.py RICCI_QUERY STACK.h5 K_LIST [--peers scipy,igraph]
+                                          [--scipy-layers N]
 
-Peer route (what the reference Python/R scripts do, in scipy/sklearn): for every layer and k,
-sklearn.neighbors.kneighbors_graph -> symmetrise (union) -> Forman curvature from degrees ->
-scipy.sparse.csgraph.shortest_path(unweighted) -> g = sum over unordered pairs. ricci-query analyze
-runs as a separate process on the same file (its time includes start-up and HDF5 reading); every
-(k, layer) Ric and g is compared between the two."""
+Peer routes, one thread each:
+  scipy   what the reference Python scripts do: for every layer and k, sklearn.neighbors.kneighbors_graph
+          -> symmetrise (union) -> Forman curvature from degrees -> scipy.sparse.csgraph.shortest_path
+          (unweighted) -> g = sum over unordered pairs.
+  igraph  the engine of the reference R code, given every advantage: kNN once per layer at the largest k
+          (sklearn NearestNeighbors) and sliced for smaller k, then python-igraph builds the simple
+          union graph, checks connectivity and sums all-pairs BFS distances in C
+          (average_path_length x pairs, no distance matrix in Python).
+ricci-query analyze runs as a separate process on the same file (its time includes start-up and HDF5
+reading). Every (k, layer) Ric and g of every peer is compared with ricci-query's.
+--scipy-layers N times scipy on the first N layers only and scales its time to all layers (stated as
+such in the output): the full scipy route on 11 layers takes ~20 minutes."""
 import json
 import os
 import subprocess
@@ -19,7 +27,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy.sparse.csgraph import connected_components, shortest_path  # noqa: E402
-from sklearn.neighbors import kneighbors_graph  # noqa: E402
+from sklearn.neighbors import NearestNeighbors, kneighbors_graph  # noqa: E402
 
 
 def peer_layer(X, k):
@@ -36,12 +44,57 @@ def peer_layer(X, k):
     return ric, int(D.sum() // 2)
 
 
+def igraph_layer_cells(X, ks):
+    import igraph
+    n = X.shape[0]
+    neighbours = NearestNeighbors(n_neighbors=max(ks)).fit(X).kneighbors(X, return_distance=False)
+    cells = []
+    for k in ks:
+        rows = np.repeat(np.arange(n), k)
+        cols = neighbours[:, :k].ravel()
+        graph = igraph.Graph(n=n, edges=np.column_stack([rows, cols]).tolist(), directed=False)
+        graph.simplify(multiple=True, loops=True)
+        deg = np.array(graph.degree())
+        edges = np.array(graph.get_edgelist())
+        ric = int(np.sum(4 - deg[edges[:, 0]] - deg[edges[:, 1]]))
+        if not graph.is_connected():
+            cells.append((ric, None))
+            continue
+        pairs = n * (n - 1) // 2
+        cells.append((ric, int(round(graph.average_path_length(directed=False) * pairs))))
+    return cells
+
+
+def compare(name, ours, peer, ks, layers):
+    same = total = 0
+    for k_index, k in enumerate(ks):
+        for l in range(layers):
+            ric, g = peer[l][k_index]
+            mine = ours[k]["layers"][l]
+            total += 1
+            if mine["ric"] == ric and mine["g"] == g:
+                same += 1
+            else:
+                print(f"  {name} differs at k={k} layer {l + 1}: ricci-query Ric={mine['ric']} g={mine['g']}, "
+                      f"{name} Ric={ric} g={g} (a different tie order among equidistant neighbours)")
+    print(f"  {name}: identical Ric and g in {same} of {total} (k, layer) cells")
+
+
 def main():
     ricci_query, path, ks = sys.argv[1], sys.argv[2], [int(k) for k in sys.argv[3].split(",")]
+    peers = ["scipy", "igraph"]
+    scipy_layers = None
+    rest = sys.argv[4:]
+    for i, arg in enumerate(rest):
+        if arg == "--peers":
+            peers = rest[i + 1].split(",") if rest[i + 1] else []
+        if arg == "--scipy-layers":
+            scipy_layers = int(rest[i + 1])
     with h5py.File(path, "r") as f:
         names = sorted(n for n in f if n.startswith("layer_"))
         stack = [np.asarray(f[n], dtype=np.float64) for n in names]
-    print(f"stack {path}: n = {stack[0].shape[0]}, {len(stack)} layers, k = {ks}")
+    n, layers = stack[0].shape[0], len(stack)
+    print(f"stack {path}: n = {n}, {layers} layers, k = {ks}")
 
     t0 = time.perf_counter()
     proc = subprocess.run([ricci_query, "analyze", path, "--k", sys.argv[3], "--format", "json"],
@@ -49,26 +102,24 @@ def main():
     ours_s = time.perf_counter() - t0
     ours = {r["k"]: r for r in json.loads(proc.stdout)["results"]}
     print(f"ricci-query analyze (whole process, 1 core): {ours_s:.2f} s")
-    if "--skip-peer" in sys.argv:
-        return
 
-    t0 = time.perf_counter()
-    peer = {k: [peer_layer(X, k) for X in stack] for k in ks}
-    peer_s = time.perf_counter() - t0
-    print(f"scipy/sklearn (kneighbors_graph + csgraph.shortest_path, 1 thread): {peer_s:.1f} s")
-    print(f"ratio: {peer_s / ours_s:.0f}x")
+    if "igraph" in peers:
+        t0 = time.perf_counter()
+        cells = [igraph_layer_cells(X, ks) for X in stack]
+        igraph_s = time.perf_counter() - t0
+        print(f"python-igraph (kNN once at k_max + igraph BFS in C, 1 thread): {igraph_s:.1f} s   "
+              f"ratio {igraph_s / ours_s:.0f}x")
+        compare("igraph", ours, cells, ks, layers)
 
-    same = total = 0
-    for k in ks:
-        for l, (ric, g) in enumerate(peer[k]):
-            mine = ours[k]["layers"][l]
-            total += 1
-            if mine["ric"] == ric and mine["g"] == g:
-                same += 1
-            else:
-                print(f"  differs at k={k} layer {l + 1}: ricci-query Ric={mine['ric']} g={mine['g']}, "
-                      f"peer Ric={ric} g={g} (sklearn breaks distance ties differently)")
-    print(f"identical Ric and g in {same} of {total} (k, layer) cells")
+    if "scipy" in peers:
+        timed = min(scipy_layers or layers, layers)
+        t0 = time.perf_counter()
+        cells = [[peer_layer(X, k) for k in ks] for X in stack[:timed]]
+        scipy_s = (time.perf_counter() - t0) * layers / timed
+        note = "" if timed == layers else f" (measured on {timed} of {layers} layers, scaled to {layers})"
+        print(f"scipy/sklearn (kneighbors_graph + csgraph.shortest_path, 1 thread): {scipy_s:.1f} s{note}   "
+              f"ratio {scipy_s / ours_s:.0f}x")
+        compare("scipy", ours, cells, ks, timed)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@
 
 #include "ricci/core/error.hpp"
 #include "ricci/io/results_file.hpp"
+#include "ricci/sweep/dispatch.hpp"
 #include "ricci/sweep/run.hpp"
 
 namespace ricci::sweep {
@@ -36,17 +37,7 @@ void install_stop_handlers() {
 
 bool stop_requested() { return stop_signal != 0; }
 
-constexpr int tag_request = 1, tag_assign = 2;
 
-enum class Outcome : std::int64_t { none = 0, done = 1, failed = 2, interrupted = 3 };
-
-// Worker -> master: what the worker just finished, and whether it saw a stop signal.
-struct Request {
-  std::int64_t finished_id = -1;
-  std::int64_t outcome = 0;
-  std::int64_t stop = 0;
-  char error[256] = {};
-};
 
 using Clock = std::chrono::steady_clock;
 
@@ -262,57 +253,14 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
       progress.report(false);
     };
 
-    if (size == 1) {
-      while (!todo.empty() && !stop_requested()) {
-        const index_t id = todo.front();
-        todo.pop_front();
-        std::string error;
-        on_finished(id, run_one(plan.runs[static_cast<std::size_t>(id)], job, cache, file, rank, error), error.c_str());
-      }
-    } else if (rank == 0) {
-      int stopped_workers = 0;
-      bool stopping = false;
-      while (stopped_workers < size - 1) {
-        int arrived = 0;
-        MPI_Status probe;
-        MPI_Iprobe(MPI_ANY_SOURCE, tag_request, MPI_COMM_WORLD, &arrived, &probe);
-        if (!arrived) {
-          // Sleep instead of spinning in MPI_Recv: the master must not take a core from the workers.
-          std::this_thread::sleep_for(std::chrono::microseconds(200));
-          if (stop_requested()) stopping = true;
-          progress.report(false);
-          continue;
-        }
-        Request request;
-        MPI_Recv(&request, sizeof request, MPI_BYTE, probe.MPI_SOURCE, tag_request, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (request.finished_id >= 0)
-          on_finished(static_cast<index_t>(request.finished_id), static_cast<Outcome>(request.outcome), request.error);
-        if (request.stop || stop_requested()) stopping = true;
-        std::int64_t next = -1;
-        if (!stopping && !todo.empty()) {
-          next = todo.front();
-          todo.pop_front();
-        }
-        if (next < 0) ++stopped_workers;
-        MPI_Send(&next, 1, MPI_INT64_T, probe.MPI_SOURCE, tag_assign, MPI_COMM_WORLD);
-      }
-      summary.stopped = stopping;
-    } else {
-      Request request;
-      for (;;) {
-        request.stop = stop_requested() ? 1 : 0;
-        MPI_Send(&request, sizeof request, MPI_BYTE, 0, tag_request, MPI_COMM_WORLD);
-        std::int64_t id = -1;
-        MPI_Recv(&id, 1, MPI_INT64_T, 0, tag_assign, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (id < 0) break;
-        std::string error;
-        request = Request{};
-        request.finished_id = id;
-        request.outcome = static_cast<std::int64_t>(run_one(plan.runs[static_cast<std::size_t>(id)], job, cache, file, rank, error));
-        std::strncpy(request.error, error.c_str(), sizeof request.error - 1);
-      }
-    }
-    if (size == 1) summary.stopped = stop_requested();
+    DispatchHooks hooks;
+    hooks.work = [&](index_t id, std::string& error) {
+      return run_one(plan.runs[static_cast<std::size_t>(id)], job, cache, file, rank, error);
+    };
+    hooks.finished = [&](index_t id, Outcome outcome, const std::string& error) { on_finished(id, outcome, error.c_str()); };
+    hooks.idle = [&] { progress.report(false); };
+    hooks.stop_requested = stop_requested;
+    summary.stopped = dispatch_runs(todo, hooks);
 
     file.close();  // collective
     // The file is the truth: count from it, not from messages.
