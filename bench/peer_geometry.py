@@ -47,7 +47,8 @@ def peer_layer(X, k):
 def igraph_layer_cells(X, ks):
     import igraph
     n = X.shape[0]
-    neighbours = NearestNeighbors(n_neighbors=max(ks)).fit(X).kneighbors(X, return_distance=False)
+    # kneighbors() without a query set leaves each point out of its own list.
+    neighbours = NearestNeighbors(n_neighbors=max(ks)).fit(X).kneighbors(return_distance=False)
     cells = []
     for k in ks:
         rows = np.repeat(np.arange(n), k)

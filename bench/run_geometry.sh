@@ -12,8 +12,8 @@ peers=scipy,igraph
 [ "${2:-}" = "--quick" ] && peers=""
 fmnist=10,20,30,50,90,100,120,150,250,350,500
 synthetic=6,7,9,10,15,18,20,30,50,90,100,120,140,150,160,180,200
-export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; one core used"
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 bench_case() {  # name n layers grid [peer options]
   local stack=/tmp/ricci-bench-$1.h5
   echo; echo "== $1: n = $2, $3 layers x 50"
