@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import compare_results  # noqa: E402
 
 SWEEP, WORK = sys.argv[1], sys.argv[2]
+QUERY = os.path.join(os.path.dirname(SWEEP), "ricci-query")  # built next to ricci-sweep
 WHICH = sys.argv[3:] or ["ranks", "resume", "errors", "signal"]
 os.makedirs(WORK, exist_ok=True)
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
@@ -60,6 +61,12 @@ def h5dump_reads(path):
     return subprocess.run(["h5dump", "-H", path], capture_output=True, timeout=60).returncode == 0
 
 
+def validates(path):
+    """The writer and results_schema/ agree: ricci-query validate finds nothing."""
+    r = subprocess.run([QUERY, "validate", path], capture_output=True, text=True, timeout=120)
+    return r.returncode == 0 or print(r.stdout, r.stderr)
+
+
 def md5(path):
     return hashlib.md5(open(path, "rb").read()).hexdigest()
 
@@ -87,6 +94,7 @@ if "ranks" in WHICH:
         if r.returncode != 0:
             continue
         check(h5dump_reads(out), f"-np {ranks}: h5dump cannot read the file")
+        check(validates(out), f"-np {ranks}: ricci-query validate rejects the file")
         c = contents(out)
         check(bool((c["runs/status"] == 1).all()), f"-np {ranks}: not every run is done")
         if reference is None:
@@ -137,6 +145,7 @@ if "resume" in WHICH:
         check(False, "mpirun did not end after a rank was killed")
     check(proc.returncode != 0, "mpirun exited 0 after a rank was killed")
     check(h5dump_reads(out), "h5dump cannot read the file after kill -9")
+    check(validates(out), "ricci-query validate rejects the file after kill -9")
     with h5py.File(out, "r") as f:
         status = f["runs/status"][()]
     done_before = int((status == 1).sum())
@@ -150,6 +159,7 @@ if "resume" in WHICH:
     check(r.returncode == 0, f"--resume after kill -9: exit {r.returncode}: {r.stderr[-500:]}")
     check("resumed" in r.stdout, "--resume did not say it resumed")
     check(h5dump_reads(out), "h5dump cannot read the resumed file")
+    check(validates(out), "ricci-query validate rejects the resumed file")
     same(reference, contents(out), "killed + resumed vs uninterrupted")
     print(f"resume: done ({done_before} runs survived kill -9)", flush=True)
 
