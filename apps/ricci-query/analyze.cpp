@@ -100,41 +100,29 @@ Table flow_table(const std::vector<geometry::ScaleFlow>& scales) {
 }  // namespace
 
 int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
-  std::string path, group, k_text, graph, convention, format;
+  std::string group, k_text, graph, convention;
   long long run_id = -1;
-  po::options_description options("ricci-query analyze FILE.h5 options");
-  options.add_options()
-      ("help,h", "show this help")
-      ("file", po::value(&path), "activation or results file (positional)")
+  SubcommandOptions options("ricci-query analyze FILE.h5 options");
+  options.add()
       ("group", po::value(&group)->default_value("/"), "group holding layer_01, layer_02, ...")
       ("run", po::value(&run_id), "a results file's run: its stored activations (instead of --group)")
       ("k", po::value(&k_text), "scales, e.g. 10,20,30 or 6-10 (required)")
       ("graph", po::value(&graph)->default_value("union"), "union | mutual")
-      ("convention", po::value(&convention)->default_value("paper"), "paper | baptista-r")
-      ("format", po::value(&format)->default_value("table"), "table | csv | json");
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    out << options;
-    return exit_ok;
-  }
-  if (path.empty()) throw Error("cli", "missing FILE.h5");
+      ("convention", po::value(&convention)->default_value("paper"), "paper | baptista-r");
+  if (!options.parse(args, out)) return exit_ok;
+  const std::string& path = options.path;
   if (k_text.empty()) throw Error("cli", "--k is required (e.g. --k 10,20,30)");
   cli::require_one_of("graph", graph, {"union", "mutual"});
   cli::require_one_of("convention", convention, {"paper", "baptista-r"});
-  const Format output_format = parse_format(format);
-  if (convention == "baptista-r" && !vm["graph"].defaulted())
+  if (convention == "baptista-r" && options.given("graph"))
     throw Error("cli", "--graph " + graph + " conflicts with --convention baptista-r, which defines its own graph");
 
   geometry::GeometryOptions geometry_options;
   geometry_options.k = cli::parse_index_list(k_text, "--k");
   geometry_options.rule = geometry::parse_graph_rule(convention == "baptista-r" ? convention : graph);
 
-  if (vm.count("run")) {
-    if (!vm["group"].defaulted()) throw Error("cli", "--run and --group name the same thing: give one");
+  if (options.given("run")) {
+    if (options.given("group")) throw Error("cli", "--run and --group name the same thing: give one");
     const io::ResultsTable table = io::read_results_table(path);
     done_run(table, run_id);
     if (!table.store_activations)
@@ -146,7 +134,7 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
   const auto n = static_cast<index_t>(stack.layers.front().rows());
   const auto scales = geometry::layer_flow(stack.layers, geometry_options);
 
-  switch (output_format) {
+  switch (options.format) {
     case Format::json: out << flow_json(scales, n, stack.layers.size()).dump() << "\n"; break;
     case Format::csv: print_csv(out, flow_table(scales)); break;
     case Format::table: print_table(out, scales, path, group, n, stack.layers.size(), geometry_options.rule); break;

@@ -135,7 +135,7 @@ TEST_CASE("analyze: every bad input is one line on stderr and exit code 2", "[qu
   expect_bad_input({"analyze", nan, "--k", "1"}, "layer_01 row 1 column 0 is NaN");
 }
 
-TEST_CASE("ricci-query without arguments prints usage and exits 2; --help exits 0", "[query]") {
+TEST_CASE("ricci-query without arguments prints usage and exits 2 and --help exits 0", "[query]") {
   CHECK(run({}).code == 2);
   const auto help = run({"--help"});
   CHECK(help.code == 0);
