@@ -1,5 +1,7 @@
 #pragma once
 // Helpers shared by the tests: small point clouds and a scratch directory.
+#include <unistd.h>
+
 #include <filesystem>
 #include <initializer_list>
 #include <random>
@@ -37,8 +39,10 @@ inline RowMatrix lattice_cloud(std::mt19937_64& rng, int n, int dim, int levels)
   return m;
 }
 
+// A fresh path under the build's test directory. ctest runs test cases as parallel processes, so each
+// process gets its own subdirectory: two cases writing "line_stack.h5" at once must not share a file.
 inline std::string scratch_path(const std::string& name) {
-  const std::filesystem::path dir = RICCI_TEST_TMPDIR;
+  const std::filesystem::path dir = std::filesystem::path(RICCI_TEST_TMPDIR) / ("pid" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto path = dir / name;
   std::filesystem::remove(path);
