@@ -14,7 +14,6 @@
 #include <filesystem>
 #include <iomanip>
 #include <sstream>
-#include <thread>
 
 #include "ricci/core/error.hpp"
 #include "ricci/io/results_file.hpp"
@@ -36,8 +35,6 @@ void install_stop_handlers() {
 }
 
 bool stop_requested() { return stop_signal != 0; }
-
-
 
 using Clock = std::chrono::steady_clock;
 
@@ -243,7 +240,11 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
           << (size > 2 ? "s" : "") << (create ? "" : " (resumed)") << std::endl;
 
     DataCache cache;
-    auto on_finished = [&](index_t id, Outcome outcome, const char* error) {
+    DispatchHooks hooks;
+    hooks.work = [&](index_t id, std::string& error) {
+      return run_one(plan.runs[static_cast<std::size_t>(id)], job, cache, file, rank, error);
+    };
+    hooks.finished = [&](index_t id, Outcome outcome, const std::string& error) {
       if (outcome == Outcome::done) ++progress.done;
       if (outcome == Outcome::failed) {
         ++progress.failed;
@@ -252,12 +253,6 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
       if (outcome == Outcome::interrupted) ++progress.interrupted;
       progress.report(false);
     };
-
-    DispatchHooks hooks;
-    hooks.work = [&](index_t id, std::string& error) {
-      return run_one(plan.runs[static_cast<std::size_t>(id)], job, cache, file, rank, error);
-    };
-    hooks.finished = [&](index_t id, Outcome outcome, const std::string& error) { on_finished(id, outcome, error.c_str()); };
     hooks.idle = [&] { progress.report(false); };
     hooks.stop_requested = stop_requested;
     summary.stopped = dispatch_runs(todo, hooks);
