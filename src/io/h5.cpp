@@ -24,6 +24,36 @@ bool link_exists(hid_t location, const std::string& path) {
   return true;
 }
 
+namespace {
+
+// The attribute and its type, when it exists and its type is of `wanted` class.
+std::optional<std::pair<Attribute, Datatype>> open_attribute(hid_t location, const std::string& name, H5T_class_t wanted) {
+  if (H5Aexists(location, name.c_str()) <= 0) return std::nullopt;
+  Attribute attr(checked(H5Aopen(location, name.c_str(), H5P_DEFAULT), "cannot open attribute " + name));
+  Datatype type(checked(H5Aget_type(attr.get()), "cannot read the type of attribute " + name));
+  if (H5Tget_class(type.get()) != wanted) return std::nullopt;
+  return std::pair{std::move(attr), std::move(type)};
+}
+
+}  // namespace
+
+std::optional<long long> integer_attribute(hid_t location, const std::string& name) {
+  const auto attr = open_attribute(location, name, H5T_INTEGER);
+  if (!attr) return std::nullopt;
+  long long value = 0;
+  checked(H5Aread(attr->first.get(), H5T_NATIVE_LLONG, &value), "cannot read attribute " + name);
+  return value;
+}
+
+std::optional<std::string> string_attribute(hid_t location, const std::string& name) {
+  const auto attr = open_attribute(location, name, H5T_STRING);
+  if (!attr || H5Tis_variable_str(attr->second.get()) > 0) return std::nullopt;
+  std::string value(H5Tget_size(attr->second.get()), '\0');
+  checked(H5Aread(attr->first.get(), attr->second.get(), value.data()), "cannot read attribute " + name);
+  value.resize(value.find('\0') == std::string::npos ? value.size() : value.find('\0'));
+  return value;
+}
+
 File open_existing(const std::string& path, unsigned flags) {
   silence_library_errors();
   if (!std::filesystem::exists(path)) throw Error("io", "'" + path + "' does not exist");

@@ -3,6 +3,7 @@
 // src/io includes hdf5.h.
 #include <hdf5.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -66,6 +67,10 @@ void Handle<Close>::close(const std::string& context) {
 void silence_library_errors();
 
 bool link_exists(hid_t location, const std::string& path);
+
+// Attribute `name` of `location`, when it exists and is an integer / a fixed-length string (NULs stripped).
+std::optional<long long> integer_attribute(hid_t location, const std::string& name);
+std::optional<std::string> string_attribute(hid_t location, const std::string& name);
 
 // Opens an existing file without MPI (flags H5F_ACC_RDONLY or H5F_ACC_RDWR); a missing, non-HDF5 or
 // truncated file is an Error naming the path.

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "h5.hpp"
+#include "results_shapes.hpp"
 #include "ricci/io/activations.hpp"
 
 namespace ricci::io {
@@ -94,14 +95,6 @@ std::vector<char> string_column(const std::vector<std::string>& values, std::siz
   for (std::size_t i = 0; i < values.size(); ++i)
     std::memcpy(out.data() + i * width, values[i].data(), std::min(width, values[i].size()));
   return out;
-}
-
-hsize_t dimension(hid_t file, const std::string& path, int axis) {
-  const h5::Dataset dataset(h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "'" + path + "' is missing: not a ricci-sweep results file"));
-  const h5::Dataspace space(h5::checked(H5Dget_space(dataset.get()), "cannot read the shape of " + path));
-  hsize_t dims[4] = {0, 0, 0, 0};
-  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
-  return dims[axis];
 }
 
 }  // namespace
@@ -259,10 +252,10 @@ ResultsFile ResultsFile::open(const std::string& path, bool writable, bool seria
   const auto fapl = file_access(serial);
   f.file = h5::File(h5::checked(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.get()),
                                 "cannot open " + path + (writable ? " for writing" : "")));
-  f.runs = static_cast<index_t>(dimension(f.file.get(), "/runs/status", 0));
-  f.max_k = static_cast<int>(dimension(f.file.get(), "/flow/k", 1));
-  f.max_depth = static_cast<int>(dimension(f.file.get(), "/flow/ric", 2));
-  f.max_epochs = static_cast<int>(dimension(f.file.get(), "/history/loss", 1));
+  f.runs = static_cast<index_t>(shapes::dimension_of(f.file.get(), path, "/runs/status", 0, 1));
+  f.max_k = static_cast<int>(shapes::dimension_of(f.file.get(), path, "/flow/k", 1, 2));
+  f.max_depth = static_cast<int>(shapes::dimension_of(f.file.get(), path, "/flow/ric", 2, 3));
+  f.max_epochs = static_cast<int>(shapes::dimension_of(f.file.get(), path, "/history/loss", 1, 2));
   f.store_activations = h5::link_exists(f.file.get(), run_group(0) + "/labels");
   f.store_nodes = h5::link_exists(f.file.get(), run_group(0) + "/node_curvature");
   return out;
@@ -271,18 +264,9 @@ ResultsFile ResultsFile::open(const std::string& path, bool writable, bool seria
 std::string ResultsFile::attribute(const std::string& name) const {
   const hid_t root = impl_->file.get();
   if (H5Aexists(root, name.c_str()) <= 0) throw Error("io", impl_->path + " has no attribute '" + name + "'");
-  const h5::Attribute attr(h5::checked(H5Aopen(root, name.c_str(), H5P_DEFAULT), "cannot open attribute " + name));
-  const h5::Datatype type(h5::checked(H5Aget_type(attr.get()), "cannot read the type of attribute " + name));
-  if (H5Tget_class(type.get()) == H5T_INTEGER) {
-    long long value = 0;
-    h5::checked(H5Aread(attr.get(), H5T_NATIVE_LLONG, &value), "cannot read attribute " + name);
-    return std::to_string(value);
-  }
-  if (H5Tis_variable_str(type.get()) > 0) throw Error("io", "attribute " + name + " is a variable-length string");
-  std::string value(H5Tget_size(type.get()), '\0');
-  h5::checked(H5Aread(attr.get(), type.get(), value.data()), "cannot read attribute " + name);
-  value.resize(std::strlen(value.c_str()));
-  return value;
+  if (const auto value = h5::integer_attribute(root, name)) return std::to_string(*value);
+  if (auto value = h5::string_attribute(root, name)) return std::move(*value);
+  throw Error("io", "attribute " + name + " is neither an integer nor a fixed-length string");
 }
 
 index_t ResultsFile::run_count() const { return impl_->runs; }

@@ -59,38 +59,35 @@ std::string dims_text(const std::vector<hsize_t>& dims) {
   return out + "]";
 }
 
+DatasetShape existing_shape(hid_t file, const std::string& file_path, const std::string& path) {
+  auto shape = describe(file, path);
+  if (!shape) throw Error("io", "'" + file_path + "' has no dataset " + path + ": not a ricci-sweep results file");
+  return std::move(*shape);
+}
+
+hsize_t dimension_of(hid_t file, const std::string& file_path, const std::string& path, std::size_t axis,
+                     std::size_t rank) {
+  const auto shape = existing_shape(file, file_path, path);
+  if (shape.dims.size() != rank)
+    throw Error("io", "'" + file_path + "': " + path + " has " + std::to_string(shape.dims.size()) + " dimensions, expected " +
+                          std::to_string(rank));
+  return shape.dims[axis];
+}
+
+void require_shape(hid_t file, const std::string& file_path, const std::string& path, const std::vector<hsize_t>& expected) {
+  const auto shape = existing_shape(file, file_path, path);
+  if (shape.dims != expected)
+    throw Error("io", "'" + file_path + "': " + path + " has shape " + dims_text(shape.dims) + ", expected " +
+                          dims_text(expected) + " (run 'ricci-query validate')");
+}
+
 }  // namespace shapes
 
 namespace {
 
-std::vector<hsize_t> require_dataset(hid_t file, const std::string& file_path, const std::string& path,
-                                     std::vector<hsize_t> expected) {
-  const auto shape = shapes::describe(file, path);
-  if (!shape)
-    throw Error("io", "'" + file_path + "' has no dataset " + path + ": not a ricci-sweep results file");
-  if (shape->dims != expected)
-    throw Error("io", "'" + file_path + "': " + path + " has shape " + shapes::dims_text(shape->dims) + ", expected " +
-                          shapes::dims_text(expected) + " (run 'ricci-query validate')");
-  return shape->dims;
-}
-
-template <class T>
-std::vector<T> read_column(hid_t file, const std::string& file_path, const std::string& path, hid_t memory_type,
-                           const std::vector<hsize_t>& dims) {
-  require_dataset(file, file_path, path, dims);
-  std::size_t count = 1;
-  for (auto d : dims) count *= d;
-  std::vector<T> out(count);
-  if (count == 0) return out;
-  const h5::Dataset dataset(h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
-  h5::checked(H5Dread(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
-              "cannot read " + path + " of '" + file_path + "'");
-  return out;
-}
-
 // Fixed-length strings as the sweep writes them; variable-length ones (h5py's default) are read too.
 std::vector<std::string> read_strings(hid_t file, const std::string& file_path, const std::string& path, hsize_t n) {
-  require_dataset(file, file_path, path, {n});
+  shapes::require_shape(file, file_path, path, {n});
   const h5::Dataset dataset(h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
   const h5::Datatype stored(h5::checked(H5Dget_type(dataset.get()), "cannot read the type of " + path));
   if (H5Tget_class(stored.get()) != H5T_STRING) throw Error("io", "'" + file_path + "': " + path + " is not a string dataset");
@@ -116,26 +113,6 @@ std::vector<std::string> read_strings(hid_t file, const std::string& file_path, 
   return out;
 }
 
-hsize_t dimension_of(hid_t file, const std::string& file_path, const std::string& path, std::size_t axis,
-                     std::size_t rank) {
-  const auto shape = shapes::describe(file, path);
-  if (!shape) throw Error("io", "'" + file_path + "' has no dataset " + path + ": not a ricci-sweep results file");
-  if (shape->dims.size() != rank)
-    throw Error("io", "'" + file_path + "': " + path + " has " + std::to_string(shape->dims.size()) + " dimensions, expected " +
-                          std::to_string(rank));
-  return shape->dims[axis];
-}
-
-std::optional<long long> integer_attribute(hid_t file, const char* name) {
-  if (H5Aexists(file, name) <= 0) return std::nullopt;
-  const h5::Attribute attr(h5::checked(H5Aopen(file, name, H5P_DEFAULT), std::string("cannot open attribute ") + name));
-  const h5::Datatype type(h5::checked(H5Aget_type(attr.get()), std::string("cannot read the type of attribute ") + name));
-  if (H5Tget_class(type.get()) != H5T_INTEGER) return std::nullopt;
-  long long value = 0;
-  h5::checked(H5Aread(attr.get(), H5T_NATIVE_LLONG, &value), std::string("cannot read attribute ") + name);
-  return value;
-}
-
 }  // namespace
 
 ResultsTable read_results_table(const std::string& path) {
@@ -146,37 +123,29 @@ ResultsTable read_results_table(const std::string& path) {
 
   ResultsTable t;
   t.path = path;
-  const hsize_t N = dimension_of(f, path, "/runs/status", 0, 1), K = dimension_of(f, path, "/flow/k", 1, 2),
-                L = dimension_of(f, path, "/flow/ric", 2, 3);
+  const hsize_t N = shapes::dimension_of(f, path, "/runs/status", 0, 1), K = shapes::dimension_of(f, path, "/flow/k", 1, 2),
+                L = shapes::dimension_of(f, path, "/flow/ric", 2, 3);
   t.runs = N;
   t.max_k = K;
   t.max_layers = L;
-  t.max_epochs = dimension_of(f, path, "/history/loss", 1, 2);
-  t.store_activations = integer_attribute(f, "store_activations").value_or(0) != 0;
-  t.store_nodes = integer_attribute(f, "store_nodes").value_or(0) != 0;
-  if (H5Aexists(f, "graph") > 0) {
-    const h5::Attribute attr(h5::checked(H5Aopen(f, "graph", H5P_DEFAULT), "cannot open attribute graph"));
-    const h5::Datatype type(h5::checked(H5Aget_type(attr.get()), "cannot read the type of attribute graph"));
-    if (H5Tget_class(type.get()) == H5T_STRING && H5Tis_variable_str(type.get()) <= 0) {
-      std::string value(H5Tget_size(type.get()), '\0');
-      h5::checked(H5Aread(attr.get(), type.get(), value.data()), "cannot read attribute graph");
-      t.graph = value.c_str();
-    }
-  }
+  t.max_epochs = shapes::dimension_of(f, path, "/history/loss", 1, 2);
+  t.store_activations = h5::integer_attribute(f, "store_activations").value_or(0) != 0;
+  t.store_nodes = h5::integer_attribute(f, "store_nodes").value_or(0) != 0;
+  t.graph = h5::string_attribute(f, "graph").value_or("");
 
   const std::vector<hsize_t> runs{N}, per_k{N, K}, per_layer{N, K, L};
-  t.id = read_column<std::int64_t>(f, path, "/runs/id", H5T_NATIVE_INT64, runs);
+  t.id = shapes::read_column<std::int64_t>(f, path, "/runs/id", H5T_NATIVE_INT64, runs);
   t.problem = read_strings(f, path, "/runs/problem", N);
   t.architecture = read_strings(f, path, "/runs/architecture", N);
   t.error = read_strings(f, path, "/runs/error", N);
-  t.depth = read_column<std::int32_t>(f, path, "/runs/depth", H5T_NATIVE_INT32, runs);
-  t.n_test = read_column<std::int32_t>(f, path, "/runs/n_test", H5T_NATIVE_INT32, runs);
-  t.epochs = read_column<std::int32_t>(f, path, "/runs/epochs", H5T_NATIVE_INT32, runs);
-  t.rank = read_column<std::int32_t>(f, path, "/runs/rank", H5T_NATIVE_INT32, runs);
-  t.seed = read_column<std::uint64_t>(f, path, "/runs/seed", H5T_NATIVE_UINT64, runs);
-  t.status = read_column<std::int8_t>(f, path, "/runs/status", H5T_NATIVE_INT8, runs);
+  t.depth = shapes::read_column<std::int32_t>(f, path, "/runs/depth", H5T_NATIVE_INT32, runs);
+  t.n_test = shapes::read_column<std::int32_t>(f, path, "/runs/n_test", H5T_NATIVE_INT32, runs);
+  t.epochs = shapes::read_column<std::int32_t>(f, path, "/runs/epochs", H5T_NATIVE_INT32, runs);
+  t.rank = shapes::read_column<std::int32_t>(f, path, "/runs/rank", H5T_NATIVE_INT32, runs);
+  t.seed = shapes::read_column<std::uint64_t>(f, path, "/runs/seed", H5T_NATIVE_UINT64, runs);
+  t.status = shapes::read_column<std::int8_t>(f, path, "/runs/status", H5T_NATIVE_INT8, runs);
   auto real = [&](const char* name, const std::vector<hsize_t>& dims) {
-    return read_column<double>(f, path, name, H5T_NATIVE_DOUBLE, dims);
+    return shapes::read_column<double>(f, path, name, H5T_NATIVE_DOUBLE, dims);
   };
   t.threshold = real("/runs/threshold", runs);
   t.test_accuracy = real("/runs/test_accuracy", runs);
@@ -185,7 +154,7 @@ ResultsTable read_results_table(const std::string& path) {
   t.train_seconds = real("/runs/train_seconds", runs);
   t.geometry_seconds = real("/runs/geometry_seconds", runs);
 
-  t.k = read_column<std::int32_t>(f, path, "/flow/k", H5T_NATIVE_INT32, per_k);
+  t.k = shapes::read_column<std::int32_t>(f, path, "/flow/k", H5T_NATIVE_INT32, per_k);
   t.edges = real("/flow/edges", per_layer);
   t.components = real("/flow/components", per_layer);
   t.unreachable_pairs = real("/flow/unreachable_pairs", per_layer);
@@ -195,7 +164,7 @@ ResultsTable read_results_table(const std::string& path) {
   t.z = real("/flow/z", per_k);
   t.fisher = real("/flow/fisher", per_k);
   t.p = real("/flow/p", per_k);
-  t.reason = read_column<std::int8_t>(f, path, "/flow/reason", H5T_NATIVE_INT8, per_k);
+  t.reason = shapes::read_column<std::int8_t>(f, path, "/flow/reason", H5T_NATIVE_INT8, per_k);
   return t;
 }
 

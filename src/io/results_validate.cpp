@@ -246,25 +246,16 @@ void check_run_group(hid_t file, const ResultsTable& t, std::size_t i, Problems&
 
 std::vector<std::string> validate_results(const std::string& path, std::size_t limit) {
   Problems problems(std::max<std::size_t>(limit, 1));
-  std::vector<double> loss;
-  {
-    const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
-    check_structure(file.get(), nlohmann::json::parse(results_layout_json), problems);
-    if (!problems.empty()) return problems.finish();
-    const auto shape = shapes::describe(file.get(), "/history/loss");
-    loss.resize(shape->dims[0] * shape->dims[1]);
-    if (!loss.empty()) {
-      const h5::Dataset dataset(h5::checked(H5Dopen2(file.get(), "/history/loss", H5P_DEFAULT), "cannot open /history/loss"));
-      h5::checked(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, loss.data()), "cannot read /history/loss");
-    }
-  }
+  const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
+  check_structure(file.get(), nlohmann::json::parse(results_layout_json), problems);
+  if (!problems.empty()) return problems.finish();
+  const auto loss_dims = shapes::existing_shape(file.get(), path, "/history/loss").dims;
+  const auto loss = shapes::read_column<double>(file.get(), path, "/history/loss", H5T_NATIVE_DOUBLE, loss_dims);
   const ResultsTable t = read_results_table(path);
   for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) check_identity(t, i, problems);
   for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) check_run_values(t, loss, i, problems);
-  if (t.store_activations || t.store_nodes) {
-    const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
+  if (t.store_activations || t.store_nodes)
     for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) check_run_group(file.get(), t, i, problems);
-  }
   return problems.finish();
 }
 
