@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <set>
 
 #include "ricci/core/error.hpp"
@@ -116,16 +115,16 @@ Summary summarize(const io::ResultsTable& t) {
 
 Association associate(const io::ResultsTable& t, const Summary& summary) {
   Association out;
+  // (run, its flow slot at its group's k*), in run order.
+  std::vector<std::pair<std::size_t, std::size_t>> rows;
   for (const auto& group : summary.groups)
-    for (std::size_t run : group.accepted_at_k_star)
-      if (std::isfinite(t.z[t.slot_index(run, *t.slot_of(run, *group.k_star))])) out.runs.push_back(run);
-  std::sort(out.runs.begin(), out.runs.end());
-  if (out.runs.empty()) throw Error("analysis", "no run is accepted with a defined z at its group's k*: nothing to regress");
-
-  // k* per run, from its group.
-  std::map<std::size_t, index_t> k_star_of;
-  for (const auto& group : summary.groups)
-    for (std::size_t run : group.accepted_at_k_star) k_star_of[run] = *group.k_star;
+    for (std::size_t run : group.accepted_at_k_star) {
+      const std::size_t slot = t.slot_index(run, *t.slot_of(run, *group.k_star));
+      if (std::isfinite(t.z[slot])) rows.emplace_back(run, slot);
+    }
+  std::sort(rows.begin(), rows.end());
+  if (rows.empty()) throw Error("analysis", "no run is accepted with a defined z at its group's k*: nothing to regress");
+  for (const auto& row : rows) out.runs.push_back(row.first);
 
   std::set<std::string> problems, architectures;
   std::set<int> depths;
@@ -144,10 +143,9 @@ Association associate(const io::ResultsTable& t, const Summary& summary) {
   const auto n = static_cast<Eigen::Index>(out.runs.size()), p = static_cast<Eigen::Index>(names.size());
   Eigen::MatrixXd design = Eigen::MatrixXd::Zero(n, p);
   Eigen::VectorXd accuracy(n);
-  std::vector<double> rho(out.runs.size()), acc(out.runs.size());
+  std::vector<double> rho(rows.size());
   for (Eigen::Index i = 0; i < n; ++i) {
-    const std::size_t run = out.runs[static_cast<std::size_t>(i)];
-    const std::size_t slot = t.slot_index(run, *t.slot_of(run, k_star_of.at(run)));
+    const auto [run, slot] = rows[static_cast<std::size_t>(i)];
     design(i, 0) = 1.0;
     design(i, 1) = t.z[slot];
     for (Eigen::Index j = 2; j < p; ++j) {
@@ -160,11 +158,10 @@ Association associate(const io::ResultsTable& t, const Summary& summary) {
     }
     accuracy(i) = t.test_accuracy[run];
     rho[static_cast<std::size_t>(i)] = t.rho[slot];
-    acc[static_cast<std::size_t>(i)] = t.test_accuracy[run];
   }
   out.fit = ordinary_least_squares(design, accuracy, names);
   out.z = out.fit.terms[1];
-  out.spearman = spearman(rho, acc);
+  out.spearman = spearman(rho, std::span<const double>(accuracy.data(), rows.size()));
   return out;
 }
 
