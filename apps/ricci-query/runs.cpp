@@ -26,6 +26,8 @@ const char* status_name(std::int8_t status) {
 }
 
 // KEY=VALUE[,VALUE...]: a run passes when its KEY equals one of the values; filters combine with AND.
+// Values are stored in the form field() prints (integers without leading zeros, booleans as true/false),
+// so matching a run is a string comparison.
 struct Filter {
   std::string key;
   std::vector<std::string> values;
@@ -43,9 +45,9 @@ Filter parse_filter(const std::string& text) {
   if (filter.key == "status")
     for (const auto& v : filter.values) cli::require_one_of("--where status", v, {"pending", "done", "failed"});
   if (filter.key == "accepted")
-    for (const auto& v : filter.values) cli::parse_bool(v, "--where accepted");
+    for (auto& v : filter.values) v = cli::parse_bool(v, "--where accepted") ? "true" : "false";
   if (filter.key == "id" || filter.key == "depth" || filter.key == "seed")
-    for (const auto& v : filter.values) cli::parse_integer(v, "--where " + filter.key);
+    for (auto& v : filter.values) v = std::to_string(cli::parse_integer(v, "--where " + filter.key));
   return filter;
 }
 
@@ -61,12 +63,7 @@ std::string field(const io::ResultsTable& t, std::size_t run, const std::string&
 
 bool passes(const io::ResultsTable& t, std::size_t run, const std::vector<Filter>& filters) {
   return std::all_of(filters.begin(), filters.end(), [&](const Filter& f) {
-    const std::string value = field(t, run, f.key);
-    return std::any_of(f.values.begin(), f.values.end(), [&](const std::string& wanted) {
-      if (f.key == "accepted") return cli::parse_bool(wanted, "--where accepted") == (value == "true");
-      if (f.key == "id" || f.key == "depth" || f.key == "seed") return cli::parse_integer(wanted, "--where") == std::stoll(value);
-      return wanted == value;
-    });
+    return std::find(f.values.begin(), f.values.end(), field(t, run, f.key)) != f.values.end();
   });
 }
 

@@ -65,7 +65,8 @@ Table summary_csv(const io::ResultsTable& t, const analysis::Summary& summary) {
   Table table{{"problem", "architecture", "depth", "runs", "done", "failed", "pending", "accepted", "k", "accepted_k",
                "pooled_rho", "is_k_star", "k_star", "k_star_percent", "mean_rho", "median_rho", "negative_share"},
               {}};
-  for (const auto& group : summary.groups)
+  for (const auto& group : summary.groups) {
+    const double percent = k_star_percent(t, group);
     for (const auto& pool : group.pooled)
       table.rows.push_back({group.key.problem, group.key.architecture, static_cast<long long>(group.key.depth),
                             static_cast<long long>(group.runs), static_cast<long long>(group.done),
@@ -74,7 +75,8 @@ Table summary_csv(const io::ResultsTable& t, const analysis::Summary& summary) {
                             static_cast<long long>(pool.accepted), pool.rho ? *pool.rho : NAN,
                             static_cast<long long>(group.k_star && *group.k_star == pool.k),
                             group.k_star ? Cell(static_cast<long long>(*group.k_star)) : Cell(std::string()),
-                            k_star_percent(t, group), group.mean_rho, group.median_rho, group.negative_share});
+                            percent, group.mean_rho, group.median_rho, group.negative_share});
+  }
   return table;
 }
 
