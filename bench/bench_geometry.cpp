@@ -1,5 +1,6 @@
 // Geometry benchmark: all-pairs geodesics (Boost BFS vs bit-parallel) and the full per-network
-// geometry over a k grid, on a ReLU activation stack written to HDF5 so peers can read the same data.
+// geometry over a k grid, on a ReLU activation stack written to HDF5 so peers can read the same
+// data.
 //
 //   bench_geometry STACK.h5 [--n 2000] [--layers 5] [--width 50] [--k 10,20,...] [--repeats 3]
 //
@@ -34,7 +35,7 @@ std::vector<RowMatrix> relu_stack(int n, int layers, int width, std::uint64_t se
   std::vector<RowMatrix> stack;
   RowMatrix h = x;
   for (int l = 0; l < layers; ++l) {
-    const double limit = std::sqrt(6.0 / (h.cols() + width));
+    const double limit = std::sqrt(6.0 / static_cast<double>(h.cols() + width));
     std::uniform_real_distribution<double> glorot(-limit, limit);
     Eigen::MatrixXd w(h.cols(), width);
     for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = glorot(rng);
@@ -71,7 +72,9 @@ std::vector<index_t> parse_list(const std::string& s) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: bench_geometry STACK.h5 [--n N] [--layers L] [--width W] [--k LIST] [--repeats R]\n");
+    std::fprintf(stderr,
+                 "usage: bench_geometry STACK.h5 [--n N] [--layers L] [--width W] [--k LIST] "
+                 "[--repeats R]\n");
     return 2;
   }
   const std::string path = argv[1];
@@ -79,12 +82,20 @@ int main(int argc, char** argv) {
   std::vector<index_t> ks{10, 20, 30, 50, 90, 100, 120, 150, 250, 350, 500};
   for (int a = 2; a + 1 < argc; a += 2) {
     const std::string key = argv[a], value = argv[a + 1];
-    if (key == "--n") n = std::stoi(value);
-    else if (key == "--layers") layers = std::stoi(value);
-    else if (key == "--width") width = std::stoi(value);
-    else if (key == "--k") ks = parse_list(value);
-    else if (key == "--repeats") repeats = std::stoi(value);
-    else { std::fprintf(stderr, "unknown option %s\n", key.c_str()); return 2; }
+    if (key == "--n")
+      n = std::stoi(value);
+    else if (key == "--layers")
+      layers = std::stoi(value);
+    else if (key == "--width")
+      width = std::stoi(value);
+    else if (key == "--k")
+      ks = parse_list(value);
+    else if (key == "--repeats")
+      repeats = std::stoi(value);
+    else {
+      std::fprintf(stderr, "unknown option %s\n", key.c_str());
+      return 2;
+    }
   }
 
   if (!std::filesystem::exists(path)) {
@@ -103,11 +114,15 @@ int main(int argc, char** argv) {
   for (index_t k : {30, 300}) {
     const auto graph = geometry::build_knn_graph(lists, k, geometry::GraphRule::knn_union);
     geometry::GeodesicSummary a, b;
-    const double t_boost = best_seconds(repeats, [&] { a = geometry::all_pairs_boost_bfs(graph.adjacency); });
-    const double t_bits = best_seconds(repeats, [&] { b = geometry::all_pairs_geodesics(graph.adjacency); });
-    std::printf("apsp k=%d: %ld edges, diameter %d | boost BFS %.4f s | bit-parallel %.4f s | %.0fx | sums %s\n",
-                k, static_cast<long>(graph.edge_count()), b.diameter, t_boost, t_bits, t_boost / t_bits,
-                a.distance_sum == b.distance_sum && a.row_sum == b.row_sum ? "equal" : "DIFFER");
+    const double t_boost =
+        best_seconds(repeats, [&] { a = geometry::all_pairs_boost_bfs(graph.adjacency); });
+    const double t_bits =
+        best_seconds(repeats, [&] { b = geometry::all_pairs_geodesics(graph.adjacency); });
+    std::printf(
+        "apsp k=%d: %ld edges, diameter %d | boost BFS %.4f s | bit-parallel %.4f s | %.0fx | sums "
+        "%s\n",
+        k, static_cast<long>(graph.edge_count()), b.diameter, t_boost, t_bits, t_boost / t_bits,
+        a.distance_sum == b.distance_sum && a.row_sum == b.row_sum ? "equal" : "DIFFER");
   }
 
   // Stage split for one pass over the grid, then the whole per-network geometry.
@@ -127,11 +142,13 @@ int main(int argc, char** argv) {
       t_curv += std::chrono::duration<double>(t2 - t1).count();
       const auto s = geometry::all_pairs_geodesics(g.adjacency);
       t_bfs += std::chrono::duration<double>(Clock::now() - t2).count();
-      (void)c; (void)s;
+      (void)c;
+      (void)s;
     }
   }
-  std::printf("stages (one pass): knn %.3f s | graphs %.3f s | curvature %.3f s | geodesics %.3f s\n",
-              t_knn, t_graph, t_curv, t_bfs);
+  std::printf(
+      "stages (one pass): knn %.3f s | graphs %.3f s | curvature %.3f s | geodesics %.3f s\n",
+      t_knn, t_graph, t_curv, t_bfs);
 
   geometry::GeometryOptions options;
   options.k = ks;

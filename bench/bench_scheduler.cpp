@@ -30,9 +30,12 @@ int main(int argc, char** argv) {
   MPI_Barrier(MPI_COMM_WORLD);
   const auto start = std::chrono::steady_clock::now();
   sweep::dispatch_runs(todo, hooks);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (session.rank() == 0)
-    std::printf("scheduler: %d ranks (%d workers), %ld empty runs handed out and reported in %.3f s: %.0f runs/s\n",
-                session.size(), std::max(session.size() - 1, 1), finished, seconds, finished / seconds);
+    std::printf(
+        "scheduler: %d ranks (%d workers), %ld empty runs handed out and reported in %.3f s: %.0f "
+        "runs/s\n",
+        session.size(), std::max(session.size() - 1, 1), finished, seconds, static_cast<double>(finished) / seconds);
   return 0;
 }

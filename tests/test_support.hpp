@@ -12,7 +12,8 @@
 namespace ricci::test {
 
 inline RowMatrix points(std::initializer_list<std::initializer_list<double>> rows) {
-  RowMatrix m(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.begin()->size()));
+  RowMatrix m(static_cast<Eigen::Index>(rows.size()),
+              static_cast<Eigen::Index>(rows.begin()->size()));
   Eigen::Index i = 0;
   for (const auto& row : rows) {
     Eigen::Index c = 0;
@@ -39,10 +40,12 @@ inline RowMatrix lattice_cloud(std::mt19937_64& rng, int n, int dim, int levels)
   return m;
 }
 
-// A fresh path under the build's test directory. ctest runs test cases as parallel processes, so each
-// process gets its own subdirectory: two cases writing "line_stack.h5" at once must not share a file.
+// A fresh path under the build's test directory. ctest runs test cases as parallel processes, so
+// each process gets its own subdirectory: two cases writing "line_stack.h5" at once must not share
+// a file.
 inline std::string scratch_path(const std::string& name) {
-  const std::filesystem::path dir = std::filesystem::path(RICCI_TEST_TMPDIR) / ("pid" + std::to_string(::getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::path(RICCI_TEST_TMPDIR) / ("pid" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto path = dir / name;
   std::filesystem::remove(path);

@@ -29,7 +29,8 @@ long long parse_integer(const std::string& text, const std::string& what) {
   long long value = 0;
   const char* end = token.data() + token.size();
   const auto [ptr, ec] = std::from_chars(token.data(), end, value);
-  if (token.empty() || ec != std::errc() || ptr != end) throw Error("cli", prefix(what) + "'" + text + "' is not an integer");
+  if (token.empty() || ec != std::errc() || ptr != end)
+    throw Error("cli", prefix(what) + "'" + text + "' is not an integer");
   return value;
 }
 
@@ -37,7 +38,8 @@ double parse_double(const std::string& text, const std::string& what) {
   const std::string token = trimmed(text);
   char* end = nullptr;
   const double value = std::strtod(token.c_str(), &end);
-  if (token.empty() || *end != '\0' || !std::isfinite(value)) throw Error("cli", prefix(what) + "'" + text + "' is not a number");
+  if (token.empty() || *end != '\0' || !std::isfinite(value))
+    throw Error("cli", prefix(what) + "'" + text + "' is not a number");
   return value;
 }
 
@@ -55,14 +57,16 @@ std::vector<std::string> parse_name_list(const std::string& text, const std::str
   while (std::getline(in, item, ',')) {
     item = trimmed(item);
     if (item.empty()) throw Error("cli", what + ": '" + text + "' has an empty item");
-    if (std::find(items.begin(), items.end(), item) != items.end()) throw Error("cli", what + ": '" + item + "' is listed twice");
+    if (std::find(items.begin(), items.end(), item) != items.end())
+      throw Error("cli", what + ": '" + item + "' is listed twice");
     items.push_back(item);
   }
   if (items.empty()) throw Error("cli", what + " is empty");
   return items;
 }
 
-std::vector<long long> parse_integer_list(const std::string& text, const std::string& what, long long minimum) {
+std::vector<long long> parse_integer_list(const std::string& text, const std::string& what,
+                                          long long minimum) {
   std::vector<long long> values;
   std::set<long long> seen;
   for (const std::string& token : parse_name_list(text, what)) {
@@ -76,14 +80,18 @@ std::vector<long long> parse_integer_list(const std::string& text, const std::st
         last = parse_integer(token.substr(dash + 1), what);
       }
     } catch (const Error&) {
-      throw Error("cli", what + ": '" + token + "' is not " + (minimum == 1 ? "a positive integer" : "an integer or a range A-B"));
+      throw Error("cli", what + ": '" + token + "' is not " +
+                             (minimum == 1 ? "a positive integer" : "an integer or a range A-B"));
     }
     if (first < minimum || last < minimum)
-      throw Error("cli", what + ": '" + token + "' is not " + (minimum == 1 ? "a positive integer" : "an integer >= " + std::to_string(minimum)));
+      throw Error("cli", what + ": '" + token + "' is not " +
+                             (minimum == 1 ? "a positive integer"
+                                           : "an integer >= " + std::to_string(minimum)));
     if (last < first) throw Error("cli", what + ": range '" + token + "' runs backwards");
     if (last - first > 10'000'000) throw Error("cli", what + ": range '" + token + "' is too long");
     for (long long v = first; v <= last; ++v) {
-      if (!seen.insert(v).second) throw Error("cli", what + ": " + std::to_string(v) + " is listed twice");
+      if (!seen.insert(v).second)
+        throw Error("cli", what + ": " + std::to_string(v) + " is listed twice");
       values.push_back(v);
     }
   }

@@ -10,7 +10,8 @@ namespace ricci::cli {
 
 // "10,20,30" or "6-10,15": integers >= minimum and inclusive ranges, no duplicates. Throws
 // ricci::Error("cli", ...) naming the bad token.
-std::vector<long long> parse_integer_list(const std::string& text, const std::string& what, long long minimum);
+std::vector<long long> parse_integer_list(const std::string& text, const std::string& what,
+                                          long long minimum);
 // The same for indices (minimum 1): k lists.
 std::vector<index_t> parse_index_list(const std::string& text, const std::string& what);
 

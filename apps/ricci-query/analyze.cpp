@@ -59,39 +59,47 @@ std::string fixed(double value, int digits) {
   return s.str();
 }
 
-void print_table(std::ostream& out, const std::vector<geometry::ScaleFlow>& scales, const std::string& path,
-                 const std::string& group, index_t n, std::size_t layers, geometry::GraphRule rule) {
+void print_table(std::ostream& out, const std::vector<geometry::ScaleFlow>& scales,
+                 const std::string& path, const std::string& group, index_t n, std::size_t layers,
+                 geometry::GraphRule rule) {
   out << path << " " << group << ": n = " << n << " points, " << layers << " hidden layers, graph "
       << geometry::graph_rule_name(rule) << "\n";
   for (const auto& scale : scales) {
     const auto& c = scale.coefficient;
     out << "\nk = " << scale.k << "   rho = " << fixed(c.rho, 4) << "   z = " << fixed(c.z, 4)
         << "   fisher = " << fixed(c.fisher, 4) << "   p = " << fixed(c.p, 4);
-    if (c.reason != geometry::CoefficientReason::none) out << "   (" << geometry::reason_name(c.reason) << ")";
-    out << "\n  " << std::setw(5) << "layer" << std::setw(10) << "edges" << std::setw(12) << "components"
-        << std::setw(14) << "unreachable" << std::setw(12) << "Ric" << std::setw(14) << "g" << std::setw(12)
-        << "eta" << "\n";
+    if (c.reason != geometry::CoefficientReason::none)
+      out << "   (" << geometry::reason_name(c.reason) << ")";
+    out << "\n  " << std::setw(5) << "layer" << std::setw(10) << "edges" << std::setw(12)
+        << "components" << std::setw(14) << "unreachable" << std::setw(12) << "Ric" << std::setw(14)
+        << "g" << std::setw(12) << "eta"
+        << "\n";
     for (std::size_t l = 0; l < scale.layers.size(); ++l) {
       const auto& f = scale.layers[l];
       const double eta = l + 1 < scale.layers.size() ? scale.layers[l + 1].g - f.g : NAN;
-      out << "  " << std::setw(5) << l + 1 << std::setw(10) << f.edges << std::setw(12) << f.components
-          << std::setw(14) << f.unreachable_pairs << std::setw(12) << f.ric << std::setw(14) << fixed(f.g, 0)
-          << std::setw(12) << fixed(eta, 0) << "\n";
+      out << "  " << std::setw(5) << l + 1 << std::setw(10) << f.edges << std::setw(12)
+          << f.components << std::setw(14) << f.unreachable_pairs << std::setw(12) << f.ric
+          << std::setw(14) << fixed(f.g, 0) << std::setw(12) << fixed(eta, 0) << "\n";
     }
   }
 }
 
 // One row per (k, layer), the run's coefficients repeated on each row.
 Table flow_table(const std::vector<geometry::ScaleFlow>& scales) {
-  Table table{{"k", "layer", "edges", "components", "unreachable_pairs", "ric", "g", "rho", "z", "fisher", "p", "reason"}, {}};
+  Table table{{"k", "layer", "edges", "components", "unreachable_pairs", "ric", "g", "rho", "z",
+               "fisher", "p", "reason"},
+              {}};
   for (const auto& scale : scales) {
     const auto& c = scale.coefficient;
     for (std::size_t l = 0; l < scale.layers.size(); ++l) {
       const auto& f = scale.layers[l];
-      table.rows.push_back({static_cast<long long>(scale.k), static_cast<long long>(l + 1), static_cast<long long>(f.edges),
-                            static_cast<long long>(f.components), static_cast<long long>(f.unreachable_pairs),
+      table.rows.push_back({static_cast<long long>(scale.k), static_cast<long long>(l + 1),
+                            static_cast<long long>(f.edges), static_cast<long long>(f.components),
+                            static_cast<long long>(f.unreachable_pairs),
                             static_cast<long long>(f.ric), f.g, c.rho, c.z, c.fisher, c.p,
-                            c.reason == geometry::CoefficientReason::none ? std::string() : std::string(geometry::reason_name(c.reason))});
+                            c.reason == geometry::CoefficientReason::none
+                                ? std::string()
+                                : std::string(geometry::reason_name(c.reason))});
     }
   }
   return table;
@@ -103,31 +111,35 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
   std::string group, k_text, graph, convention;
   long long run_id = -1;
   SubcommandOptions options("ricci-query analyze FILE.h5 options");
-  options.add()
-      ("group", po::value(&group)->default_value("/"), "group holding layer_01, layer_02, ...")
-      ("run", po::value(&run_id), "a results file's run: its stored activations (instead of --group)")
-      ("k", po::value(&k_text), "scales, e.g. 10,20,30 or 6-10 (required)")
-      ("graph", po::value(&graph)->default_value("union"), "union | mutual")
-      ("convention", po::value(&convention)->default_value("paper"), "paper | baptista-r");
+  options.add()("group", po::value(&group)->default_value("/"),
+                "group holding layer_01, layer_02, ...")(
+      "run", po::value(&run_id),
+      "a results file's run: its stored activations (instead of --group)")(
+      "k", po::value(&k_text), "scales, e.g. 10,20,30 or 6-10 (required)")(
+      "graph", po::value(&graph)->default_value("union"), "union | mutual")(
+      "convention", po::value(&convention)->default_value("paper"), "paper | baptista-r");
   if (!options.parse(args, out)) return exit_ok;
   const std::string& path = options.path;
   if (k_text.empty()) throw Error("cli", "--k is required (e.g. --k 10,20,30)");
   cli::require_one_of("graph", graph, {"union", "mutual"});
   cli::require_one_of("convention", convention, {"paper", "baptista-r"});
   if (convention == "baptista-r" && options.given("graph"))
-    throw Error("cli", "--graph " + graph + " conflicts with --convention baptista-r, which defines its own graph");
+    throw Error("cli", "--graph " + graph +
+                           " conflicts with --convention baptista-r, which defines its own graph");
 
   geometry::GeometryOptions geometry_options;
   geometry_options.k = cli::parse_index_list(k_text, "--k");
-  geometry_options.rule = geometry::parse_graph_rule(convention == "baptista-r" ? convention : graph);
+  geometry_options.rule =
+      geometry::parse_graph_rule(convention == "baptista-r" ? convention : graph);
 
   if (options.given("run")) {
-    if (options.given("group")) throw Error("cli", "--run and --group name the same thing: give one");
+    if (options.given("group"))
+      throw Error("cli", "--run and --group name the same thing: give one");
     const io::ResultsTable table = io::read_results_table(path);
     done_run(table, run_id);
     if (!table.store_activations)
-      throw Error("cli", "'" + path + "' was written with store_activations = false: run " + std::to_string(run_id) +
-                             " has no stored activations to analyze");
+      throw Error("cli", "'" + path + "' was written with store_activations = false: run " +
+                             std::to_string(run_id) + " has no stored activations to analyze");
     group = io::run_group(static_cast<index_t>(run_id));
   }
   const io::ActivationStack stack = io::read_activation_stack(path, group);
@@ -135,9 +147,15 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
   const auto scales = geometry::layer_flow(stack.layers, geometry_options);
 
   switch (options.format) {
-    case Format::json: out << flow_json(scales, n, stack.layers.size()).dump() << "\n"; break;
-    case Format::csv: print_csv(out, flow_table(scales)); break;
-    case Format::table: print_table(out, scales, path, group, n, stack.layers.size(), geometry_options.rule); break;
+    case Format::json:
+      out << flow_json(scales, n, stack.layers.size()).dump() << "\n";
+      break;
+    case Format::csv:
+      print_csv(out, flow_table(scales));
+      break;
+    case Format::table:
+      print_table(out, scales, path, group, n, stack.layers.size(), geometry_options.rule);
+      break;
   }
   return exit_ok;
 }

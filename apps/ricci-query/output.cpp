@@ -61,11 +61,13 @@ void print_text_table(std::ostream& out, const Table& table) {
     }
     texts.push_back(std::move(line));
   }
-  // Text left-aligned, numbers right-aligned so their decimals line up; headers follow the first row.
+  // Text left-aligned, numbers right-aligned so their decimals line up; headers follow the first
+  // row.
   auto emit = [&](const std::vector<std::string>& line, const std::vector<Cell>* cells) {
     for (std::size_t c = 0; c < line.size(); ++c) {
       const bool left = cells == nullptr || std::holds_alternative<std::string>((*cells)[c]);
-      out << (c ? "  " : "") << (left ? std::left : std::right) << std::setw(static_cast<int>(width[c])) << line[c];
+      out << (c ? "  " : "") << (left ? std::left : std::right)
+          << std::setw(static_cast<int>(width[c])) << line[c];
     }
     out << std::right << "\n";
   };
@@ -74,7 +76,8 @@ void print_text_table(std::ostream& out, const Table& table) {
 }
 
 void print_csv(std::ostream& out, const Table& table) {
-  for (std::size_t c = 0; c < table.columns.size(); ++c) out << (c ? "," : "") << csv_text(table.columns[c]);
+  for (std::size_t c = 0; c < table.columns.size(); ++c)
+    out << (c ? "," : "") << csv_text(table.columns[c]);
   out << "\n";
   for (const auto& row : table.rows) {
     for (std::size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << csv_text(row[c]);

@@ -1,5 +1,5 @@
-// ricci-query runs FILE.h5 [--where KEY=VALUE]... [--format table|csv|json]: one row per run with its
-// identity, status, accuracies, and rho and z at every k.
+// ricci-query runs FILE.h5 [--where KEY=VALUE]... [--format table|csv|json]: one row per run with
+// its identity, status, accuracies, and rho and z at every k.
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -18,36 +18,46 @@ namespace {
 
 const char* status_name(std::int8_t status) {
   switch (status) {
-    case 0: return "pending";
-    case 1: return "done";
-    case 2: return "failed";
-    default: return "invalid";
+    case 0:
+      return "pending";
+    case 1:
+      return "done";
+    case 2:
+      return "failed";
+    default:
+      return "invalid";
   }
 }
 
-// KEY=VALUE[,VALUE...]: a run passes when its KEY equals one of the values; filters combine with AND.
-// Values are stored in the form field() prints (integers without leading zeros, booleans as true/false),
-// so matching a run is a string comparison.
+// KEY=VALUE[,VALUE...]: a run passes when its KEY equals one of the values; filters combine with
+// AND. Values are stored in the form field() prints (integers without leading zeros, booleans as
+// true/false), so matching a run is a string comparison.
 struct Filter {
   std::string key;
   std::vector<std::string> values;
 };
 
-const std::vector<std::string> filter_keys{"id", "problem", "architecture", "depth", "seed", "status", "accepted"};
+const std::vector<std::string> filter_keys{"id",   "problem", "architecture", "depth",
+                                           "seed", "status",  "accepted"};
 
 Filter parse_filter(const std::string& text) {
   const auto equals = text.find('=');
   if (equals == std::string::npos || equals == 0)
-    throw Error("cli", "--where '" + text + "': expected KEY=VALUE, e.g. --where problem=synthetic-a");
-  Filter filter{text.substr(0, equals), cli::parse_name_list(text.substr(equals + 1), "--where " + text.substr(0, equals))};
+    throw Error("cli",
+                "--where '" + text + "': expected KEY=VALUE, e.g. --where problem=synthetic-a");
+  Filter filter{text.substr(0, equals),
+                cli::parse_name_list(text.substr(equals + 1), "--where " + text.substr(0, equals))};
   if (std::find(filter_keys.begin(), filter_keys.end(), filter.key) == filter_keys.end())
-    throw Error("cli", "--where: unknown key '" + filter.key + "' (keys: id, problem, architecture, depth, seed, status, accepted)");
+    throw Error("cli", "--where: unknown key '" + filter.key +
+                           "' (keys: id, problem, architecture, depth, seed, status, accepted)");
   if (filter.key == "status")
-    for (const auto& v : filter.values) cli::require_one_of("--where status", v, {"pending", "done", "failed"});
+    for (const auto& v : filter.values)
+      cli::require_one_of("--where status", v, {"pending", "done", "failed"});
   if (filter.key == "accepted")
     for (auto& v : filter.values) v = cli::parse_bool(v, "--where accepted") ? "true" : "false";
   if (filter.key == "id" || filter.key == "depth" || filter.key == "seed")
-    for (auto& v : filter.values) v = std::to_string(cli::parse_integer(v, "--where " + filter.key));
+    for (auto& v : filter.values)
+      v = std::to_string(cli::parse_integer(v, "--where " + filter.key));
   return filter;
 }
 
@@ -67,7 +77,8 @@ bool passes(const io::ResultsTable& t, std::size_t run, const std::vector<Filter
   });
 }
 
-double at(const io::ResultsTable& t, const std::vector<double>& column, std::size_t run, index_t k) {
+double at(const io::ResultsTable& t, const std::vector<double>& column, std::size_t run,
+          index_t k) {
   const auto slot = t.slot_of(run, k);
   return slot ? column[t.slot_index(run, *slot)] : NAN;
 }
@@ -78,7 +89,8 @@ int runs_command(const std::vector<std::string>& args, std::ostream& out) {
   std::vector<std::string> where;
   SubcommandOptions options("ricci-query runs FILE.h5 options");
   options.add()("where", po::value(&where)->composing(),
-                "KEY=VALUE[,VALUE...] filter, repeatable (keys: id, problem, architecture, depth, seed, status, accepted)");
+                "KEY=VALUE[,VALUE...] filter, repeatable (keys: id, problem, architecture, depth, "
+                "seed, status, accepted)");
   if (!options.parse(args, out)) return exit_ok;
   std::vector<Filter> filters;
   for (const auto& text : where) filters.push_back(parse_filter(text));
@@ -125,17 +137,27 @@ int runs_command(const std::vector<std::string>& args, std::ostream& out) {
   }
 
   // One column per k of the selected runs; a run without that k leaves the cell empty.
-  Table table{{"id", "problem", "architecture", "depth", "seed", "status", "accepted", "test_accuracy", "train_accuracy",
-               "val_accuracy", "epochs", "train_seconds", "geometry_seconds", "error"},
-              {}};
+  Table table{
+      {"id", "problem", "architecture", "depth", "seed", "status", "accepted", "test_accuracy",
+       "train_accuracy", "val_accuracy", "epochs", "train_seconds", "geometry_seconds", "error"},
+      {}};
   for (index_t k : grid) table.columns.push_back("rho_k" + std::to_string(k));
   for (index_t k : grid) table.columns.push_back("z_k" + std::to_string(k));
   for (std::size_t run : selected) {
-    std::vector<Cell> row{static_cast<long long>(t.id[run]), t.problem[run], t.architecture[run],
-                          static_cast<long long>(t.depth[run]), static_cast<long long>(t.seed[run]),
-                          std::string(status_name(t.status[run])), std::string(analysis::above_threshold(t, run) ? "true" : "false"),
-                          t.test_accuracy[run], t.train_accuracy[run], t.val_accuracy[run], static_cast<long long>(t.epochs[run]),
-                          t.train_seconds[run], t.geometry_seconds[run], t.error[run]};
+    std::vector<Cell> row{static_cast<long long>(t.id[run]),
+                          t.problem[run],
+                          t.architecture[run],
+                          static_cast<long long>(t.depth[run]),
+                          static_cast<long long>(t.seed[run]),
+                          std::string(status_name(t.status[run])),
+                          std::string(analysis::above_threshold(t, run) ? "true" : "false"),
+                          t.test_accuracy[run],
+                          t.train_accuracy[run],
+                          t.val_accuracy[run],
+                          static_cast<long long>(t.epochs[run]),
+                          t.train_seconds[run],
+                          t.geometry_seconds[run],
+                          t.error[run]};
     for (index_t k : grid) row.push_back(at(t, t.rho, run, k));
     for (index_t k : grid) row.push_back(at(t, t.z, run, k));
     table.rows.push_back(std::move(row));

@@ -7,10 +7,9 @@ namespace po = boost::program_options;
 namespace ricci::query {
 
 SubcommandOptions::SubcommandOptions(const std::string& caption) : options_(caption) {
-  options_.add_options()
-      ("help,h", "show this help")
-      ("file", po::value(&path), "results file (positional)")
-      ("format", po::value(&format_text_)->default_value("table"), "table | csv | json");
+  options_.add_options()("help,h", "show this help")("file", po::value(&path),
+                                                     "results file (positional)")(
+      "format", po::value(&format_text_)->default_value("table"), "table | csv | json");
 }
 
 bool SubcommandOptions::parse(const std::vector<std::string>& args, std::ostream& out) {
@@ -29,11 +28,15 @@ bool SubcommandOptions::parse(const std::vector<std::string>& args, std::ostream
 
 std::size_t done_run(const io::ResultsTable& table, long long id) {
   if (id < 0 || static_cast<std::size_t>(id) >= table.runs)
-    throw Error("cli", "run " + std::to_string(id) + " does not exist: '" + table.path + "' holds runs 0.." +
+    throw Error("cli", "run " + std::to_string(id) + " does not exist: '" + table.path +
+                           "' holds runs 0.." +
                            std::to_string(static_cast<long long>(table.runs) - 1));
   const auto run = static_cast<std::size_t>(id);
-  if (table.is_failed(run)) throw Error("cli", "run " + std::to_string(id) + " failed: " + table.error[run]);
-  if (!table.is_done(run)) throw Error("cli", "run " + std::to_string(id) + " has not run yet (pending): resume the sweep first");
+  if (table.is_failed(run))
+    throw Error("cli", "run " + std::to_string(id) + " failed: " + table.error[run]);
+  if (!table.is_done(run))
+    throw Error("cli",
+                "run " + std::to_string(id) + " has not run yet (pending): resume the sweep first");
   return run;
 }
 

@@ -17,7 +17,9 @@ class SubcommandOptions {
   boost::program_options::options_description_easy_init add() { return options_.add_options(); }
   // False when --help was printed (the subcommand then exits 0). Throws on bad options.
   bool parse(const std::vector<std::string>& args, std::ostream& out);
-  bool given(const std::string& name) const { return values_.count(name) > 0 && !values_[name].defaulted(); }
+  bool given(const std::string& name) const {
+    return values_.count(name) > 0 && !values_[name].defaulted();
+  }
 
   std::string path;
   Format format = Format::table;

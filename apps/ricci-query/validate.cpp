@@ -1,5 +1,6 @@
-// ricci-query validate FILE.h5 [--limit N] [--format table|csv|json]: the file against results_schema/.
-// Exit 0 when valid, 3 with the first problems listed when not, 2 when the file cannot be read at all.
+// ricci-query validate FILE.h5 [--limit N] [--format table|csv|json]: the file against
+// results_schema/. Exit 0 when valid, 3 with the first problems listed when not, 2 when the file
+// cannot be read at all.
 #include "query.hpp"
 #include "ricci/io/results_table.hpp"
 #include "subcommand.hpp"
@@ -15,7 +16,11 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out) {
   if (!options.parse(args, out)) return exit_ok;
   const auto problems = io::validate_results(options.path, limit);
   switch (options.format) {
-    case Format::json: out << Json{{"file", options.path}, {"valid", problems.empty()}, {"problems", problems}}.dump() << "\n"; break;
+    case Format::json:
+      out << Json{{"file", options.path}, {"valid", problems.empty()}, {"problems", problems}}
+                 .dump()
+          << "\n";
+      break;
     case Format::csv: {
       Table table{{"problem"}, {}};
       for (const auto& p : problems) table.rows.push_back({p});
@@ -23,7 +28,8 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out) {
       break;
     }
     case Format::table:
-      if (problems.empty()) out << options.path << ": valid (results_schema version 1)\n";
+      if (problems.empty())
+        out << options.path << ": valid (results_schema version 1)\n";
       else {
         out << options.path << ": NOT valid\n";
         for (const auto& p : problems) out << "  " << p << "\n";

@@ -1,9 +1,9 @@
 #pragma once
 // Job files (INI) and command-line overrides -> sweep::JobSpec, with Boost.Program_options.
 //
-// Every key of the file can be given on the command line as --section.key VALUE, which wins over the
-// file; per-problem keys are --problem.NAME.threshold / --problem.NAME.data_dir. Errors name the file,
-// line and key (or "command line").
+// Every key of the file can be given on the command line as --section.key VALUE, which wins over
+// the file; per-problem keys are --problem.NAME.threshold / --problem.NAME.data_dir. Errors name
+// the file, line and key (or "command line").
 #include <string>
 #include <vector>
 

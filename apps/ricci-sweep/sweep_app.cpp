@@ -28,16 +28,20 @@ std::string bytes_text(double bytes) {
 
 void print_plan(std::ostream& out, const SweepCommand& command, const sweep::Plan& plan) {
   const auto& job = command.job;
-  out << "job " << job.name << ": " << plan.runs.size() << " runs, graph " << geometry::graph_rule_name(job.rule)
-      << ", training " << sweep::train_mode_name(job.train.mode) << " (" << sweep::optimizer_name(job.train.optimizer.kind) << ", "
-      << job.train.epochs << " epochs, batch " << job.train.batch_size << ")\n";
+  out << "job " << job.name << ": " << plan.runs.size() << " runs, graph "
+      << geometry::graph_rule_name(job.rule) << ", training "
+      << sweep::train_mode_name(job.train.mode) << " ("
+      << sweep::optimizer_name(job.train.optimizer.kind) << ", " << job.train.epochs
+      << " epochs, batch " << job.train.batch_size << ")\n";
   std::map<std::pair<std::string, std::string>, int> counts;
   for (const auto& run : plan.runs) ++counts[{run.problem, run.architecture}];
-  out << "  " << std::left << std::setw(24) << "problem" << std::setw(14) << "architecture" << "runs\n";
-  for (const auto& [key, count] : counts) out << "  " << std::setw(24) << key.first << std::setw(14) << key.second << count << "\n";
+  out << "  " << std::left << std::setw(24) << "problem" << std::setw(14) << "architecture"
+      << "runs\n";
+  for (const auto& [key, count] : counts)
+    out << "  " << std::setw(24) << key.first << std::setw(14) << key.second << count << "\n";
   for (const auto& shape : plan.shapes) {
-    out << "  " << shape.problem.name << ": " << shape.n_train << " train / " << shape.n_test << " test points, "
-        << shape.input_dim << " features, k =";
+    out << "  " << shape.problem.name << ": " << shape.n_train << " train / " << shape.n_test
+        << " test points, " << shape.input_dim << " features, k =";
     for (index_t k : job.k_for(shape.problem)) out << " " << k;
     out << ", threshold " << job.problem_settings.at(shape.problem.name).threshold << "\n";
   }
@@ -75,10 +79,12 @@ int run_sweep_command(int rank, int argc, char** argv, std::ostream& out, std::o
     std::ostringstream discard;
     const auto summary = sweep::run_sweep(command.job, plan, options, rank == 0 ? out : discard);
     if (rank == 0) {
-      out << "[ricci-sweep] " << (summary.stopped ? "stopped on request" : "finished") << ": " << summary.done << " done, "
-          << summary.failed << " failed, " << summary.pending << " pending of " << summary.total << " runs; " << summary.ran
-          << " run in " << std::fixed << std::setprecision(1) << summary.seconds << " s; results in " << command.output << "\n";
-      if (summary.pending > 0) out << "[ricci-sweep] continue with: --resume (same job and --out)\n";
+      out << "[ricci-sweep] " << (summary.stopped ? "stopped on request" : "finished") << ": "
+          << summary.done << " done, " << summary.failed << " failed, " << summary.pending
+          << " pending of " << summary.total << " runs; " << summary.ran << " run in " << std::fixed
+          << std::setprecision(1) << summary.seconds << " s; results in " << command.output << "\n";
+      if (summary.pending > 0)
+        out << "[ricci-sweep] continue with: --resume (same job and --out)\n";
     }
     return summary.pending > 0 ? sweep_exit_stopped : sweep_exit_ok;
   } catch (const Error& e) {

@@ -35,7 +35,8 @@ double median(std::span<const double> values) {
 std::vector<double> average_ranks(std::span<const double> values) {
   std::vector<std::size_t> order(values.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return values[a] < values[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return values[a] < values[b]; });
   std::vector<double> ranks(values.size());
   for (std::size_t start = 0; start < order.size();) {
     std::size_t end = start + 1;
@@ -61,14 +62,17 @@ Correlation spearman(std::span<const double> x, std::span<const double> y) {
 
 OlsFit ordinary_least_squares(const Eigen::MatrixXd& design, const Eigen::VectorXd& response,
                               const std::vector<std::string>& names) {
-  const auto n = static_cast<std::size_t>(design.rows()), parameters = static_cast<std::size_t>(design.cols());
+  const auto n = static_cast<std::size_t>(design.rows()),
+             parameters = static_cast<std::size_t>(design.cols());
   if (n <= parameters)
-    throw Error("analysis", "least squares needs more observations than parameters: " + std::to_string(n) +
-                                " observations, " + std::to_string(parameters) + " parameters");
+    throw Error("analysis",
+                "least squares needs more observations than parameters: " + std::to_string(n) +
+                    " observations, " + std::to_string(parameters) + " parameters");
   const Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(design);
   if (static_cast<std::size_t>(qr.rank()) < parameters)
-    throw Error("analysis", "the design matrix has linearly dependent columns (rank " + std::to_string(qr.rank()) + " of " +
-                                std::to_string(parameters) + "); a categorical level may be confounded with another");
+    throw Error("analysis", "the design matrix has linearly dependent columns (rank " +
+                                std::to_string(qr.rank()) + " of " + std::to_string(parameters) +
+                                "); a categorical level may be confounded with another");
   const Eigen::VectorXd beta = qr.solve(response);
   const Eigen::VectorXd residual = response - design * beta;
   const double df = static_cast<double>(n - parameters);
@@ -83,7 +87,8 @@ OlsFit ordinary_least_squares(const Eigen::MatrixXd& design, const Eigen::Vector
     OlsTerm term;
     term.name = names[j];
     term.coefficient = beta(static_cast<Eigen::Index>(j));
-    term.std_error = std::sqrt(covariance(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(j)));
+    term.std_error =
+        std::sqrt(covariance(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(j)));
     term.t = term.std_error > 0 ? term.coefficient / term.std_error : undefined;
     term.p = std::isfinite(term.t) ? two_sided_t_p(term.t, df) : undefined;
     fit.terms.push_back(term);

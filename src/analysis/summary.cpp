@@ -25,7 +25,8 @@ bool accepted_at(const io::ResultsTable& t, std::size_t run, index_t k) {
   return slot && t.connected(run, *slot);
 }
 
-GroupSummary summarize_group(const io::ResultsTable& t, const GroupKey& key, const std::vector<std::size_t>& members) {
+GroupSummary summarize_group(const io::ResultsTable& t, const GroupKey& key,
+                             const std::vector<std::size_t>& members) {
   GroupSummary group;
   group.key = key;
   group.runs = members.size();
@@ -68,7 +69,8 @@ GroupSummary summarize_group(const io::ResultsTable& t, const GroupKey& key, con
   group.rho_defined = rhos.size();
   group.mean_rho = mean(rhos);
   group.median_rho = median(rhos);
-  group.negative = static_cast<std::size_t>(std::count_if(rhos.begin(), rhos.end(), [](double r) { return r < 0; }));
+  group.negative = static_cast<std::size_t>(
+      std::count_if(rhos.begin(), rhos.end(), [](double r) { return r < 0; }));
   group.negative_share = share(group.negative, rhos.size());
   return group;
 }
@@ -123,7 +125,9 @@ Association associate(const io::ResultsTable& t, const Summary& summary) {
       if (std::isfinite(t.z[slot])) rows.emplace_back(run, slot);
     }
   std::sort(rows.begin(), rows.end());
-  if (rows.empty()) throw Error("analysis", "no run is accepted with a defined z at its group's k*: nothing to regress");
+  if (rows.empty())
+    throw Error("analysis",
+                "no run is accepted with a defined z at its group's k*: nothing to regress");
   for (const auto& row : rows) out.runs.push_back(row.first);
 
   std::set<std::string> problems, architectures;
@@ -135,12 +139,15 @@ Association associate(const io::ResultsTable& t, const Summary& summary) {
   }
   std::vector<std::string> names{"intercept", "z"};
   // Dummy columns: every level but the first (the reference).
-  for (auto it = std::next(problems.begin()); it != problems.end(); ++it) names.push_back("problem=" + *it);
+  for (auto it = std::next(problems.begin()); it != problems.end(); ++it)
+    names.push_back("problem=" + *it);
   for (auto it = std::next(architectures.begin()); it != architectures.end(); ++it)
     names.push_back("architecture=" + *it);
-  for (auto it = std::next(depths.begin()); it != depths.end(); ++it) names.push_back("depth=" + std::to_string(*it));
+  for (auto it = std::next(depths.begin()); it != depths.end(); ++it)
+    names.push_back("depth=" + std::to_string(*it));
 
-  const auto n = static_cast<Eigen::Index>(out.runs.size()), p = static_cast<Eigen::Index>(names.size());
+  const auto n = static_cast<Eigen::Index>(out.runs.size()),
+             p = static_cast<Eigen::Index>(names.size());
   Eigen::MatrixXd design = Eigen::MatrixXd::Zero(n, p);
   Eigen::VectorXd accuracy(n);
   std::vector<double> rho(rows.size());
@@ -151,9 +158,10 @@ Association associate(const io::ResultsTable& t, const Summary& summary) {
     for (Eigen::Index j = 2; j < p; ++j) {
       const std::string& name = names[static_cast<std::size_t>(j)];
       const std::string level = name.substr(name.find('=') + 1);
-      const bool match = name.starts_with("problem=")        ? t.problem[run] == level
-                         : name.starts_with("architecture=") ? t.architecture[run] == level
-                                                             : std::to_string(t.depth[run]) == level;
+      const bool match = name.starts_with("problem=") ? t.problem[run] == level
+                         : name.starts_with("architecture=")
+                             ? t.architecture[run] == level
+                             : std::to_string(t.depth[run]) == level;
       design(i, j) = match ? 1.0 : 0.0;
     }
     accuracy(i) = t.test_accuracy[run];

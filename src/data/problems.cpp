@@ -46,18 +46,21 @@ constexpr Named named_problems[] = {
 
 // "A-B" with single digits 0-9, A != B.
 std::pair<int, int> parse_class_pair(std::string_view name, std::string_view spec) {
-  if (spec.size() != 3 || spec[1] != '-' || !std::isdigit(spec[0]) || !std::isdigit(spec[2]) || spec[0] == spec[2])
-    throw Error("data", "problem '" + std::string(name) + "': expected two different classes 0-9 as A-B");
+  if (spec.size() != 3 || spec[1] != '-' || !std::isdigit(spec[0]) || !std::isdigit(spec[2]) ||
+      spec[0] == spec[2])
+    throw Error("data",
+                "problem '" + std::string(name) + "': expected two different classes 0-9 as A-B");
   return {spec[0] - '0', spec[2] - '0'};
 }
 
-InputMatrix scaled(const std::vector<std::uint8_t>& pixels, std::size_t width, const std::vector<std::size_t>& rows,
-                   PixelScale scale) {
+InputMatrix scaled(const std::vector<std::uint8_t>& pixels, std::size_t width,
+                   const std::vector<std::size_t>& rows, PixelScale scale) {
   InputMatrix x(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(width));
   const float factor = scale == PixelScale::unit ? 1.0f / 255.0f : 1.0f;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const std::uint8_t* src = pixels.data() + rows[r] * width;
-    for (std::size_t c = 0; c < width; ++c) x(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = src[c] * factor;
+    for (std::size_t c = 0; c < width; ++c)
+      x(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = src[c] * factor;
   }
   return x;
 }
@@ -79,11 +82,13 @@ void select_classes(const IdxImages& set, int first, int second, PixelScale scal
 
 Dataset load_mnist_like(const Problem& p, const DataOptions& options) {
   const bool fashion = p.family == Family::fashion_mnist;
-  const std::string dir = !options.data_dir.empty() ? options.data_dir : (fashion ? fashion_mnist_default_dir : "");
+  const std::string dir =
+      !options.data_dir.empty() ? options.data_dir : (fashion ? fashion_mnist_default_dir : "");
   const std::string label = p.name + (fashion ? " (Fashion-MNIST)" : " (MNIST)");
   if (dir.empty())
-    throw Error("data", label + " needs the directory holding the MNIST IDX files (data_dir); "
-                               "MNIST is not packaged by Debian");
+    throw Error("data", label +
+                            " needs the directory holding the MNIST IDX files (data_dir); "
+                            "MNIST is not packaged by Debian");
   Dataset d;
   d.problem = p.name;
   // One lookup per statement: argument evaluation order is unspecified, and the first missing file
@@ -97,8 +102,8 @@ Dataset load_mnist_like(const Problem& p, const DataOptions& options) {
   select_classes(train, p.first_class, p.second_class, options.pixels, d.train_x, d.train_y);
   select_classes(test, p.first_class, p.second_class, options.pixels, d.test_x, d.test_y);
   if (d.train_y.empty() || d.test_y.empty())
-    throw Error("data", label + ": no images of classes " + std::to_string(p.first_class) + " and " +
-                            std::to_string(p.second_class) + " in " + dir);
+    throw Error("data", label + ": no images of classes " + std::to_string(p.first_class) +
+                            " and " + std::to_string(p.second_class) + " in " + dir);
   return d;
 }
 
@@ -106,11 +111,13 @@ Dataset load_mnist_like(const Problem& p, const DataOptions& options) {
 Dataset split(const std::string& name, const InputMatrix& x, const std::vector<std::uint8_t>& y,
               double test_fraction, RandomStream& rng) {
   if (!(test_fraction > 0 && test_fraction < 1))
-    throw Error("data", name + ": test_fraction must lie in (0, 1), got " + std::to_string(test_fraction));
+    throw Error("data",
+                name + ": test_fraction must lie in (0, 1), got " + std::to_string(test_fraction));
   std::vector<std::size_t> order(y.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   rng.shuffle(order);
-  const auto n_test = static_cast<std::size_t>(std::llround(test_fraction * static_cast<double>(y.size())));
+  const auto n_test =
+      static_cast<std::size_t>(std::llround(test_fraction * static_cast<double>(y.size())));
   if (n_test < 2 || y.size() - n_test < 2)
     throw Error("data", name + ": " + std::to_string(y.size()) + " points are too few to split");
   Dataset d;
@@ -131,7 +138,8 @@ template <class Label>
 std::vector<std::uint8_t> binary_labels(const std::vector<Label>& labels, const std::string& name) {
   const std::set<Label> values(labels.begin(), labels.end());
   if (values.size() != 2)
-    throw Error("data", name + ": expected exactly two label values, found " + std::to_string(values.size()));
+    throw Error("data", name + ": expected exactly two label values, found " +
+                            std::to_string(values.size()));
   std::vector<std::uint8_t> y;
   y.reserve(labels.size());
   for (const auto& l : labels) y.push_back(l == *values.begin() ? 0 : 1);
@@ -164,25 +172,28 @@ Dataset load_csv(const Problem& p, const DataOptions& options, RandomStream& rng
     if (line.empty()) continue;
     const auto f = fields(line);
     if (f.size() != header.size())
-      throw Error("data", p.path + " line " + std::to_string(line_no) + " has " + std::to_string(f.size()) +
-                              " fields, the header " + std::to_string(header.size()));
+      throw Error("data", p.path + " line " + std::to_string(line_no) + " has " +
+                              std::to_string(f.size()) + " fields, the header " +
+                              std::to_string(header.size()));
     std::vector<float> row;
     for (std::size_t c = 0; c < f.size(); ++c) {
       if (c == label_index) continue;
       char* end = nullptr;
       const double v = std::strtod(f[c].c_str(), &end);
       if (f[c].empty() || *end != '\0' || !std::isfinite(v))
-        throw Error("data", p.path + " line " + std::to_string(line_no) + " column '" + header[c] + "': '" + f[c] +
-                                "' is not a finite number");
+        throw Error("data", p.path + " line " + std::to_string(line_no) + " column '" + header[c] +
+                                "': '" + f[c] + "' is not a finite number");
       row.push_back(static_cast<float>(v));
     }
     rows.push_back(std::move(row));
     labels.push_back(f[label_index]);
   }
   if (rows.empty()) throw Error("data", p.path + " has no data rows");
-  InputMatrix x(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.front().size()));
+  InputMatrix x(static_cast<Eigen::Index>(rows.size()),
+                static_cast<Eigen::Index>(rows.front().size()));
   for (std::size_t r = 0; r < rows.size(); ++r)
-    for (std::size_t c = 0; c < rows[r].size(); ++c) x(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = rows[r][c];
+    for (std::size_t c = 0; c < rows[r].size(); ++c)
+      x(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = rows[r][c];
   return split(p.name, x, binary_labels(labels, p.path), options.test_fraction, rng);
 }
 
@@ -197,8 +208,8 @@ Dataset load_idx_files(const Problem& p, const DataOptions& options, RandomStrea
 }  // namespace
 
 bool Problem::synthetic() const {
-  return family != Family::mnist && family != Family::fashion_mnist && family != Family::idx_files &&
-         family != Family::csv_file;
+  return family != Family::mnist && family != Family::fashion_mnist &&
+         family != Family::idx_files && family != Family::csv_file;
 }
 
 std::vector<std::string> known_problem_names() {
@@ -221,7 +232,8 @@ Problem parse_problem(std::string_view name) {
     }
   if (name.starts_with("mnist:") || name.starts_with("fmnist:")) {
     const bool fashion = name.starts_with("fmnist:");
-    std::tie(p.first_class, p.second_class) = parse_class_pair(name, name.substr(name.find(':') + 1));
+    std::tie(p.first_class, p.second_class) =
+        parse_class_pair(name, name.substr(name.find(':') + 1));
     p.family = fashion ? Family::fashion_mnist : Family::mnist;
     p.default_threshold = fashion ? 0.98 : 0.99;
     return p;
@@ -266,17 +278,37 @@ Dataset load_problem(const Problem& problem, const DataOptions& options, std::ui
     d.test_y = std::move(test.y);
   };
   switch (problem.family) {
-    case Family::synthetic_a: synthetic(synthetic_a); break;
-    case Family::synthetic_b: synthetic(synthetic_b); break;
-    case Family::synthetic_c: synthetic(synthetic_c); break;
-    case Family::circles: synthetic(circles); break;
-    case Family::four_discs: synthetic(four_discs); break;
-    case Family::cylinders: synthetic(cylinders); break;
-    case Family::linked_tori: synthetic(linked_tori); break;
+    case Family::synthetic_a:
+      synthetic(synthetic_a);
+      break;
+    case Family::synthetic_b:
+      synthetic(synthetic_b);
+      break;
+    case Family::synthetic_c:
+      synthetic(synthetic_c);
+      break;
+    case Family::circles:
+      synthetic(circles);
+      break;
+    case Family::four_discs:
+      synthetic(four_discs);
+      break;
+    case Family::cylinders:
+      synthetic(cylinders);
+      break;
+    case Family::linked_tori:
+      synthetic(linked_tori);
+      break;
     case Family::mnist:
-    case Family::fashion_mnist: d = load_mnist_like(problem, options); break;
-    case Family::idx_files: d = load_idx_files(problem, options, rng); break;
-    case Family::csv_file: d = load_csv(problem, options, rng); break;
+    case Family::fashion_mnist:
+      d = load_mnist_like(problem, options);
+      break;
+    case Family::idx_files:
+      d = load_idx_files(problem, options, rng);
+      break;
+    case Family::csv_file:
+      d = load_csv(problem, options, rng);
+      break;
   }
   validate_dataset(d);
   return d;
@@ -285,16 +317,18 @@ Dataset load_problem(const Problem& problem, const DataOptions& options, std::ui
 void validate_dataset(const Dataset& d) {
   auto check = [&](const InputMatrix& x, const std::vector<std::uint8_t>& y, const char* part) {
     if (x.rows() != static_cast<Eigen::Index>(y.size()))
-      throw Error("data", d.problem + ": " + part + " has " + std::to_string(x.rows()) + " points but " +
-                              std::to_string(y.size()) + " labels");
+      throw Error("data", d.problem + ": " + part + " has " + std::to_string(x.rows()) +
+                              " points but " + std::to_string(y.size()) + " labels");
     if (x.rows() < 2) throw Error("data", d.problem + ": " + part + " has fewer than 2 points");
     for (auto label : y)
-      if (label > 1) throw Error("data", d.problem + ": " + part + " label " + std::to_string(label) + " is not 0 or 1");
+      if (label > 1)
+        throw Error("data",
+                    d.problem + ": " + part + " label " + std::to_string(label) + " is not 0 or 1");
     for (Eigen::Index i = 0; i < x.rows(); ++i)
       for (Eigen::Index c = 0; c < x.cols(); ++c)
         if (!std::isfinite(x(i, c)))
-          throw Error("data", d.problem + ": " + part + " point " + std::to_string(i) + " feature " + std::to_string(c) +
-                                  " is not finite");
+          throw Error("data", d.problem + ": " + part + " point " + std::to_string(i) +
+                                  " feature " + std::to_string(c) + " is not finite");
   };
   check(d.train_x, d.train_y, "train set");
   check(d.test_x, d.test_y, "test set");

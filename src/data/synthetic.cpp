@@ -24,7 +24,8 @@ LabelledPoints assemble(RandomStream& rng, int per_class, int dim, Sample sample
   out.x.resize(static_cast<Eigen::Index>(points.size()), dim);
   out.y.resize(points.size());
   for (std::size_t i = 0; i < points.size(); ++i) {
-    for (int d = 0; d < dim; ++d) out.x(static_cast<Eigen::Index>(i), d) = static_cast<float>(points[i].first[d]);
+    for (int d = 0; d < dim; ++d)
+      out.x(static_cast<Eigen::Index>(i), d) = static_cast<float>(points[i].first[d]);
     out.y[i] = points[i].second;
   }
   return out;
@@ -32,9 +33,9 @@ LabelledPoints assemble(RandomStream& rng, int per_class, int dim, Sample sample
 
 }  // namespace
 
-// Two Archimedean spiral arms r = t, angle t + c*pi, t in [pi/2, 3pi] (1.25 turns), extruded along z
-// in [0, 1], radially jittered by N(0, 0.08^2) and scaled by 1/(3pi) into the unit box: the arms wind
-// around each other (geometrically entangled) but never touch (topologically separable).
+// Two Archimedean spiral arms r = t, angle t + c*pi, t in [pi/2, 3pi] (1.25 turns), extruded along
+// z in [0, 1], radially jittered by N(0, 0.08^2) and scaled by 1/(3pi) into the unit box: the arms
+// wind around each other (geometrically entangled) but never touch (topologically separable).
 LabelledPoints synthetic_a(RandomStream& rng, int per_class) {
   return assemble(rng, per_class, 3, [&](std::uint8_t c) {
     const double t = rng.uniform(pi / 2, 3 * pi);
@@ -66,8 +67,8 @@ LabelledPoints synthetic_b(RandomStream& rng, int per_class) {
   });
 }
 
-// Two sheets z = +-0.5 sin(2 pi x) over (x, y) in [-1, 1]^2 with N(0, 0.05^2) noise in z. They cross
-// along x in {-1, -0.5, 0, 0.5, 1}, where the classes overlap: perfect accuracy is impossible
+// Two sheets z = +-0.5 sin(2 pi x) over (x, y) in [-1, 1]^2 with N(0, 0.05^2) noise in z. They
+// cross along x in {-1, -0.5, 0, 0.5, 1}, where the classes overlap: perfect accuracy is impossible
 // (about 0.95-0.97 is reachable; the paper's threshold is 0.91).
 LabelledPoints synthetic_c(RandomStream& rng, int per_class) {
   return assemble(rng, per_class, 3, [&](std::uint8_t c) {
@@ -77,16 +78,18 @@ LabelledPoints synthetic_c(RandomStream& rng, int per_class) {
   });
 }
 
-// sklearn's make_circles(factor=0.8, noise=0.03): class 0 on the unit circle, class 1 on radius 0.8,
-// N(0, 0.03^2) noise on each coordinate.
+// sklearn's make_circles(factor=0.8, noise=0.03): class 0 on the unit circle, class 1 on radius
+// 0.8, N(0, 0.03^2) noise on each coordinate.
 LabelledPoints circles(RandomStream& rng, int per_class) {
   return assemble(rng, per_class, 2, [&](std::uint8_t c) {
     const double angle = rng.uniform(0, 2 * pi), r = c == 0 ? 1.0 : 0.8;
-    return Point{r * std::cos(angle) + 0.03 * rng.normal(), r * std::sin(angle) + 0.03 * rng.normal(), 0};
+    return Point{r * std::cos(angle) + 0.03 * rng.normal(),
+                 r * std::sin(angle) + 0.03 * rng.normal(), 0};
   });
 }
 
-// Uniform in the unit disc; class 1 inside one of four discs of radius 0.2 at (0, +-0.5), (+-0.5, 0).
+// Uniform in the unit disc; class 1 inside one of four discs of radius 0.2 at (0, +-0.5), (+-0.5,
+// 0).
 LabelledPoints four_discs(RandomStream& rng, int per_class) {
   auto in_small_disc = [](double x, double y) {
     for (auto [cx, cy] : {std::pair{0.0, 0.5}, {0.0, -0.5}, {0.5, 0.0}, {-0.5, 0.0}})
@@ -111,8 +114,8 @@ LabelledPoints cylinders(RandomStream& rng, int per_class) {
   });
 }
 
-// Two solid tori with centre-line radius R = 2 and tube radius r ~ U[0, 1): class 0 around the origin
-// in the xy-plane, class 1 centred at (2, 0, 0) in the xz-plane, so the two are linked.
+// Two solid tori with centre-line radius R = 2 and tube radius r ~ U[0, 1): class 0 around the
+// origin in the xy-plane, class 1 centred at (2, 0, 0) in the xz-plane, so the two are linked.
 LabelledPoints linked_tori(RandomStream& rng, int per_class) {
   return assemble(rng, per_class, 3, [&](std::uint8_t c) {
     const double theta = rng.uniform(0, 2 * pi), phi = rng.uniform(0, 2 * pi), rho = rng.uniform();

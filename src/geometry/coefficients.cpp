@@ -10,11 +10,16 @@ namespace ricci::geometry {
 
 std::string_view reason_name(CoefficientReason reason) {
   switch (reason) {
-    case CoefficientReason::none: return "none";
-    case CoefficientReason::disconnected: return "disconnected";
-    case CoefficientReason::too_few_layers: return "too-few-layers";
-    case CoefficientReason::zero_variance: return "zero-variance";
-    case CoefficientReason::perfect_correlation: return "perfect-correlation";
+    case CoefficientReason::none:
+      return "none";
+    case CoefficientReason::disconnected:
+      return "disconnected";
+    case CoefficientReason::too_few_layers:
+      return "too-few-layers";
+    case CoefficientReason::zero_variance:
+      return "zero-variance";
+    case CoefficientReason::perfect_correlation:
+      return "perfect-correlation";
   }
   return "?";
 }
@@ -50,8 +55,8 @@ double pearson_p_value(double r, std::size_t m) {
   return 2.0 * boost::math::cdf(boost::math::complement(boost::math::students_t(df), t));
 }
 
-void append_flow_pairs(std::span<const double> g, std::span<const double> ric, std::vector<double>& eta,
-                       std::vector<double>& ric_out) {
+void append_flow_pairs(std::span<const double> g, std::span<const double> ric,
+                       std::vector<double>& eta, std::vector<double>& ric_out) {
   assert(g.size() == ric.size());
   // The curvature of layer l pairs with the change of geodesic mass from l to l+1.
   for (std::size_t l = 0; l + 1 < g.size(); ++l) {

@@ -6,7 +6,8 @@ std::vector<count_t> forman_degrees(const LayerGraph& graph) {
   const index_t n = graph.vertex_count();
   std::vector<count_t> degree(static_cast<std::size_t>(n), 0);
   if (graph.rule != GraphRule::baptista_r) {
-    for (index_t v = 0; v < n; ++v) degree[v] = static_cast<count_t>(out_degree(v, graph.adjacency));
+    for (index_t v = 0; v < n; ++v)
+      degree[v] = static_cast<count_t>(out_degree(v, graph.adjacency));
     return degree;
   }
   for (index_t v = 0; v < n; ++v)

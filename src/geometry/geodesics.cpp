@@ -43,10 +43,9 @@ GeodesicSummary all_pairs_boost_bfs(const CsrGraph& adjacency) {
   for (index_t s = 0; s < n; ++s) {
     std::fill(distance.begin(), distance.end(), unreached);
     distance[s] = 0;
-    boost::breadth_first_search(
-        adjacency, s,
-        boost::visitor(boost::make_bfs_visitor(
-            boost::record_distances(distance.data(), boost::on_tree_edge()))));
+    boost::breadth_first_search(adjacency, s,
+                                boost::visitor(boost::make_bfs_visitor(boost::record_distances(
+                                    distance.data(), boost::on_tree_edge()))));
     for (index_t v = 0; v < n; ++v) {
       if (distance[v] == unreached) {
         ++ordered_unreachable;
@@ -65,7 +64,8 @@ GeodesicSummary all_pairs_boost_bfs(const CsrGraph& adjacency) {
 
 GeodesicSummary all_pairs_geodesics(const CsrGraph& adjacency) {
   // 8 words = 512 sources a pass: one AVX-512 register per block where the machine has it, and the
-  // fastest width measured here (TOOLCHAIN.md) even where the compiler splits it into smaller vectors.
+  // fastest width measured here (TOOLCHAIN.md) even where the compiler splits it into smaller
+  // vectors.
   GeodesicSummary out = all_pairs_bitparallel<8>(adjacency);
   out.components = count_components(adjacency);
   return out;

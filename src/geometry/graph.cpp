@@ -19,9 +19,12 @@ GraphRule parse_graph_rule(std::string_view name) {
 
 std::string_view graph_rule_name(GraphRule rule) {
   switch (rule) {
-    case GraphRule::knn_union: return "union";
-    case GraphRule::knn_mutual: return "mutual";
-    case GraphRule::baptista_r: return "baptista-r";
+    case GraphRule::knn_union:
+      return "union";
+    case GraphRule::knn_mutual:
+      return "mutual";
+    case GraphRule::baptista_r:
+      return "baptista-r";
   }
   return "?";
 }

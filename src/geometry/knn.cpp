@@ -16,7 +16,8 @@ NeighbourLists::NeighbourLists(index_t k_max, std::vector<count_t> offsets,
       distances_(std::move(distances)) {}
 
 std::span<const index_t> NeighbourLists::row(index_t i) const {
-  return {neighbours_.data() + offsets_[i], static_cast<std::size_t>(offsets_[i + 1] - offsets_[i])};
+  return {neighbours_.data() + offsets_[i],
+          static_cast<std::size_t>(offsets_[i + 1] - offsets_[i])};
 }
 
 std::span<const double> NeighbourLists::row_distances(index_t i) const {
@@ -38,10 +39,11 @@ std::span<const index_t> NeighbourLists::nearest_with_ties(index_t i, index_t k)
 }
 
 void validate_k(index_t k, index_t n) {
-  if (n < 2) throw Error("geometry", "a kNN graph needs at least 2 points, got n = " + std::to_string(n));
+  if (n < 2)
+    throw Error("geometry", "a kNN graph needs at least 2 points, got n = " + std::to_string(n));
   if (k < 1 || k > n - 1)
-    throw Error("geometry", "k = " + std::to_string(k) + " must satisfy 1 <= k <= n - 1 = " +
-                                std::to_string(n - 1));
+    throw Error("geometry", "k = " + std::to_string(k) +
+                                " must satisfy 1 <= k <= n - 1 = " + std::to_string(n - 1));
 }
 
 double squared_distance(const RowMatrix& points, index_t i, index_t j) {
@@ -63,9 +65,9 @@ struct Candidate {
   }
 };
 
-// Distances from each point of a block of rows to every point, with the same in-order accumulation as
-// squared_distance(): the loop runs over coordinates outermost so the inner loop vectorises across
-// points while each individual sum still adds its terms in coordinate order.
+// Distances from each point of a block of rows to every point, with the same in-order accumulation
+// as squared_distance(): the loop runs over coordinates outermost so the inner loop vectorises
+// across points while each individual sum still adds its terms in coordinate order.
 class DistanceRows {
  public:
   explicit DistanceRows(const RowMatrix& points)
@@ -126,7 +128,8 @@ NeighbourLists exact_knn(const RowMatrix& points, index_t k_max) {
     }
     offsets.push_back(static_cast<count_t>(neighbours.size()));
   }
-  return NeighbourLists(k_max, std::move(offsets), std::move(neighbours), std::move(kept_distances));
+  return NeighbourLists(k_max, std::move(offsets), std::move(neighbours),
+                        std::move(kept_distances));
 }
 
 }  // namespace ricci::geometry

@@ -25,8 +25,9 @@ void validate_layer_stack(const std::vector<RowMatrix>& layers, const GeometryOp
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const RowMatrix& x = layers[l];
     if (x.rows() != n)
-      throw Error("geometry", "layer " + std::to_string(l + 1) + " has " + std::to_string(x.rows()) +
-                                  " rows but layer 1 has " + std::to_string(n));
+      throw Error("geometry", "layer " + std::to_string(l + 1) + " has " +
+                                  std::to_string(x.rows()) + " rows but layer 1 has " +
+                                  std::to_string(n));
     if (x.cols() < 1) throw Error("geometry", "layer " + std::to_string(l + 1) + " has no columns");
     for (Eigen::Index i = 0; i < x.rows(); ++i)
       for (Eigen::Index c = 0; c < x.cols(); ++c)
@@ -38,7 +39,8 @@ void validate_layer_stack(const std::vector<RowMatrix>& layers, const GeometryOp
   for (index_t k : options.k) validate_k(k, static_cast<index_t>(n));
 }
 
-std::vector<ScaleFlow> layer_flow(const std::vector<RowMatrix>& layers, const GeometryOptions& options) {
+std::vector<ScaleFlow> layer_flow(const std::vector<RowMatrix>& layers,
+                                  const GeometryOptions& options) {
   validate_layer_stack(layers, options);
   const index_t k_max = *std::max_element(options.k.begin(), options.k.end());
 

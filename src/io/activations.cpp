@@ -53,24 +53,29 @@ ActivationStack read_activation_stack(const std::string& path, const std::string
 
   ActivationStack stack;
   for (const auto& [number, name] : numbered) {
-    const std::string where = "'" + path + "' " + group_path + (group_path.ends_with('/') ? "" : "/") + name;
-    const h5::Dataset dataset(h5::checked(H5Dopen2(group.get(), name.c_str(), H5P_DEFAULT),
-                                          where + " is not a dataset"));
-    const h5::Datatype type(h5::checked(H5Dget_type(dataset.get()), "cannot read the type of " + where));
+    const std::string where =
+        "'" + path + "' " + group_path + (group_path.ends_with('/') ? "" : "/") + name;
+    const h5::Dataset dataset(
+        h5::checked(H5Dopen2(group.get(), name.c_str(), H5P_DEFAULT), where + " is not a dataset"));
+    const h5::Datatype type(
+        h5::checked(H5Dget_type(dataset.get()), "cannot read the type of " + where));
     if (H5Tget_class(type.get()) != H5T_FLOAT)
       throw Error("io", where + " is not floating point (expected float32 or float64)");
-    const h5::Dataspace space(h5::checked(H5Dget_space(dataset.get()), "cannot read the shape of " + where));
+    const h5::Dataspace space(
+        h5::checked(H5Dget_space(dataset.get()), "cannot read the shape of " + where));
     if (H5Sget_simple_extent_ndims(space.get()) != 2)
       throw Error("io", where + " is not 2-D (expected points x units)");
     hsize_t dims[2];
     H5Sget_simple_extent_dims(space.get(), dims, nullptr);
     RowMatrix values(static_cast<Eigen::Index>(dims[0]), static_cast<Eigen::Index>(dims[1]));
     if (values.size() > 0)
-      h5::checked(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-                  "cannot read " + where);
+      h5::checked(
+          H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          "cannot read " + where);
     if (!stack.layers.empty() && values.rows() != stack.layers.front().rows())
-      throw Error("io", where + " has " + std::to_string(values.rows()) + " rows but " + stack.names.front() +
-                            " has " + std::to_string(stack.layers.front().rows()));
+      throw Error("io", where + " has " + std::to_string(values.rows()) + " rows but " +
+                            stack.names.front() + " has " +
+                            std::to_string(stack.layers.front().rows()));
     for (Eigen::Index i = 0; i < values.rows(); ++i)
       for (Eigen::Index c = 0; c < values.cols(); ++c)
         if (!std::isfinite(values(i, c)))
@@ -83,27 +88,38 @@ ActivationStack read_activation_stack(const std::string& path, const std::string
 }
 
 void write_matrices(const std::string& path, const std::string& group_path,
-                    const std::vector<std::pair<std::string, RowMatrix>>& matrices, Precision precision) {
+                    const std::vector<std::pair<std::string, RowMatrix>>& matrices,
+                    Precision precision) {
   h5::silence_library_errors();
   h5::File file(std::filesystem::exists(path)
-                    ? h5::checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "cannot open '" + path + "' for writing")
-                    : h5::checked(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), "cannot create '" + path + "'"));
-  const h5::PropertyList link_props(h5::checked(H5Pcreate(H5P_LINK_CREATE), "cannot create a property list"));
-  h5::checked(H5Pset_create_intermediate_group(link_props.get(), 1), "cannot set intermediate groups");
+                    ? h5::checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
+                                  "cannot open '" + path + "' for writing")
+                    : h5::checked(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT),
+                                  "cannot create '" + path + "'"));
+  const h5::PropertyList link_props(
+      h5::checked(H5Pcreate(H5P_LINK_CREATE), "cannot create a property list"));
+  h5::checked(H5Pset_create_intermediate_group(link_props.get(), 1),
+              "cannot set intermediate groups");
   h5::Group group(group_path == "/" || h5::link_exists(file.get(), group_path)
-                      ? h5::checked(H5Gopen2(file.get(), group_path.c_str(), H5P_DEFAULT), "cannot open group '" + group_path + "'")
-                      : h5::checked(H5Gcreate2(file.get(), group_path.c_str(), link_props.get(), H5P_DEFAULT, H5P_DEFAULT),
+                      ? h5::checked(H5Gopen2(file.get(), group_path.c_str(), H5P_DEFAULT),
+                                    "cannot open group '" + group_path + "'")
+                      : h5::checked(H5Gcreate2(file.get(), group_path.c_str(), link_props.get(),
+                                               H5P_DEFAULT, H5P_DEFAULT),
                                     "cannot create group '" + group_path + "'"));
   const hid_t file_type = precision == Precision::single ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
   for (const auto& [name, values] : matrices) {
-    const hsize_t dims[2] = {static_cast<hsize_t>(values.rows()), static_cast<hsize_t>(values.cols())};
-    const h5::Dataspace space(h5::checked(H5Screate_simple(2, dims, nullptr), "cannot create a dataspace"));
-    const h5::Dataset dataset(h5::checked(
-        H5Dcreate2(group.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-        "cannot create dataset '" + name + "' in '" + path + "'"));
+    const hsize_t dims[2] = {static_cast<hsize_t>(values.rows()),
+                             static_cast<hsize_t>(values.cols())};
+    const h5::Dataspace space(
+        h5::checked(H5Screate_simple(2, dims, nullptr), "cannot create a dataspace"));
+    const h5::Dataset dataset(
+        h5::checked(H5Dcreate2(group.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT,
+                               H5P_DEFAULT, H5P_DEFAULT),
+                    "cannot create dataset '" + name + "' in '" + path + "'"));
     if (values.size() > 0)
-      h5::checked(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-                  "cannot write dataset '" + name + "' in '" + path + "'");
+      h5::checked(
+          H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          "cannot write dataset '" + name + "' in '" + path + "'");
   }
   group.close("cannot close group '" + group_path + "'");
   file.close("cannot close '" + path + "'");

@@ -13,7 +13,8 @@ bool link_exists(hid_t location, const std::string& path) {
   if (path.starts_with('/')) prefix = "/";
   while (start < path.size()) {
     const std::size_t slash = path.find('/', start);
-    const std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    const std::string part =
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (!part.empty()) {
       prefix += (prefix.empty() || prefix.ends_with('/')) ? part : "/" + part;
       if (H5Lexists(location, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
@@ -27,9 +28,12 @@ bool link_exists(hid_t location, const std::string& path) {
 namespace {
 
 // The attribute and its type, when it exists and its type is of `wanted` class.
-std::optional<std::pair<Attribute, Datatype>> open_attribute(hid_t location, const std::string& name, H5T_class_t wanted) {
+std::optional<std::pair<Attribute, Datatype>> open_attribute(hid_t location,
+                                                             const std::string& name,
+                                                             H5T_class_t wanted) {
   if (H5Aexists(location, name.c_str()) <= 0) return std::nullopt;
-  Attribute attr(checked(H5Aopen(location, name.c_str(), H5P_DEFAULT), "cannot open attribute " + name));
+  Attribute attr(
+      checked(H5Aopen(location, name.c_str(), H5P_DEFAULT), "cannot open attribute " + name));
   Datatype type(checked(H5Aget_type(attr.get()), "cannot read the type of attribute " + name));
   if (H5Tget_class(type.get()) != wanted) return std::nullopt;
   return std::pair{std::move(attr), std::move(type)};
@@ -49,7 +53,8 @@ std::optional<std::string> string_attribute(hid_t location, const std::string& n
   const auto attr = open_attribute(location, name, H5T_STRING);
   if (!attr || H5Tis_variable_str(attr->second.get()) > 0) return std::nullopt;
   std::string value(H5Tget_size(attr->second.get()), '\0');
-  checked(H5Aread(attr->first.get(), attr->second.get(), value.data()), "cannot read attribute " + name);
+  checked(H5Aread(attr->first.get(), attr->second.get(), value.data()),
+          "cannot read attribute " + name);
   value.resize(value.find('\0') == std::string::npos ? value.size() : value.find('\0'));
   return value;
 }
@@ -57,7 +62,8 @@ std::optional<std::string> string_attribute(hid_t location, const std::string& n
 File open_existing(const std::string& path, unsigned flags) {
   silence_library_errors();
   if (!std::filesystem::exists(path)) throw Error("io", "'" + path + "' does not exist");
-  if (H5Fis_hdf5(path.c_str()) <= 0) throw Error("io", "'" + path + "' is not an HDF5 file (or is truncated)");
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw Error("io", "'" + path + "' is not an HDF5 file (or is truncated)");
   return File(checked(H5Fopen(path.c_str(), flags, H5P_DEFAULT), "cannot open '" + path + "'"));
 }
 

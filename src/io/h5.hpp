@@ -1,6 +1,6 @@
 #pragma once
-// Private to the io layer: RAII handles for HDF5 objects and one checked-call helper. Nothing outside
-// src/io includes hdf5.h.
+// Private to the io layer: RAII handles for HDF5 objects and one checked-call helper. Nothing
+// outside src/io includes hdf5.h.
 #include <hdf5.h>
 
 #include <optional>
@@ -63,12 +63,14 @@ void Handle<Close>::close(const std::string& context) {
   checked(status, context);
 }
 
-// HDF5 prints its own error stack by default; the io layer reports errors through exceptions instead.
+// HDF5 prints its own error stack by default; the io layer reports errors through exceptions
+// instead.
 void silence_library_errors();
 
 bool link_exists(hid_t location, const std::string& path);
 
-// Attribute `name` of `location`, when it exists and is an integer / a fixed-length string (NULs stripped).
+// Attribute `name` of `location`, when it exists and is an integer / a fixed-length string (NULs
+// stripped).
 std::optional<long long> integer_attribute(hid_t location, const std::string& name);
 std::optional<std::string> string_attribute(hid_t location, const std::string& name);
 

@@ -27,67 +27,91 @@ h5::Datatype fixed_string(std::size_t width) {
 }
 
 h5::PropertyList file_access(bool serial) {
-  h5::PropertyList fapl(h5::checked(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access list"));
-  if (!serial) h5::checked(H5Pset_fapl_mpio(fapl.get(), MPI_COMM_WORLD, MPI_INFO_NULL), "cannot select the MPI-IO driver");
+  h5::PropertyList fapl(
+      h5::checked(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access list"));
+  if (!serial)
+    h5::checked(H5Pset_fapl_mpio(fapl.get(), MPI_COMM_WORLD, MPI_INFO_NULL),
+                "cannot select the MPI-IO driver");
   return fapl;
 }
 
 // Fixed size, space allocated at creation: later writes change no metadata, which is what lets
 // ranks write independently. With a fill value, unwritten cells read as that value.
 template <class T>
-h5::Dataset create_dataset(hid_t location, const std::string& name, hid_t type, std::vector<hsize_t> dims,
-                           const T* fill) {
-  const h5::Dataspace space(h5::checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-                                        "cannot create the dataspace of " + name));
-  const h5::PropertyList dcpl(h5::checked(H5Pcreate(H5P_DATASET_CREATE), "cannot create a dataset creation list"));
-  h5::checked(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "cannot request early allocation");
+h5::Dataset create_dataset(hid_t location, const std::string& name, hid_t type,
+                           std::vector<hsize_t> dims, const T* fill) {
+  const h5::Dataspace space(
+      h5::checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                  "cannot create the dataspace of " + name));
+  const h5::PropertyList dcpl(
+      h5::checked(H5Pcreate(H5P_DATASET_CREATE), "cannot create a dataset creation list"));
+  h5::checked(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY),
+              "cannot request early allocation");
   if (fill) {
     h5::checked(H5Pset_fill_value(dcpl.get(), type, fill), "cannot set the fill value of " + name);
-    h5::checked(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_ALLOC), "cannot set the fill time of " + name);
+    h5::checked(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_ALLOC),
+                "cannot set the fill time of " + name);
   } else {
-    h5::checked(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), "cannot set the fill time of " + name);
+    h5::checked(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER),
+                "cannot set the fill time of " + name);
   }
-  return h5::Dataset(h5::checked(H5Dcreate2(location, name.c_str(), type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                                 "cannot create dataset " + name));
+  return h5::Dataset(h5::checked(
+      H5Dcreate2(location, name.c_str(), type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+      "cannot create dataset " + name));
 }
 
 h5::Group create_group(hid_t location, const std::string& name) {
-  return h5::Group(h5::checked(H5Gcreate2(location, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                               "cannot create group " + name));
+  return h5::Group(
+      h5::checked(H5Gcreate2(location, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                  "cannot create group " + name));
 }
 
 void write_string_attribute(hid_t location, const std::string& name, const std::string& value) {
   const auto type = fixed_string(std::max<std::size_t>(value.size(), 1));
-  const h5::Dataspace scalar(h5::checked(H5Screate(H5S_SCALAR), "cannot create a scalar dataspace"));
-  const h5::Attribute attr(h5::checked(H5Acreate2(location, name.c_str(), type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
-                                       "cannot create attribute " + name));
+  const h5::Dataspace scalar(
+      h5::checked(H5Screate(H5S_SCALAR), "cannot create a scalar dataspace"));
+  const h5::Attribute attr(h5::checked(
+      H5Acreate2(location, name.c_str(), type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
+      "cannot create attribute " + name));
   std::string padded = value;
   padded.resize(std::max<std::size_t>(value.size(), 1), '\0');
   h5::checked(H5Awrite(attr.get(), type.get(), padded.data()), "cannot write attribute " + name);
 }
 
 void write_int_attribute(hid_t location, const std::string& name, long long value) {
-  const h5::Dataspace scalar(h5::checked(H5Screate(H5S_SCALAR), "cannot create a scalar dataspace"));
-  const h5::Attribute attr(h5::checked(H5Acreate2(location, name.c_str(), H5T_STD_I64LE, scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
-                                       "cannot create attribute " + name));
+  const h5::Dataspace scalar(
+      h5::checked(H5Screate(H5S_SCALAR), "cannot create a scalar dataspace"));
+  const h5::Attribute attr(h5::checked(
+      H5Acreate2(location, name.c_str(), H5T_STD_I64LE, scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
+      "cannot create attribute " + name));
   h5::checked(H5Awrite(attr.get(), H5T_NATIVE_LLONG, &value), "cannot write attribute " + name);
 }
 
 // Writes `data` into the box [start, start + count) of dataset `path`.
-void write_box(hid_t file, const std::string& path, hid_t memory_type, const std::vector<hsize_t>& start,
-               const std::vector<hsize_t>& count, const void* data, hid_t dxpl) {
-  const h5::Dataset dataset(h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
-  const h5::Dataspace file_space(h5::checked(H5Dget_space(dataset.get()), "cannot read the shape of " + path));
-  h5::checked(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+void write_box(hid_t file, const std::string& path, hid_t memory_type,
+               const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+               const void* data, hid_t dxpl) {
+  const h5::Dataset dataset(
+      h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
+  const h5::Dataspace file_space(
+      h5::checked(H5Dget_space(dataset.get()), "cannot read the shape of " + path));
+  h5::checked(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                  count.data(), nullptr),
               "cannot select a row of " + path);
-  const h5::Dataspace memory_space(h5::checked(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
-                                               "cannot create a memory dataspace"));
-  h5::checked(H5Dwrite(dataset.get(), memory_type, memory_space.get(), file_space.get(), dxpl, data), "cannot write " + path);
+  const h5::Dataspace memory_space(
+      h5::checked(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                  "cannot create a memory dataspace"));
+  h5::checked(
+      H5Dwrite(dataset.get(), memory_type, memory_space.get(), file_space.get(), dxpl, data),
+      "cannot write " + path);
 }
 
-void write_whole(hid_t file, const std::string& path, hid_t memory_type, const void* data, hid_t dxpl) {
-  const h5::Dataset dataset(h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
-  h5::checked(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, dxpl, data), "cannot write " + path);
+void write_whole(hid_t file, const std::string& path, hid_t memory_type, const void* data,
+                 hid_t dxpl) {
+  const h5::Dataset dataset(
+      h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
+  h5::checked(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, dxpl, data),
+              "cannot write " + path);
 }
 
 std::vector<char> string_column(const std::vector<std::string>& values, std::size_t width) {
@@ -119,8 +143,11 @@ struct ResultsFile::Impl {
     path = file_path;
     serial = serial_mode;
     if (!serial) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    independent = h5::PropertyList(h5::checked(H5Pcreate(H5P_DATASET_XFER), "cannot create a transfer list"));
-    if (!serial) h5::checked(H5Pset_dxpl_mpio(independent.get(), H5FD_MPIO_INDEPENDENT), "cannot select independent I/O");
+    independent =
+        h5::PropertyList(h5::checked(H5Pcreate(H5P_DATASET_XFER), "cannot create a transfer list"));
+    if (!serial)
+      h5::checked(H5Pset_dxpl_mpio(independent.get(), H5FD_MPIO_INDEPENDENT),
+                  "cannot select independent I/O");
   }
 };
 
@@ -148,18 +175,21 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
   f.store_nodes = layout.store_nodes;
 
   const auto fapl = file_access(serial);
-  f.file = h5::File(h5::checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), "cannot create " + path));
+  f.file = h5::File(h5::checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+                                "cannot create " + path));
   const hid_t root = f.file.get();
   write_int_attribute(root, "schema_version", schema_version);
   write_int_attribute(root, "store_activations", layout.store_activations);
   write_int_attribute(root, "store_nodes", layout.store_nodes);
   for (const auto& [name, value] : layout.attributes) write_string_attribute(root, name, value);
 
-  const hsize_t n = static_cast<hsize_t>(f.runs), K = static_cast<hsize_t>(f.max_k), L = static_cast<hsize_t>(f.max_depth),
+  const hsize_t n = static_cast<hsize_t>(f.runs), K = static_cast<hsize_t>(f.max_k),
+                L = static_cast<hsize_t>(f.max_depth),
                 E = static_cast<hsize_t>(std::max(f.max_epochs, 1));
   const std::int8_t pending = 0, no_reason = -1;
   const std::int32_t minus_one = -1, zero = 0;
-  const auto problem_type = fixed_string(problem_width), architecture_type = fixed_string(architecture_width),
+  const auto problem_type = fixed_string(problem_width),
+             architecture_type = fixed_string(architecture_width),
              error_type = fixed_string(error_width);
   {
     const auto runs = create_group(root, "runs");
@@ -171,7 +201,8 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
     create_dataset<double>(runs.get(), "threshold", H5T_IEEE_F64LE, {n}, nullptr);
     create_dataset<std::int32_t>(runs.get(), "n_test", H5T_STD_I32LE, {n}, nullptr);
     create_dataset(runs.get(), "status", H5T_STD_I8LE, {n}, &pending);
-    for (const char* column : {"test_accuracy", "train_accuracy", "val_accuracy", "train_seconds", "geometry_seconds"})
+    for (const char* column :
+         {"test_accuracy", "train_accuracy", "val_accuracy", "train_seconds", "geometry_seconds"})
       create_dataset(runs.get(), column, H5T_IEEE_F64LE, {n}, &nan);
     create_dataset(runs.get(), "rank", H5T_STD_I32LE, {n}, &minus_one);
     create_dataset(runs.get(), "epochs", H5T_STD_I32LE, {n}, &zero);
@@ -183,9 +214,12 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
     create_dataset(flow.get(), "k", H5T_STD_I32LE, {n, K}, &minus_one);
     for (const char* column : {"edges", "components", "unreachable_pairs", "ric", "g"})
       create_dataset(flow.get(), column, H5T_IEEE_F64LE, {n, K, L}, &nan);
-    for (const char* column : {"rho", "z", "fisher", "p"}) create_dataset(flow.get(), column, H5T_IEEE_F64LE, {n, K}, &nan);
+    for (const char* column : {"rho", "z", "fisher", "p"})
+      create_dataset(flow.get(), column, H5T_IEEE_F64LE, {n, K}, &nan);
     const auto reason = create_dataset(flow.get(), "reason", H5T_STD_I8LE, {n, K}, &no_reason);
-    write_string_attribute(reason.get(), "codes", "-1 padding/not run, 0 none, 1 disconnected, 2 too-few-layers, 3 zero-variance, 4 perfect-correlation");
+    write_string_attribute(reason.get(), "codes",
+                           "-1 padding/not run, 0 none, 1 disconnected, 2 too-few-layers, 3 "
+                           "zero-variance, 4 perfect-correlation");
   }
   {
     const auto history = create_group(root, "history");
@@ -200,8 +234,9 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
       const hsize_t n_test = static_cast<hsize_t>(run.n_test);
       if (layout.store_activations) {
         for (std::size_t l = 0; l < run.widths.size(); ++l)
-          create_dataset<float>(group.get(), layer_dataset_name(static_cast<int>(l) + 1), H5T_IEEE_F32LE,
-                                {n_test, static_cast<hsize_t>(run.widths[l])}, nullptr);
+          create_dataset<float>(group.get(), layer_dataset_name(static_cast<int>(l) + 1),
+                                H5T_IEEE_F32LE, {n_test, static_cast<hsize_t>(run.widths[l])},
+                                nullptr);
         create_dataset<std::uint8_t>(group.get(), "labels", H5T_STD_U8LE, {n_test}, nullptr);
         create_dataset<float>(group.get(), "probability", H5T_IEEE_F32LE, {n_test}, nullptr);
       }
@@ -233,8 +268,10 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
     }
     const hid_t x = f.independent.get();
     write_whole(root, "/runs/id", H5T_NATIVE_INT64, ids.data(), x);
-    write_whole(root, "/runs/problem", problem_type.get(), string_column(problems, problem_width).data(), x);
-    write_whole(root, "/runs/architecture", architecture_type.get(), string_column(architectures, architecture_width).data(), x);
+    write_whole(root, "/runs/problem", problem_type.get(),
+                string_column(problems, problem_width).data(), x);
+    write_whole(root, "/runs/architecture", architecture_type.get(),
+                string_column(architectures, architecture_width).data(), x);
     write_whole(root, "/runs/depth", H5T_NATIVE_INT32, depths.data(), x);
     write_whole(root, "/runs/n_test", H5T_NATIVE_INT32, n_tests.data(), x);
     write_whole(root, "/runs/seed", H5T_NATIVE_UINT64, seeds.data(), x);
@@ -248,10 +285,12 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
 ResultsFile ResultsFile::open(const std::string& path, bool writable, bool serial) {
   ResultsFile out = unopened(path, serial);
   Impl& f = *out.impl_;
-  if (H5Fis_hdf5(path.c_str()) <= 0) throw Error("io", "'" + path + "' is not an HDF5 file (or is truncated)");
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw Error("io", "'" + path + "' is not an HDF5 file (or is truncated)");
   const auto fapl = file_access(serial);
-  f.file = h5::File(h5::checked(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.get()),
-                                "cannot open " + path + (writable ? " for writing" : "")));
+  f.file = h5::File(
+      h5::checked(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.get()),
+                  "cannot open " + path + (writable ? " for writing" : "")));
   f.runs = static_cast<index_t>(shapes::dimension_of(f.file.get(), path, "/runs/status", 0, 1));
   f.max_k = static_cast<int>(shapes::dimension_of(f.file.get(), path, "/flow/k", 1, 2));
   f.max_depth = static_cast<int>(shapes::dimension_of(f.file.get(), path, "/flow/ric", 2, 3));
@@ -263,7 +302,8 @@ ResultsFile ResultsFile::open(const std::string& path, bool writable, bool seria
 
 std::string ResultsFile::attribute(const std::string& name) const {
   const hid_t root = impl_->file.get();
-  if (H5Aexists(root, name.c_str()) <= 0) throw Error("io", impl_->path + " has no attribute '" + name + "'");
+  if (H5Aexists(root, name.c_str()) <= 0)
+    throw Error("io", impl_->path + " has no attribute '" + name + "'");
   if (const auto value = h5::integer_attribute(root, name)) return std::to_string(*value);
   if (auto value = h5::string_attribute(root, name)) return std::move(*value);
   throw Error("io", "attribute " + name + " is neither an integer nor a fixed-length string");
@@ -273,9 +313,11 @@ index_t ResultsFile::run_count() const { return impl_->runs; }
 
 std::vector<RunStatus> ResultsFile::statuses() const {
   std::vector<std::int8_t> raw(static_cast<std::size_t>(impl_->runs));
-  const h5::Dataset dataset(h5::checked(H5Dopen2(impl_->file.get(), "/runs/status", H5P_DEFAULT), "cannot open /runs/status"));
+  const h5::Dataset dataset(h5::checked(H5Dopen2(impl_->file.get(), "/runs/status", H5P_DEFAULT),
+                                        "cannot open /runs/status"));
   if (!raw.empty())
-    h5::checked(H5Dread(dataset.get(), H5T_NATIVE_INT8, H5S_ALL, H5S_ALL, impl_->independent.get(), raw.data()),
+    h5::checked(H5Dread(dataset.get(), H5T_NATIVE_INT8, H5S_ALL, H5S_ALL, impl_->independent.get(),
+                        raw.data()),
                 "cannot read /runs/status");
   std::vector<RunStatus> out;
   for (auto s : raw) out.push_back(static_cast<RunStatus>(s));
@@ -285,18 +327,23 @@ std::vector<RunStatus> ResultsFile::statuses() const {
 void ResultsFile::write_run(const RunRecord& r) {
   Impl& f = *impl_;
   const hid_t file = f.file.get(), x = f.independent.get();
-  const hsize_t id = static_cast<hsize_t>(r.id), K = static_cast<hsize_t>(f.max_k), L = static_cast<hsize_t>(f.max_depth),
-                E = static_cast<hsize_t>(f.max_epochs);
-  if (r.id < 0 || r.id >= f.runs) throw Error("io", "run id " + std::to_string(r.id) + " is outside the file's " + std::to_string(f.runs) + " runs");
+  const hsize_t id = static_cast<hsize_t>(r.id), K = static_cast<hsize_t>(f.max_k),
+                L = static_cast<hsize_t>(f.max_depth), E = static_cast<hsize_t>(f.max_epochs);
+  if (r.id < 0 || r.id >= f.runs)
+    throw Error("io", "run id " + std::to_string(r.id) + " is outside the file's " +
+                          std::to_string(f.runs) + " runs");
 
   if (r.status == RunStatus::done) {
     const std::string group = run_group(r.id);
     if (f.store_activations && r.activations) {
       for (std::size_t l = 0; l < r.activations->hidden.size(); ++l) {
-        const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> values = r.activations->hidden[l].cast<float>();
-        write_whole(file, group + "/" + layer_dataset_name(static_cast<int>(l) + 1), H5T_NATIVE_FLOAT, values.data(), x);
+        const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> values =
+            r.activations->hidden[l].cast<float>();
+        write_whole(file, group + "/" + layer_dataset_name(static_cast<int>(l) + 1),
+                    H5T_NATIVE_FLOAT, values.data(), x);
       }
-      std::vector<float> probability(r.activations->probability.begin(), r.activations->probability.end());
+      std::vector<float> probability(r.activations->probability.begin(),
+                                     r.activations->probability.end());
       write_whole(file, group + "/probability", H5T_NATIVE_FLOAT, probability.data(), x);
       write_whole(file, group + "/labels", H5T_NATIVE_UINT8, r.labels->data(), x);
     }
@@ -304,14 +351,17 @@ void ResultsFile::write_run(const RunRecord& r) {
       std::vector<double> curvature, distance;
       for (const auto& scale : *r.flow)
         for (const auto& layer : scale.layers) {
-          curvature.insert(curvature.end(), layer.node_curvature.begin(), layer.node_curvature.end());
-          distance.insert(distance.end(), layer.node_distance_sum.begin(), layer.node_distance_sum.end());
+          curvature.insert(curvature.end(), layer.node_curvature.begin(),
+                           layer.node_curvature.end());
+          distance.insert(distance.end(), layer.node_distance_sum.begin(),
+                          layer.node_distance_sum.end());
         }
       write_whole(file, group + "/node_curvature", H5T_NATIVE_DOUBLE, curvature.data(), x);
       write_whole(file, group + "/node_distance_sum", H5T_NATIVE_DOUBLE, distance.data(), x);
     }
     if (r.flow) {
-      std::vector<double> edges(K * L, nan), components(K * L, nan), unreachable(K * L, nan), ric(K * L, nan), g(K * L, nan);
+      std::vector<double> edges(K * L, nan), components(K * L, nan), unreachable(K * L, nan),
+          ric(K * L, nan), g(K * L, nan);
       std::vector<double> rho(K, nan), z(K, nan), fisher(K, nan), p(K, nan);
       std::vector<std::int8_t> reason(K, -1);
       for (std::size_t s = 0; s < r.flow->size(); ++s) {
@@ -334,7 +384,8 @@ void ResultsFile::write_run(const RunRecord& r) {
       const std::vector<hsize_t> start3{id, 0, 0}, count3{1, K, L}, start2{id, 0}, count2{1, K};
       write_box(file, "/flow/edges", H5T_NATIVE_DOUBLE, start3, count3, edges.data(), x);
       write_box(file, "/flow/components", H5T_NATIVE_DOUBLE, start3, count3, components.data(), x);
-      write_box(file, "/flow/unreachable_pairs", H5T_NATIVE_DOUBLE, start3, count3, unreachable.data(), x);
+      write_box(file, "/flow/unreachable_pairs", H5T_NATIVE_DOUBLE, start3, count3,
+                unreachable.data(), x);
       write_box(file, "/flow/ric", H5T_NATIVE_DOUBLE, start3, count3, ric.data(), x);
       write_box(file, "/flow/g", H5T_NATIVE_DOUBLE, start3, count3, g.data(), x);
       write_box(file, "/flow/rho", H5T_NATIVE_DOUBLE, start2, count2, rho.data(), x);
@@ -358,13 +409,16 @@ void ResultsFile::write_run(const RunRecord& r) {
     write_box(file, "/history/loss", H5T_NATIVE_DOUBLE, start, count, loss.data(), x);
     write_box(file, "/history/accuracy", H5T_NATIVE_DOUBLE, start, count, accuracy.data(), x);
     write_box(file, "/history/val_loss", H5T_NATIVE_DOUBLE, start, count, val_loss.data(), x);
-    write_box(file, "/history/val_accuracy", H5T_NATIVE_DOUBLE, start, count, val_accuracy.data(), x);
+    write_box(file, "/history/val_accuracy", H5T_NATIVE_DOUBLE, start, count, val_accuracy.data(),
+              x);
   }
 
   const std::vector<hsize_t> row{id}, one{1};
   const bool trained = !history.empty();
-  const double test = trained ? r.training.test_accuracy : nan, train = trained ? r.training.train_accuracy : nan,
-               val = trained ? r.training.val_accuracy : nan, train_s = trained ? r.training.seconds : nan,
+  const double test = trained ? r.training.test_accuracy : nan,
+               train = trained ? r.training.train_accuracy : nan,
+               val = trained ? r.training.val_accuracy : nan,
+               train_s = trained ? r.training.seconds : nan,
                geometry_s = r.status == RunStatus::done ? r.geometry_seconds : nan;
   const auto epochs = static_cast<std::int32_t>(history.size());
   write_box(file, "/runs/test_accuracy", H5T_NATIVE_DOUBLE, row, one, &test, x);

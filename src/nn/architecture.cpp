@@ -7,12 +7,14 @@
 namespace ricci::nn {
 
 std::vector<int> hidden_widths(std::string_view architecture, int depth) {
-  if (depth < 1 || depth > 1000) throw Error("nn", "depth " + std::to_string(depth) + " must be between 1 and 1000");
+  if (depth < 1 || depth > 1000)
+    throw Error("nn", "depth " + std::to_string(depth) + " must be between 1 and 1000");
   if (architecture == "narrow") return std::vector<int>(static_cast<std::size_t>(depth), 25);
   if (architecture == "wide") return std::vector<int>(static_cast<std::size_t>(depth), 50);
   if (architecture == "bottleneck") {
     if (depth % 2 == 0)
-      throw Error("nn", "bottleneck needs an odd depth (50...50, 25, 50...50), got " + std::to_string(depth));
+      throw Error("nn", "bottleneck needs an odd depth (50...50, 25, 50...50), got " +
+                            std::to_string(depth));
     std::vector<int> widths(static_cast<std::size_t>(depth), 50);
     widths[static_cast<std::size_t>(depth / 2)] = 25;
     return widths;
@@ -24,15 +26,17 @@ std::vector<int> hidden_widths(std::string_view architecture, int depth) {
     const auto token = architecture.substr(start, dash - start);
     int width = 0;
     const auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), width);
-    if (token.empty() || ec != std::errc() || ptr != token.data() + token.size() || width < 1 || width > 100000)
+    if (token.empty() || ec != std::errc() || ptr != token.data() + token.size() || width < 1 ||
+        width > 100000)
       throw Error("nn", "unknown architecture '" + std::string(architecture) +
                             "' (expected narrow, wide, bottleneck or widths such as 64-32-16)");
     widths.push_back(width);
     start = dash + 1;
   }
   if (static_cast<int>(widths.size()) != depth)
-    throw Error("nn", "architecture '" + std::string(architecture) + "' has " + std::to_string(widths.size()) +
-                          " hidden layers but depth is " + std::to_string(depth));
+    throw Error("nn", "architecture '" + std::string(architecture) + "' has " +
+                          std::to_string(widths.size()) + " hidden layers but depth is " +
+                          std::to_string(depth));
   return widths;
 }
 

@@ -5,7 +5,8 @@
 namespace ricci::nn {
 
 template <class Scalar>
-Optimizer<Scalar>::Optimizer(const Mlp<Scalar>& net, const OptimizerSettings& settings) : settings_(settings) {
+Optimizer<Scalar>::Optimizer(const Mlp<Scalar>& net, const OptimizerSettings& settings)
+    : settings_(settings) {
   for (std::size_t l = 0; l < net.weights.size(); ++l) {
     first_w_.push_back(Mlp<Scalar>::Matrix::Zero(net.weights[l].rows(), net.weights[l].cols()));
     second_w_.push_back(first_w_.back());
@@ -25,9 +26,11 @@ void Optimizer<Scalar>::step(Mlp<Scalar>& net) {
       v.array() = rho * v.array() + (Scalar(1) - rho) * g.array().square();
       w.array() -= lr * g.array() / (v.array() + eps).sqrt();
     } else {
-      const auto b1 = static_cast<Scalar>(settings_.beta1), b2 = static_cast<Scalar>(settings_.beta2);
+      const auto b1 = static_cast<Scalar>(settings_.beta1),
+                 b2 = static_cast<Scalar>(settings_.beta2);
       const auto t = static_cast<double>(steps_);
-      const auto lr_t = static_cast<Scalar>(settings_.learning_rate * std::sqrt(1.0 - std::pow(settings_.beta2, t)) /
+      const auto lr_t = static_cast<Scalar>(settings_.learning_rate *
+                                            std::sqrt(1.0 - std::pow(settings_.beta2, t)) /
                                             (1.0 - std::pow(settings_.beta1, t)));
       m.array() = b1 * m.array() + (Scalar(1) - b1) * g.array();
       v.array() = b2 * v.array() + (Scalar(1) - b2) * g.array().square();

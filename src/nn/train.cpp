@@ -23,13 +23,16 @@ void validate(const TrainOptions& o, Eigen::Index n_train) {
     bad("validation_split must lie in [0, 1), got " + std::to_string(o.validation_split));
   if (!(o.optimizer.learning_rate > 0 && std::isfinite(o.optimizer.learning_rate)))
     bad("learning_rate must be positive, got " + std::to_string(o.optimizer.learning_rate));
-  if (!(o.optimizer.epsilon > 0)) bad("epsilon must be positive, got " + std::to_string(o.optimizer.epsilon));
-  if (static_cast<double>(n_train) * (1 - o.validation_split) < 1) bad("no training points left after the validation split");
+  if (!(o.optimizer.epsilon > 0))
+    bad("epsilon must be positive, got " + std::to_string(o.optimizer.epsilon));
+  if (static_cast<double>(n_train) * (1 - o.validation_split) < 1)
+    bad("no training points left after the validation split");
 }
 
 // Gathers rows `indices[first, first + count)` of (x, y) into a batch.
-void gather(const data::InputMatrix& x, const std::vector<std::uint8_t>& y, const std::vector<Eigen::Index>& indices,
-            std::size_t first, std::size_t count, Net::Matrix& xb, Net::Vector& yb) {
+void gather(const data::InputMatrix& x, const std::vector<std::uint8_t>& y,
+            const std::vector<Eigen::Index>& indices, std::size_t first, std::size_t count,
+            Net::Matrix& xb, Net::Vector& yb) {
   xb.resize(static_cast<Eigen::Index>(count), x.cols());
   yb.resize(static_cast<Eigen::Index>(count));
   for (std::size_t r = 0; r < count; ++r) {
@@ -64,7 +67,8 @@ Evaluation evaluate(Net& net, const data::InputMatrix& x, const std::vector<std:
     loss += static_cast<double>(net.loss(yb)) * static_cast<double>(count);
     hits += correct(net.logits(), yb);
   }
-  return {loss / static_cast<double>(indices.size()), static_cast<double>(hits) / static_cast<double>(indices.size())};
+  return {loss / static_cast<double>(indices.size()),
+          static_cast<double>(hits) / static_cast<double>(indices.size())};
 }
 
 std::vector<Eigen::Index> all_rows(Eigen::Index n) {
@@ -79,20 +83,25 @@ double accuracy(Net& net, const data::InputMatrix& x, const std::vector<std::uin
   return evaluate(net, x, y, all_rows(x.rows())).accuracy;
 }
 
-TrainResult train(Net& net, const data::Dataset& data, const TrainOptions& o, RandomStream& shuffle) {
+TrainResult train(Net& net, const data::Dataset& data, const TrainOptions& o,
+                  RandomStream& shuffle) {
   const auto start = std::chrono::steady_clock::now();
   validate(o, data.train_x.rows());
   if (net.input_dim() != data.train_x.cols())
-    throw Error("nn", "the network takes " + std::to_string(net.input_dim()) + " inputs but " + data.problem + " has " +
-                          std::to_string(data.train_x.cols()) + " features");
+    throw Error("nn", "the network takes " + std::to_string(net.input_dim()) + " inputs but " +
+                          data.problem + " has " + std::to_string(data.train_x.cols()) +
+                          " features");
 
   // Validation split, as Keras does it (split point = floor(n * (1 - split))) on either the array
   // order (keras_last) or a seeded permutation (random).
   std::vector<Eigen::Index> order = all_rows(data.train_x.rows());
   if (o.split == SplitMode::random && o.validation_split > 0) shuffle.shuffle(order);
-  const auto split_at = static_cast<std::size_t>(static_cast<double>(order.size()) * (1.0 - o.validation_split));
-  std::vector<Eigen::Index> fit(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(split_at));
-  const std::vector<Eigen::Index> held_out(order.begin() + static_cast<std::ptrdiff_t>(split_at), order.end());
+  const auto split_at =
+      static_cast<std::size_t>(static_cast<double>(order.size()) * (1.0 - o.validation_split));
+  std::vector<Eigen::Index> fit(order.begin(),
+                                order.begin() + static_cast<std::ptrdiff_t>(split_at));
+  const std::vector<Eigen::Index> held_out(order.begin() + static_cast<std::ptrdiff_t>(split_at),
+                                           order.end());
 
   Optimizer<float> optimizer(net, o.optimizer);
   const bool full_batch = o.mode == TrainMode::until_accuracy;
@@ -111,8 +120,8 @@ TrainResult train(Net& net, const data::Dataset& data, const TrainOptions& o, Ra
       net.forward(xb);
       const float loss = net.loss(yb);
       if (!std::isfinite(loss))
-        throw Error("nn", "training diverged: the loss is " + std::to_string(loss) + " at epoch " + std::to_string(epoch) +
-                              ", batch " + std::to_string(batch_no + 1));
+        throw Error("nn", "training diverged: the loss is " + std::to_string(loss) + " at epoch " +
+                              std::to_string(epoch) + ", batch " + std::to_string(batch_no + 1));
       loss_sum += static_cast<double>(loss) * static_cast<double>(count);
       hits += correct(net.logits(), yb);
       net.backward(yb);
@@ -128,7 +137,8 @@ TrainResult train(Net& net, const data::Dataset& data, const TrainOptions& o, Ra
     if (full_batch && record.accuracy >= o.target_train_accuracy) break;
   }
   for (const auto& param : net.weights)
-    if (!param.allFinite()) throw Error("nn", "training diverged: non-finite weights after training");
+    if (!param.allFinite())
+      throw Error("nn", "training diverged: non-finite weights after training");
 
   result.train_accuracy = evaluate(net, data.train_x, data.train_y, fit).accuracy;
   result.val_accuracy = evaluate(net, data.train_x, data.train_y, held_out).accuracy;
@@ -141,11 +151,13 @@ Activations hidden_activations(Net& net, const data::InputMatrix& x) {
   Net::Matrix input = x.cast<float>();
   net.forward(input);
   Activations out;
-  for (int l = 0; l < net.hidden_layers(); ++l) out.hidden.push_back(net.activation(l).cast<double>());
+  for (int l = 0; l < net.hidden_layers(); ++l)
+    out.hidden.push_back(net.activation(l).cast<double>());
   const auto& z = net.logits();
   out.probability.resize(static_cast<std::size_t>(z.rows()));
   for (Eigen::Index i = 0; i < z.rows(); ++i)
-    out.probability[static_cast<std::size_t>(i)] = 1.0 / (1.0 + std::exp(-static_cast<double>(z(i, 0))));
+    out.probability[static_cast<std::size_t>(i)] =
+        1.0 / (1.0 + std::exp(-static_cast<double>(z(i, 0))));
   return out;
 }
 

@@ -35,9 +35,11 @@ bool serve(std::deque<index_t>& todo, const DispatchHooks& hooks, int workers) {
       continue;
     }
     Request request;
-    MPI_Recv(&request, sizeof request, MPI_BYTE, probe.MPI_SOURCE, tag_request, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    MPI_Recv(&request, sizeof request, MPI_BYTE, probe.MPI_SOURCE, tag_request, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
     if (request.finished_id >= 0)
-      hooks.finished(static_cast<index_t>(request.finished_id), static_cast<Outcome>(request.outcome), request.error);
+      hooks.finished(static_cast<index_t>(request.finished_id),
+                     static_cast<Outcome>(request.outcome), request.error);
     if (request.stop || hooks.stop_requested()) stopping = true;
     std::int64_t next = -1;
     if (!stopping && !todo.empty()) {

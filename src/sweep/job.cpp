@@ -4,10 +4,18 @@
 
 namespace ricci::sweep {
 
-std::string optimizer_name(nn::OptimizerKind kind) { return kind == nn::OptimizerKind::adam ? "adam" : "rmsprop"; }
-std::string split_mode_name(nn::SplitMode mode) { return mode == nn::SplitMode::keras_last ? "keras-last" : "random"; }
-std::string train_mode_name(nn::TrainMode mode) { return mode == nn::TrainMode::until_accuracy ? "until-accuracy" : "epochs"; }
-std::string pixel_scale_name(data::PixelScale scale) { return scale == data::PixelScale::unit ? "unit" : "raw"; }
+std::string optimizer_name(nn::OptimizerKind kind) {
+  return kind == nn::OptimizerKind::adam ? "adam" : "rmsprop";
+}
+std::string split_mode_name(nn::SplitMode mode) {
+  return mode == nn::SplitMode::keras_last ? "keras-last" : "random";
+}
+std::string train_mode_name(nn::TrainMode mode) {
+  return mode == nn::TrainMode::until_accuracy ? "until-accuracy" : "epochs";
+}
+std::string pixel_scale_name(data::PixelScale scale) {
+  return scale == data::PixelScale::unit ? "unit" : "raw";
+}
 
 namespace {
 
@@ -29,16 +37,21 @@ std::string number(double value) {
 
 std::string JobSpec::normalized(bool with_paths) const {
   std::ostringstream s;
-  s << "[sweep]\nname = " << name << "\nproblems = " << join(problems) << "\narchitectures = " << join(architectures)
-    << "\ndepths = " << join(depths) << "\nseeds = " << join(seeds) << "\n";
-  s << "\n[train]\noptimizer = " << optimizer_name(train.optimizer.kind) << "\nmode = " << train_mode_name(train.mode)
-    << "\nepochs = " << train.epochs << "\nbatch_size = " << train.batch_size
-    << "\nlearning_rate = " << number(train.optimizer.learning_rate) << "\nvalidation_split = " << number(train.validation_split)
-    << "\nsplit_mode = " << split_mode_name(train.split) << "\npixel_scale = " << pixel_scale_name(pixels)
+  s << "[sweep]\nname = " << name << "\nproblems = " << join(problems)
+    << "\narchitectures = " << join(architectures) << "\ndepths = " << join(depths)
+    << "\nseeds = " << join(seeds) << "\n";
+  s << "\n[train]\noptimizer = " << optimizer_name(train.optimizer.kind)
+    << "\nmode = " << train_mode_name(train.mode) << "\nepochs = " << train.epochs
+    << "\nbatch_size = " << train.batch_size
+    << "\nlearning_rate = " << number(train.optimizer.learning_rate)
+    << "\nvalidation_split = " << number(train.validation_split)
+    << "\nsplit_mode = " << split_mode_name(train.split)
+    << "\npixel_scale = " << pixel_scale_name(pixels)
     << "\ntarget_accuracy = " << number(train.target_train_accuracy) << "\n";
-  s << "\n[geometry]\nk = " << (paper_k ? std::string("paper") : join(k)) << "\ngraph = "
-    << (rule == geometry::GraphRule::knn_mutual ? "mutual" : "union")
-    << "\nconvention = " << (rule == geometry::GraphRule::baptista_r ? "baptista-r" : "paper") << "\n";
+  s << "\n[geometry]\nk = " << (paper_k ? std::string("paper") : join(k))
+    << "\ngraph = " << (rule == geometry::GraphRule::knn_mutual ? "mutual" : "union")
+    << "\nconvention = " << (rule == geometry::GraphRule::baptista_r ? "baptista-r" : "paper")
+    << "\n";
   s << "\n[output]\nstore_activations = " << (store_activations ? "true" : "false")
     << "\nstore_nodes = " << (store_nodes ? "true" : "false") << "\n";
   for (const auto& [problem, settings] : problem_settings) {

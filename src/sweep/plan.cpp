@@ -38,12 +38,16 @@ Plan make_plan(const JobSpec& job, std::vector<ProblemShape> shapes) {
       try {
         geometry::validate_k(k, shape.n_test);
       } catch (const Error&) {
-        throw Error("sweep", "k = " + std::to_string(k) + " is out of range for " + name + ", which has n_test = " +
-                                 std::to_string(shape.n_test) + " points (need 1 <= k <= " + std::to_string(shape.n_test - 1) + ")");
+        throw Error("sweep", "k = " + std::to_string(k) + " is out of range for " + name +
+                                 ", which has n_test = " + std::to_string(shape.n_test) +
+                                 " points (need 1 <= k <= " + std::to_string(shape.n_test - 1) +
+                                 ")");
       }
     }
     const auto settings = job.problem_settings.find(name);
-    const double threshold = settings != job.problem_settings.end() ? settings->second.threshold : shape.problem.default_threshold;
+    const double threshold = settings != job.problem_settings.end()
+                                 ? settings->second.threshold
+                                 : shape.problem.default_threshold;
     for (const auto& arch : job.architectures)
       for (int depth : job.depths) {
         const auto widths = nn::hidden_widths(arch, depth);
@@ -58,15 +62,19 @@ Plan make_plan(const JobSpec& job, std::vector<ProblemShape> shapes) {
           run.k = ks;
           run.n_test = shape.n_test;
           run.threshold = threshold;
-          // Training ~ epochs x n_train x parameters; geometry ~ layers x (n^2 x width + |k| x n x k).
+          // Training ~ epochs x n_train x parameters; geometry ~ layers x (n^2 x width + |k| x n x
+          // k).
           double params = static_cast<double>(shape.input_dim) * widths.front();
-          for (std::size_t l = 1; l < widths.size(); ++l) params += static_cast<double>(widths[l - 1]) * widths[l];
+          for (std::size_t l = 1; l < widths.size(); ++l)
+            params += static_cast<double>(widths[l - 1]) * widths[l];
           const double n = shape.n_test;
           double geometry = 0;
           for (index_t k : ks) geometry += n * k;
-          run.cost = 6.0 * job.train.epochs * shape.n_train * params + depth * (n * n * 50.0 + 20.0 * geometry);
+          run.cost = 6.0 * job.train.epochs * shape.n_train * params +
+                     depth * (n * n * 50.0 + 20.0 * geometry);
           plan.max_depth = std::max(plan.max_depth, depth);
-          plan.max_width = std::max(plan.max_width, *std::max_element(widths.begin(), widths.end()));
+          plan.max_width =
+              std::max(plan.max_width, *std::max_element(widths.begin(), widths.end()));
           plan.runs.push_back(std::move(run));
         }
       }
@@ -80,7 +88,8 @@ Plan make_plan(const JobSpec& job, std::vector<ProblemShape> shapes) {
 std::vector<index_t> Plan::dispatch_order() const {
   std::vector<index_t> order(runs.size());
   std::iota(order.begin(), order.end(), index_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](index_t a, index_t b) { return runs[a].cost > runs[b].cost; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](index_t a, index_t b) { return runs[a].cost > runs[b].cost; });
   return order;
 }
 

@@ -6,17 +6,20 @@
 
 namespace ricci::sweep {
 
-const data::Dataset& DataCache::get(const data::Problem& problem, const data::DataOptions& options, std::uint64_t seed) {
+const data::Dataset& DataCache::get(const data::Problem& problem, const data::DataOptions& options,
+                                    std::uint64_t seed) {
   if (problem.synthetic()) {
     synthetic_ = data::load_problem(problem, options, seed);
     return synthetic_;
   }
   auto& slot = fixed_[problem.name];
-  if (!slot) slot = std::make_shared<const data::Dataset>(data::load_problem(problem, options, seed));
+  if (!slot)
+    slot = std::make_shared<const data::Dataset>(data::load_problem(problem, options, seed));
   return *slot;
 }
 
-RunOutcome execute_run(const RunSpec& run, const JobSpec& job, DataCache& cache, const std::function<bool()>& cancelled) {
+RunOutcome execute_run(const RunSpec& run, const JobSpec& job, DataCache& cache,
+                       const std::function<bool()>& cancelled) {
   RunOutcome out;
   out.id = run.id;
   auto stop_if_cancelled = [&] {
@@ -40,7 +43,8 @@ RunOutcome execute_run(const RunSpec& run, const JobSpec& job, DataCache& cache,
     options.rule = job.rule;
     options.node_summaries = job.store_nodes;
     out.flow = geometry::layer_flow(out.activations.hidden, options);
-    out.geometry_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.geometry_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     out.ok = true;
   } catch (const std::exception& e) {
     out.ok = false;

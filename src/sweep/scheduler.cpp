@@ -42,9 +42,12 @@ std::string duration_text(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
   const long s = std::lround(seconds);
   std::ostringstream out;
-  if (s >= 3600) out << s / 3600 << "h" << std::setw(2) << std::setfill('0') << (s % 3600) / 60 << "m";
-  else if (s >= 60) out << s / 60 << "m" << std::setw(2) << std::setfill('0') << s % 60 << "s";
-  else out << s << "s";
+  if (s >= 3600)
+    out << s / 3600 << "h" << std::setw(2) << std::setfill('0') << (s % 3600) / 60 << "m";
+  else if (s >= 60)
+    out << s / 60 << "m" << std::setw(2) << std::setfill('0') << s % 60 << "s";
+  else
+    out << s << "s";
   return out.str();
 }
 
@@ -54,13 +57,15 @@ class OutputLock {
  public:
   explicit OutputLock(const std::string& output) : path_(output + ".lock") {
     fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT, 0644);
-    if (fd_ < 0) throw Error("sweep", "cannot create the lock file " + path_ + ": " + std::strerror(errno));
+    if (fd_ < 0)
+      throw Error("sweep", "cannot create the lock file " + path_ + ": " + std::strerror(errno));
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       char owner[256] = {};
       [[maybe_unused]] const auto got = ::pread(fd_, owner, sizeof owner - 1, 0);
       ::close(fd_);
       fd_ = -1;
-      throw Error("sweep", output + " is in use by another sweep (" + std::string(owner) + "); lock file " + path_);
+      throw Error("sweep", output + " is in use by another sweep (" + std::string(owner) +
+                               "); lock file " + path_);
     }
     char host[128] = {};
     ::gethostname(host, sizeof host - 1);
@@ -85,7 +90,8 @@ class OutputLock {
 io::ResultsLayout layout_of(const JobSpec& job, const Plan& plan, const SweepOptions& options) {
   io::ResultsLayout layout;
   for (const RunSpec& run : plan.runs)
-    layout.runs.push_back({run.problem, run.architecture, run.depth, run.seed, run.threshold, run.n_test, run.widths, run.k});
+    layout.runs.push_back({run.problem, run.architecture, run.depth, run.seed, run.threshold,
+                           run.n_test, run.widths, run.k});
   layout.max_k = plan.max_k;
   layout.max_depth = plan.max_depth;
   layout.max_epochs = plan.max_epochs;
@@ -106,22 +112,25 @@ std::string check_output(const JobSpec& job, const SweepOptions& options, bool& 
   const bool exists = fs::exists(options.output);
   create = !exists || options.force;
   if (exists && !options.resume && !options.force)
-    return options.output + " already exists: pass --resume to continue it or --force to overwrite it";
+    return options.output +
+           " already exists: pass --resume to continue it or --force to overwrite it";
   if (exists && options.resume && !options.force) {
     try {
       auto file = io::ResultsFile::open(options.output, false, true);
       const std::string stored = file.attribute("job_without_paths");
       file.close();
       if (stored != job.normalized(false))
-        return options.output + " holds a different job; resume it with the job it was started with "
-                                "(stored in its 'job' attribute), or pass --force to overwrite it";
+        return options.output +
+               " holds a different job; resume it with the job it was started with "
+               "(stored in its 'job' attribute), or pass --force to overwrite it";
     } catch (const Error& e) {
       return std::string("cannot resume ") + options.output + ": " + e.what();
     }
   }
   if (!exists || options.force) {
     const auto parent = fs::path(options.output).parent_path();
-    if (!parent.empty() && !fs::is_directory(parent)) return "the output directory " + parent.string() + " does not exist";
+    if (!parent.empty() && !fs::is_directory(parent))
+      return "the output directory " + parent.string() + " does not exist";
   }
   return "";
 }
@@ -143,8 +152,9 @@ struct Progress {
     const double per_minute = elapsed > 0 ? 60.0 * finished / elapsed : 0;
     const double eta = finished > 0 ? elapsed / finished * (to_run - finished - interrupted) : NAN;
     log << "[ricci-sweep] " << done_before + failed_before + finished << "/" << total << " runs ("
-        << done_before + done << " done, " << failed_before + failed << " failed), " << std::fixed << std::setprecision(1)
-        << per_minute << " runs/min, elapsed " << duration_text(elapsed) << ", ETA " << duration_text(eta) << std::endl;
+        << done_before + done << " done, " << failed_before + failed << " failed), " << std::fixed
+        << std::setprecision(1) << per_minute << " runs/min, elapsed " << duration_text(elapsed)
+        << ", ETA " << duration_text(eta) << std::endl;
   }
 };
 
@@ -162,8 +172,8 @@ void record(io::ResultsFile& file, const RunOutcome& outcome, int rank) {
   file.write_run(record);
 }
 
-Outcome run_one(const RunSpec& run, const JobSpec& job, DataCache& cache, io::ResultsFile& file, int rank,
-                std::string& error) {
+Outcome run_one(const RunSpec& run, const JobSpec& job, DataCache& cache, io::ResultsFile& file,
+                int rank, std::string& error) {
   const RunOutcome outcome = execute_run(run, job, cache, stop_requested);
   if (!outcome.ok && stop_requested()) return Outcome::interrupted;  // stays pending for --resume
   record(file, outcome, rank);
@@ -172,7 +182,8 @@ Outcome run_one(const RunSpec& run, const JobSpec& job, DataCache& cache, io::Re
 }
 
 std::string describe(const RunSpec& run) {
-  return "run " + std::to_string(run.id) + " (" + run.identity() + " seed " + std::to_string(run.seed) + ")";
+  return "run " + std::to_string(run.id) + " (" + run.identity() + " seed " +
+         std::to_string(run.seed) + ")";
 }
 
 }  // namespace
@@ -191,13 +202,15 @@ void MpiSession::abort_all(int code) {
   std::_Exit(code);
 }
 
-SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions& options, std::ostream& log) {
+SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions& options,
+                       std::ostream& log) {
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   const auto started = Clock::now();
 
-  // 1. Rank 0 decides, serially, whether the sweep may touch the output; everyone learns the verdict.
+  // 1. Rank 0 decides, serially, whether the sweep may touch the output; everyone learns the
+  // verdict.
   std::unique_ptr<OutputLock> lock;
   std::string refusal;
   bool create = false;
@@ -206,7 +219,7 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
       lock = std::make_unique<OutputLock>(options.output);
       refusal = check_output(job, options, create);
     } catch (const Error& e) {
-      refusal = std::string(e.what()).substr(std::string("[sweep] ").size());
+      refusal = e.message();
     }
   }
   int verdict[2] = {refusal.empty() ? 0 : static_cast<int>(refusal.size()), create ? 1 : 0};
@@ -221,23 +234,29 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
   // 2. Collective create or open. From here on, a failure on one rank must end every rank.
   SweepSummary summary;
   try {
-    io::ResultsFile file = create ? io::ResultsFile::create(options.output, layout_of(job, plan, options))
-                                  : io::ResultsFile::open(options.output, true);
+    io::ResultsFile file =
+        create ? io::ResultsFile::create(options.output, layout_of(job, plan, options))
+               : io::ResultsFile::open(options.output, true);
     const auto status = file.statuses();
     std::deque<index_t> todo;
     index_t done_before = 0, failed_before = 0;
     for (index_t id : plan.dispatch_order()) {
       const auto s = status[static_cast<std::size_t>(id)];
-      if (s == io::RunStatus::done) ++done_before;
-      else if (s == io::RunStatus::failed && !options.retry_failed) ++failed_before;
-      else todo.push_back(id);
+      if (s == io::RunStatus::done)
+        ++done_before;
+      else if (s == io::RunStatus::failed && !options.retry_failed)
+        ++failed_before;
+      else
+        todo.push_back(id);
     }
-    Progress progress{log, static_cast<index_t>(plan.runs.size()), done_before, failed_before,
-                      static_cast<index_t>(todo.size()), options.progress_seconds};
+    Progress progress{
+        log,           static_cast<index_t>(plan.runs.size()), done_before,
+        failed_before, static_cast<index_t>(todo.size()),      options.progress_seconds};
     if (rank == 0)
-      log << "[ricci-sweep] " << options.output << ": " << plan.runs.size() << " runs, " << done_before << " done and "
-          << failed_before << " failed before, " << todo.size() << " to run on " << std::max(size - 1, 1) << " worker"
-          << (size > 2 ? "s" : "") << (create ? "" : " (resumed)") << std::endl;
+      log << "[ricci-sweep] " << options.output << ": " << plan.runs.size() << " runs, "
+          << done_before << " done and " << failed_before << " failed before, " << todo.size()
+          << " to run on " << std::max(size - 1, 1) << " worker" << (size > 2 ? "s" : "")
+          << (create ? "" : " (resumed)") << std::endl;
 
     DataCache cache;
     DispatchHooks hooks;
@@ -248,7 +267,8 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
       if (outcome == Outcome::done) ++progress.done;
       if (outcome == Outcome::failed) {
         ++progress.failed;
-        log << "[ricci-sweep] " << describe(plan.runs[static_cast<std::size_t>(id)]) << " failed: " << error << std::endl;
+        log << "[ricci-sweep] " << describe(plan.runs[static_cast<std::size_t>(id)])
+            << " failed: " << error << std::endl;
       }
       if (outcome == Outcome::interrupted) ++progress.interrupted;
       progress.report(false);
@@ -273,7 +293,8 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
       progress.report(true);
     }
   } catch (const std::exception& e) {
-    log << "[ricci-sweep] rank " << rank << ": " << e.what() << " — stopping every rank" << std::endl;
+    log << "[ricci-sweep] rank " << rank << ": " << e.what() << " — stopping every rank"
+        << std::endl;
     MpiSession::abort_all(1);
   }
   int stopped = summary.stopped ? 1 : 0;

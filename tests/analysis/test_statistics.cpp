@@ -17,7 +17,8 @@ TEST_CASE("pooled coefficient pools pairs without per-run centring - hand-comput
   REQUIRE(rho);
   CHECK(*rho == Approx(16.75 / std::sqrt(20.75 * 14.75)).epsilon(1e-14));
   // Each run alone is perfectly correlated; centring per run would give 1, pooling does not.
-  CHECK(*geometry::pooled_ricci_coefficient(std::vector<geometry::LayerSeries>{{g_a, ric_a}}) == Approx(1.0));
+  CHECK(*geometry::pooled_ricci_coefficient(std::vector<geometry::LayerSeries>{{g_a, ric_a}}) ==
+        Approx(1.0));
   CHECK_FALSE(geometry::pooled_ricci_coefficient(std::vector<geometry::LayerSeries>{}));
 }
 
@@ -27,12 +28,14 @@ TEST_CASE("median and average ranks - hand-computed", "[analysis]") {
   CHECK(std::isnan(analysis::median(std::vector<double>{})));
   CHECK(analysis::mean(std::vector<double>{1, 2, 6}) == 3);
   // 10 20 10 30 10: the three 10s share ranks 1..3 -> 2; 20 -> 4; 30 -> 5.
-  CHECK(analysis::average_ranks(std::vector<double>{10, 20, 10, 30, 10}) == std::vector<double>{2, 4, 2, 5, 2});
+  CHECK(analysis::average_ranks(std::vector<double>{10, 20, 10, 30, 10}) ==
+        std::vector<double>{2, 4, 2, 5, 2});
 }
 
 TEST_CASE("Spearman correlation - hand-computed", "[analysis]") {
   // Ranks x (1,2,3,4) and y (1,3,2,4): Pearson of the ranks = 0.8, p = 1 - |r| with 2 df.
-  const auto c = analysis::spearman(std::vector<double>{0.1, 5, 7, 100}, std::vector<double>{-3, 8, 2, 9});
+  const auto c =
+      analysis::spearman(std::vector<double>{0.1, 5, 7, 100}, std::vector<double>{-3, 8, 2, 9});
   CHECK(c.rho == Approx(0.8).epsilon(1e-14));
   CHECK(c.p == Approx(0.2).epsilon(1e-12));
   CHECK(c.n == 4);
@@ -42,7 +45,8 @@ TEST_CASE("Spearman correlation - hand-computed", "[analysis]") {
 TEST_CASE("ordinary least squares - hand-computed", "[analysis]") {
   // x = 0..3, y = 1 3 2 5: slope = sxy/sxx = 5.5/5 = 1.1, intercept = 2.75 - 1.1 * 1.5 = 1.1;
   // residuals -0.1 0.8 -1.3 0.6, RSS = 2.7, sigma^2 = 1.35 (2 df);
-  // se(slope) = sqrt(1.35/5), se(intercept) = sqrt(1.35 (1/4 + 1.5^2/5)); with 2 df, p = 1 - |t|/sqrt(t^2+2).
+  // se(slope) = sqrt(1.35/5), se(intercept) = sqrt(1.35 (1/4 + 1.5^2/5)); with 2 df, p = 1 -
+  // |t|/sqrt(t^2+2).
   Eigen::MatrixXd x(4, 2);
   x << 1, 0, 1, 1, 1, 2, 1, 3;
   Eigen::VectorXd y(4);
@@ -65,7 +69,8 @@ TEST_CASE("ordinary least squares refuses what it cannot identify", "[analysis]"
   dependent << 1, 0, 0, 1, 1, 2, 1, 2, 4, 1, 3, 6;
   Eigen::VectorXd y(4);
   y << 1, 3, 2, 5;
-  CHECK_THROWS_WITH(analysis::ordinary_least_squares(dependent, y, {"a", "b", "c"}), Catch::Contains("linearly dependent"));
+  CHECK_THROWS_WITH(analysis::ordinary_least_squares(dependent, y, {"a", "b", "c"}),
+                    Catch::Contains("linearly dependent"));
   Eigen::MatrixXd square = Eigen::MatrixXd::Identity(2, 2);
   CHECK_THROWS_WITH(analysis::ordinary_least_squares(square, Eigen::VectorXd::Ones(2), {"a", "b"}),
                     Catch::Contains("2 observations, 2 parameters"));

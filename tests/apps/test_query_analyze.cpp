@@ -27,7 +27,8 @@ Outcome run(std::vector<std::string> args) {
 std::string line_stack() {
   const auto path = test::scratch_path("line_stack.h5");
   const RowMatrix x = test::line({0, 1, 2, 3});
-  io::write_matrices(path, "/", {{"layer_01", x}, {"layer_02", 2 * x}, {"layer_03", x}}, io::Precision::double_);
+  io::write_matrices(path, "/", {{"layer_01", x}, {"layer_02", 2 * x}, {"layer_03", x}},
+                     io::Precision::double_);
   return path;
 }
 
@@ -70,7 +71,8 @@ TEST_CASE("analyze prints the documented JSON - hand-computed", "[query][analyze
 }
 
 TEST_CASE("analyze: baptista-r doubles g and counts arcs", "[query][analyze]") {
-  const auto r = run({"analyze", line_stack(), "--k", "1", "--convention", "baptista-r", "--format", "json"});
+  const auto r =
+      run({"analyze", line_stack(), "--k", "1", "--convention", "baptista-r", "--format", "json"});
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j["results"][0]["layers"][0]["edges"] == 6);
@@ -81,9 +83,12 @@ TEST_CASE("analyze: baptista-r doubles g and counts arcs", "[query][analyze]") {
 TEST_CASE("analyze: disconnected layers give null g and a reason", "[query][analyze]") {
   const auto path = test::scratch_path("two_clusters.h5");
   const RowMatrix x = test::line({0, 1, 100, 101});
-  io::write_matrices(path, "/acts", {{"layer_01", x}, {"layer_02", x}, {"layer_03", x}, {"layer_04", x}, {"layer_05", x}},
-                     io::Precision::single);
-  const auto r = run({"analyze", path, "--group", "/acts", "--k", "1", "--graph", "mutual", "--format", "json"});
+  io::write_matrices(
+      path, "/acts",
+      {{"layer_01", x}, {"layer_02", x}, {"layer_03", x}, {"layer_04", x}, {"layer_05", x}},
+      io::Precision::single);
+  const auto r = run(
+      {"analyze", path, "--group", "/acts", "--k", "1", "--graph", "mutual", "--format", "json"});
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
   const auto& layer = j["results"][0]["layers"][0];
@@ -102,7 +107,8 @@ TEST_CASE("analyze: the table view", "[query][analyze]") {
   CHECK_THAT(r.out, Contains("(zero-variance)"));
 }
 
-TEST_CASE("analyze: every bad input is one line on stderr and exit code 2", "[query][analyze][errors]") {
+TEST_CASE("analyze: every bad input is one line on stderr and exit code 2",
+          "[query][analyze][errors]") {
   const auto good = line_stack();
   expect_bad_input({"analyze", test::scratch_path("missing.h5"), "--k", "1"}, "does not exist");
   expect_bad_input({"analyze", good, "--group", "/nope", "--k", "1"}, "no group '/nope'");
@@ -112,10 +118,14 @@ TEST_CASE("analyze: every bad input is one line on stderr and exit code 2", "[qu
   expect_bad_input({"analyze", good, "--k", "2,2"}, "--k: '2' is listed twice");
   expect_bad_input({"analyze", good}, "--k is required");
   expect_bad_input({"analyze", "--k", "1"}, "missing FILE.h5");
-  expect_bad_input({"analyze", good, "--k", "1", "--graph", "knn"}, "--graph 'knn' is not one of: union, mutual");
-  expect_bad_input({"analyze", good, "--k", "1", "--convention", "r"}, "--convention 'r' is not one of");
-  expect_bad_input({"analyze", good, "--k", "1", "--format", "xml"}, "--format 'xml' is not one of");
-  expect_bad_input({"analyze", good, "--k", "1", "--graph", "mutual", "--convention", "baptista-r"}, "conflicts");
+  expect_bad_input({"analyze", good, "--k", "1", "--graph", "knn"},
+                   "--graph 'knn' is not one of: union, mutual");
+  expect_bad_input({"analyze", good, "--k", "1", "--convention", "r"},
+                   "--convention 'r' is not one of");
+  expect_bad_input({"analyze", good, "--k", "1", "--format", "xml"},
+                   "--format 'xml' is not one of");
+  expect_bad_input({"analyze", good, "--k", "1", "--graph", "mutual", "--convention", "baptista-r"},
+                   "conflicts");
   expect_bad_input({"analyze", good, "--k", "1", "--frobnicate"}, "frobnicate");
   expect_bad_input({"explode", good}, "unknown subcommand 'explode'");
 
@@ -125,7 +135,8 @@ TEST_CASE("analyze: every bad input is one line on stderr and exit code 2", "[qu
   expect_bad_input({"analyze", empty, "--k", "1"}, "no layer_NN datasets");
 
   const auto ragged = test::scratch_path("ragged_cli.h5");
-  io::write_matrices(ragged, "/", {{"layer_01", x}, {"layer_02", test::points({{1}, {2}})}}, io::Precision::double_);
+  io::write_matrices(ragged, "/", {{"layer_01", x}, {"layer_02", test::points({{1}, {2}})}},
+                     io::Precision::double_);
   expect_bad_input({"analyze", ragged, "--k", "1"}, "layer_02 has 2 rows but layer_01 has 3");
 
   RowMatrix bad = x;

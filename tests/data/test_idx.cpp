@@ -26,7 +26,9 @@ std::vector<std::uint8_t> idx_bytes(std::vector<std::uint32_t> dims, std::uint8_
 
 std::string write_raw(const std::string& name, const std::vector<std::uint8_t>& bytes) {
   const auto path = test::scratch_path(name);
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
   return path;
 }
 
@@ -51,7 +53,10 @@ TEST_CASE("IDX files read raw and gzipped", "[data][idx]") {
 }
 
 TEST_CASE("IDX errors name the file and the problem", "[data][idx]") {
-  SECTION("missing") { CHECK_THROWS_WITH(read_idx(test::scratch_path("nothere.gz"), 3), Contains("nothere.gz does not exist")); }
+  SECTION("missing") {
+    CHECK_THROWS_WITH(read_idx(test::scratch_path("nothere.gz"), 3),
+                      Contains("nothere.gz does not exist"));
+  }
   SECTION("truncated data") {
     auto bytes = idx_bytes({10, 2, 2});
     bytes.resize(bytes.size() - 5);
@@ -59,13 +64,16 @@ TEST_CASE("IDX errors name the file and the problem", "[data][idx]") {
                       Contains("short.gz is truncated (expected 56 bytes, got 51)"));
   }
   SECTION("truncated header") {
-    CHECK_THROWS_WITH(read_idx(write_raw("tiny.idx", {0, 0}), 3), Contains("tiny.idx is truncated"));
+    CHECK_THROWS_WITH(read_idx(write_raw("tiny.idx", {0, 0}), 3),
+                      Contains("tiny.idx is truncated"));
   }
   SECTION("bad magic") {
-    CHECK_THROWS_WITH(read_idx(write_raw("magic.idx", idx_bytes({2, 2, 2}, 0x0D)), 3), Contains("bad magic number"));
+    CHECK_THROWS_WITH(read_idx(write_raw("magic.idx", idx_bytes({2, 2, 2}, 0x0D)), 3),
+                      Contains("bad magic number"));
   }
   SECTION("wrong number of dimensions") {
-    CHECK_THROWS_WITH(read_idx(write_raw("labels.idx", idx_bytes({4})), 3), Contains("has 1 dimensions, expected 3"));
+    CHECK_THROWS_WITH(read_idx(write_raw("labels.idx", idx_bytes({4})), 3),
+                      Contains("has 1 dimensions, expected 3"));
   }
   SECTION("trailing bytes") {
     auto bytes = idx_bytes({2});
@@ -83,11 +91,13 @@ TEST_CASE("IDX errors name the file and the problem", "[data][idx]") {
   SECTION("image and label counts differ") {
     const auto images = write_raw("i.idx", idx_bytes({5, 2, 2}));
     const auto labels = write_raw("l.idx", idx_bytes({4}));
-    CHECK_THROWS_WITH(read_idx_pair(images, labels), Contains("holds 5 images but l.idx holds 4 labels"));
+    CHECK_THROWS_WITH(read_idx_pair(images, labels),
+                      Contains("holds 5 images but l.idx holds 4 labels"));
   }
   SECTION("missing data directory") {
     CHECK_THROWS_WITH(find_idx_file("/no/such/dir", "train-images-idx3-ubyte", "mnist-1-7"),
                       Contains("mnist-1-7: data directory /no/such/dir does not exist"));
-    CHECK_THROWS_WITH(find_idx_file("", "train-images-idx3-ubyte", "mnist-1-7"), Contains("no data directory"));
+    CHECK_THROWS_WITH(find_idx_file("", "train-images-idx3-ubyte", "mnist-1-7"),
+                      Contains("no data directory"));
   }
 }

@@ -14,7 +14,9 @@ using namespace ricci::data;
 using Catch::Matchers::Contains;
 
 namespace {
-std::size_t ones(const std::vector<std::uint8_t>& y) { return static_cast<std::size_t>(std::accumulate(y.begin(), y.end(), 0)); }
+std::size_t ones(const std::vector<std::uint8_t>& y) {
+  return static_cast<std::size_t>(std::accumulate(y.begin(), y.end(), 0));
+}
 }  // namespace
 
 TEST_CASE("problem names parse and unknown ones are listed", "[data][problems]") {
@@ -23,18 +25,22 @@ TEST_CASE("problem names parse and unknown ones are listed", "[data][problems]")
   CHECK(parse_problem("fmnist-shirt-coat").second_class == 4);
   CHECK(parse_problem("mnist:3-5").family == Family::mnist);
   CHECK(parse_problem("idx:a.gz,b.gz").second_path == "b.gz");
-  CHECK_THROWS_WITH(parse_problem("synthetic-d"), Contains("unknown problem 'synthetic-d'") && Contains("synthetic-a"));
+  CHECK_THROWS_WITH(parse_problem("synthetic-d"),
+                    Contains("unknown problem 'synthetic-d'") && Contains("synthetic-a"));
   CHECK_THROWS_WITH(parse_problem("mnist:3-3"), Contains("two different classes"));
   CHECK_THROWS_WITH(parse_problem("idx:onlyone"), Contains("idx:IMAGES_FILE,LABELS_FILE"));
   CHECK(paper_k_grid(parse_problem("mnist-1-7")).back() == 500);
   CHECK(paper_k_grid(parse_problem("synthetic-a")).front() == 6);
 }
 
-TEST_CASE("synthetic problems: 500 + 500 per set, disjoint, a pure function of the seed", "[data][problems]") {
-  for (const char* name : {"synthetic-a", "synthetic-b", "synthetic-c", "circles", "four-discs", "cylinders", "linked-tori"}) {
+TEST_CASE("synthetic problems: 500 + 500 per set, disjoint, a pure function of the seed",
+          "[data][problems]") {
+  for (const char* name : {"synthetic-a", "synthetic-b", "synthetic-c", "circles", "four-discs",
+                           "cylinders", "linked-tori"}) {
     INFO(name);
     const auto p = parse_problem(name);
-    const auto a = load_problem(p, {}, 7), again = load_problem(p, {}, 7), other = load_problem(p, {}, 8);
+    const auto a = load_problem(p, {}, 7), again = load_problem(p, {}, 7),
+               other = load_problem(p, {}, 8);
     CHECK(a.train_x.rows() == 1000);
     CHECK(a.test_x.rows() == 1000);
     CHECK(ones(a.train_y) == 500);
@@ -44,26 +50,33 @@ TEST_CASE("synthetic problems: 500 + 500 per set, disjoint, a pure function of t
     CHECK(a.train_x != other.train_x);
     std::set<std::vector<float>> train_points;
     for (Eigen::Index i = 0; i < a.train_x.rows(); ++i)
-      train_points.insert(std::vector<float>(a.train_x.row(i).data(), a.train_x.row(i).data() + a.train_x.cols()));
+      train_points.insert(
+          std::vector<float>(a.train_x.row(i).data(), a.train_x.row(i).data() + a.train_x.cols()));
     for (Eigen::Index i = 0; i < a.test_x.rows(); ++i)
-      CHECK_FALSE(train_points.count(std::vector<float>(a.test_x.row(i).data(), a.test_x.row(i).data() + a.test_x.cols())));
+      CHECK_FALSE(train_points.count(
+          std::vector<float>(a.test_x.row(i).data(), a.test_x.row(i).data() + a.test_x.cols())));
   }
 }
 
-TEST_CASE("synthetic-b: class 0 inside the ellipsoids and class 1 outside the margin", "[data][problems]") {
+TEST_CASE("synthetic-b: class 0 inside the ellipsoids and class 1 outside the margin",
+          "[data][problems]") {
   const auto d = load_problem(parse_problem("synthetic-b"), {}, 1);
   for (Eigen::Index i = 0; i < d.train_x.rows(); ++i) {
     double s = 1e9;
     for (double cx : {-0.45, 0.45}) {
-      const double a = (d.train_x(i, 0) - cx) / 0.3, b = d.train_x(i, 1) / 0.5, c = d.train_x(i, 2) / 0.5;
+      const double a = (d.train_x(i, 0) - cx) / 0.3, b = d.train_x(i, 1) / 0.5,
+                   c = d.train_x(i, 2) / 0.5;
       s = std::min(s, std::sqrt(a * a + b * b + c * c));
     }
-    if (d.train_y[static_cast<std::size_t>(i)] == 0) REQUIRE(s <= 1.0 + 1e-6);
-    else REQUIRE(s > 1.5 - 1e-6);
+    if (d.train_y[static_cast<std::size_t>(i)] == 0)
+      REQUIRE(s <= 1.0 + 1e-6);
+    else
+      REQUIRE(s > 1.5 - 1e-6);
   }
 }
 
-TEST_CASE("Fashion-MNIST problems from Debian's package: full splits, class-ordered", "[data][problems][fmnist]") {
+TEST_CASE("Fashion-MNIST problems from Debian's package: full splits, class-ordered",
+          "[data][problems][fmnist]") {
   if (!std::filesystem::exists(fashion_mnist_default_dir)) {
     WARN("dataset-fashion-mnist is not installed: skipped");
     return;
@@ -87,7 +100,8 @@ TEST_CASE("MNIST without a directory says what is missing", "[data][problems]") 
   DataOptions o;
   o.data_dir = test::scratch_path("empty-mnist-dir");
   std::filesystem::create_directories(o.data_dir);
-  CHECK_THROWS_WITH(load_problem(parse_problem("mnist-6-8"), o, 0), Contains("neither train-images-idx3-ubyte"));
+  CHECK_THROWS_WITH(load_problem(parse_problem("mnist-6-8"), o, 0),
+                    Contains("neither train-images-idx3-ubyte"));
 }
 
 TEST_CASE("CSV user data: label column, seeded split, clear errors", "[data][problems][csv]") {
@@ -104,16 +118,20 @@ TEST_CASE("CSV user data: label column, seeded split, clear errors", "[data][pro
   CHECK(d.test_x.rows() == 10);
   CHECK(d.train_x.rows() + d.test_x.rows() == 20);
   for (Eigen::Index i = 0; i < d.train_x.rows(); ++i)  // "cat" < "dog": odd x -> 0
-    CHECK(d.train_y[static_cast<std::size_t>(i)] == (static_cast<int>(d.train_x(i, 0)) % 2 ? 0 : 1));
+    CHECK(d.train_y[static_cast<std::size_t>(i)] ==
+          (static_cast<int>(d.train_x(i, 0)) % 2 ? 0 : 1));
   o.label_column = "species";
-  CHECK_THROWS_WITH(load_problem(parse_problem("csv:" + path), o, 3), Contains("no column named 'species'"));
+  CHECK_THROWS_WITH(load_problem(parse_problem("csv:" + path), o, 3),
+                    Contains("no column named 'species'"));
   {
     std::ofstream f(path, std::ios::app);
     f << "nan,cat,1\n";
   }
   o.label_column = "kind";
-  CHECK_THROWS_WITH(load_problem(parse_problem("csv:" + path), o, 3), Contains("line 22 column 'x': 'nan' is not a finite number"));
-  CHECK_THROWS_WITH(load_problem(parse_problem("csv:/no/file.csv"), o, 3), Contains("/no/file.csv does not exist"));
+  CHECK_THROWS_WITH(load_problem(parse_problem("csv:" + path), o, 3),
+                    Contains("line 22 column 'x': 'nan' is not a finite number"));
+  CHECK_THROWS_WITH(load_problem(parse_problem("csv:/no/file.csv"), o, 3),
+                    Contains("/no/file.csv does not exist"));
 }
 
 TEST_CASE("architectures: narrow, wide, bottleneck and explicit widths", "[nn][architecture]") {

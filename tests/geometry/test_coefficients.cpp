@@ -14,7 +14,8 @@ TEST_CASE("Pearson correlation - hand-computed", "[coefficients]") {
   CHECK(*pearson(std::vector<double>{1, 2, 3}, std::vector<double>{2, 4, 6}) == Approx(1.0));
   CHECK(*pearson(std::vector<double>{1, 2, 3}, std::vector<double>{3, 2, 1}) == Approx(-1.0));
   // dx = dy-permuted (-1.5,-.5,.5,1.5): sxy = 4, sxx = syy = 5
-  CHECK(*pearson(std::vector<double>{1, 2, 3, 4}, std::vector<double>{1, 3, 2, 4}) == Approx(0.8).epsilon(1e-15));
+  CHECK(*pearson(std::vector<double>{1, 2, 3, 4}, std::vector<double>{1, 3, 2, 4}) ==
+        Approx(0.8).epsilon(1e-15));
   CHECK_FALSE(pearson(std::vector<double>{1, 1, 1}, std::vector<double>{1, 2, 3}));
   CHECK_FALSE(pearson(std::vector<double>{1}, std::vector<double>{2}));
 }
@@ -51,7 +52,8 @@ TEST_CASE("Ricci coefficient of a 6-layer run scales z and fisher by sqrt(2)", "
 
 TEST_CASE("undefined coefficients carry a reason", "[coefficients]") {
   SECTION("a disconnected layer") {
-    const auto c = ricci_coefficient(std::vector<double>{1, missing, 3, 4, 5}, std::vector<double>{1, 2, 3, 4, 5});
+    const auto c = ricci_coefficient(std::vector<double>{1, missing, 3, 4, 5},
+                                     std::vector<double>{1, 2, 3, 4, 5});
     CHECK(c.reason == CoefficientReason::disconnected);
     CHECK(std::isnan(c.rho));
     CHECK(std::isnan(c.p));
@@ -68,7 +70,8 @@ TEST_CASE("undefined coefficients carry a reason", "[coefficients]") {
     CHECK(c.reason == CoefficientReason::too_few_layers);
   }
   SECTION("4 layers: rho and p, no z") {
-    const auto c = ricci_coefficient(std::vector<double>{0, 1, 3, 6}, std::vector<double>{1, 3, 2, 0});
+    const auto c =
+        ricci_coefficient(std::vector<double>{0, 1, 3, 6}, std::vector<double>{1, 3, 2, 0});
     CHECK(std::isfinite(c.rho));
     CHECK(std::isfinite(c.p));
     CHECK(std::isnan(c.z));
@@ -76,15 +79,18 @@ TEST_CASE("undefined coefficients carry a reason", "[coefficients]") {
     CHECK(c.reason == CoefficientReason::too_few_layers);
   }
   SECTION("constant curvature") {
-    const auto c = ricci_coefficient(std::vector<double>{0, 1, 3, 6, 10}, std::vector<double>{2, 2, 2, 2, 9});
+    const auto c =
+        ricci_coefficient(std::vector<double>{0, 1, 3, 6, 10}, std::vector<double>{2, 2, 2, 2, 9});
     CHECK(c.reason == CoefficientReason::zero_variance);
   }
   SECTION("constant eta") {
-    const auto c = ricci_coefficient(std::vector<double>{0, 2, 4, 6, 8}, std::vector<double>{1, 2, 3, 4, 5});
+    const auto c =
+        ricci_coefficient(std::vector<double>{0, 2, 4, 6, 8}, std::vector<double>{1, 2, 3, 4, 5});
     CHECK(c.reason == CoefficientReason::zero_variance);
   }
   SECTION("perfect correlation: rho = 1, p = 0, z infinite") {
-    const auto c = ricci_coefficient(std::vector<double>{0, 1, 3, 6, 10}, std::vector<double>{2, 4, 6, 8, 0});
+    const auto c =
+        ricci_coefficient(std::vector<double>{0, 1, 3, 6, 10}, std::vector<double>{2, 4, 6, 8, 0});
     CHECK(c.rho == Approx(1.0));
     CHECK(c.p == 0.0);
     CHECK(std::isnan(c.z));

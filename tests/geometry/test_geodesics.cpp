@@ -82,7 +82,8 @@ TEST_CASE("g_l: NaN when disconnected - ordered pairs under baptista-r", "[geode
   CHECK(std::isnan(geodesic_mass(s, GraphRule::knn_mutual)));
 }
 
-TEST_CASE("bit-parallel BFS equals Boost BFS on random graphs of several diameters", "[geodesics]") {
+TEST_CASE("bit-parallel BFS equals Boost BFS on random graphs of several diameters",
+          "[geodesics]") {
   std::mt19937_64 rng(2024);
   SECTION("long path across several 512-source batches (diameter 1099)") {
     Edges e;
@@ -93,7 +94,8 @@ TEST_CASE("bit-parallel BFS equals Boost BFS on random graphs of several diamete
     for (int chords : {0, 5, 40}) {
       const index_t n = 777;
       Edges e;
-      for (index_t i = 0; i < n; ++i) e.emplace_back(i, (i + 1) % n), e.emplace_back(i, (i + 3) % n);
+      for (index_t i = 0; i < n; ++i)
+        e.emplace_back(i, (i + 1) % n), e.emplace_back(i, (i + 3) % n);
       std::uniform_int_distribution<index_t> pick(0, n - 1);
       for (int c = 0; c < chords; ++c) {
         const index_t a = pick(rng), b = pick(rng);

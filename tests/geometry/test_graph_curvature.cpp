@@ -47,7 +47,8 @@ TEST_CASE("Forman curvature of hand-made graphs", "[curvature]") {
     CHECK(c.node_scalar == std::vector<count_t>(5, -16));
   }
   SECTION("two triangles: two components, every edge 0") {
-    const auto c = forman_curvature(undirected(6, {{0, 1}, {1, 2}, {2, 0}, {3, 4}, {4, 5}, {5, 3}}));
+    const auto c =
+        forman_curvature(undirected(6, {{0, 1}, {1, 2}, {2, 0}, {3, 4}, {4, 5}, {5, 3}}));
     CHECK(c.total == 0);
   }
   SECTION("duplicate and reversed edges collapse") {
@@ -79,9 +80,11 @@ TEST_CASE("kNN graphs on a line - hand-computed", "[graph]") {
   }
 }
 
-TEST_CASE("baptista-r: directed arcs - ties kept - reciprocal pairs count twice", "[graph][baptista]") {
+TEST_CASE("baptista-r: directed arcs - ties kept - reciprocal pairs count twice",
+          "[graph][baptista]") {
   SECTION("line 0 1 2 3, k = 1: arcs 0>1 1>0 1>2 2>1 2>3 3>2") {
-    const auto g = build_knn_graph(exact_knn(test::line({0, 1, 2, 3}), 1), 1, GraphRule::baptista_r);
+    const auto g =
+        build_knn_graph(exact_knn(test::line({0, 1, 2, 3}), 1), 1, GraphRule::baptista_r);
     CHECK(g.edge_count() == 6);
     // D = out + in = 2, 4, 4, 2
     CHECK(forman_degrees(g) == std::vector<count_t>{2, 4, 4, 2});
@@ -117,7 +120,8 @@ TEST_CASE("graph rules parse and reject unknown names", "[graph]") {
   CHECK_THROWS_AS(symmetric_graph(3, {{0, 3}}), Error);
 }
 
-TEST_CASE("kNN graphs equal Boost's edge-list construction of the brute-force edge set", "[graph]") {
+TEST_CASE("kNN graphs equal Boost's edge-list construction of the brute-force edge set",
+          "[graph]") {
   std::mt19937_64 rng(99);
   for (int trial = 0; trial < 6; ++trial) {
     const int n = 30 + 25 * trial;
@@ -128,7 +132,8 @@ TEST_CASE("kNN graphs equal Boost's edge-list construction of the brute-force ed
       // Edge sets straight from METHOD.md, built with the sorting constructor.
       std::vector<std::pair<index_t, index_t>> edges, arcs;
       for (index_t i = 0; i < n; ++i) {
-        const auto out = rule == GraphRule::baptista_r ? lists.nearest_with_ties(i, k) : lists.nearest(i, k);
+        const auto out =
+            rule == GraphRule::baptista_r ? lists.nearest_with_ties(i, k) : lists.nearest(i, k);
         for (index_t j : out) {
           arcs.emplace_back(i, j);
           const auto back = lists.nearest(j, k);

@@ -30,7 +30,8 @@ TEST_CASE("activation stacks round-trip in float32 and float64", "[io]") {
 TEST_CASE("activation reader errors name the file - group or dataset", "[io]") {
   const RowMatrix ok = test::points({{0, 1}, {1, 0}, {2, 2}});
   SECTION("missing file") {
-    CHECK_THROWS_WITH(read_activation_stack(test::scratch_path("absent.h5")), Contains("absent.h5' does not exist"));
+    CHECK_THROWS_WITH(read_activation_stack(test::scratch_path("absent.h5")),
+                      Contains("absent.h5' does not exist"));
   }
   SECTION("not an HDF5 file") {
     const auto path = test::scratch_path("text.h5");
@@ -50,12 +51,15 @@ TEST_CASE("activation reader errors name the file - group or dataset", "[io]") {
   SECTION("a gap in the numbering") {
     const auto path = test::scratch_path("gap.h5");
     write_matrices(path, "/", {{"layer_01", ok}, {"layer_03", ok}}, Precision::double_);
-    CHECK_THROWS_WITH(read_activation_stack(path), Contains("expected layer number 2") && Contains("layer_03"));
+    CHECK_THROWS_WITH(read_activation_stack(path),
+                      Contains("expected layer number 2") && Contains("layer_03"));
   }
   SECTION("ragged row counts") {
     const auto path = test::scratch_path("ragged.h5");
-    write_matrices(path, "/", {{"layer_01", ok}, {"layer_02", test::points({{1}, {2}})}}, Precision::double_);
-    CHECK_THROWS_WITH(read_activation_stack(path), Contains("layer_02 has 2 rows but layer_01 has 3"));
+    write_matrices(path, "/", {{"layer_01", ok}, {"layer_02", test::points({{1}, {2}})}},
+                   Precision::double_);
+    CHECK_THROWS_WITH(read_activation_stack(path),
+                      Contains("layer_02 has 2 rows but layer_01 has 3"));
   }
   SECTION("NaN and infinity") {
     RowMatrix bad = ok;

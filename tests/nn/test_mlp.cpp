@@ -42,8 +42,10 @@ TEST_CASE("every gradient matches central finite differences", "[nn][gradients]"
     CHECK(analytic == Approx((up - down) / (2 * h)).margin(1e-8).epsilon(1e-5));
   };
   for (std::size_t l = 0; l < net.weights.size(); ++l) {
-    for (Eigen::Index i = 0; i < net.weights[l].size(); ++i) check(net.weights[l].data()[i], weight_grads[l].data()[i]);
-    for (Eigen::Index i = 0; i < net.biases[l].size(); ++i) check(net.biases[l](i), bias_grads[l](i));
+    for (Eigen::Index i = 0; i < net.weights[l].size(); ++i)
+      check(net.weights[l].data()[i], weight_grads[l].data()[i]);
+    for (Eigen::Index i = 0; i < net.biases[l].size(); ++i)
+      check(net.biases[l](i), bias_grads[l](i));
   }
 }
 
@@ -72,7 +74,8 @@ Mlp<double> tiny_net() {
 }  // namespace
 
 TEST_CASE("one RMSprop step, hand-computed", "[nn][optimizer]") {
-  // From v = 0: v = 0.1 g^2, w -= 1e-3 g / sqrt(0.1 g^2 + 1e-7): about 1e-3 * sqrt(10) against the sign of g.
+  // From v = 0: v = 0.1 g^2, w -= 1e-3 g / sqrt(0.1 g^2 + 1e-7): about 1e-3 * sqrt(10) against the
+  // sign of g.
   auto net = tiny_net();
   Optimizer<double> rmsprop(net, OptimizerSettings{});
   rmsprop.step(net);
@@ -83,7 +86,8 @@ TEST_CASE("one RMSprop step, hand-computed", "[nn][optimizer]") {
 }
 
 TEST_CASE("one Adam step, hand-computed", "[nn][optimizer]") {
-  // Step 1: lr_t = 1e-3 sqrt(1 - 0.999) / (1 - 0.9); m = 0.1 g; v = 0.001 g^2: about 1e-3 against sign(g).
+  // Step 1: lr_t = 1e-3 sqrt(1 - 0.999) / (1 - 0.9); m = 0.1 g; v = 0.001 g^2: about 1e-3 against
+  // sign(g).
   auto net = tiny_net();
   OptimizerSettings settings;
   settings.kind = OptimizerKind::adam;
@@ -102,11 +106,15 @@ struct Trained {
   Activations acts;
 };
 
-Trained train_run(const std::string& problem, const std::string& arch, int depth, std::uint64_t seed, TrainOptions options = {}) {
+Trained train_run(const std::string& problem, const std::string& arch, int depth,
+                  std::uint64_t seed, TrainOptions options = {}) {
   const auto p = data::parse_problem(problem);
   const auto d = data::load_problem(p, {}, seed);
   RunStreams streams(seed, problem, arch, depth);
-  Trained t{Mlp<float>(static_cast<int>(d.train_x.cols()), hidden_widths(arch, depth), streams.init), {}, {}};
+  Trained t{
+      Mlp<float>(static_cast<int>(d.train_x.cols()), hidden_widths(arch, depth), streams.init),
+      {},
+      {}};
   t.result = train(t.net, d, options, streams.shuffle);
   t.acts = hidden_activations(t.net, d.test_x);
   return t;
@@ -120,7 +128,8 @@ TEST_CASE("training is bitwise reproducible from the seed", "[nn][determinism]")
   const auto a = train_run("synthetic-c", "bottleneck", 5, 11, quick);
   const auto b = train_run("synthetic-c", "bottleneck", 5, 11, quick);
   const auto c = train_run("synthetic-c", "bottleneck", 5, 12, quick);
-  for (std::size_t l = 0; l < a.net.weights.size(); ++l) CHECK(a.net.weights[l] == b.net.weights[l]);
+  for (std::size_t l = 0; l < a.net.weights.size(); ++l)
+    CHECK(a.net.weights[l] == b.net.weights[l]);
   REQUIRE(a.acts.hidden.size() == 5);
   for (std::size_t l = 0; l < 5; ++l) CHECK(a.acts.hidden[l] == b.acts.hidden[l]);
   CHECK(a.result.history.back().loss == b.result.history.back().loss);
@@ -157,9 +166,10 @@ TEST_CASE("a diverging network is a clear error and bad options are rejected", "
   d.train_x *= 1e30f;
   RandomStream init(0), shuffle(1);
   Mlp<float> net(2, {25, 25}, init);
-  // Batch 1's loss is huge but finite (logits ~1e31 < FLT_MAX); its gradients overflow, the RMSprop step turns
-  // the weights into NaN, and batch 2's loss is the first non-finite one.
-  CHECK_THROWS_WITH(train(net, d, TrainOptions{}, shuffle), Contains("training diverged") && Contains("epoch 1, batch 2"));
+  // Batch 1's loss is huge but finite (logits ~1e31 < FLT_MAX); its gradients overflow, the RMSprop
+  // step turns the weights into NaN, and batch 2's loss is the first non-finite one.
+  CHECK_THROWS_WITH(train(net, d, TrainOptions{}, shuffle),
+                    Contains("training diverged") && Contains("epoch 1, batch 2"));
   TrainOptions bad;
   bad.batch_size = 0;
   CHECK_THROWS_WITH(train(net, d, bad, shuffle), Contains("batch_size must be at least 1, got 0"));
@@ -167,5 +177,6 @@ TEST_CASE("a diverging network is a clear error and bad options are rejected", "
   bad.validation_split = 1.0;
   CHECK_THROWS_WITH(train(net, d, bad, shuffle), Contains("validation_split"));
   Mlp<float> three_inputs(3, {4}, init);
-  CHECK_THROWS_WITH(train(three_inputs, d, TrainOptions{}, shuffle), Contains("takes 3 inputs but circles has 2"));
+  CHECK_THROWS_WITH(train(three_inputs, d, TrainOptions{}, shuffle),
+                    Contains("takes 3 inputs but circles has 2"));
 }

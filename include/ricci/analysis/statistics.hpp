@@ -26,7 +26,8 @@ Correlation spearman(std::span<const double> x, std::span<const double> y);
 
 struct OlsTerm {
   std::string name;
-  double coefficient = 0, std_error = 0, t = 0, p = 0;  // p two-sided, n - parameters degrees of freedom
+  double coefficient = 0, std_error = 0, t = 0,
+         p = 0;  // p two-sided, n - parameters degrees of freedom
 };
 struct OlsFit {
   std::size_t n = 0, parameters = 0;

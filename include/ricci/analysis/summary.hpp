@@ -25,9 +25,10 @@ struct ScalePool {
 struct GroupSummary {
   GroupKey key;
   std::size_t runs = 0, done = 0, failed = 0, pending = 0;
-  std::size_t accepted = 0;  // done with test accuracy above the problem's threshold
+  std::size_t accepted = 0;       // done with test accuracy above the problem's threshold
   std::vector<ScalePool> pooled;  // every k of the group's runs, ascending
-  std::optional<index_t> k_star;  // the k with the most negative pooled coefficient (smaller k on ties)
+  std::optional<index_t>
+      k_star;  // the k with the most negative pooled coefficient (smaller k on ties)
   // At k*: the accepted runs (run indices), and their per-run rho where it is defined.
   std::vector<std::size_t> accepted_at_k_star;
   std::size_t rho_defined = 0, negative = 0;
@@ -55,15 +56,15 @@ bool above_threshold(const io::ResultsTable& table, std::size_t run);
 Summary summarize(const io::ResultsTable& table);
 
 struct Association {
-  OlsFit fit;                 // test accuracy ~ 1 + z + problem + architecture + depth dummies
-  OlsTerm z;                  // the z term of `fit`
-  Correlation spearman;       // Spearman(per-run rho at k*, test accuracy) over the same runs
+  OlsFit fit;                     // test accuracy ~ 1 + z + problem + architecture + depth dummies
+  OlsTerm z;                      // the z term of `fit`
+  Correlation spearman;           // Spearman(per-run rho at k*, test accuracy) over the same runs
   std::vector<std::size_t> runs;  // the runs used: accepted at their group's k* with a defined z
 };
 
-// Paper Table S2 (METHOD.md §4). Categorical levels are dummy-coded against the first level in sorted
-// order; a factor with one level contributes no column. Throws ricci::Error("analysis", ...) when the
-// regression is not identifiable (too few runs, confounded levels).
+// Paper Table S2 (METHOD.md §4). Categorical levels are dummy-coded against the first level in
+// sorted order; a factor with one level contributes no column. Throws ricci::Error("analysis", ...)
+// when the regression is not identifiable (too few runs, confounded levels).
 Association associate(const io::ResultsTable& table, const Summary& summary);
 
 }  // namespace ricci::analysis

@@ -45,7 +45,8 @@ constexpr std::uint64_t derive_seed(std::uint64_t run_seed, std::string_view tag
 class RandomStream {
  public:
   explicit RandomStream(std::uint64_t seed) : engine_(seed) {}
-  RandomStream(std::uint64_t run_seed, std::string_view tag) : engine_(derive_seed(run_seed, tag)) {}
+  RandomStream(std::uint64_t run_seed, std::string_view tag)
+      : engine_(derive_seed(run_seed, tag)) {}
 
   std::uint64_t bits() { return engine_(); }
   // Uniform on [0, 1) with 53 random bits.
@@ -84,13 +85,16 @@ class RandomStream {
   bool has_spare_ = false;
 };
 
-// The two training streams of one run, named as the scheme above says: the single place the tags are built.
+// The two training streams of one run, named as the scheme above says: the single place the tags
+// are built.
 struct RunStreams {
-  RunStreams(std::uint64_t run_seed, const std::string& problem, const std::string& architecture, int depth)
+  RunStreams(std::uint64_t run_seed, const std::string& problem, const std::string& architecture,
+             int depth)
       : init(run_seed, "init/" + identity(problem, architecture, depth)),
         shuffle(run_seed, "shuffle/" + identity(problem, architecture, depth)) {}
   // "problem/architecture/depth"
-  static std::string identity(const std::string& problem, const std::string& architecture, int depth) {
+  static std::string identity(const std::string& problem, const std::string& architecture,
+                              int depth) {
     return problem + "/" + architecture + "/" + std::to_string(depth);
   }
   RandomStream init, shuffle;

@@ -24,7 +24,9 @@ struct IdxImages {
 };
 IdxImages read_idx_pair(const std::string& images_path, const std::string& labels_path);
 
-// Finds "<dir>/<stem>" or "<dir>/<stem>.gz"; throws naming the directory and stem when neither exists.
-std::string find_idx_file(const std::string& dir, const std::string& stem, const std::string& dataset_name);
+// Finds "<dir>/<stem>" or "<dir>/<stem>.gz"; throws naming the directory and stem when neither
+// exists.
+std::string find_idx_file(const std::string& dir, const std::string& stem,
+                          const std::string& dataset_name);
 
 }  // namespace ricci::data

@@ -17,10 +17,17 @@
 namespace ricci::data {
 
 enum class Family {
-  synthetic_a, synthetic_b, synthetic_c,
-  mnist, fashion_mnist,
-  circles, four_discs, cylinders, linked_tori,
-  idx_files, csv_file,
+  synthetic_a,
+  synthetic_b,
+  synthetic_c,
+  mnist,
+  fashion_mnist,
+  circles,
+  four_discs,
+  cylinders,
+  linked_tori,
+  idx_files,
+  csv_file,
 };
 
 struct Problem {
@@ -38,18 +45,19 @@ Problem parse_problem(std::string_view name);
 enum class PixelScale { raw, unit };  // raw 0-255 (the paper's setting) or divided by 255
 
 struct DataOptions {
-  std::string data_dir;              // MNIST / Fashion-MNIST IDX folder ("" = the default, if any)
+  std::string data_dir;  // MNIST / Fashion-MNIST IDX folder ("" = the default, if any)
   PixelScale pixels = PixelScale::raw;
   std::string label_column = "label";  // csv:
   double test_fraction = 0.5;          // user data: share of points held out for testing
-  int synthetic_per_class = 500;       // synthetic problems: points per class in each of train and test
+  int synthetic_per_class = 500;  // synthetic problems: points per class in each of train and test
 };
 
 // Debian's dataset-fashion-mnist location, the default data_dir of the Fashion-MNIST problems.
 inline constexpr const char* fashion_mnist_default_dir = "/usr/share/datasets/fashion-mnist";
 
 // Builds the problem's train and test sets; synthetic draws and user-data splits come from the
-// stream "data/<problem>" of `seed` (random.hpp), so every architecture of a seed sees the same data.
+// stream "data/<problem>" of `seed` (random.hpp), so every architecture of a seed sees the same
+// data.
 Dataset load_problem(const Problem& problem, const DataOptions& options, std::uint64_t seed);
 
 // METHOD.md §7: the paper's k grid for the problem's family (synthetic grid for everything that is

@@ -20,10 +20,10 @@ enum class CoefficientReason {
 std::string_view reason_name(CoefficientReason reason);
 
 struct RicciCoefficient {
-  double rho;     // Pearson(eta_l, Ric_l), l = 1..L-1
-  double z;       // artanh(rho) / sqrt(L - 4), as printed in the paper (eq. 11)
-  double fisher;  // artanh(rho) * sqrt(L - 4), the standard Fisher statistic
-  double p;       // two-sided p-value of rho, t-test with L - 3 degrees of freedom
+  double rho;                // Pearson(eta_l, Ric_l), l = 1..L-1
+  double z;                  // artanh(rho) / sqrt(L - 4), as printed in the paper (eq. 11)
+  double fisher;             // artanh(rho) * sqrt(L - 4), the standard Fisher statistic
+  double p;                  // two-sided p-value of rho, t-test with L - 3 degrees of freedom
   CoefficientReason reason;  // none iff all four are defined; else why the first undefined one is
 };
 
@@ -34,9 +34,10 @@ std::optional<double> pearson(std::span<const double> x, std::span<const double>
 double pearson_p_value(double r, std::size_t m);
 
 // The pairs every Ricci coefficient correlates (METHOD.md §4): eta_l = g_{l+1} - g_l with Ric_l for
-// l = 1..L-1, appended to `eta` and `ric_out`. g[l] and ric[l] hold layers l = 1..L (index 0 = layer 1).
-void append_flow_pairs(std::span<const double> g, std::span<const double> ric, std::vector<double>& eta,
-                       std::vector<double>& ric_out);
+// l = 1..L-1, appended to `eta` and `ric_out`. g[l] and ric[l] hold layers l = 1..L (index 0 =
+// layer 1).
+void append_flow_pairs(std::span<const double> g, std::span<const double> ric,
+                       std::vector<double>& eta, std::vector<double>& ric_out);
 
 // g is NaN for a disconnected layer.
 RicciCoefficient ricci_coefficient(std::span<const double> g, std::span<const double> ric);
@@ -48,8 +49,8 @@ struct LayerSeries {
 
 // The pooled ("aggregated") coefficient of a group (METHOD.md §4): one Pearson correlation over the
 // (eta_l, Ric_l) pairs of all the given runs together, without per-run centring, as the reference R
-// code does. The caller passes the accepted runs only (every g finite). nullopt when there are fewer
-// than two pairs or a variance is zero.
+// code does. The caller passes the accepted runs only (every g finite). nullopt when there are
+// fewer than two pairs or a variance is zero.
 std::optional<double> pooled_ricci_coefficient(std::span<const LayerSeries> runs);
 
 }  // namespace ricci::geometry

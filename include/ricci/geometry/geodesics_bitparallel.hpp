@@ -1,12 +1,12 @@
 #pragma once
-// Multi-source bit-parallel BFS, generic over any Boost IncidenceGraph + VertexListGraph whose vertex
-// descriptors are the integers 0..n-1 and whose edges are symmetric.
+// Multi-source bit-parallel BFS, generic over any Boost IncidenceGraph + VertexListGraph whose
+// vertex descriptors are the integers 0..n-1 and whose edges are symmetric.
 //
 // Bit b of a vertex's word block stands for source b of the current batch of 64·Words sources. One
-// sweep over the edges advances every source's frontier by one level: a vertex's next block is the OR
-// of its neighbours' frontier blocks, minus what it has already seen. A source s reaching v at level d
-// contributes d to S(v); since the graph is undirected, gamma(s,v) = gamma(v,s) and summing by target
-// gives the same row sums as summing by source. Integer sums keep the result exact.
+// sweep over the edges advances every source's frontier by one level: a vertex's next block is the
+// OR of its neighbours' frontier blocks, minus what it has already seen. A source s reaching v at
+// level d contributes d to S(v); since the graph is undirected, gamma(s,v) = gamma(v,s) and summing
+// by target gives the same row sums as summing by source. Integer sums keep the result exact.
 #include <array>
 #include <bit>
 #include <boost/graph/graph_concepts.hpp>
@@ -68,7 +68,8 @@ GeodesicSummary all_pairs_bitparallel(const Graph& graph) {
 
     for (std::size_t v = 0; v < n; ++v) {
       std::uint64_t seen = 0;
-      for (std::size_t w = 0; w < Words; ++w) seen += static_cast<std::uint64_t>(std::popcount(visited[v][w]));
+      for (std::size_t w = 0; w < Words; ++w)
+        seen += static_cast<std::uint64_t>(std::popcount(visited[v][w]));
       ordered_unreachable += width - seen;
     }
   }

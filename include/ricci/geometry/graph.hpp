@@ -12,9 +12,9 @@
 namespace ricci::geometry {
 
 // Rows sorted by target; vertex and edge indices are plain integers so the hot loops stay narrow.
-using CsrGraph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property,
-                                                    boost::no_property, boost::no_property,
-                                                    index_t, count_t>;
+using CsrGraph =
+    boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property,
+                                       boost::no_property, index_t, count_t>;
 
 enum class GraphRule {
   knn_union,   // edge {i,j} iff j in N_k(i) or i in N_k(j)  (default; "union")

@@ -1,11 +1,11 @@
 #pragma once
 // Exact k-nearest-neighbour lists (METHOD.md §2).
 //
-// Distance = squared Euclidean distance accumulated in double over the coordinates in order; self is
-// excluded; ties are broken by the smaller index, so the lists are a pure function of the points.
-// The lists are computed once up to k_max and serve every k <= k_max. Each row also keeps every point
-// tied with its k_max-th neighbour, so the tie-keeping neighbourhoods of the baptista-r convention
-// (N+_k(i) = { j : d(i,j) <= d_k(i) }) can be read for any k <= k_max.
+// Distance = squared Euclidean distance accumulated in double over the coordinates in order; self
+// is excluded; ties are broken by the smaller index, so the lists are a pure function of the
+// points. The lists are computed once up to k_max and serve every k <= k_max. Each row also keeps
+// every point tied with its k_max-th neighbour, so the tie-keeping neighbourhoods of the baptista-r
+// convention (N+_k(i) = { j : d(i,j) <= d_k(i) }) can be read for any k <= k_max.
 #include <span>
 #include <vector>
 
@@ -24,7 +24,8 @@ class NeighbourLists {
 
   // N_k(i): the k nearest other points of i, nearest first.
   std::span<const index_t> nearest(index_t i, index_t k) const;
-  // N+_k(i): every point at distance <= d_k(i), i.e. N_k(i) extended by the points tied with its last.
+  // N+_k(i): every point at distance <= d_k(i), i.e. N_k(i) extended by the points tied with its
+  // last.
   std::span<const index_t> nearest_with_ties(index_t i, index_t k) const;
   // All stored entries of row i (at least k_max) and their distances, nearest first.
   std::span<const index_t> row(index_t i) const;

@@ -17,12 +17,12 @@ struct GeometryOptions {
 };
 
 struct LayerFlow {
-  count_t edges = 0;             // undirected edges (arcs under baptista-r)
+  count_t edges = 0;  // undirected edges (arcs under baptista-r)
   index_t components = 0;
   count_t unreachable_pairs = 0;  // unordered pairs with no path
   count_t ric = 0;                // Ric_l
   double g = 0;                   // g_l; NaN when disconnected; ordered pairs under baptista-r
-  std::vector<count_t> node_curvature;  // s_l(i), when requested
+  std::vector<count_t> node_curvature;    // s_l(i), when requested
   std::vector<double> node_distance_sum;  // S_l(i) (NaN row when disconnected), when requested
 };
 
@@ -38,7 +38,8 @@ double geodesic_mass(const GeodesicSummary& summary, GraphRule rule);
 
 // Validates the stack (at least one layer, equal row counts, finite values, every k in range) and
 // computes one ScaleFlow per k, in the order given. Throws ricci::Error naming the bad value.
-std::vector<ScaleFlow> layer_flow(const std::vector<RowMatrix>& layers, const GeometryOptions& options);
+std::vector<ScaleFlow> layer_flow(const std::vector<RowMatrix>& layers,
+                                  const GeometryOptions& options);
 
 // The validation alone, so callers can reject input before doing any other work.
 void validate_layer_stack(const std::vector<RowMatrix>& layers, const GeometryOptions& options);

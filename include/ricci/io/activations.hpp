@@ -14,17 +14,18 @@ struct ActivationStack {
   std::vector<RowMatrix> layers;
 };
 
-// Reads every layer_NN dataset of `group` (default "/"). Throws ricci::Error naming the file, group or
-// dataset when the file is missing or not HDF5, the group is missing, there are no layer datasets,
-// numbering has a gap, a dataset is not 2-D floating point, or a value is not finite.
+// Reads every layer_NN dataset of `group` (default "/"). Throws ricci::Error naming the file, group
+// or dataset when the file is missing or not HDF5, the group is missing, there are no layer
+// datasets, numbering has a gap, a dataset is not 2-D floating point, or a value is not finite.
 ActivationStack read_activation_stack(const std::string& path, const std::string& group = "/");
 
 enum class Precision { single, double_ };
 
-// Writes named 2-D datasets into `group` (created as needed) of a new or existing file. A dataset of
-// the same name must not exist. For tests, benchmarks and tools that produce activation files.
+// Writes named 2-D datasets into `group` (created as needed) of a new or existing file. A dataset
+// of the same name must not exist. For tests, benchmarks and tools that produce activation files.
 void write_matrices(const std::string& path, const std::string& group,
-                    const std::vector<std::pair<std::string, RowMatrix>>& matrices, Precision precision);
+                    const std::vector<std::pair<std::string, RowMatrix>>& matrices,
+                    Precision precision);
 
 // The canonical dataset name of hidden layer l (1-based): layer_01 ... layer_99, layer_100 ...
 std::string layer_dataset_name(int layer);

@@ -1,12 +1,14 @@
 #pragma once
-// The shared results file of a sweep (layout: results_schema/README.md, results_schema/layout.json).
+// The shared results file of a sweep (layout: results_schema/README.md,
+// results_schema/layout.json).
 //
 // Parallel HDF5 rules this class follows (verified on these machines, see TOOLCHAIN.md): every rank
-// creates every object collectively up front (fixed sizes, early allocation) and the file is flushed
-// once; afterwards ranks write raw data independently, a run's data first and its status last; all
-// ranks close collectively. A file killed mid-sweep therefore opens, and every run whose status is
-// set is complete. create(), open() and close() are collective over MPI_COMM_WORLD; write_run() and
-// the readers are independent. Opened with serial=true, no MPI is involved (tools, tests).
+// creates every object collectively up front (fixed sizes, early allocation) and the file is
+// flushed once; afterwards ranks write raw data independently, a run's data first and its status
+// last; all ranks close collectively. A file killed mid-sweep therefore opens, and every run whose
+// status is set is complete. create(), open() and close() are collective over MPI_COMM_WORLD;
+// write_run() and the readers are independent. Opened with serial=true, no MPI is involved (tools,
+// tests).
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -65,7 +67,8 @@ class ResultsFile {
   ResultsFile& operator=(ResultsFile&&) noexcept;
 
   // Creates (truncating) `path`. Collective unless serial.
-  static ResultsFile create(const std::string& path, const ResultsLayout& layout, bool serial = false);
+  static ResultsFile create(const std::string& path, const ResultsLayout& layout,
+                            bool serial = false);
   // Opens an existing results file for writing (collective unless serial) or reading.
   static ResultsFile open(const std::string& path, bool writable, bool serial = false);
 

@@ -3,7 +3,8 @@
 //
 // RMSprop (tf ApplyRMSProp, momentum 0): v <- rho v + (1 - rho) g^2;  w <- w - lr g / sqrt(v + eps)
 // Adam    (tf ApplyAdam):                m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
-//                                        w <- w - lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
+//                                        w <- w - lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) +
+//                                        eps)
 #include <vector>
 
 #include "ricci/nn/mlp.hpp"
@@ -15,7 +16,7 @@ enum class OptimizerKind { rmsprop, adam };
 struct OptimizerSettings {
   OptimizerKind kind = OptimizerKind::rmsprop;
   double learning_rate = 1e-3;
-  double rho = 0.9;  // RMSprop
+  double rho = 0.9;                   // RMSprop
   double beta1 = 0.9, beta2 = 0.999;  // Adam
   double epsilon = 1e-7;
 };

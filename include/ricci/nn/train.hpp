@@ -45,14 +45,15 @@ struct TrainResult {
 };
 
 struct Activations {
-  std::vector<RowMatrix> hidden;     // layer l: n x width_l, post-ReLU, in double
-  std::vector<double> probability;   // sigmoid output per point
+  std::vector<RowMatrix> hidden;    // layer l: n x width_l, post-ReLU, in double
+  std::vector<double> probability;  // sigmoid output per point
 };
 
-// Trains `net` on data.train_*; evaluates on data.test_*. Mini-batch order and the random validation
-// split draw from `shuffle`. Throws ricci::Error("nn", ...) when the loss becomes non-finite
-// (naming the epoch and batch) or the options are invalid.
-TrainResult train(Mlp<float>& net, const data::Dataset& data, const TrainOptions& options, RandomStream& shuffle);
+// Trains `net` on data.train_*; evaluates on data.test_*. Mini-batch order and the random
+// validation split draw from `shuffle`. Throws ricci::Error("nn", ...) when the loss becomes
+// non-finite (naming the epoch and batch) or the options are invalid.
+TrainResult train(Mlp<float>& net, const data::Dataset& data, const TrainOptions& options,
+                  RandomStream& shuffle);
 
 // Accuracy of `net` on (x, y), in batches.
 double accuracy(Mlp<float>& net, const data::InputMatrix& x, const std::vector<std::uint8_t>& y);

@@ -1,6 +1,6 @@
 #pragma once
-// The master/worker hand-out protocol on its own, with no file and no training, so the scheduler can
-// be measured (bench/bench_scheduler) exactly as the sweep runs it.
+// The master/worker hand-out protocol on its own, with no file and no training, so the scheduler
+// can be measured (bench/bench_scheduler) exactly as the sweep runs it.
 //
 // Rank 0 hands ids from `todo` to whichever worker asks; a worker asks again when it has finished,
 // reporting the outcome. With one rank, that rank works through `todo` itself. A stop request

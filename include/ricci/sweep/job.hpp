@@ -13,8 +13,8 @@
 namespace ricci::sweep {
 
 struct ProblemSettings {
-  double threshold = 0;   // test accuracy a run must exceed to be accepted
-  std::string data_dir;   // "" = the problem's default
+  double threshold = 0;  // test accuracy a run must exceed to be accepted
+  std::string data_dir;  // "" = the problem's default
 };
 
 struct JobSpec {
@@ -27,8 +27,8 @@ struct JobSpec {
   nn::TrainOptions train;
   data::PixelScale pixels = data::PixelScale::raw;
 
-  bool paper_k = true;      // METHOD.md §7's grid of each problem
-  std::vector<index_t> k;   // used when !paper_k
+  bool paper_k = true;     // METHOD.md §7's grid of each problem
+  std::vector<index_t> k;  // used when !paper_k
   geometry::GraphRule rule = geometry::GraphRule::knn_union;
 
   bool store_activations = true;

@@ -1,5 +1,6 @@
 #pragma once
-// The expanded sweep: one RunSpec per (problem, architecture, depth, seed), identical on every rank.
+// The expanded sweep: one RunSpec per (problem, architecture, depth, seed), identical on every
+// rank.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -44,8 +45,8 @@ struct Plan {
   double expected_bytes(const JobSpec& job) const;
 };
 
-// Loads (or sizes) each problem once to learn n_test and the input width. Throws ricci::Error naming
-// the problem when its data is missing or bad.
+// Loads (or sizes) each problem once to learn n_test and the input width. Throws ricci::Error
+// naming the problem when its data is missing or bad.
 std::vector<ProblemShape> probe_problems(const JobSpec& job);
 
 // Expands the job in the order problems x architectures x depths x seeds. Throws ricci::Error for a

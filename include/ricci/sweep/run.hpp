@@ -27,7 +27,8 @@ struct RunOutcome {
 // Keeps seed-independent data (MNIST, Fashion-MNIST, user files) loaded once per process.
 class DataCache {
  public:
-  const data::Dataset& get(const data::Problem& problem, const data::DataOptions& options, std::uint64_t seed);
+  const data::Dataset& get(const data::Problem& problem, const data::DataOptions& options,
+                           std::uint64_t seed);
 
  private:
   std::map<std::string, std::shared_ptr<const data::Dataset>> fixed_;

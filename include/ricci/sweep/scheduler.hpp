@@ -2,9 +2,10 @@
 // Running a plan across MPI ranks into one results file.
 //
 // Rank 0 is the master: it hands out runs, most expensive first, to workers that ask for the next
-// one when they finish, and reports progress. With one rank, that rank does everything. Workers write
-// their runs themselves (independent parallel HDF5 writes). SIGTERM, SIGINT or SIGUSR1 on any rank
-// stop the hand-out; runs in flight are abandoned and stay pending; the file is closed cleanly and
+// one when they finish, and reports progress. With one rank, that rank does everything. Workers
+// write their runs themselves (independent parallel HDF5 writes). SIGTERM, SIGINT or SIGUSR1 on any
+// rank stop the hand-out; runs in flight are abandoned and stay pending; the file is closed cleanly
+// and
 // --resume finishes the job.
 #include <ostream>
 #include <string>
@@ -47,6 +48,7 @@ struct SweepSummary {
 // Collective: every rank calls it with the same job and plan. Throws ricci::Error on every rank for
 // refusals decided before any collective file operation (existing output without --resume/--force,
 // a file in use, a different stored job).
-SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions& options, std::ostream& log);
+SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions& options,
+                       std::ostream& log);
 
 }  // namespace ricci::sweep
