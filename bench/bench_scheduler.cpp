@@ -10,7 +10,7 @@
 #include <deque>
 
 #include "ricci/sweep/dispatch.hpp"
-#include "ricci/sweep/scheduler.hpp"
+#include "ricci/sweep/mpi_session.hpp"
 
 using namespace ricci;
 
@@ -27,15 +27,16 @@ int main(int argc, char** argv) {
   hooks.finished = [&](index_t, sweep::Outcome, const std::string&) { ++finished; };
   hooks.idle = [] {};
   hooks.stop_requested = [] { return false; };
-  MPI_Barrier(MPI_COMM_WORLD);
+  MPI_Barrier(session.communicator());
   const auto start = std::chrono::steady_clock::now();
-  sweep::dispatch_runs(todo, hooks);
+  sweep::dispatch_runs(todo, hooks, session.communicator());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (session.rank() == 0)
     std::printf(
         "scheduler: %d ranks (%d workers), %ld empty runs handed out and reported in %.3f s: %.0f "
         "runs/s\n",
-        session.size(), std::max(session.size() - 1, 1), finished, seconds, static_cast<double>(finished) / seconds);
+        session.size(), std::max(session.size() - 1, 1), finished, seconds,
+        static_cast<double>(finished) / seconds);
   return 0;
 }

@@ -21,10 +21,10 @@ int layers_command(const std::vector<std::string>& args, std::ostream& out) {
 
   const io::ResultsTable t = io::read_results_table(options.path);
   const std::size_t run = done_run(t, id);
-  const auto scales = t.scales(run);
+  const auto scales = t.k_values(run);
   std::vector<std::size_t> slots;
   if (options.given("k")) {
-    const auto slot = t.slot_of(run, static_cast<index_t>(k_wanted));
+    const auto slot = t.k_slot_of(run, static_cast<index_t>(k_wanted));
     if (!slot) {
       std::string list;
       for (index_t k : scales) list += (list.empty() ? "" : ", ") + std::to_string(k);
@@ -40,66 +40,67 @@ int layers_command(const std::vector<std::string>& args, std::ostream& out) {
   // eta_l = g_{l+1} - g_l, the change the curvature of layer l is paired with; none for the last
   // layer.
   auto eta_of = [&](std::size_t slot) {
-    const auto g = t.layers_of(t.g, run, slot), ric = t.layers_of(t.ric, run, slot);
+    const auto g = t.layers_of("/flow/g", run, slot), ric = t.layers_of("/flow/ric", run, slot);
     std::vector<double> eta, paired;
     geometry::append_flow_pairs(g, ric, eta, paired);
     eta.push_back(NAN);
     return eta;
   };
 
+  // Every per-layer column of the schema, then eta, which is derived.
+  const auto per_layer = columns_over({io::Axis::runs, io::Axis::k_slots, io::Axis::layers});
   if (options.format == Format::json) {
     Json results = Json::array();
     for (std::size_t slot : slots) {
       const auto eta = eta_of(slot);
       Json layers = Json::array();
       for (std::size_t l = 0; l < eta.size(); ++l) {
-        const std::size_t c = t.cell_index(run, slot, l);
-        layers.push_back({{"layer", l + 1},
-                          {"edges", number_or_null(t.edges[c])},
-                          {"components", number_or_null(t.components[c])},
-                          {"unreachable_pairs", number_or_null(t.unreachable_pairs[c])},
-                          {"g", number_or_null(t.g[c])},
-                          {"ric", number_or_null(t.ric[c])},
-                          {"eta", number_or_null(eta[l])}});
+        Json layer{{"layer", l + 1}};
+        for (const io::Column* column : per_layer)
+          layer[std::string(column->name())] = stored_json(t, *column, t.index(run, slot, l));
+        layer["eta"] = number_or_null(eta[l]);
+        layers.push_back(std::move(layer));
       }
-      const std::size_t i = t.slot_index(run, slot);
-      results.push_back({{"k", t.k[i]},
-                         {"rho", number_or_null(t.rho[i])},
-                         {"z", number_or_null(t.z[i])},
+      const std::size_t i = t.index(run, slot);
+      results.push_back({{"k", t.integers("/flow/k")[i]},
+                         {"rho", number_or_null(t.reals("/flow/rho")[i])},
+                         {"z", number_or_null(t.reals("/flow/z")[i])},
                          {"layers", layers}});
     }
     out << Json{{"run", id},
-                {"problem", t.problem[run]},
-                {"architecture", t.architecture[run]},
-                {"depth", t.depth[run]},
-                {"seed", t.seed[run]},
+                {"problem", t.strings("/runs/problem")[run]},
+                {"architecture", t.strings("/runs/architecture")[run]},
+                {"depth", t.integers("/runs/depth")[run]},
+                {"seed", t.unsigned_integers("/runs/seed")[run]},
                 {"results", results}}
                .dump()
         << "\n";
     return exit_ok;
   }
 
-  Table table{{"k", "layer", "edges", "components", "unreachable_pairs", "g", "ric", "eta", "rho"},
-              {}};
+  Table table{{"k", "layer"}, {}};
+  for (const io::Column* column : per_layer) table.columns.emplace_back(column->name());
+  table.columns.insert(table.columns.end(), {"eta", "rho"});
   for (std::size_t slot : slots) {
     const auto eta = eta_of(slot);
     for (std::size_t l = 0; l < eta.size(); ++l) {
-      const std::size_t c = t.cell_index(run, slot, l);
-      auto integral = [](double v) {
-        return std::isfinite(v) ? Cell(static_cast<long long>(v)) : Cell(std::string());
-      };
-      table.rows.push_back(
-          {static_cast<long long>(t.k[t.slot_index(run, slot)]), static_cast<long long>(l + 1),
-           integral(t.edges[c]), integral(t.components[c]), integral(t.unreachable_pairs[c]),
-           integral(t.g[c]), integral(t.ric[c]), integral(eta[l]), t.rho[t.slot_index(run, slot)]});
+      std::vector<Cell> row{static_cast<long long>(t.integers("/flow/k")[t.index(run, slot)]),
+                            static_cast<long long>(l + 1)};
+      for (const io::Column* column : per_layer)
+        row.push_back(stored_cell(t, *column, t.index(run, slot, l)));
+      row.push_back(std::isfinite(eta[l]) ? Cell(static_cast<long long>(eta[l]))
+                                          : Cell(std::string()));
+      row.push_back(t.reals("/flow/rho")[t.index(run, slot)]);
+      table.rows.push_back(std::move(row));
     }
   }
   if (options.format == Format::csv) {
     print_csv(out, table);
   } else {
-    out << t.path << " run " << id << ": " << t.problem[run] << " " << t.architecture[run]
-        << " depth " << t.depth[run] << " seed " << t.seed[run] << ", test accuracy "
-        << t.test_accuracy[run] << "\n";
+    out << t.path << " run " << id << ": " << t.strings("/runs/problem")[run] << " "
+        << t.strings("/runs/architecture")[run] << " depth " << t.integers("/runs/depth")[run]
+        << " seed " << t.unsigned_integers("/runs/seed")[run] << ", test accuracy "
+        << t.reals("/runs/test_accuracy")[run] << "\n";
     print_text_table(out, table);
   }
   return exit_ok;

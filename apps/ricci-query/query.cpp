@@ -21,7 +21,8 @@ constexpr const char* usage =
     "Spearman\n"
     "  analyze      geometry and Ricci coefficients of an activation stack (a file's layer_NN, or "
     "--run ID)\n"
-    "  validate     check a results file against results_schema/ (exit 3 when it is not valid)\n"
+    "  validate     check a results file against the results schema (exit 3 when it is not valid)\n"
+    "  schema       print the results schema (results_schema/layout.json) as JSON; takes no file\n"
     "every subcommand takes --format table|csv|json\n"
     "run 'ricci-query SUBCOMMAND --help' for a subcommand's options\n";
 
@@ -41,6 +42,7 @@ int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (subcommand == "layers") return layers_command(rest, out);
     if (subcommand == "association") return association_command(rest, out);
     if (subcommand == "validate") return validate_command(rest, out);
+    if (subcommand == "schema") return schema_command(rest, out);
     err << "ricci-query: unknown subcommand '" << subcommand << "' (run 'ricci-query --help')\n";
     return exit_bad_input;
   } catch (const Error& e) {

@@ -1,5 +1,7 @@
 #include "subcommand.hpp"
 
+#include <cmath>
+
 #include "ricci/core/error.hpp"
 
 namespace po = boost::program_options;
@@ -26,6 +28,43 @@ bool SubcommandOptions::parse(const std::vector<std::string>& args, std::ostream
   return true;
 }
 
+Cell stored_cell(const io::ResultsTable& table, const io::Column& column, std::size_t index) {
+  switch (column.type) {
+    case io::ValueType::string:
+      return table.strings(column.path)[index];
+    case io::ValueType::uint64:
+      return static_cast<long long>(table.unsigned_integers(column.path)[index]);
+    case io::ValueType::float32:
+    case io::ValueType::float64: {
+      const double value = table.reals(column.path)[index];
+      if (!column.whole_numbers) return value;
+      return std::isfinite(value) ? Cell(static_cast<long long>(value)) : Cell(std::string());
+    }
+    default:
+      break;
+  }
+  const std::int64_t value = table.integers(column.path)[index];
+  for (const io::Code& code : column.codes)
+    if (code.value == value) return std::string(code.name);
+  return static_cast<long long>(value);
+}
+
+Json stored_json(const io::ResultsTable& table, const io::Column& column, std::size_t index) {
+  const Cell cell = stored_cell(table, column, index);
+  if (const auto* real = std::get_if<double>(&cell)) return number_or_null(*real);
+  if (const auto* integer = std::get_if<long long>(&cell)) return *integer;
+  const auto& text = std::get<std::string>(cell);
+  if (text.empty() && column.type != io::ValueType::string) return nullptr;
+  return text;
+}
+
+std::vector<const io::Column*> columns_over(const std::vector<io::Axis>& axes) {
+  std::vector<const io::Column*> out;
+  for (const io::Column& column : io::results_columns())
+    if (column.axes == axes) out.push_back(&column);
+  return out;
+}
+
 std::size_t done_run(const io::ResultsTable& table, long long id) {
   if (id < 0 || static_cast<std::size_t>(id) >= table.runs)
     throw Error("cli", "run " + std::to_string(id) + " does not exist: '" + table.path +
@@ -33,7 +72,8 @@ std::size_t done_run(const io::ResultsTable& table, long long id) {
                            std::to_string(static_cast<long long>(table.runs) - 1));
   const auto run = static_cast<std::size_t>(id);
   if (table.is_failed(run))
-    throw Error("cli", "run " + std::to_string(id) + " failed: " + table.error[run]);
+    throw Error("cli",
+                "run " + std::to_string(id) + " failed: " + table.strings("/runs/error")[run]);
   if (!table.is_done(run))
     throw Error("cli",
                 "run " + std::to_string(id) + " has not run yet (pending): resume the sweep first");

@@ -30,6 +30,13 @@ class SubcommandOptions {
   std::string format_text_;
 };
 
+// One stored cell of a registry column as the listings print it: coded integers by their name
+// (status "done"), whole-number columns as integers, undefined values empty / null.
+Cell stored_cell(const io::ResultsTable& table, const io::Column& column, std::size_t index);
+Json stored_json(const io::ResultsTable& table, const io::Column& column, std::size_t index);
+// The registry's columns over exactly these axes, in registry order (what a listing shows).
+std::vector<const io::Column*> columns_over(const std::vector<io::Axis>& axes);
+
 // Run `id` of the table when it exists and is done; otherwise an Error naming what is wrong.
 std::size_t done_run(const io::ResultsTable& table, long long id);
 

@@ -17,7 +17,8 @@ namespace {
 double k_star_percent(const io::ResultsTable& t, const analysis::GroupSummary& group) {
   if (!group.k_star) return NAN;
   for (std::size_t run = 0; run < t.runs; ++run)
-    if (t.problem[run] == group.key.problem) return 100.0 * *group.k_star / t.n_test[run];
+    if (t.strings("/runs/problem")[run] == group.key.problem)
+      return 100.0 * *group.k_star / static_cast<double>(t.integers("/runs/n_test")[run]);
   return NAN;
 }
 

@@ -1,6 +1,7 @@
 // ricci-query validate FILE.h5 [--limit N] [--format table|csv|json]: the file against
-// results_schema/. Exit 0 when valid, 3 with the first problems listed when not, 2 when the file
-// cannot be read at all.
+// schema registry (the layout `ricci-query schema` prints) and the value rules of
+// results_schema/README.md. Exit 0 when valid, 3 with the first problems listed when not, 2 when
+// the file cannot be read at all.
 #include "query.hpp"
 #include "ricci/io/results_table.hpp"
 #include "subcommand.hpp"
@@ -29,7 +30,8 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out) {
     }
     case Format::table:
       if (problems.empty())
-        out << options.path << ": valid (results_schema version 1)\n";
+        out << options.path << ": valid (results schema version "
+            << io::stored_schema_version(options.path) << ")\n";
       else {
         out << options.path << ": NOT valid\n";
         for (const auto& p : problems) out << "  " << p << "\n";

@@ -1,9 +1,29 @@
+#include <csignal>
 #include <iostream>
 
 #include "ricci-sweep/sweep_app.hpp"
-#include "ricci/sweep/scheduler.hpp"
+#include "ricci/sweep/mpi_session.hpp"
+
+namespace {
+
+// SIGTERM (scancel, a time limit), SIGINT (Ctrl-C) and SIGUSR1 (SLURM's warning signal, which
+// mpirun forwards) ask the sweep to stop cleanly: the hand-out ends, runs in flight stay pending,
+// the file is closed and --resume finishes the job.
+volatile std::sig_atomic_t stop_signal = 0;
+extern "C" void on_stop_signal(int signal) { stop_signal = signal; }
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  for (int s : {SIGTERM, SIGINT, SIGUSR1}) sigaction(s, &action, nullptr);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   ricci::sweep::MpiSession mpi(argc, argv);
-  return ricci::cli::run_sweep_command(mpi.rank(), argc, argv, std::cout, std::cerr);
+  install_stop_handlers();
+  return ricci::sweep_app::run_sweep_command(
+      mpi, argc, argv, [] { return stop_signal != 0; }, std::cout, std::cerr);
 }

@@ -7,13 +7,16 @@
 #include "job_file.hpp"
 #include "ricci/core/error.hpp"
 #include "ricci/sweep/plan.hpp"
-#include "ricci/sweep/scheduler.hpp"
+#include "ricci/sweep/sweep.hpp"
 
 #ifndef RICCI_VERSION
 #define RICCI_VERSION "dev"
 #endif
 
-namespace ricci::cli {
+namespace ricci::sweep_app {
+
+using cli::parse_sweep_command;
+using cli::SweepCommand;
 
 namespace {
 
@@ -34,7 +37,7 @@ void print_plan(std::ostream& out, const SweepCommand& command, const sweep::Pla
       << sweep::optimizer_name(job.train.optimizer.kind) << ", " << job.train.epochs
       << " epochs, batch " << job.train.batch_size << ")\n";
   std::map<std::pair<std::string, std::string>, int> counts;
-  for (const auto& run : plan.runs) ++counts[{run.problem, run.architecture}];
+  for (const auto& run : plan.runs) ++counts[{run.identity.problem, run.identity.architecture}];
   out << "  " << std::left << std::setw(24) << "problem" << std::setw(14) << "architecture"
       << "runs\n";
   for (const auto& [key, count] : counts)
@@ -50,7 +53,10 @@ void print_plan(std::ostream& out, const SweepCommand& command, const sweep::Pla
 
 }  // namespace
 
-int run_sweep_command(int rank, int argc, char** argv, std::ostream& out, std::ostream& err) {
+int run_sweep_command(const sweep::MpiSession& mpi, int argc, char** argv,
+                      const std::function<bool()>& stop_requested, std::ostream& out,
+                      std::ostream& err) {
+  const int rank = mpi.rank();
   const std::vector<std::string> args(argv + 1, argv + argc);
   // Every rank parses and plans identically, so every rank reaches the same verdict on bad input;
   // only rank 0 speaks.
@@ -76,8 +82,12 @@ int run_sweep_command(int rank, int argc, char** argv, std::ostream& out, std::o
     options.force = command.force;
     options.progress_seconds = command.progress_seconds;
     options.tool_version = RICCI_VERSION;
+    options.job_text = command.job.normalized();
+    options.job_text_without_paths = command.job.normalized(false);
+    options.stop_requested = stop_requested;
     std::ostringstream discard;
-    const auto summary = sweep::run_sweep(command.job, plan, options, rank == 0 ? out : discard);
+    const auto summary =
+        sweep::run_sweep(command.job, plan, options, rank == 0 ? out : discard, mpi.communicator());
     if (rank == 0) {
       out << "[ricci-sweep] " << (summary.stopped ? "stopped on request" : "finished") << ": "
           << summary.done << " done, " << summary.failed << " failed, " << summary.pending
@@ -87,6 +97,10 @@ int run_sweep_command(int rank, int argc, char** argv, std::ostream& out, std::o
         out << "[ricci-sweep] continue with: --resume (same job and --out)\n";
     }
     return summary.pending > 0 ? sweep_exit_stopped : sweep_exit_ok;
+  } catch (const sweep::RankFailure& e) {
+    // Written by the failing rank, which may be any: the others cannot know and may be waiting.
+    err << "[ricci-sweep] " << e.message() << " — stopping every rank" << std::endl;
+    mpi.abort_all(sweep_exit_internal);
   } catch (const Error& e) {
     return fail(e.what(), sweep_exit_bad_input);
   } catch (const std::exception& e) {
@@ -94,4 +108,4 @@ int run_sweep_command(int rank, int argc, char** argv, std::ostream& out, std::o
   }
 }
 
-}  // namespace ricci::cli
+}  // namespace ricci::sweep_app

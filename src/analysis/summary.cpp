@@ -21,7 +21,7 @@ double share(std::size_t part, std::size_t whole) {
 // Above threshold and connected at every layer for k (METHOD.md §4 "accepted").
 bool accepted_at(const io::ResultsTable& t, std::size_t run, index_t k) {
   if (!above_threshold(t, run)) return false;
-  const auto slot = t.slot_of(run, k);
+  const auto slot = t.k_slot_of(run, k);
   return slot && t.connected(run, *slot);
 }
 
@@ -35,7 +35,7 @@ GroupSummary summarize_group(const io::ResultsTable& t, const GroupKey& key,
     group.done += t.is_done(run);
     group.failed += t.is_failed(run);
     group.accepted += above_threshold(t, run);
-    for (index_t k : t.scales(run)) grid.insert(k);
+    for (index_t k : t.k_values(run)) grid.insert(k);
   }
   group.pending = group.runs - group.done - group.failed;
 
@@ -45,8 +45,8 @@ GroupSummary summarize_group(const io::ResultsTable& t, const GroupKey& key,
     std::vector<geometry::LayerSeries> series;
     for (std::size_t run : members)
       if (accepted_at(t, run, k)) {
-        const std::size_t slot = *t.slot_of(run, k);
-        series.push_back({t.layers_of(t.g, run, slot), t.layers_of(t.ric, run, slot)});
+        const std::size_t slot = *t.k_slot_of(run, k);
+        series.push_back({t.layers_of("/flow/g", run, slot), t.layers_of("/flow/ric", run, slot)});
       }
     pool.accepted = series.size();
     pool.rho = geometry::pooled_ricci_coefficient(series);
@@ -63,7 +63,7 @@ GroupSummary summarize_group(const io::ResultsTable& t, const GroupKey& key,
     for (std::size_t run : members)
       if (accepted_at(t, run, *group.k_star)) {
         group.accepted_at_k_star.push_back(run);
-        const double rho = t.rho[t.slot_index(run, *t.slot_of(run, *group.k_star))];
+        const double rho = t.reals("/flow/rho")[t.index(run, *t.k_slot_of(run, *group.k_star))];
         if (std::isfinite(rho)) rhos.push_back(rho);
       }
   group.rho_defined = rhos.size();
@@ -78,14 +78,15 @@ GroupSummary summarize_group(const io::ResultsTable& t, const GroupKey& key,
 }  // namespace
 
 bool above_threshold(const io::ResultsTable& t, std::size_t run) {
-  return t.is_done(run) && t.test_accuracy[run] > t.threshold[run];
+  return t.is_done(run) && t.reals("/runs/test_accuracy")[run] > t.reals("/runs/threshold")[run];
 }
 
 Summary summarize(const io::ResultsTable& t) {
   std::vector<GroupKey> keys;
   std::vector<std::vector<std::size_t>> members;
   for (std::size_t run = 0; run < t.runs; ++run) {
-    const GroupKey key{t.problem[run], t.architecture[run], t.depth[run]};
+    const GroupKey key{t.strings("/runs/problem")[run], t.strings("/runs/architecture")[run],
+                       static_cast<int>(t.integers("/runs/depth")[run])};
     auto found = std::find(keys.begin(), keys.end(), key);
     if (found == keys.end()) {
       keys.push_back(key);
@@ -121,8 +122,8 @@ Association associate(const io::ResultsTable& t, const Summary& summary) {
   std::vector<std::pair<std::size_t, std::size_t>> rows;
   for (const auto& group : summary.groups)
     for (std::size_t run : group.accepted_at_k_star) {
-      const std::size_t slot = t.slot_index(run, *t.slot_of(run, *group.k_star));
-      if (std::isfinite(t.z[slot])) rows.emplace_back(run, slot);
+      const std::size_t slot = t.index(run, *t.k_slot_of(run, *group.k_star));
+      if (std::isfinite(t.reals("/flow/z")[slot])) rows.emplace_back(run, slot);
     }
   std::sort(rows.begin(), rows.end());
   if (rows.empty())
@@ -133,9 +134,9 @@ Association associate(const io::ResultsTable& t, const Summary& summary) {
   std::set<std::string> problems, architectures;
   std::set<int> depths;
   for (std::size_t run : out.runs) {
-    problems.insert(t.problem[run]);
-    architectures.insert(t.architecture[run]);
-    depths.insert(t.depth[run]);
+    problems.insert(t.strings("/runs/problem")[run]);
+    architectures.insert(t.strings("/runs/architecture")[run]);
+    depths.insert(static_cast<int>(t.integers("/runs/depth")[run]));
   }
   std::vector<std::string> names{"intercept", "z"};
   // Dummy columns: every level but the first (the reference).
@@ -154,18 +155,18 @@ Association associate(const io::ResultsTable& t, const Summary& summary) {
   for (Eigen::Index i = 0; i < n; ++i) {
     const auto [run, slot] = rows[static_cast<std::size_t>(i)];
     design(i, 0) = 1.0;
-    design(i, 1) = t.z[slot];
+    design(i, 1) = t.reals("/flow/z")[slot];
     for (Eigen::Index j = 2; j < p; ++j) {
       const std::string& name = names[static_cast<std::size_t>(j)];
       const std::string level = name.substr(name.find('=') + 1);
-      const bool match = name.starts_with("problem=") ? t.problem[run] == level
+      const bool match = name.starts_with("problem=") ? t.strings("/runs/problem")[run] == level
                          : name.starts_with("architecture=")
-                             ? t.architecture[run] == level
-                             : std::to_string(t.depth[run]) == level;
+                             ? t.strings("/runs/architecture")[run] == level
+                             : std::to_string(t.integers("/runs/depth")[run]) == level;
       design(i, j) = match ? 1.0 : 0.0;
     }
-    accuracy(i) = t.test_accuracy[run];
-    rho[static_cast<std::size_t>(i)] = t.rho[slot];
+    accuracy(i) = t.reals("/runs/test_accuracy")[run];
+    rho[static_cast<std::size_t>(i)] = t.reals("/flow/rho")[slot];
   }
   out.fit = ordinary_least_squares(design, accuracy, names);
   out.z = out.fit.terms[1];

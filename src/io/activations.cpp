@@ -26,6 +26,7 @@ herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* names) {
 }  // namespace
 
 ActivationStack read_activation_stack(const std::string& path, const std::string& group_path) {
+  const h5::QuietErrors quiet;
   const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
   if (group_path != "/" && !h5::link_exists(file.get(), group_path))
     throw Error("io", "'" + path + "' has no group '" + group_path + "'");
@@ -90,7 +91,7 @@ ActivationStack read_activation_stack(const std::string& path, const std::string
 void write_matrices(const std::string& path, const std::string& group_path,
                     const std::vector<std::pair<std::string, RowMatrix>>& matrices,
                     Precision precision) {
-  h5::silence_library_errors();
+  const h5::QuietErrors quiet;
   h5::File file(std::filesystem::exists(path)
                     ? h5::checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
                                   "cannot open '" + path + "' for writing")

@@ -4,7 +4,14 @@
 
 namespace ricci::io::h5 {
 
-void silence_library_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+QuietErrors::QuietErrors() {
+  saved_ = H5Eget_auto2(H5E_DEFAULT, &saved_function_, &saved_data_) >= 0;
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
+QuietErrors::~QuietErrors() {
+  if (saved_) H5Eset_auto2(H5E_DEFAULT, saved_function_, saved_data_);
+}
 
 bool link_exists(hid_t location, const std::string& path) {
   // H5Lexists needs every intermediate link to exist, so walk the path one component at a time.
@@ -60,7 +67,6 @@ std::optional<std::string> string_attribute(hid_t location, const std::string& n
 }
 
 File open_existing(const std::string& path, unsigned flags) {
-  silence_library_errors();
   if (!std::filesystem::exists(path)) throw Error("io", "'" + path + "' does not exist");
   if (H5Fis_hdf5(path.c_str()) <= 0)
     throw Error("io", "'" + path + "' is not an HDF5 file (or is truncated)");

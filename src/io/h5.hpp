@@ -64,8 +64,21 @@ void Handle<Close>::close(const std::string& context) {
 }
 
 // HDF5 prints its own error stack by default; the io layer reports errors through exceptions
-// instead.
-void silence_library_errors();
+// instead. Each public io entry point holds one of these for its duration: it turns the printing
+// off for this thread and puts back whatever the host program had set (h5py, a caller's own
+// handler), so io changes nothing process-wide.
+class QuietErrors {
+ public:
+  QuietErrors();
+  ~QuietErrors();
+  QuietErrors(const QuietErrors&) = delete;
+  QuietErrors& operator=(const QuietErrors&) = delete;
+
+ private:
+  H5E_auto2_t saved_function_ = nullptr;
+  void* saved_data_ = nullptr;
+  bool saved_ = false;
+};
 
 bool link_exists(hid_t location, const std::string& path);
 
@@ -75,7 +88,7 @@ std::optional<long long> integer_attribute(hid_t location, const std::string& na
 std::optional<std::string> string_attribute(hid_t location, const std::string& name);
 
 // Opens an existing file without MPI (flags H5F_ACC_RDONLY or H5F_ACC_RDWR); a missing, non-HDF5 or
-// truncated file is an Error naming the path.
+// truncated file is an Error naming the path. The caller holds a QuietErrors.
 File open_existing(const std::string& path, unsigned flags);
 
 }  // namespace ricci::io::h5

@@ -1,11 +1,9 @@
 #include "ricci/io/results_file.hpp"
 
-#include <mpi.h>
-
+#include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
-#include <limits>
+#include <filesystem>
 
 #include "h5.hpp"
 #include "results_shapes.hpp"
@@ -15,9 +13,6 @@ namespace ricci::io {
 
 namespace {
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-constexpr std::size_t problem_width = 256, architecture_width = 64;
-
 h5::Datatype fixed_string(std::size_t width) {
   h5::Datatype type(h5::checked(H5Tcopy(H5T_C_S1), "cannot copy the string type"));
   h5::checked(H5Tset_size(type.get(), width), "cannot size a string type");
@@ -26,20 +21,105 @@ h5::Datatype fixed_string(std::size_t width) {
   return type;
 }
 
-h5::PropertyList file_access(bool serial) {
+// The type a value of `type` has in the file (little-endian, as every machine we target).
+hid_t stored_numeric_type(ValueType type) {
+  switch (type) {
+    case ValueType::int8:
+      return H5T_STD_I8LE;
+    case ValueType::uint8:
+      return H5T_STD_U8LE;
+    case ValueType::int32:
+      return H5T_STD_I32LE;
+    case ValueType::int64:
+      return H5T_STD_I64LE;
+    case ValueType::uint64:
+      return H5T_STD_U64LE;
+    case ValueType::float32:
+      return H5T_IEEE_F32LE;
+    case ValueType::float64:
+      return H5T_IEEE_F64LE;
+    case ValueType::string:
+      break;
+  }
+  throw Error("io", "a string column has no numeric type");
+}
+
+// A column's cells in memory, in the widest type of their kind; HDF5 converts them to the stored
+// type on write (every registered value fits its column).
+class CellBuffer {
+ public:
+  CellBuffer(const Column& column, std::size_t count) : column_(column) {
+    if (column.type == ValueType::string) {
+      string_type_ = fixed_string(column.string_width);
+      text_.assign(count * column.string_width, '\0');
+    } else if (column.type == ValueType::uint64) {
+      unsigned_.assign(count, 0);
+    } else if (column.type == ValueType::float32 || column.type == ValueType::float64) {
+      real_.assign(count, 0.0);
+    } else {
+      integer_.assign(count, 0);
+    }
+    if (column.fill)
+      for (std::size_t i = 0; i < count; ++i) set(i, *column.fill);
+  }
+
+  void set(std::size_t i, const CellValue& value) {
+    std::visit(
+        [&](const auto& v) {
+          using V = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<V, std::string>) {
+            if (text_.empty()) throw Error("io", std::string(column_.path) + " holds no text");
+            std::memcpy(text_.data() + i * column_.string_width, v.data(),
+                        std::min(column_.string_width, v.size()));
+          } else if (!unsigned_.empty()) {
+            unsigned_[i] = static_cast<std::uint64_t>(v);
+          } else if (!real_.empty()) {
+            real_[i] = static_cast<double>(v);
+          } else if (!integer_.empty()) {
+            integer_[i] = static_cast<std::int64_t>(v);
+          } else {
+            throw Error("io", std::string(column_.path) + " holds no numbers");
+          }
+        },
+        value);
+  }
+
+  const void* data() const {
+    if (!text_.empty()) return text_.data();
+    if (!unsigned_.empty()) return unsigned_.data();
+    if (!real_.empty()) return real_.data();
+    return integer_.data();
+  }
+  hid_t memory_type() const {
+    if (column_.type == ValueType::string) return string_type_.get();
+    if (column_.type == ValueType::uint64) return H5T_NATIVE_UINT64;
+    if (column_.type == ValueType::float32 || column_.type == ValueType::float64)
+      return H5T_NATIVE_DOUBLE;
+    return H5T_NATIVE_INT64;
+  }
+
+ private:
+  const Column& column_;
+  h5::Datatype string_type_;
+  std::vector<char> text_;
+  std::vector<std::uint64_t> unsigned_;
+  std::vector<double> real_;
+  std::vector<std::int64_t> integer_;
+};
+
+h5::PropertyList file_access(MPI_Comm comm) {
   h5::PropertyList fapl(
       h5::checked(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access list"));
-  if (!serial)
-    h5::checked(H5Pset_fapl_mpio(fapl.get(), MPI_COMM_WORLD, MPI_INFO_NULL),
+  if (comm != MPI_COMM_NULL)
+    h5::checked(H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL),
                 "cannot select the MPI-IO driver");
   return fapl;
 }
 
 // Fixed size, space allocated at creation: later writes change no metadata, which is what lets
 // ranks write independently. With a fill value, unwritten cells read as that value.
-template <class T>
 h5::Dataset create_dataset(hid_t location, const std::string& name, hid_t type,
-                           std::vector<hsize_t> dims, const T* fill) {
+                           const std::vector<hsize_t>& dims, hid_t fill_type, const void* fill) {
   const h5::Dataspace space(
       h5::checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
                   "cannot create the dataspace of " + name));
@@ -48,7 +128,8 @@ h5::Dataset create_dataset(hid_t location, const std::string& name, hid_t type,
   h5::checked(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY),
               "cannot request early allocation");
   if (fill) {
-    h5::checked(H5Pset_fill_value(dcpl.get(), type, fill), "cannot set the fill value of " + name);
+    h5::checked(H5Pset_fill_value(dcpl.get(), fill_type, fill),
+                "cannot set the fill value of " + name);
     h5::checked(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_ALLOC),
                 "cannot set the fill time of " + name);
   } else {
@@ -106,201 +187,258 @@ void write_box(hid_t file, const std::string& path, hid_t memory_type,
       "cannot write " + path);
 }
 
-void write_whole(hid_t file, const std::string& path, hid_t memory_type, const void* data,
-                 hid_t dxpl) {
+// Writes a whole dataset after checking that `values` has exactly as many elements as it: a run
+// whose data does not match the file's layout must not write past (or short of) its buffer.
+void write_whole(hid_t file, const std::string& path, const RunData& values, hid_t dxpl) {
   const h5::Dataset dataset(
       h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
-  h5::checked(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, dxpl, data),
-              "cannot write " + path);
-}
-
-std::vector<char> string_column(const std::vector<std::string>& values, std::size_t width) {
-  std::vector<char> out(values.size() * width, '\0');
-  for (std::size_t i = 0; i < values.size(); ++i)
-    std::memcpy(out.data() + i * width, values[i].data(), std::min(width, values[i].size()));
-  return out;
+  const h5::Dataspace space(
+      h5::checked(H5Dget_space(dataset.get()), "cannot read the shape of " + path));
+  const auto expected = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+  std::visit(
+      [&](const auto& v) {
+        using T = typename std::decay_t<decltype(v)>::value_type;
+        if (v.size() != expected)
+          throw Error("io", path + " holds " + std::to_string(expected) +
+                                " values but the run has " + std::to_string(v.size()));
+        const hid_t memory_type = std::is_same_v<T, float>          ? H5T_NATIVE_FLOAT
+                                  : std::is_same_v<T, std::uint8_t> ? H5T_NATIVE_UINT8
+                                                                    : H5T_NATIVE_DOUBLE;
+        h5::checked(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, dxpl, v.data()),
+                    "cannot write " + path);
+      },
+      values);
 }
 
 }  // namespace
-
-std::string run_group(index_t id) {
-  char name[32];
-  std::snprintf(name, sizeof name, "/run_data/r%06d", id);
-  return name;
-}
 
 struct ResultsFile::Impl {
   h5::File file;
   h5::PropertyList independent;
   std::string path;
-  bool serial = false;
   int rank = 0;
   index_t runs = 0;
-  int max_k = 0, max_depth = 0, max_epochs = 0;
+  int k_slots = 0, layers = 0, epochs = 0;
   bool store_activations = false, store_nodes = false;
 
-  void prepare(const std::string& file_path, bool serial_mode) {
-    path = file_path;
-    serial = serial_mode;
-    if (!serial) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  Impl(const std::string& file_path, MPI_Comm comm) : path(file_path) {
+    if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
     independent =
         h5::PropertyList(h5::checked(H5Pcreate(H5P_DATASET_XFER), "cannot create a transfer list"));
-    if (!serial)
+    if (comm != MPI_COMM_NULL)
       h5::checked(H5Pset_dxpl_mpio(independent.get(), H5FD_MPIO_INDEPENDENT),
                   "cannot select independent I/O");
   }
+
+  hsize_t extent(Axis axis) const {
+    switch (axis) {
+      case Axis::runs:
+        return static_cast<hsize_t>(runs);
+      case Axis::k_slots:
+        return static_cast<hsize_t>(k_slots);
+      case Axis::layers:
+        return static_cast<hsize_t>(layers);
+      case Axis::epochs:
+        return static_cast<hsize_t>(std::max(epochs, 1));
+    }
+    return 0;
+  }
+  std::vector<hsize_t> dims(const Column& column) const {
+    std::vector<hsize_t> out;
+    for (Axis axis : column.axes) out.push_back(extent(axis));
+    return out;
+  }
+  bool stores(StoreOption option) const {
+    return option == StoreOption::activations ? store_activations : store_nodes;
+  }
+
+  void create_columns(hid_t root) const;
+  void write_identities(hid_t root, const std::vector<RunIdentity>& identities) const;
+  void create_run_groups(hid_t root, const std::vector<RunIdentity>& identities) const;
+  void require_fits(const RunRecord& record) const;
+  void write_column(const Column& column, const RunRecord& record) const;
 };
+
+// Checked before anything of the run is written: a record that does not fit the file's fixed
+// sizes is an Error, never a partial write.
+void ResultsFile::Impl::require_fits(const RunRecord& record) const {
+  const std::string run = "run " + std::to_string(record.id);
+  if (record.id < 0 || record.id >= runs)
+    throw Error("io", run + " is outside the file's " + std::to_string(runs) + " runs");
+  if (record.measures.size() > static_cast<std::size_t>(k_slots))
+    throw Error("io", run + " has " + std::to_string(record.measures.size()) + " k values but " +
+                          path + " has " + std::to_string(k_slots) + " k slots");
+  for (const auto& at_k : record.measures)
+    if (at_k.layers.size() > static_cast<std::size_t>(layers))
+      throw Error("io", run + " has " + std::to_string(at_k.layers.size()) + " layers but " +
+                            path + " has " + std::to_string(layers));
+}
+
+void ResultsFile::Impl::create_columns(hid_t root) const {
+  for (const Column& column : results_columns()) {
+    const std::string group(column.group());
+    if (!h5::link_exists(root, group)) create_group(root, group);
+    const h5::Datatype string_type =
+        column.type == ValueType::string ? fixed_string(column.string_width) : h5::Datatype();
+    const hid_t type =
+        column.type == ValueType::string ? string_type.get() : stored_numeric_type(column.type);
+    std::optional<CellBuffer> fill;
+    if (column.fill) fill.emplace(column, 1);
+    const auto dataset = create_dataset(root, std::string(column.path), type, dims(column),
+                                        fill ? fill->memory_type() : H5T_NATIVE_INT64,
+                                        fill ? fill->data() : nullptr);
+    // Schema 2: each dataset says what it is, for readers without this code.
+    write_string_attribute(dataset.get(), "axes", column.axes_text());
+    write_string_attribute(dataset.get(), "meaning", std::string(column.meaning));
+    if (!column.codes.empty()) write_string_attribute(dataset.get(), "codes", column.codes_text());
+  }
+}
+
+void ResultsFile::Impl::write_identities(hid_t root,
+                                         const std::vector<RunIdentity>& identities) const {
+  for (const Column& column : results_columns()) {
+    if (!column.from_identity) continue;
+    const bool per_slot = column.has_axis(Axis::k_slots);
+    const std::size_t width = per_slot ? static_cast<std::size_t>(k_slots) : 1;
+    CellBuffer cells(column, identities.size() * width);
+    for (std::size_t run = 0; run < identities.size(); ++run) {
+      const std::size_t slots = per_slot ? identities[run].k.size() : 1;
+      for (std::size_t slot = 0; slot < slots; ++slot)
+        cells.set(run * width + slot,
+                  column.from_identity(static_cast<index_t>(run), identities[run], slot));
+    }
+    const auto count = dims(column);
+    write_box(root, std::string(column.path), cells.memory_type(),
+              std::vector<hsize_t>(count.size(), 0), count, cells.data(), independent.get());
+  }
+}
+
+void ResultsFile::Impl::create_run_groups(hid_t root,
+                                          const std::vector<RunIdentity>& identities) const {
+  if (!store_activations && !store_nodes) return;
+  create_group(root, "run_data");
+  for (std::size_t id = 0; id < identities.size(); ++id) {
+    const RunIdentity& run = identities[id];
+    const auto group = create_group(root, run_group(static_cast<index_t>(id)));
+    for (const RunDataset& dataset : run_datasets()) {
+      if (!stores(dataset.when)) continue;
+      const std::size_t count = dataset.per_layer ? run.widths.size() : 1;
+      for (std::size_t l = 0; l < count; ++l) {
+        const auto sizes = dataset.dims(run, l);
+        const std::string name = dataset.per_layer ? layer_dataset_name(static_cast<int>(l) + 1)
+                                                   : std::string(dataset.name);
+        create_dataset(group.get(), name, stored_numeric_type(dataset.type),
+                       std::vector<hsize_t>(sizes.begin(), sizes.end()), H5T_NATIVE_INT64, nullptr);
+      }
+    }
+  }
+}
+
+// The cells of one column that `record` has, in the file's row order, with the fill elsewhere.
+void ResultsFile::Impl::write_column(const Column& column, const RunRecord& record) const {
+  const bool done = record.status == RunStatus::done;
+  const auto& history = record.training.history;
+  auto count = dims(column);
+  count.front() = 1;
+  std::size_t cells_per_run = 1;
+  for (std::size_t a = 1; a < count.size(); ++a) cells_per_run *= count[a];
+  CellBuffer cells(column, cells_per_run);
+  if (column.axes.size() == 1) {
+    cells.set(0, column.from_record(record, 0, 0));
+  } else if (column.has_axis(Axis::epochs)) {
+    if (history.empty()) return;
+    const std::size_t epochs_kept = std::min<std::size_t>(history.size(), cells_per_run);
+    for (std::size_t e = 0; e < epochs_kept; ++e) cells.set(e, column.from_record(record, 0, e));
+  } else {
+    if (!done) return;
+    const bool per_layer = column.has_axis(Axis::layers);
+    for (std::size_t slot = 0; slot < record.measures.size(); ++slot) {
+      if (!per_layer) {
+        cells.set(slot, column.from_record(record, slot, 0));
+        continue;
+      }
+      const std::size_t depth = record.measures[slot].layers.size();
+      for (std::size_t l = 0; l < depth; ++l)
+        cells.set(slot * static_cast<std::size_t>(layers) + l, column.from_record(record, slot, l));
+    }
+  }
+  std::vector<hsize_t> start(count.size(), 0);
+  start.front() = static_cast<hsize_t>(record.id);
+  write_box(file.get(), std::string(column.path), cells.memory_type(), start, count, cells.data(),
+            independent.get());
+}
 
 ResultsFile::ResultsFile() = default;
 ResultsFile::~ResultsFile() = default;
 ResultsFile::ResultsFile(ResultsFile&&) noexcept = default;
 ResultsFile& ResultsFile::operator=(ResultsFile&&) noexcept = default;
 
-ResultsFile ResultsFile::unopened(const std::string& path, bool serial) {
-  h5::silence_library_errors();
+ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& layout,
+                                MPI_Comm comm) {
+  const h5::QuietErrors quiet;
   ResultsFile out;
-  out.impl_ = std::make_unique<Impl>();
-  out.impl_->prepare(path, serial);
-  return out;
-}
-
-ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& layout, bool serial) {
-  ResultsFile out = unopened(path, serial);
+  out.impl_ = std::make_unique<Impl>(path, comm);
   Impl& f = *out.impl_;
   f.runs = static_cast<index_t>(layout.runs.size());
-  f.max_k = layout.max_k;
-  f.max_depth = layout.max_depth;
-  f.max_epochs = layout.max_epochs;
+  f.k_slots = layout.k_slots;
+  f.layers = layout.layers;
+  f.epochs = layout.epochs;
   f.store_activations = layout.store_activations;
   f.store_nodes = layout.store_nodes;
 
-  const auto fapl = file_access(serial);
+  const auto fapl = file_access(comm);
   f.file = h5::File(h5::checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
                                 "cannot create " + path));
   const hid_t root = f.file.get();
+  for (const FileAttribute& attribute : file_attributes()) {
+    const std::string name(attribute.name);
+    if (!attribute.is_string) continue;
+    const auto value = layout.attributes.find(name);
+    write_string_attribute(root, name, value == layout.attributes.end() ? "" : value->second);
+  }
   write_int_attribute(root, "schema_version", schema_version);
   write_int_attribute(root, "store_activations", layout.store_activations);
   write_int_attribute(root, "store_nodes", layout.store_nodes);
-  for (const auto& [name, value] : layout.attributes) write_string_attribute(root, name, value);
-
-  const hsize_t n = static_cast<hsize_t>(f.runs), K = static_cast<hsize_t>(f.max_k),
-                L = static_cast<hsize_t>(f.max_depth),
-                E = static_cast<hsize_t>(std::max(f.max_epochs, 1));
-  const std::int8_t pending = 0, no_reason = -1;
-  const std::int32_t minus_one = -1, zero = 0;
-  const auto problem_type = fixed_string(problem_width),
-             architecture_type = fixed_string(architecture_width),
-             error_type = fixed_string(error_width);
-  {
-    const auto runs = create_group(root, "runs");
-    create_dataset<std::int64_t>(runs.get(), "id", H5T_STD_I64LE, {n}, nullptr);
-    create_dataset<char>(runs.get(), "problem", problem_type.get(), {n}, nullptr);
-    create_dataset<char>(runs.get(), "architecture", architecture_type.get(), {n}, nullptr);
-    create_dataset<std::int32_t>(runs.get(), "depth", H5T_STD_I32LE, {n}, nullptr);
-    create_dataset<std::uint64_t>(runs.get(), "seed", H5T_STD_U64LE, {n}, nullptr);
-    create_dataset<double>(runs.get(), "threshold", H5T_IEEE_F64LE, {n}, nullptr);
-    create_dataset<std::int32_t>(runs.get(), "n_test", H5T_STD_I32LE, {n}, nullptr);
-    create_dataset(runs.get(), "status", H5T_STD_I8LE, {n}, &pending);
-    for (const char* column :
-         {"test_accuracy", "train_accuracy", "val_accuracy", "train_seconds", "geometry_seconds"})
-      create_dataset(runs.get(), column, H5T_IEEE_F64LE, {n}, &nan);
-    create_dataset(runs.get(), "rank", H5T_STD_I32LE, {n}, &minus_one);
-    create_dataset(runs.get(), "epochs", H5T_STD_I32LE, {n}, &zero);
-    const std::vector<char> empty(error_width, '\0');
-    create_dataset(runs.get(), "error", error_type.get(), {n}, empty.data());
-  }
-  {
-    const auto flow = create_group(root, "flow");
-    create_dataset(flow.get(), "k", H5T_STD_I32LE, {n, K}, &minus_one);
-    for (const char* column : {"edges", "components", "unreachable_pairs", "ric", "g"})
-      create_dataset(flow.get(), column, H5T_IEEE_F64LE, {n, K, L}, &nan);
-    for (const char* column : {"rho", "z", "fisher", "p"})
-      create_dataset(flow.get(), column, H5T_IEEE_F64LE, {n, K}, &nan);
-    const auto reason = create_dataset(flow.get(), "reason", H5T_STD_I8LE, {n, K}, &no_reason);
-    write_string_attribute(reason.get(), "codes",
-                           "-1 padding/not run, 0 none, 1 disconnected, 2 too-few-layers, 3 "
-                           "zero-variance, 4 perfect-correlation");
-  }
-  {
-    const auto history = create_group(root, "history");
-    for (const char* column : {"loss", "accuracy", "val_loss", "val_accuracy"})
-      create_dataset(history.get(), column, H5T_IEEE_F64LE, {n, E}, &nan);
-  }
-  if (layout.store_activations || layout.store_nodes) {
-    create_group(root, "run_data");
-    for (index_t id = 0; id < f.runs; ++id) {
-      const RunIdentity& run = layout.runs[static_cast<std::size_t>(id)];
-      const auto group = create_group(root, run_group(id));
-      const hsize_t n_test = static_cast<hsize_t>(run.n_test);
-      if (layout.store_activations) {
-        for (std::size_t l = 0; l < run.widths.size(); ++l)
-          create_dataset<float>(group.get(), layer_dataset_name(static_cast<int>(l) + 1),
-                                H5T_IEEE_F32LE, {n_test, static_cast<hsize_t>(run.widths[l])},
-                                nullptr);
-        create_dataset<std::uint8_t>(group.get(), "labels", H5T_STD_U8LE, {n_test}, nullptr);
-        create_dataset<float>(group.get(), "probability", H5T_IEEE_F32LE, {n_test}, nullptr);
-      }
-      if (layout.store_nodes) {
-        const std::vector<hsize_t> dims{run.k.size(), run.widths.size(), n_test};
-        create_dataset<double>(group.get(), "node_curvature", H5T_IEEE_F64LE, dims, nullptr);
-        create_dataset<double>(group.get(), "node_distance_sum", H5T_IEEE_F64LE, dims, nullptr);
-      }
-    }
-  }
-
+  f.create_columns(root);
+  f.create_run_groups(root, layout.runs);
   // Identity columns: rank 0 writes them; the collective flush below makes them durable.
-  if (f.rank == 0) {
-    std::vector<std::int64_t> ids(n);
-    std::vector<std::string> problems, architectures;
-    std::vector<std::int32_t> depths(n), n_tests(n), ks(n * K, -1);
-    std::vector<std::uint64_t> seeds(n);
-    std::vector<double> thresholds(n);
-    for (hsize_t i = 0; i < n; ++i) {
-      const RunIdentity& run = layout.runs[i];
-      ids[i] = static_cast<std::int64_t>(i);
-      problems.push_back(run.problem);
-      architectures.push_back(run.architecture);
-      depths[i] = run.depth;
-      n_tests[i] = run.n_test;
-      seeds[i] = run.seed;
-      thresholds[i] = run.threshold;
-      for (std::size_t s = 0; s < run.k.size(); ++s) ks[i * K + s] = run.k[s];
-    }
-    const hid_t x = f.independent.get();
-    write_whole(root, "/runs/id", H5T_NATIVE_INT64, ids.data(), x);
-    write_whole(root, "/runs/problem", problem_type.get(),
-                string_column(problems, problem_width).data(), x);
-    write_whole(root, "/runs/architecture", architecture_type.get(),
-                string_column(architectures, architecture_width).data(), x);
-    write_whole(root, "/runs/depth", H5T_NATIVE_INT32, depths.data(), x);
-    write_whole(root, "/runs/n_test", H5T_NATIVE_INT32, n_tests.data(), x);
-    write_whole(root, "/runs/seed", H5T_NATIVE_UINT64, seeds.data(), x);
-    write_whole(root, "/runs/threshold", H5T_NATIVE_DOUBLE, thresholds.data(), x);
-    write_whole(root, "/flow/k", H5T_NATIVE_INT32, ks.data(), x);
-  }
+  if (f.rank == 0) f.write_identities(root, layout.runs);
   h5::checked(H5Fflush(root, H5F_SCOPE_GLOBAL), "cannot flush " + path);
   return out;
 }
 
-ResultsFile ResultsFile::open(const std::string& path, bool writable, bool serial) {
-  ResultsFile out = unopened(path, serial);
+ResultsFile ResultsFile::open(const std::string& path, bool writable, MPI_Comm comm) {
+  const h5::QuietErrors quiet;
+  ResultsFile out;
+  out.impl_ = std::make_unique<Impl>(path, comm);
   Impl& f = *out.impl_;
+  if (!std::filesystem::exists(path)) throw Error("io", "'" + path + "' does not exist");
   if (H5Fis_hdf5(path.c_str()) <= 0)
     throw Error("io", "'" + path + "' is not an HDF5 file (or is truncated)");
-  const auto fapl = file_access(serial);
+  const auto fapl = file_access(comm);
   f.file = h5::File(
       h5::checked(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.get()),
                   "cannot open " + path + (writable ? " for writing" : "")));
-  f.runs = static_cast<index_t>(shapes::dimension_of(f.file.get(), path, "/runs/status", 0, 1));
-  f.max_k = static_cast<int>(shapes::dimension_of(f.file.get(), path, "/flow/k", 1, 2));
-  f.max_depth = static_cast<int>(shapes::dimension_of(f.file.get(), path, "/flow/ric", 2, 3));
-  f.max_epochs = static_cast<int>(shapes::dimension_of(f.file.get(), path, "/history/loss", 1, 2));
-  f.store_activations = h5::link_exists(f.file.get(), run_group(0) + "/labels");
-  f.store_nodes = h5::link_exists(f.file.get(), run_group(0) + "/node_curvature");
+  const hid_t root = f.file.get();
+  const auto version = h5::integer_attribute(root, "schema_version");
+  if (!version)
+    throw Error("io", "'" + path + "' has no schema_version attribute: not a results file");
+  if (*version > schema_version || *version < oldest_readable_schema_version)
+    throw Error("io", "'" + path + "' has schema_version " + std::to_string(*version) +
+                          "; this build reads versions " +
+                          std::to_string(oldest_readable_schema_version) + " to " +
+                          std::to_string(schema_version));
+  f.runs = static_cast<index_t>(shapes::dimension_of(root, path, "/runs/status", 0, 1));
+  f.k_slots = static_cast<int>(shapes::dimension_of(root, path, "/flow/k", 1, 2));
+  f.layers = static_cast<int>(shapes::dimension_of(root, path, "/flow/g", 2, 3));
+  f.epochs = static_cast<int>(shapes::dimension_of(root, path, "/history/loss", 1, 2));
+  f.store_activations = h5::integer_attribute(root, "store_activations").value_or(0) != 0;
+  f.store_nodes = h5::integer_attribute(root, "store_nodes").value_or(0) != 0;
   return out;
 }
 
 std::string ResultsFile::attribute(const std::string& name) const {
+  const h5::QuietErrors quiet;
   const hid_t root = impl_->file.get();
   if (H5Aexists(root, name.c_str()) <= 0)
     throw Error("io", impl_->path + " has no attribute '" + name + "'");
@@ -312,133 +450,52 @@ std::string ResultsFile::attribute(const std::string& name) const {
 index_t ResultsFile::run_count() const { return impl_->runs; }
 
 std::vector<RunStatus> ResultsFile::statuses() const {
+  const h5::QuietErrors quiet;
   std::vector<std::int8_t> raw(static_cast<std::size_t>(impl_->runs));
-  const h5::Dataset dataset(h5::checked(H5Dopen2(impl_->file.get(), "/runs/status", H5P_DEFAULT),
-                                        "cannot open /runs/status"));
+  const std::string path(status_column);
+  const h5::Dataset dataset(
+      h5::checked(H5Dopen2(impl_->file.get(), path.c_str(), H5P_DEFAULT), "cannot open " + path));
   if (!raw.empty())
     h5::checked(H5Dread(dataset.get(), H5T_NATIVE_INT8, H5S_ALL, H5S_ALL, impl_->independent.get(),
                         raw.data()),
-                "cannot read /runs/status");
+                "cannot read " + path);
   std::vector<RunStatus> out;
-  for (auto s : raw) out.push_back(static_cast<RunStatus>(s));
+  for (auto code : raw) out.push_back(run_status_from_code(code).value_or(RunStatus::pending));
   return out;
 }
 
-void ResultsFile::write_run(const RunRecord& r) {
+void ResultsFile::write_run(const RunRecord& record) {
+  const h5::QuietErrors quiet;
   Impl& f = *impl_;
-  const hid_t file = f.file.get(), x = f.independent.get();
-  const hsize_t id = static_cast<hsize_t>(r.id), K = static_cast<hsize_t>(f.max_k),
-                L = static_cast<hsize_t>(f.max_depth), E = static_cast<hsize_t>(f.max_epochs);
-  if (r.id < 0 || r.id >= f.runs)
-    throw Error("io", "run id " + std::to_string(r.id) + " is outside the file's " +
-                          std::to_string(f.runs) + " runs");
-
-  if (r.status == RunStatus::done) {
-    const std::string group = run_group(r.id);
-    if (f.store_activations && r.activations) {
-      for (std::size_t l = 0; l < r.activations->hidden.size(); ++l) {
-        const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> values =
-            r.activations->hidden[l].cast<float>();
-        write_whole(file, group + "/" + layer_dataset_name(static_cast<int>(l) + 1),
-                    H5T_NATIVE_FLOAT, values.data(), x);
+  f.require_fits(record);
+  if (record.status == RunStatus::done) {
+    const std::string group = run_group(record.id);
+    for (const RunDataset& dataset : run_datasets()) {
+      if (!f.stores(dataset.when)) continue;
+      const std::size_t count = dataset.per_layer ? record.activations.hidden.size() : 1;
+      for (std::size_t l = 0; l < count; ++l) {
+        const std::string name = dataset.per_layer ? layer_dataset_name(static_cast<int>(l) + 1)
+                                                   : std::string(dataset.name);
+        write_whole(f.file.get(), group + "/" + name, dataset.values(record, l),
+                    f.independent.get());
       }
-      std::vector<float> probability(r.activations->probability.begin(),
-                                     r.activations->probability.end());
-      write_whole(file, group + "/probability", H5T_NATIVE_FLOAT, probability.data(), x);
-      write_whole(file, group + "/labels", H5T_NATIVE_UINT8, r.labels->data(), x);
-    }
-    if (f.store_nodes && r.flow) {
-      std::vector<double> curvature, distance;
-      for (const auto& scale : *r.flow)
-        for (const auto& layer : scale.layers) {
-          curvature.insert(curvature.end(), layer.node_curvature.begin(),
-                           layer.node_curvature.end());
-          distance.insert(distance.end(), layer.node_distance_sum.begin(),
-                          layer.node_distance_sum.end());
-        }
-      write_whole(file, group + "/node_curvature", H5T_NATIVE_DOUBLE, curvature.data(), x);
-      write_whole(file, group + "/node_distance_sum", H5T_NATIVE_DOUBLE, distance.data(), x);
-    }
-    if (r.flow) {
-      std::vector<double> edges(K * L, nan), components(K * L, nan), unreachable(K * L, nan),
-          ric(K * L, nan), g(K * L, nan);
-      std::vector<double> rho(K, nan), z(K, nan), fisher(K, nan), p(K, nan);
-      std::vector<std::int8_t> reason(K, -1);
-      for (std::size_t s = 0; s < r.flow->size(); ++s) {
-        const auto& scale = (*r.flow)[s];
-        for (std::size_t l = 0; l < scale.layers.size(); ++l) {
-          const auto& layer = scale.layers[l];
-          const std::size_t cell = s * L + l;
-          edges[cell] = static_cast<double>(layer.edges);
-          components[cell] = layer.components;
-          unreachable[cell] = static_cast<double>(layer.unreachable_pairs);
-          ric[cell] = static_cast<double>(layer.ric);
-          g[cell] = layer.g;
-        }
-        rho[s] = scale.coefficient.rho;
-        z[s] = scale.coefficient.z;
-        fisher[s] = scale.coefficient.fisher;
-        p[s] = scale.coefficient.p;
-        reason[s] = static_cast<std::int8_t>(scale.coefficient.reason);
-      }
-      const std::vector<hsize_t> start3{id, 0, 0}, count3{1, K, L}, start2{id, 0}, count2{1, K};
-      write_box(file, "/flow/edges", H5T_NATIVE_DOUBLE, start3, count3, edges.data(), x);
-      write_box(file, "/flow/components", H5T_NATIVE_DOUBLE, start3, count3, components.data(), x);
-      write_box(file, "/flow/unreachable_pairs", H5T_NATIVE_DOUBLE, start3, count3,
-                unreachable.data(), x);
-      write_box(file, "/flow/ric", H5T_NATIVE_DOUBLE, start3, count3, ric.data(), x);
-      write_box(file, "/flow/g", H5T_NATIVE_DOUBLE, start3, count3, g.data(), x);
-      write_box(file, "/flow/rho", H5T_NATIVE_DOUBLE, start2, count2, rho.data(), x);
-      write_box(file, "/flow/z", H5T_NATIVE_DOUBLE, start2, count2, z.data(), x);
-      write_box(file, "/flow/fisher", H5T_NATIVE_DOUBLE, start2, count2, fisher.data(), x);
-      write_box(file, "/flow/p", H5T_NATIVE_DOUBLE, start2, count2, p.data(), x);
-      write_box(file, "/flow/reason", H5T_NATIVE_INT8, start2, count2, reason.data(), x);
     }
   }
-
-  const auto& history = r.training.history;
-  if (!history.empty() && E > 0) {
-    std::vector<double> loss(E, nan), accuracy(E, nan), val_loss(E, nan), val_accuracy(E, nan);
-    for (std::size_t e = 0; e < std::min<std::size_t>(history.size(), E); ++e) {
-      loss[e] = history[e].loss;
-      accuracy[e] = history[e].accuracy;
-      val_loss[e] = history[e].val_loss;
-      val_accuracy[e] = history[e].val_accuracy;
-    }
-    const std::vector<hsize_t> start{id, 0}, count{1, E};
-    write_box(file, "/history/loss", H5T_NATIVE_DOUBLE, start, count, loss.data(), x);
-    write_box(file, "/history/accuracy", H5T_NATIVE_DOUBLE, start, count, accuracy.data(), x);
-    write_box(file, "/history/val_loss", H5T_NATIVE_DOUBLE, start, count, val_loss.data(), x);
-    write_box(file, "/history/val_accuracy", H5T_NATIVE_DOUBLE, start, count, val_accuracy.data(),
-              x);
+  const Column* status = nullptr;
+  for (const Column& column : results_columns()) {
+    if (!column.from_record) continue;
+    if (column.path == status_column)
+      status = &column;
+    else
+      f.write_column(column, record);
   }
-
-  const std::vector<hsize_t> row{id}, one{1};
-  const bool trained = !history.empty();
-  const double test = trained ? r.training.test_accuracy : nan,
-               train = trained ? r.training.train_accuracy : nan,
-               val = trained ? r.training.val_accuracy : nan,
-               train_s = trained ? r.training.seconds : nan,
-               geometry_s = r.status == RunStatus::done ? r.geometry_seconds : nan;
-  const auto epochs = static_cast<std::int32_t>(history.size());
-  write_box(file, "/runs/test_accuracy", H5T_NATIVE_DOUBLE, row, one, &test, x);
-  write_box(file, "/runs/train_accuracy", H5T_NATIVE_DOUBLE, row, one, &train, x);
-  write_box(file, "/runs/val_accuracy", H5T_NATIVE_DOUBLE, row, one, &val, x);
-  write_box(file, "/runs/train_seconds", H5T_NATIVE_DOUBLE, row, one, &train_s, x);
-  write_box(file, "/runs/geometry_seconds", H5T_NATIVE_DOUBLE, row, one, &geometry_s, x);
-  write_box(file, "/runs/epochs", H5T_NATIVE_INT32, row, one, &epochs, x);
-  const std::int32_t rank = r.rank;
-  write_box(file, "/runs/rank", H5T_NATIVE_INT32, row, one, &rank, x);
-  const auto error_type = fixed_string(error_width);
-  const auto error = string_column({r.error}, error_width);
-  write_box(file, "/runs/error", error_type.get(), row, one, error.data(), x);
   // Last: a set status means everything above is on disk.
-  const auto status = static_cast<std::int8_t>(r.status);
-  write_box(file, "/runs/status", H5T_NATIVE_INT8, row, one, &status, x);
+  f.write_column(*status, record);
 }
 
 void ResultsFile::close() {
   if (!impl_) return;
+  const h5::QuietErrors quiet;
   impl_->independent.reset();
   impl_->file.close("cannot close " + impl_->path);
 }

@@ -9,89 +9,69 @@
 
 namespace ricci::io {
 
-std::vector<index_t> ResultsTable::scales(std::size_t run) const {
+namespace {
+
+template <class T>
+const std::vector<T>& column_of(const ResultsTable& t, std::string_view path, const char* kind) {
+  const auto found = t.columns.find(path);
+  if (found == t.columns.end())
+    throw Error("io", "'" + t.path + "' has no column " + std::string(path));
+  if (const auto* values = std::get_if<std::vector<T>>(&found->second)) return *values;
+  throw Error("io", "column " + std::string(path) + " of '" + t.path + "' does not hold " + kind);
+}
+
+}  // namespace
+
+const std::vector<double>& ResultsTable::reals(std::string_view column) const {
+  return column_of<double>(*this, column, "real numbers");
+}
+const std::vector<std::int64_t>& ResultsTable::integers(std::string_view column) const {
+  return column_of<std::int64_t>(*this, column, "integers");
+}
+const std::vector<std::uint64_t>& ResultsTable::unsigned_integers(std::string_view column) const {
+  return column_of<std::uint64_t>(*this, column, "unsigned integers");
+}
+const std::vector<std::string>& ResultsTable::strings(std::string_view column) const {
+  return column_of<std::string>(*this, column, "text");
+}
+
+std::int64_t ResultsTable::status_code(std::size_t run) const {
+  return integers(status_column)[run];
+}
+bool ResultsTable::is_done(std::size_t run) const {
+  return status_code(run) == static_cast<std::int64_t>(RunStatus::done);
+}
+bool ResultsTable::is_failed(std::size_t run) const {
+  return status_code(run) == static_cast<std::int64_t>(RunStatus::failed);
+}
+
+std::vector<index_t> ResultsTable::k_values(std::size_t run) const {
+  const auto& k = integers("/flow/k");
   std::vector<index_t> out;
-  for (std::size_t s = 0; s < max_k && k[slot_index(run, s)] >= 0; ++s)
-    out.push_back(k[slot_index(run, s)]);
+  for (std::size_t s = 0; s < k_slots && k[index(run, s)] >= 0; ++s)
+    out.push_back(static_cast<index_t>(k[index(run, s)]));
   return out;
 }
 
-std::optional<std::size_t> ResultsTable::slot_of(std::size_t run, index_t k_value) const {
-  for (std::size_t s = 0; s < max_k; ++s)
-    if (k[slot_index(run, s)] == k_value) return s;
+std::optional<std::size_t> ResultsTable::k_slot_of(std::size_t run, index_t k_value) const {
+  const auto& k = integers("/flow/k");
+  for (std::size_t s = 0; s < k_slots; ++s)
+    if (k[index(run, s)] == k_value) return s;
   return std::nullopt;
 }
 
-std::span<const double> ResultsTable::layers_of(const std::vector<double>& column, std::size_t run,
+std::span<const double> ResultsTable::layers_of(std::string_view column, std::size_t run,
                                                 std::size_t slot) const {
-  const auto layers =
-      std::min<std::size_t>(static_cast<std::size_t>(std::max(depth[run], 0)), max_layers);
-  return {column.data() + cell_index(run, slot, 0), layers};
+  const auto depth =
+      std::clamp<std::int64_t>(integers("/runs/depth")[run], 0, static_cast<std::int64_t>(layers));
+  return {reals(column).data() + index(run, slot, 0), static_cast<std::size_t>(depth)};
 }
 
 bool ResultsTable::connected(std::size_t run, std::size_t slot) const {
-  const auto series = layers_of(g, run, slot);
+  const auto series = layers_of("/flow/g", run, slot);
   return !series.empty() &&
          std::all_of(series.begin(), series.end(), [](double v) { return std::isfinite(v); });
 }
-
-namespace shapes {
-
-std::optional<DatasetShape> describe(hid_t file, const std::string& path) {
-  if (!h5::link_exists(file, path)) return std::nullopt;
-  H5O_info_t info;
-  if (H5Oget_info_by_name(file, path.c_str(), &info, H5P_DEFAULT) < 0 ||
-      info.type != H5O_TYPE_DATASET)
-    return std::nullopt;
-  const h5::Dataset dataset(
-      h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
-  const h5::Dataspace space(
-      h5::checked(H5Dget_space(dataset.get()), "cannot read the shape of " + path));
-  const h5::Datatype type(
-      h5::checked(H5Dget_type(dataset.get()), "cannot read the type of " + path));
-  DatasetShape out;
-  const int rank = H5Sget_simple_extent_ndims(space.get());
-  out.dims.resize(static_cast<std::size_t>(std::max(rank, 0)));
-  if (rank > 0) H5Sget_simple_extent_dims(space.get(), out.dims.data(), nullptr);
-  out.type_class = H5Tget_class(type.get());
-  out.type_size = H5Tget_size(type.get());
-  out.is_signed = out.type_class == H5T_INTEGER && H5Tget_sign(type.get()) == H5T_SGN_2;
-  out.variable_string = out.type_class == H5T_STRING && H5Tis_variable_str(type.get()) > 0;
-  return out;
-}
-
-std::string dims_text(const std::vector<hsize_t>& dims) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < dims.size(); ++i) out += (i ? ", " : "") + std::to_string(dims[i]);
-  return out + "]";
-}
-
-DatasetShape existing_shape(hid_t file, const std::string& file_path, const std::string& path) {
-  auto shape = describe(file, path);
-  if (!shape)
-    throw Error("io",
-                "'" + file_path + "' has no dataset " + path + ": not a ricci-sweep results file");
-  return std::move(*shape);
-}
-
-hsize_t dimension_of(hid_t file, const std::string& file_path, const std::string& path,
-                     std::size_t axis, std::size_t rank) {
-  const auto shape = existing_shape(file, file_path, path);
-  if (shape.dims.size() != rank)
-    throw Error("io", "'" + file_path + "': " + path + " has " + std::to_string(shape.dims.size()) +
-                          " dimensions, expected " + std::to_string(rank));
-  return shape.dims[axis];
-}
-
-void require_shape(hid_t file, const std::string& file_path, const std::string& path,
-                   const std::vector<hsize_t>& expected) {
-  const auto shape = existing_shape(file, file_path, path);
-  if (shape.dims != expected)
-    throw Error("io", "'" + file_path + "': " + path + " has shape " + dims_text(shape.dims) +
-                          ", expected " + dims_text(expected) + " (run 'ricci-query validate')");
-}
-
-}  // namespace shapes
 
 namespace {
 
@@ -133,58 +113,71 @@ std::vector<std::string> read_strings(hid_t file, const std::string& file_path,
 
 }  // namespace
 
-ResultsTable read_results_table(const std::string& path) {
-  const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
-  const hid_t f = file.get();
-  if (H5Aexists(f, "schema_version") <= 0)
+namespace {
+
+// The file's schema version, when this build reads it; an Error naming the file otherwise.
+int readable_version(hid_t file, const std::string& path) {
+  const auto version = h5::integer_attribute(file, "schema_version");
+  if (!version)
     throw Error("io",
                 "'" + path + "' has no schema_version attribute: not a ricci-sweep results file");
+  if (*version < oldest_readable_schema_version || *version > schema_version)
+    throw Error("io", "'" + path + "' has schema_version " + std::to_string(*version) +
+                          "; this build reads versions " +
+                          std::to_string(oldest_readable_schema_version) + " to " +
+                          std::to_string(schema_version));
+  return static_cast<int>(*version);
+}
+
+}  // namespace
+
+int stored_schema_version(const std::string& path) {
+  const h5::QuietErrors quiet;
+  return readable_version(h5::open_existing(path, H5F_ACC_RDONLY).get(), path);
+}
+
+ResultsTable read_results_table(const std::string& path) {
+  const h5::QuietErrors quiet;
+  const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
+  const hid_t f = file.get();
+  const int version = readable_version(f, path);
 
   ResultsTable t;
   t.path = path;
-  const hsize_t N = shapes::dimension_of(f, path, "/runs/status", 0, 1),
-                K = shapes::dimension_of(f, path, "/flow/k", 1, 2),
-                L = shapes::dimension_of(f, path, "/flow/ric", 2, 3);
-  t.runs = N;
-  t.max_k = K;
-  t.max_layers = L;
-  t.max_epochs = shapes::dimension_of(f, path, "/history/loss", 1, 2);
+  t.schema_version = version;
+  t.runs = shapes::dimension_of(f, path, std::string(status_column), 0, 1);
+  t.k_slots = shapes::dimension_of(f, path, "/flow/k", 1, 2);
+  t.layers = shapes::dimension_of(f, path, "/flow/g", 2, 3);
+  t.epochs = shapes::dimension_of(f, path, "/history/loss", 1, 2);
   t.store_activations = h5::integer_attribute(f, "store_activations").value_or(0) != 0;
   t.store_nodes = h5::integer_attribute(f, "store_nodes").value_or(0) != 0;
   t.graph = h5::string_attribute(f, "graph").value_or("");
 
-  const std::vector<hsize_t> runs{N}, per_k{N, K}, per_layer{N, K, L};
-  t.id = shapes::read_column<std::int64_t>(f, path, "/runs/id", H5T_NATIVE_INT64, runs);
-  t.problem = read_strings(f, path, "/runs/problem", N);
-  t.architecture = read_strings(f, path, "/runs/architecture", N);
-  t.error = read_strings(f, path, "/runs/error", N);
-  t.depth = shapes::read_column<std::int32_t>(f, path, "/runs/depth", H5T_NATIVE_INT32, runs);
-  t.n_test = shapes::read_column<std::int32_t>(f, path, "/runs/n_test", H5T_NATIVE_INT32, runs);
-  t.epochs = shapes::read_column<std::int32_t>(f, path, "/runs/epochs", H5T_NATIVE_INT32, runs);
-  t.rank = shapes::read_column<std::int32_t>(f, path, "/runs/rank", H5T_NATIVE_INT32, runs);
-  t.seed = shapes::read_column<std::uint64_t>(f, path, "/runs/seed", H5T_NATIVE_UINT64, runs);
-  t.status = shapes::read_column<std::int8_t>(f, path, "/runs/status", H5T_NATIVE_INT8, runs);
-  auto real = [&](const char* name, const std::vector<hsize_t>& dims) {
-    return shapes::read_column<double>(f, path, name, H5T_NATIVE_DOUBLE, dims);
-  };
-  t.threshold = real("/runs/threshold", runs);
-  t.test_accuracy = real("/runs/test_accuracy", runs);
-  t.train_accuracy = real("/runs/train_accuracy", runs);
-  t.val_accuracy = real("/runs/val_accuracy", runs);
-  t.train_seconds = real("/runs/train_seconds", runs);
-  t.geometry_seconds = real("/runs/geometry_seconds", runs);
-
-  t.k = shapes::read_column<std::int32_t>(f, path, "/flow/k", H5T_NATIVE_INT32, per_k);
-  t.edges = real("/flow/edges", per_layer);
-  t.components = real("/flow/components", per_layer);
-  t.unreachable_pairs = real("/flow/unreachable_pairs", per_layer);
-  t.ric = real("/flow/ric", per_layer);
-  t.g = real("/flow/g", per_layer);
-  t.rho = real("/flow/rho", per_k);
-  t.z = real("/flow/z", per_k);
-  t.fisher = real("/flow/fisher", per_k);
-  t.p = real("/flow/p", per_k);
-  t.reason = shapes::read_column<std::int8_t>(f, path, "/flow/reason", H5T_NATIVE_INT8, per_k);
+  for (const Column& column : results_columns()) {
+    if (column.since_version > t.schema_version) continue;
+    std::vector<hsize_t> dims;
+    for (Axis axis : column.axes)
+      dims.push_back(axis == Axis::runs      ? t.runs
+                     : axis == Axis::k_slots ? t.k_slots
+                     : axis == Axis::layers  ? t.layers
+                                             : t.epochs);
+    const std::string name(column.path);
+    ResultsTable::ColumnData& data = t.columns[name];
+    switch (column.type) {
+      case ValueType::string:
+        data = read_strings(f, path, name, dims.front());
+        break;
+      case ValueType::uint64:
+        data = shapes::read_column<std::uint64_t>(f, path, name, H5T_NATIVE_UINT64, dims);
+        break;
+      case ValueType::float32:
+      case ValueType::float64:
+        data = shapes::read_column<double>(f, path, name, H5T_NATIVE_DOUBLE, dims);
+        break;
+      default:
+        data = shapes::read_column<std::int64_t>(f, path, name, H5T_NATIVE_INT64, dims);
+    }
+  }
   return t;
 }
 

@@ -1,21 +1,19 @@
-// `ricci-query validate`: a results file against results_schema/layout.json and the value rules of
-// results_schema/README.md.
+// `ricci-query validate`: a results file against the schema registry (ricci/io/schema.hpp) and the
+// value rules of results_schema/README.md.
+#include <algorithm>
 #include <cmath>
 #include <map>
-#include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 #include <sstream>
 
 #include "h5.hpp"
 #include "ricci/geometry/coefficients.hpp"
 #include "ricci/io/activations.hpp"
+#include "ricci/io/run_record.hpp"
 #include "ricci/io/results_table.hpp"
 #include "results_shapes.hpp"
 
 namespace ricci::io {
-
-extern const char* const results_layout_json;
 
 namespace {
 
@@ -41,17 +39,29 @@ class Problems {
   std::vector<std::string> list_;
 };
 
-// "int8" / "uint64" / "float64" / "string256" against what is stored.
-bool type_matches(const std::string& expected, const shapes::DatasetShape& s) {
-  static const std::regex pattern(R"((u?int|float|string)(\d+))");
-  std::smatch m;
-  if (!std::regex_match(expected, m, pattern)) return false;
-  const std::string kind = m[1];
-  const auto size = std::stoul(m[2]);
-  if (kind == "string")
-    return s.type_class == H5T_STRING && !s.variable_string && s.type_size == size;
-  if (kind == "float") return s.type_class == H5T_FLOAT && s.type_size * 8 == size;
-  return s.type_class == H5T_INTEGER && s.type_size * 8 == size && s.is_signed == (kind == "int");
+bool type_matches(ValueType expected, std::size_t string_width, const shapes::DatasetShape& s) {
+  const auto integer = [&](std::size_t bits, bool is_signed) {
+    return s.type_class == H5T_INTEGER && s.type_size * 8 == bits && s.is_signed == is_signed;
+  };
+  switch (expected) {
+    case ValueType::int8:
+      return integer(8, true);
+    case ValueType::uint8:
+      return integer(8, false);
+    case ValueType::int32:
+      return integer(32, true);
+    case ValueType::int64:
+      return integer(64, true);
+    case ValueType::uint64:
+      return integer(64, false);
+    case ValueType::float32:
+      return s.type_class == H5T_FLOAT && s.type_size == 4;
+    case ValueType::float64:
+      return s.type_class == H5T_FLOAT && s.type_size == 8;
+    case ValueType::string:
+      return s.type_class == H5T_STRING && !s.variable_string && s.type_size == string_width;
+  }
+  return false;
 }
 
 std::string type_text(const shapes::DatasetShape& s) {
@@ -67,8 +77,9 @@ std::string type_text(const shapes::DatasetShape& s) {
   }
 }
 
-void check_structure(hid_t file, const nlohmann::json& layout, Problems& problems) {
-  for (const auto& [name, type] : layout.at("attributes").items()) {
+void check_structure(hid_t file, int version, Problems& problems) {
+  for (const FileAttribute& attribute : file_attributes()) {
+    const std::string name(attribute.name);
     if (H5Aexists(file, name.c_str()) <= 0) {
       problems.add("attribute '" + name + "' is missing");
       continue;
@@ -77,45 +88,73 @@ void check_structure(hid_t file, const nlohmann::json& layout, Problems& problem
         h5::checked(H5Aopen(file, name.c_str(), H5P_DEFAULT), "cannot open attribute " + name));
     const h5::Datatype stored(
         h5::checked(H5Aget_type(attr.get()), "cannot read the type of attribute " + name));
-    const H5T_class_t want = type.get<std::string>() == "string" ? H5T_STRING : H5T_INTEGER;
+    const H5T_class_t want = attribute.is_string ? H5T_STRING : H5T_INTEGER;
     if (H5Tget_class(stored.get()) != want)
-      problems.add("attribute '" + name + "' is not of type " + type.get<std::string>());
+      problems.add("attribute '" + name + "' is not of type " +
+                   (attribute.is_string ? "string" : "int64"));
   }
-  // The dimension symbols take their sizes from one dataset each.
-  std::map<std::string, hsize_t> size_of;
-  const std::vector<std::tuple<std::string, std::string, std::size_t>> sources{
-      {"N", "/runs/status", 0},
-      {"K", "/flow/k", 1},
-      {"L", "/flow/ric", 2},
-      {"E", "/history/loss", 1}};
-  for (const auto& [symbol, path, axis] : sources) {
-    const auto shape = shapes::describe(file, path);
-    if (shape && shape->dims.size() > axis) size_of[symbol] = shape->dims[axis];
+  // Each axis takes its size from the first dataset that has it.
+  std::map<Axis, hsize_t> size_of;
+  for (const Column& column : results_columns()) {
+    const auto shape = shapes::describe(file, std::string(column.path));
+    if (!shape || shape->dims.size() != column.axes.size()) continue;
+    for (std::size_t a = 0; a < column.axes.size(); ++a)
+      size_of.emplace(column.axes[a], shape->dims[a]);
   }
-  for (const auto& [path, spec] : layout.at("datasets").items()) {
+  for (const Column& column : results_columns()) {
+    if (column.since_version > version) continue;
+    const std::string path(column.path);
     const auto shape = shapes::describe(file, path);
     if (!shape) {
       problems.add("dataset " + path + " is missing");
       continue;
     }
-    const std::string type = spec.at("type").get<std::string>();
-    if (!type_matches(type, *shape))
-      problems.add(path + " has type " + type_text(*shape) + ", expected " + type);
+    if (!type_matches(column.type, column.string_width, *shape))
+      problems.add(path + " has type " + type_text(*shape) + ", expected " +
+                   value_type_name(column.type, column.string_width));
     std::vector<hsize_t> expected;
-    for (const auto& symbol : spec.at("shape")) {
-      const auto found = size_of.find(symbol.get<std::string>());
-      expected.push_back(found == size_of.end() ? 0 : found->second);
-    }
+    for (Axis axis : column.axes) expected.push_back(size_of[axis]);
     if (shape->dims != expected)
       problems.add(path + " has shape " + shapes::dims_text(shape->dims) + ", expected " +
                    shapes::dims_text(expected));
+    if (version >= 2) {
+      const h5::Dataset dataset(
+          h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
+      const std::string axes = column.axes_text();
+      if (h5::string_attribute(dataset.get(), "axes") != axes)
+        problems.add(path + " lacks the attribute axes = '" + axes + "' (schema version 2)");
+    }
   }
 }
 
-std::string run_name(const ResultsTable& t, std::size_t i) {
+// The columns the value rules read, looked up once.
+struct Columns {
+  const ResultsTable& t;
+  const std::vector<std::int64_t>& id = t.integers("/runs/id");
+  const std::vector<std::string>& problem = t.strings("/runs/problem");
+  const std::vector<std::string>& architecture = t.strings("/runs/architecture");
+  const std::vector<std::string>& error = t.strings("/runs/error");
+  const std::vector<std::int64_t>& depth = t.integers("/runs/depth");
+  const std::vector<std::int64_t>& n_test = t.integers("/runs/n_test");
+  const std::vector<std::int64_t>& epochs = t.integers("/runs/epochs");
+  const std::vector<std::uint64_t>& seed = t.unsigned_integers("/runs/seed");
+  const std::vector<double>& threshold = t.reals("/runs/threshold");
+  const std::vector<double>& test_accuracy = t.reals("/runs/test_accuracy");
+  const std::vector<double>& train_accuracy = t.reals("/runs/train_accuracy");
+  const std::vector<std::int64_t>& k = t.integers("/flow/k");
+  const std::vector<double>& edges = t.reals("/flow/edges");
+  const std::vector<double>& components = t.reals("/flow/components");
+  const std::vector<double>& unreachable_pairs = t.reals("/flow/unreachable_pairs");
+  const std::vector<double>& g = t.reals("/flow/g");
+  const std::vector<double>& ric = t.reals("/flow/ric");
+  const std::vector<std::int64_t>& reason = t.integers("/flow/reason");
+  const std::vector<double>& loss = t.reals("/history/loss");
+};
+
+std::string run_name(const Columns& c, std::size_t i) {
   std::ostringstream s;
-  s << "run " << i << " (" << t.problem[i] << " " << t.architecture[i] << " depth " << t.depth[i]
-    << " seed " << t.seed[i] << ")";
+  s << "run " << i << " (" << c.problem[i] << " " << c.architecture[i] << " depth " << c.depth[i]
+    << " seed " << c.seed[i] << ")";
   return s.str();
 }
 
@@ -125,188 +164,211 @@ bool same_value(double stored, double recomputed) {
   return std::abs(stored - recomputed) <= 1e-12 * std::max(1.0, std::abs(recomputed));
 }
 
-void check_identity(const ResultsTable& t, std::size_t i, Problems& problems) {
-  const std::string who = run_name(t, i);
-  if (t.id[i] != static_cast<std::int64_t>(i))
-    problems.add(who + ": id is " + std::to_string(t.id[i]));
-  if (t.status[i] < 0 || t.status[i] > 2)
-    problems.add(who + ": status " + std::to_string(t.status[i]) + " is not 0, 1 or 2");
-  if (t.depth[i] < 1 || static_cast<std::size_t>(t.depth[i]) > t.max_layers)
-    problems.add(who + ": depth " + std::to_string(t.depth[i]) + " outside 1.." +
-                 std::to_string(t.max_layers));
-  if (t.n_test[i] < 2)
-    problems.add(who + ": n_test " + std::to_string(t.n_test[i]) + " is below 2");
-  if (!(t.threshold[i] >= 0 && t.threshold[i] <= 1))
-    problems.add(who + ": threshold " + std::to_string(t.threshold[i]) + " outside [0, 1]");
-  std::set<std::int32_t> seen;
+// "0, 1 or 2".
+std::string code_list(const Column& column) {
+  std::string out;
+  for (std::size_t i = 0; i < column.codes.size(); ++i)
+    out += (i == 0                         ? ""
+            : i + 1 == column.codes.size() ? " or "
+                                           : ", ") +
+           std::to_string(column.codes[i].value);
+  return out;
+}
+
+bool is_fill(const ResultsTable& t, const Column& column, std::size_t cell) {
+  if (std::holds_alternative<double>(*column.fill)) return std::isnan(t.reals(column.path)[cell]);
+  return t.integers(column.path)[cell] == std::get<std::int64_t>(*column.fill);
+}
+
+void check_identity(const Columns& c, std::size_t i, Problems& problems) {
+  const ResultsTable& t = c.t;
+  const std::string who = run_name(c, i);
+  if (c.id[i] != static_cast<std::int64_t>(i))
+    problems.add(who + ": id is " + std::to_string(c.id[i]));
+  if (!run_status_from_code(t.status_code(i)))
+    problems.add(who + ": status " + std::to_string(t.status_code(i)) + " is not " +
+                 code_list(results_column(status_column)));
+  if (c.depth[i] < 1 || static_cast<std::size_t>(c.depth[i]) > t.layers)
+    problems.add(who + ": depth " + std::to_string(c.depth[i]) + " outside 1.." +
+                 std::to_string(t.layers));
+  if (c.n_test[i] < 2)
+    problems.add(who + ": n_test " + std::to_string(c.n_test[i]) + " is below 2");
+  if (!(c.threshold[i] >= 0 && c.threshold[i] <= 1))
+    problems.add(who + ": threshold " + std::to_string(c.threshold[i]) + " outside [0, 1]");
+  std::set<std::int64_t> seen;
   bool padding = false;
-  for (std::size_t s = 0; s < t.max_k; ++s) {
-    const std::int32_t k = t.k[t.slot_index(i, s)];
+  for (std::size_t s = 0; s < t.k_slots; ++s) {
+    const std::int64_t k = c.k[t.index(i, s)];
     if (k == -1) {
       padding = true;
       continue;
     }
     if (padding)
       problems.add(who + ": k = " + std::to_string(k) + " follows -1 padding in /flow/k");
-    else if (k < 1 || k >= t.n_test[i])
+    else if (k < 1 || k >= c.n_test[i])
       problems.add(who + ": k = " + std::to_string(k) + " outside 1..n_test-1");
     else if (!seen.insert(k).second)
       problems.add(who + ": k = " + std::to_string(k) + " appears twice");
   }
-  if (t.k[t.slot_index(i, 0)] == -1 && t.max_k > 0) problems.add(who + ": no k in /flow/k");
+  if (t.k_slots > 0 && c.k[t.index(i, 0)] == -1) problems.add(who + ": no k in /flow/k");
 }
 
-// Every value of slot s of a run that has no flow there (padding, failed run) must be NaN.
+// Every value of k slot s of a run that has no measures there (padding, failed run) must still
+// hold its column's fill value.
 void check_empty_slot(const ResultsTable& t, std::size_t i, std::size_t s, const std::string& where,
                       Problems& problems) {
-  for (const auto* column : {&t.edges, &t.components, &t.unreachable_pairs, &t.ric, &t.g})
-    for (std::size_t l = 0; l < t.max_layers; ++l)
-      if (!std::isnan((*column)[t.cell_index(i, s, l)])) {
-        problems.add(where + ": layer " + std::to_string(l + 1) +
-                     " holds a value where NaN is expected");
+  for (const Column& column : results_columns()) {
+    if (!column.from_record || !column.has_axis(Axis::k_slots)) continue;
+    const std::size_t layers = column.has_axis(Axis::layers) ? t.layers : 1;
+    for (std::size_t l = 0; l < layers; ++l) {
+      const std::size_t cell = column.has_axis(Axis::layers) ? t.index(i, s, l) : t.index(i, s);
+      if (!is_fill(t, column, cell)) {
+        problems.add(where + ": " + std::string(column.path) +
+                     (column.has_axis(Axis::layers) ? " at layer " + std::to_string(l + 1) : "") +
+                     " holds a value where its fill value is expected");
         return;
       }
-  for (const auto* column : {&t.rho, &t.z, &t.fisher, &t.p})
-    if (!std::isnan((*column)[t.slot_index(i, s)])) {
-      problems.add(where + ": a coefficient holds a value where NaN is expected");
-      return;
     }
-  if (t.reason[t.slot_index(i, s)] != -1)
-    problems.add(where + ": reason is " + std::to_string(t.reason[t.slot_index(i, s)]) +
-                 ", expected -1");
+  }
 }
 
-void check_done_slot(const ResultsTable& t, std::size_t i, std::size_t s, Problems& problems) {
-  const std::string where = run_name(t, i) + ", k = " + std::to_string(t.k[t.slot_index(i, s)]);
-  const auto depth = static_cast<std::size_t>(t.depth[i]);
-  for (std::size_t l = 0; l < t.max_layers; ++l) {
-    const std::size_t c = t.cell_index(i, s, l);
+void check_done_slot(const Columns& c, std::size_t i, std::size_t s, Problems& problems) {
+  const ResultsTable& t = c.t;
+  const std::string where = run_name(c, i) + ", k = " + std::to_string(c.k[t.index(i, s)]);
+  const auto depth = static_cast<std::size_t>(c.depth[i]);
+  for (std::size_t l = 0; l < t.layers; ++l) {
+    const std::size_t cell = t.index(i, s, l);
     const std::string at = where + ", layer " + std::to_string(l + 1);
     if (l >= depth) {
-      if (!std::isnan(t.edges[c]) || !std::isnan(t.ric[c]) || !std::isnan(t.g[c]) ||
-          !std::isnan(t.components[c]))
+      if (!std::isnan(c.edges[cell]) || !std::isnan(c.ric[cell]) || !std::isnan(c.g[cell]) ||
+          !std::isnan(c.components[cell]))
         problems.add(at + ": beyond the run's depth but not NaN");
       continue;
     }
-    if (!std::isfinite(t.edges[c]) || t.edges[c] < 0 || !std::isfinite(t.ric[c]) ||
-        !std::isfinite(t.components[c]) || t.components[c] < 1 ||
-        !std::isfinite(t.unreachable_pairs[c]) || t.unreachable_pairs[c] < 0) {
+    if (!std::isfinite(c.edges[cell]) || c.edges[cell] < 0 || !std::isfinite(c.ric[cell]) ||
+        !std::isfinite(c.components[cell]) || c.components[cell] < 1 ||
+        !std::isfinite(c.unreachable_pairs[cell]) || c.unreachable_pairs[cell] < 0) {
       problems.add(
           at + ": edges, Ric, components and unreachable pairs must be finite (components >= 1)");
       continue;
     }
-    const bool connected = t.components[c] == 1;
-    if (connected != (t.unreachable_pairs[c] == 0))
-      problems.add(at + ": components = " + std::to_string(t.components[c]) +
-                   " disagrees with unreachable pairs = " + std::to_string(t.unreachable_pairs[c]));
-    if (connected != std::isfinite(t.g[c]))
+    const bool connected = c.components[cell] == 1;
+    if (connected != (c.unreachable_pairs[cell] == 0))
+      problems.add(
+          at + ": components = " + std::to_string(c.components[cell]) +
+          " disagrees with unreachable pairs = " + std::to_string(c.unreachable_pairs[cell]));
+    if (connected != std::isfinite(c.g[cell]))
       problems.add(at + ": g must be finite exactly when the layer is connected (components = " +
-                   std::to_string(static_cast<long long>(t.components[c])) + ")");
+                   std::to_string(static_cast<long long>(c.components[cell])) + ")");
   }
-  const std::size_t slot = t.slot_index(i, s);
+  const std::size_t slot = t.index(i, s);
   const auto expected =
-      geometry::ricci_coefficient(t.layers_of(t.g, i, s), t.layers_of(t.ric, i, s));
-  if (t.reason[slot] != static_cast<std::int8_t>(expected.reason))
-    problems.add(where + ": reason " + std::to_string(t.reason[slot]) + ", expected " +
+      geometry::ricci_coefficient(t.layers_of("/flow/g", i, s), t.layers_of("/flow/ric", i, s));
+  if (c.reason[slot] != static_cast<std::int64_t>(expected.reason))
+    problems.add(where + ": reason " + std::to_string(c.reason[slot]) + ", expected " +
                  std::to_string(static_cast<int>(expected.reason)) + " (" +
                  std::string(geometry::reason_name(expected.reason)) + ")");
-  const std::pair<const char*, std::pair<double, double>> values[] = {
-      {"rho", {t.rho[slot], expected.rho}},
-      {"z", {t.z[slot], expected.z}},
-      {"fisher", {t.fisher[slot], expected.fisher}},
-      {"p", {t.p[slot], expected.p}}};
-  for (const auto& [name, pair] : values)
-    if (!same_value(pair.first, pair.second))
-      problems.add(where + ": " + name + " = " + std::to_string(pair.first) +
-                   " disagrees with the value recomputed from g and Ric (" +
-                   std::to_string(pair.second) + ")");
+  const std::pair<const char*, double> recomputed[] = {
+      {"rho", expected.rho}, {"z", expected.z}, {"fisher", expected.fisher}, {"p", expected.p}};
+  for (const auto& [name, value] : recomputed) {
+    const double stored = t.reals(std::string("/flow/") + name)[slot];
+    if (!same_value(stored, value))
+      problems.add(where + ": " + name + " = " + std::to_string(stored) +
+                   " disagrees with the value recomputed from g and Ric (" + std::to_string(value) +
+                   ")");
+  }
 }
 
-void check_run_values(const ResultsTable& t, const std::vector<double>& loss, std::size_t i,
-                      Problems& problems) {
-  const std::string who = run_name(t, i);
+void check_run_values(const Columns& c, std::size_t i, Problems& problems) {
+  const ResultsTable& t = c.t;
+  const std::string who = run_name(c, i);
   if (t.is_done(i)) {
-    for (const auto& [name, value] : {std::pair{"test_accuracy", t.test_accuracy[i]},
-                                      std::pair{"train_accuracy", t.train_accuracy[i]}})
+    for (const auto& [name, value] : {std::pair{"test_accuracy", c.test_accuracy[i]},
+                                      std::pair{"train_accuracy", c.train_accuracy[i]}})
       if (!(value >= 0 && value <= 1))
         problems.add(who + ": done but " + name + " = " + std::to_string(value));
-    if (t.epochs[i] < 1 || static_cast<std::size_t>(t.epochs[i]) > t.max_epochs)
-      problems.add(who + ": done but epochs = " + std::to_string(t.epochs[i]));
-    if (!t.error[i].empty()) problems.add(who + ": done but error = '" + t.error[i] + "'");
-    for (std::size_t e = 0; e < t.max_epochs; ++e) {
-      const bool trained = e < static_cast<std::size_t>(std::max(t.epochs[i], 0));
-      if (trained != std::isfinite(loss[i * t.max_epochs + e])) {
+    if (c.epochs[i] < 1 || static_cast<std::size_t>(c.epochs[i]) > t.epochs)
+      problems.add(who + ": done but epochs = " + std::to_string(c.epochs[i]));
+    if (!c.error[i].empty()) problems.add(who + ": done but error = '" + c.error[i] + "'");
+    for (std::size_t e = 0; e < t.epochs; ++e) {
+      const bool trained = e < static_cast<std::size_t>(std::max<std::int64_t>(c.epochs[i], 0));
+      if (trained != std::isfinite(c.loss[i * t.epochs + e])) {
         problems.add(who + ": /history/loss at epoch " + std::to_string(e + 1) +
                      (trained ? " is not finite" : " is set beyond the run's epochs"));
         break;
       }
     }
-    const std::size_t scales = t.scales(i).size();
-    for (std::size_t s = 0; s < t.max_k; ++s) {
-      if (s < scales)
-        check_done_slot(t, i, s, problems);
+    const std::size_t k_count = t.k_values(i).size();
+    for (std::size_t s = 0; s < t.k_slots; ++s) {
+      if (s < k_count)
+        check_done_slot(c, i, s, problems);
       else
         check_empty_slot(t, i, s, who + ", padding slot " + std::to_string(s), problems);
       if (problems.full()) return;
     }
   } else if (t.is_failed(i)) {
-    if (t.error[i].empty()) problems.add(who + ": failed without an error message");
-    for (std::size_t s = 0; s < t.max_k; ++s)
+    if (c.error[i].empty()) problems.add(who + ": failed without an error message");
+    for (std::size_t s = 0; s < t.k_slots; ++s)
       check_empty_slot(t, i, s, who + " (failed), slot " + std::to_string(s), problems);
   }
   // Pending runs may hold a partial write of an abandoned attempt: no rule applies until status is
   // set.
 }
 
-void check_run_group(hid_t file, const ResultsTable& t, std::size_t i, Problems& problems) {
-  const std::string group = run_group(static_cast<index_t>(i)), who = run_name(t, i);
-  const auto n = static_cast<hsize_t>(t.n_test[i]);
-  const auto depth = static_cast<std::size_t>(std::max(t.depth[i], 0));
-  if (t.store_activations) {
-    for (std::size_t l = 1; l <= depth; ++l) {
-      const auto shape =
-          shapes::describe(file, group + "/" + layer_dataset_name(static_cast<int>(l)));
-      if (!shape || shape->dims.size() != 2 || shape->dims[0] != n || shape->dims[1] == 0 ||
-          shape->type_class != H5T_FLOAT)
-        problems.add(who + ": " + group + "/" + layer_dataset_name(static_cast<int>(l)) +
-                     " is missing or not an n_test x width float dataset");
+void check_run_group(hid_t file, const Columns& c, std::size_t i, Problems& problems) {
+  const ResultsTable& t = c.t;
+  const std::string group = run_group(static_cast<index_t>(i)), who = run_name(c, i);
+  RunIdentity run;
+  run.n_test = static_cast<index_t>(c.n_test[i]);
+  run.widths.assign(static_cast<std::size_t>(std::max<std::int64_t>(c.depth[i], 0)), 0);
+  for (index_t k : t.k_values(i)) run.k.push_back(k);
+  for (const RunDataset& dataset : run_datasets()) {
+    if (!(dataset.when == StoreOption::activations ? t.store_activations : t.store_nodes)) continue;
+    const std::size_t count = dataset.per_layer ? run.widths.size() : 1;
+    for (std::size_t l = 0; l < count; ++l) {
+      const std::string name = dataset.per_layer ? layer_dataset_name(static_cast<int>(l) + 1)
+                                                 : std::string(dataset.name);
+      const auto shape = shapes::describe(file, group + "/" + name);
+      auto expected = dataset.per_layer ? std::vector<std::size_t>{} : dataset.dims(run, l);
+      // A layer's width is not recorded elsewhere: any positive width will do.
+      const bool fits =
+          shape && type_matches(dataset.type, 0, *shape) &&
+          (dataset.per_layer
+               ? shape->dims.size() == 2 && shape->dims[0] == static_cast<hsize_t>(run.n_test) &&
+                     shape->dims[1] > 0
+               : std::equal(shape->dims.begin(), shape->dims.end(), expected.begin(),
+                            expected.end()));
+      if (!fits)
+        problems.add(who + ": " + group + "/" + name + " is missing or not a " +
+                     value_type_name(dataset.type, 0) + " dataset of shape " +
+                     (dataset.per_layer ? std::string("[n_test, width]")
+                                        : shapes::dims_text({expected.begin(), expected.end()})));
     }
-    if (shapes::describe(file, group + "/" + layer_dataset_name(static_cast<int>(depth) + 1)))
+    if (dataset.per_layer &&
+        shapes::describe(file, group + "/" + layer_dataset_name(static_cast<int>(count) + 1)))
       problems.add(who + ": " + group + " holds more layers than the run's depth");
-    for (const char* name : {"labels", "probability"}) {
-      const auto shape = shapes::describe(file, group + "/" + name);
-      if (!shape || shape->dims != std::vector<hsize_t>{n})
-        problems.add(who + ": " + group + "/" + name + " is missing or not of length n_test");
-    }
-  }
-  if (t.store_nodes) {
-    const std::vector<hsize_t> dims{t.scales(i).size(), depth, n};
-    for (const char* name : {"node_curvature", "node_distance_sum"}) {
-      const auto shape = shapes::describe(file, group + "/" + name);
-      if (!shape || shape->dims != dims)
-        problems.add(who + ": " + group + "/" + name + " is missing or not of shape " +
-                     shapes::dims_text(dims));
-    }
   }
 }
 
 }  // namespace
 
 std::vector<std::string> validate_results(const std::string& path, std::size_t limit) {
+  const h5::QuietErrors quiet;
   Problems problems(std::max<std::size_t>(limit, 1));
-  const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
-  check_structure(file.get(), nlohmann::json::parse(results_layout_json), problems);
+  const ResultsTable t = [&] {
+    const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
+    const auto version = h5::integer_attribute(file.get(), "schema_version");
+    check_structure(file.get(), static_cast<int>(version.value_or(schema_version)), problems);
+    return problems.empty() ? read_results_table(path) : ResultsTable{};
+  }();
   if (!problems.empty()) return problems.finish();
-  const auto loss_dims = shapes::existing_shape(file.get(), path, "/history/loss").dims;
-  const auto loss =
-      shapes::read_column<double>(file.get(), path, "/history/loss", H5T_NATIVE_DOUBLE, loss_dims);
-  const ResultsTable t = read_results_table(path);
-  for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) check_identity(t, i, problems);
-  for (std::size_t i = 0; i < t.runs && !problems.full(); ++i)
-    check_run_values(t, loss, i, problems);
+  const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
+  const Columns c{t};
+  for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) check_identity(c, i, problems);
+  for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) check_run_values(c, i, problems);
   if (t.store_activations || t.store_nodes)
     for (std::size_t i = 0; i < t.runs && !problems.full(); ++i)
-      check_run_group(file.get(), t, i, problems);
+      check_run_group(file.get(), c, i, problems);
   return problems.finish();
 }
 

@@ -20,13 +20,13 @@ struct Request {
   char error[256] = {};
 };
 
-bool serve(std::deque<index_t>& todo, const DispatchHooks& hooks, int workers) {
+bool serve(std::deque<index_t>& todo, const DispatchHooks& hooks, int workers, MPI_Comm comm) {
   int stopped_workers = 0;
   bool stopping = false;
   while (stopped_workers < workers) {
     int arrived = 0;
     MPI_Status probe;
-    MPI_Iprobe(MPI_ANY_SOURCE, tag_request, MPI_COMM_WORLD, &arrived, &probe);
+    MPI_Iprobe(MPI_ANY_SOURCE, tag_request, comm, &arrived, &probe);
     if (!arrived) {
       // Sleep instead of spinning in MPI_Recv: the master must not take a core from the workers.
       std::this_thread::sleep_for(std::chrono::microseconds(200));
@@ -35,7 +35,7 @@ bool serve(std::deque<index_t>& todo, const DispatchHooks& hooks, int workers) {
       continue;
     }
     Request request;
-    MPI_Recv(&request, sizeof request, MPI_BYTE, probe.MPI_SOURCE, tag_request, MPI_COMM_WORLD,
+    MPI_Recv(&request, sizeof request, MPI_BYTE, probe.MPI_SOURCE, tag_request, comm,
              MPI_STATUS_IGNORE);
     if (request.finished_id >= 0)
       hooks.finished(static_cast<index_t>(request.finished_id),
@@ -47,18 +47,18 @@ bool serve(std::deque<index_t>& todo, const DispatchHooks& hooks, int workers) {
       todo.pop_front();
     }
     if (next < 0) ++stopped_workers;
-    MPI_Send(&next, 1, MPI_INT64_T, probe.MPI_SOURCE, tag_assign, MPI_COMM_WORLD);
+    MPI_Send(&next, 1, MPI_INT64_T, probe.MPI_SOURCE, tag_assign, comm);
   }
   return stopping;
 }
 
-void work(const DispatchHooks& hooks) {
+void work(const DispatchHooks& hooks, MPI_Comm comm) {
   Request request;
   for (;;) {
     request.stop = hooks.stop_requested() ? 1 : 0;
-    MPI_Send(&request, sizeof request, MPI_BYTE, 0, tag_request, MPI_COMM_WORLD);
+    MPI_Send(&request, sizeof request, MPI_BYTE, 0, tag_request, comm);
     std::int64_t id = -1;
-    MPI_Recv(&id, 1, MPI_INT64_T, 0, tag_assign, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    MPI_Recv(&id, 1, MPI_INT64_T, 0, tag_assign, comm, MPI_STATUS_IGNORE);
     if (id < 0) break;
     std::string error;
     request = Request{};
@@ -70,10 +70,10 @@ void work(const DispatchHooks& hooks) {
 
 }  // namespace
 
-bool dispatch_runs(std::deque<index_t>& todo, const DispatchHooks& hooks) {
+bool dispatch_runs(std::deque<index_t>& todo, const DispatchHooks& hooks, MPI_Comm comm) {
   int rank = 0, size = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
   if (size == 1) {
     while (!todo.empty() && !hooks.stop_requested()) {
       const index_t id = todo.front();
@@ -84,8 +84,8 @@ bool dispatch_runs(std::deque<index_t>& todo, const DispatchHooks& hooks) {
     }
     return hooks.stop_requested();
   }
-  if (rank == 0) return serve(todo, hooks, size - 1);
-  work(hooks);
+  if (rank == 0) return serve(todo, hooks, size - 1, comm);
+  work(hooks, comm);
   return false;
 }
 

@@ -10,7 +10,9 @@
 
 namespace ricci::sweep {
 
-std::string RunSpec::identity() const { return RunStreams::identity(problem, architecture, depth); }
+std::string RunSpec::stream_identity() const {
+  return RunStreams::identity(identity.problem, identity.architecture, identity.depth);
+}
 
 std::vector<ProblemShape> probe_problems(const JobSpec& job) {
   std::vector<ProblemShape> shapes;
@@ -54,14 +56,14 @@ Plan make_plan(const JobSpec& job, std::vector<ProblemShape> shapes) {
         for (std::uint64_t seed : job.seeds) {
           RunSpec run;
           run.id = static_cast<index_t>(plan.runs.size());
-          run.problem = name;
-          run.architecture = arch;
-          run.depth = depth;
-          run.seed = seed;
-          run.widths = widths;
-          run.k = ks;
-          run.n_test = shape.n_test;
-          run.threshold = threshold;
+          run.identity = {.problem = name,
+                          .architecture = arch,
+                          .depth = depth,
+                          .seed = seed,
+                          .threshold = threshold,
+                          .n_test = shape.n_test,
+                          .widths = widths,
+                          .k = ks};
           // Training ~ epochs x n_train x parameters; geometry ~ layers x (n^2 x width + |k| x n x
           // k).
           double params = static_cast<double>(shape.input_dim) * widths.front();
@@ -78,7 +80,7 @@ Plan make_plan(const JobSpec& job, std::vector<ProblemShape> shapes) {
           plan.runs.push_back(std::move(run));
         }
       }
-    plan.max_k = std::max(plan.max_k, static_cast<int>(ks.size()));
+    plan.k_slots = std::max(plan.k_slots, static_cast<int>(ks.size()));
     plan.max_n_test = std::max(plan.max_n_test, shape.n_test);
   }
   if (plan.runs.empty()) throw Error("sweep", "the job expands to no runs");
@@ -95,10 +97,11 @@ std::vector<index_t> Plan::dispatch_order() const {
 
 double Plan::expected_bytes(const JobSpec& job) const {
   const double per_run_columns = 16 * 8.0 + 512 + 2 * 64;
-  const double flow = static_cast<double>(max_k) * (4 + 5.0 * 8 * max_depth + 5 * 8);
+  const double flow = static_cast<double>(k_slots) * (4 + 5.0 * 8 * max_depth + 5 * 8);
   const double history = 4.0 * 8 * max_epochs;
   double total = 0;
-  for (const RunSpec& run : runs) {
+  for (const RunSpec& spec : runs) {
+    const io::RunIdentity& run = spec.identity;
     total += per_run_columns + flow + history;
     if (job.store_activations) {
       double units = 0;
@@ -108,6 +111,19 @@ double Plan::expected_bytes(const JobSpec& job) const {
     if (job.store_nodes) total += static_cast<double>(run.k.size()) * run.depth * run.n_test * 16.0;
   }
   return total;
+}
+
+io::ResultsLayout Plan::results_layout(const JobSpec& job,
+                                       std::map<std::string, std::string> attributes) const {
+  io::ResultsLayout layout;
+  for (const RunSpec& run : runs) layout.runs.push_back(run.identity);
+  layout.k_slots = k_slots;
+  layout.layers = max_depth;
+  layout.epochs = max_epochs;
+  layout.store_activations = job.store_activations;
+  layout.store_nodes = job.store_nodes;
+  layout.attributes = std::move(attributes);
+  return layout;
 }
 
 }  // namespace ricci::sweep

@@ -18,10 +18,11 @@ const data::Dataset& DataCache::get(const data::Problem& problem, const data::Da
   return *slot;
 }
 
-RunOutcome execute_run(const RunSpec& run, const JobSpec& job, DataCache& cache,
-                       const std::function<bool()>& cancelled) {
-  RunOutcome out;
-  out.id = run.id;
+io::RunRecord execute_run(const RunSpec& spec, const JobSpec& job, DataCache& cache,
+                          const std::function<bool()>& cancelled) {
+  const io::RunIdentity& run = spec.identity;
+  io::RunRecord out;
+  out.id = spec.id;
   auto stop_if_cancelled = [&] {
     if (cancelled && cancelled()) throw Error("sweep", "run interrupted by a stop request");
   };
@@ -37,17 +38,18 @@ RunOutcome execute_run(const RunSpec& run, const JobSpec& job, DataCache& cache,
 
     const auto start = std::chrono::steady_clock::now();
     out.activations = nn::hidden_activations(net, data.test_x);
-    out.test_labels = data.test_y;
+    out.labels = data.test_y;
     geometry::GeometryOptions options;
     options.k = run.k;
     options.rule = job.rule;
+    // Per-node values are computed only when the file will keep them.
     options.node_summaries = job.store_nodes;
-    out.flow = geometry::layer_flow(out.activations.hidden, options);
+    out.measures = geometry::layer_flow(out.activations.hidden, options);
     out.geometry_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    out.ok = true;
+    out.status = io::RunStatus::done;
   } catch (const std::exception& e) {
-    out.ok = false;
+    out.status = io::RunStatus::failed;
     out.error = e.what();
   }
   return out;

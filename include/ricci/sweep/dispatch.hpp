@@ -5,6 +5,8 @@
 // Rank 0 hands ids from `todo` to whichever worker asks; a worker asks again when it has finished,
 // reporting the outcome. With one rank, that rank works through `todo` itself. A stop request
 // (signal on any rank) ends the hand-out; runs not handed out stay in `todo`.
+#include <mpi.h>
+
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -26,7 +28,7 @@ struct DispatchHooks {
   std::function<bool()> stop_requested;
 };
 
-// Collective over MPI_COMM_WORLD. Returns true on rank 0 when a stop request ended the hand-out.
-bool dispatch_runs(std::deque<index_t>& todo, const DispatchHooks& hooks);
+// Collective over `comm`. Returns true on rank 0 when a stop request ended the hand-out.
+bool dispatch_runs(std::deque<index_t>& todo, const DispatchHooks& hooks, MPI_Comm comm);
 
 }  // namespace ricci::sweep

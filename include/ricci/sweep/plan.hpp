@@ -2,11 +2,13 @@
 // The expanded sweep: one RunSpec per (problem, architecture, depth, seed), identical on every
 // rank.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "ricci/core/types.hpp"
 #include "ricci/data/problems.hpp"
+#include "ricci/io/run_record.hpp"
 #include "ricci/sweep/job.hpp"
 
 namespace ricci::sweep {
@@ -20,29 +22,27 @@ struct ProblemShape {
 };
 
 struct RunSpec {
-  index_t id = 0;  // row in the results file, in plan order
-  std::string problem, architecture;
-  int depth = 0;
-  std::uint64_t seed = 0;
-  std::vector<int> widths;
-  std::vector<index_t> k;
-  index_t n_test = 0;
-  double threshold = 0;
-  double cost = 0;  // relative cost estimate, for dispatch order only
+  index_t id = 0;            // row in the results file, in plan order
+  io::RunIdentity identity;  // what the results file records of the run before it executes
+  double cost = 0;           // relative cost estimate, for dispatch order only
 
   // "problem/architecture/depth": the identity the init and shuffle streams derive from.
-  std::string identity() const;
+  std::string stream_identity() const;
 };
 
 struct Plan {
   std::vector<RunSpec> runs;
   std::vector<ProblemShape> shapes;
-  int max_depth = 0, max_width = 0, max_k = 0, max_epochs = 0;
+  int max_depth = 0, max_width = 0, max_epochs = 0;
+  int k_slots = 0;  // the longest k list of any run
   index_t max_n_test = 0;
   // Run ids ordered most expensive first (ties by id), the master's dispatch order.
   std::vector<index_t> dispatch_order() const;
   // Bytes the results file will take, roughly.
   double expected_bytes(const JobSpec& job) const;
+  // The fixed sizes of its results file; `attributes` are stored as they are.
+  io::ResultsLayout results_layout(const JobSpec& job,
+                                   std::map<std::string, std::string> attributes) const;
 };
 
 // Loads (or sizes) each problem once to learn n_test and the input width. Throws ricci::Error

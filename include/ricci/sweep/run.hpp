@@ -1,30 +1,21 @@
 #pragma once
 // One run, start to finish, in memory: data -> training -> activations -> geometry (METHOD.md §1).
-// No MPI, no HDF5: the scheduler decides where it runs and the io layer where it lands.
+// No MPI, no HDF5: the sweep decides where it runs and the io layer where it lands.
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 
 #include "ricci/geometry/layer_flow.hpp"
+#include "ricci/io/run_record.hpp"
 #include "ricci/nn/train.hpp"
 #include "ricci/sweep/job.hpp"
 #include "ricci/sweep/plan.hpp"
 
 namespace ricci::sweep {
 
-struct RunOutcome {
-  index_t id = 0;
-  bool ok = false;
-  std::string error;  // when !ok
-  nn::TrainResult training;
-  double geometry_seconds = 0;
-  nn::Activations activations;
-  std::vector<std::uint8_t> test_labels;
-  std::vector<geometry::ScaleFlow> flow;  // one per k of the run, in the run's k order
-};
-
-// Keeps seed-independent data (MNIST, Fashion-MNIST, user files) loaded once per process.
+// Keeps seed-independent data (MNIST, Fashion-MNIST, user files) loaded once per process. Not
+// thread-safe; the reference get() returns is valid until the next call.
 class DataCache {
  public:
   const data::Dataset& get(const data::Problem& problem, const data::DataOptions& options,
@@ -35,9 +26,10 @@ class DataCache {
   data::Dataset synthetic_;
 };
 
-// Executes `run`. Failures (bad data, divergence, geometry errors) are returned as !ok with the
-// message, never thrown; `cancelled` is polled between stages and ends the run as not ok.
-RunOutcome execute_run(const RunSpec& run, const JobSpec& job, DataCache& cache,
-                       const std::function<bool()>& cancelled = {});
+// Executes `run` and returns everything the results file keeps of it (io::RunRecord; the caller
+// sets its rank). Failures (bad data, divergence, geometry errors) are returned as status failed
+// with the message, never thrown; `cancelled` is polled between stages and ends the run as failed.
+io::RunRecord execute_run(const RunSpec& run, const JobSpec& job, DataCache& cache,
+                          const std::function<bool()>& cancelled = {});
 
 }  // namespace ricci::sweep

@@ -1,0 +1,122 @@
+#pragma once
+// The results file's schema, declared once: every file attribute, every table dataset (/runs,
+// /flow, /history) and every per-run dataset (/run_data/rNNNNNN), each with its type, shape, fill
+// value, meaning and the run field it is written from. Creating, writing, reading and validating
+// a file, results_schema/layout.json (printed by `ricci-query schema`, tested equal) and the query
+// subcommands' column lists all iterate over these tables, so a new quantity is one entry in
+// src/io/schema.cpp (docs/architecture.md shows one).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "ricci/core/types.hpp"
+
+namespace ricci::io {
+
+struct RunIdentity;
+struct RunRecord;
+
+// Version 2 gives every dataset the attributes 'axes', 'meaning' and, for coded columns, 'codes',
+// so a file explains itself to h5py users. Version 1 files lack them and are read the same way.
+inline constexpr int schema_version = 2;
+inline constexpr int oldest_readable_schema_version = 1;
+
+// The axes of the table datasets. Sizes: runs = the number of runs; k_slots = the longest k list
+// of any run (shorter lists are padded); layers = the largest depth; epochs = the most epochs a
+// run may train.
+enum class Axis { runs, k_slots, layers, epochs };
+std::string_view axis_name(Axis axis);    // "runs", "k_slots", "layers", "epochs"
+std::string_view axis_symbol(Axis axis);  // "N", "K", "L", "E", as layout.json writes shapes
+std::string_view axis_meaning(Axis axis);
+
+enum class ValueType { int8, uint8, int32, int64, uint64, float32, float64, string };
+// "int8", ..., "float64"; fixed-length strings as "string<width>".
+std::string value_type_name(ValueType type, std::size_t string_width);
+
+// One cell's value before it is converted to the column's stored type.
+using CellValue = std::variant<std::int64_t, std::uint64_t, double, std::string>;
+
+struct Code {
+  std::int64_t value;
+  std::string_view name;
+};
+
+// Where a column's cells come from (exactly one source per column):
+//  * IdentityCell: written once, when the file is created; `slot` is the k slot of a
+//    [runs, k_slots] column.
+//  * RecordCell: written by ResultsFile::write_run; `slot` and `inner` index the axes after runs
+//    (k slot; layer or epoch). Done runs get every cell they have; failed runs only their
+//    [runs] and [runs, epochs] cells, the rest keeps the fill value.
+using IdentityCell = CellValue (*)(index_t id, const RunIdentity& run, std::size_t slot);
+using RecordCell = CellValue (*)(const RunRecord& run, std::size_t slot, std::size_t inner);
+
+struct Column {
+  std::string_view path;  // "/flow/g"
+  ValueType type;
+  std::size_t string_width;       // bytes of a fixed-length string; 0 for numbers
+  std::vector<Axis> axes;         // the first is always runs
+  std::optional<CellValue> fill;  // what an unwritten cell reads as; none: written at creation
+  std::string_view meaning;
+  std::vector<Code> codes;     // the values of a coded integer column (status, reason)
+  bool whole_numbers = false;  // float64 only so NaN can mark a missing value: counts and sums
+  IdentityCell from_identity = nullptr;
+  RecordCell from_record = nullptr;
+  int since_version = 1;  // files of older versions lack it; readers skip it there
+
+  std::string_view name() const;   // "g"
+  std::string_view group() const;  // "/flow"
+  bool has_axis(Axis axis) const;
+  // "runs,k_slots,layers": the 'axes' attribute every schema 2 dataset carries.
+  std::string axes_text() const;
+  // "-1 padding, 0 none, ...": the 'codes' attribute of a coded column.
+  std::string codes_text() const;
+};
+
+// The table datasets, in creation order; the query subcommands list them in this order too.
+const std::vector<Column>& results_columns();
+// The entry of `path`; throws ricci::Error("io", ...) naming it when the registry has none.
+const Column& results_column(std::string_view path);
+// The column a run's status is written to, last of all its values.
+inline constexpr std::string_view status_column = "/runs/status";
+
+// A per-run dataset is stored when the file's layout asks for activations or for node values.
+enum class StoreOption { activations, nodes };
+std::string_view store_option_attribute(StoreOption option);  // "store_activations", ...
+
+using RunData = std::variant<std::vector<float>, std::vector<std::uint8_t>, std::vector<double>>;
+
+// A dataset of a run's group (run_group()).
+struct RunDataset {
+  std::string_view name;  // "labels"; per-layer datasets are named by layer_dataset_name(l)
+  bool per_layer;
+  ValueType type;
+  std::vector<std::string_view> shape;  // symbols, for layout.json
+  StoreOption when;
+  std::string_view meaning;
+  // Dimensions for `run` (layer: 0-based hidden layer of a per-layer dataset).
+  std::vector<std::size_t> (*dims)(const RunIdentity& run, std::size_t layer);
+  // Values of a done run, row-major, as many as dims() gives.
+  RunData (*values)(const RunRecord& run, std::size_t layer);
+};
+const std::vector<RunDataset>& run_datasets();
+// The symbols run_datasets() shapes use, with their meaning.
+const std::vector<std::pair<std::string_view, std::string_view>>& run_dataset_symbols();
+
+// The name of run `id`'s group of per-run data: /run_data/r000042.
+std::string run_group(index_t id);
+
+// Attributes of the file's root group.
+struct FileAttribute {
+  std::string_view name;
+  bool is_string;  // else int64
+  std::string_view meaning;
+};
+const std::vector<FileAttribute>& file_attributes();
+
+// The whole schema as JSON: the text of results_schema/layout.json.
+std::string layout_json();
+
+}  // namespace ricci::io

@@ -1,0 +1,53 @@
+#pragma once
+// Running a plan across the ranks of a communicator into one results file.
+//
+// Rank 0 is the master: it hands out runs, most expensive first, to workers that ask for the next
+// one when they finish, and reports progress. With one rank, that rank does everything. Workers
+// write their runs themselves (independent parallel HDF5 writes). When `stop_requested` turns true
+// on any rank (the application wires it to SIGTERM, SIGINT and SIGUSR1), the hand-out ends; runs in
+// flight are abandoned and stay pending; the file is closed cleanly and --resume finishes the job.
+#include <mpi.h>
+
+#include <functional>
+#include <ostream>
+#include <string>
+
+#include "ricci/core/error.hpp"
+#include "ricci/sweep/job.hpp"
+#include "ricci/sweep/plan.hpp"
+
+namespace ricci::sweep {
+
+struct SweepOptions {
+  std::string output;
+  bool resume = false, retry_failed = false, force = false;
+  double progress_seconds = 10;
+  std::string tool_version;
+  // The job as canonical text, stored in the file; --resume compares the one without paths.
+  std::string job_text, job_text_without_paths;
+  // Polled between runs and between a run's stages; never set by the sweep itself.
+  std::function<bool()> stop_requested = [] { return false; };
+};
+
+struct SweepSummary {
+  index_t total = 0, done = 0, failed = 0, pending = 0;  // over the whole file, at the end
+  index_t ran = 0;                                       // executed in this session
+  double seconds = 0;
+  bool stopped = false;  // a stop request ended the hand-out
+};
+
+// A rank failed after the ranks began working on the file together: the others may be waiting for
+// it in a collective call, so the application must end every rank (MpiSession::abort_all).
+class RankFailure : public Error {
+ public:
+  using Error::Error;
+};
+
+// Collective over `comm`: every rank calls it with the same job, plan and options. Throws
+// ricci::Error on every rank for refusals decided before the file is touched (existing output
+// without --resume/--force, a file in use, a different stored job); throws RankFailure on the
+// failing rank for anything later.
+SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions& options,
+                       std::ostream& log, MPI_Comm comm);
+
+}  // namespace ricci::sweep

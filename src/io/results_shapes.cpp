@@ -1,0 +1,65 @@
+#include "results_shapes.hpp"
+
+#include <algorithm>
+
+namespace ricci::io {
+
+namespace shapes {
+
+std::optional<DatasetShape> describe(hid_t file, const std::string& path) {
+  if (!h5::link_exists(file, path)) return std::nullopt;
+  H5O_info_t info;
+  if (H5Oget_info_by_name(file, path.c_str(), &info, H5P_DEFAULT) < 0 ||
+      info.type != H5O_TYPE_DATASET)
+    return std::nullopt;
+  const h5::Dataset dataset(
+      h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
+  const h5::Dataspace space(
+      h5::checked(H5Dget_space(dataset.get()), "cannot read the shape of " + path));
+  const h5::Datatype type(
+      h5::checked(H5Dget_type(dataset.get()), "cannot read the type of " + path));
+  DatasetShape out;
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  out.dims.resize(static_cast<std::size_t>(std::max(rank, 0)));
+  if (rank > 0) H5Sget_simple_extent_dims(space.get(), out.dims.data(), nullptr);
+  out.type_class = H5Tget_class(type.get());
+  out.type_size = H5Tget_size(type.get());
+  out.is_signed = out.type_class == H5T_INTEGER && H5Tget_sign(type.get()) == H5T_SGN_2;
+  out.variable_string = out.type_class == H5T_STRING && H5Tis_variable_str(type.get()) > 0;
+  return out;
+}
+
+std::string dims_text(const std::vector<hsize_t>& dims) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < dims.size(); ++i) out += (i ? ", " : "") + std::to_string(dims[i]);
+  return out + "]";
+}
+
+DatasetShape existing_shape(hid_t file, const std::string& file_path, const std::string& path) {
+  auto shape = describe(file, path);
+  if (!shape)
+    throw Error("io",
+                "'" + file_path + "' has no dataset " + path + ": not a ricci-sweep results file");
+  return std::move(*shape);
+}
+
+hsize_t dimension_of(hid_t file, const std::string& file_path, const std::string& path,
+                     std::size_t axis, std::size_t rank) {
+  const auto shape = existing_shape(file, file_path, path);
+  if (shape.dims.size() != rank)
+    throw Error("io", "'" + file_path + "': " + path + " has " + std::to_string(shape.dims.size()) +
+                          " dimensions, expected " + std::to_string(rank));
+  return shape.dims[axis];
+}
+
+void require_shape(hid_t file, const std::string& file_path, const std::string& path,
+                   const std::vector<hsize_t>& expected) {
+  const auto shape = existing_shape(file, file_path, path);
+  if (shape.dims != expected)
+    throw Error("io", "'" + file_path + "': " + path + " has shape " + dims_text(shape.dims) +
+                          ", expected " + dims_text(expected) + " (run 'ricci-query validate')");
+}
+
+}  // namespace shapes
+
+}  // namespace ricci::io

@@ -1,0 +1,367 @@
+// The registry of the results file: the one place each attribute and dataset is declared.
+#include "ricci/io/schema.hpp"
+
+#include <cstdio>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "ricci/core/error.hpp"
+#include "ricci/geometry/coefficients.hpp"
+#include "ricci/io/activations.hpp"
+#include "ricci/io/run_record.hpp"
+
+namespace ricci::io {
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using enum Axis;
+using enum ValueType;
+
+// Accessors the entries below share.
+const geometry::LayerFlow& layer_at(const RunRecord& r, std::size_t slot, std::size_t layer) {
+  return r.measures[slot].layers[layer];
+}
+const geometry::RicciCoefficient& coefficient_at(const RunRecord& r, std::size_t slot) {
+  return r.measures[slot].coefficient;
+}
+const nn::EpochRecord& epoch_at(const RunRecord& r, std::size_t epoch) {
+  return r.training.history[epoch];
+}
+CellValue if_trained(const RunRecord& r, double value) { return r.trained() ? value : nan; }
+CellValue count(count_t value) { return static_cast<double>(value); }
+
+std::vector<Code> status_codes() {
+  std::vector<Code> out;
+  for (auto s : {RunStatus::pending, RunStatus::done, RunStatus::failed})
+    out.push_back({static_cast<std::int64_t>(s), run_status_name(s)});
+  return out;
+}
+
+std::vector<Code> reason_codes() {
+  std::vector<Code> out{{-1, "padding"}};
+  for (auto r :
+       {geometry::CoefficientReason::none, geometry::CoefficientReason::disconnected,
+        geometry::CoefficientReason::too_few_layers, geometry::CoefficientReason::zero_variance,
+        geometry::CoefficientReason::perfect_correlation})
+    out.push_back({static_cast<std::int64_t>(r), geometry::reason_name(r)});
+  return out;
+}
+
+std::vector<Column> make_columns() {
+  const CellValue no_value = nan;
+  // clang-format off
+  return {
+    // /runs: one row per run. Identity first (written at creation), then the run's outcome.
+    {"/runs/id", int64, 0, {runs}, std::nullopt, "the run's row, 0..N-1", {}, false,
+     [](index_t id, const RunIdentity&, std::size_t) -> CellValue { return std::int64_t{id}; }},
+    {"/runs/problem", string, 256, {runs}, std::nullopt, "problem name (docs/method.md §5)", {}, false,
+     [](index_t, const RunIdentity& r, std::size_t) -> CellValue { return r.problem; }},
+    {"/runs/architecture", string, 64, {runs}, std::nullopt, "narrow, wide, bottleneck or explicit widths", {}, false,
+     [](index_t, const RunIdentity& r, std::size_t) -> CellValue { return r.architecture; }},
+    {"/runs/depth", int32, 0, {runs}, std::nullopt, "number of hidden layers", {}, false,
+     [](index_t, const RunIdentity& r, std::size_t) -> CellValue { return std::int64_t{r.depth}; }},
+    {"/runs/seed", uint64, 0, {runs}, std::nullopt, "the run's seed", {}, false,
+     [](index_t, const RunIdentity& r, std::size_t) -> CellValue { return r.seed; }},
+    {"/runs/threshold", float64, 0, {runs}, std::nullopt, "test accuracy the run must exceed to be accepted", {}, false,
+     [](index_t, const RunIdentity& r, std::size_t) -> CellValue { return r.threshold; }},
+    {"/runs/n_test", int32, 0, {runs}, std::nullopt, "test points, the vertices of every graph", {}, false,
+     [](index_t, const RunIdentity& r, std::size_t) -> CellValue { return std::int64_t{r.n_test}; }},
+    {status_column, int8, 0, {runs}, std::int64_t{0}, "pending, done or failed; written last", status_codes(), false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return static_cast<std::int64_t>(r.status); }},
+    {"/runs/test_accuracy", float64, 0, {runs}, no_value, "accuracy on the test set after training", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) { return if_trained(r, r.training.test_accuracy); }},
+    {"/runs/train_accuracy", float64, 0, {runs}, no_value, "accuracy on the training part after training", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) { return if_trained(r, r.training.train_accuracy); }},
+    {"/runs/val_accuracy", float64, 0, {runs}, no_value, "accuracy on the validation part after training", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) { return if_trained(r, r.training.val_accuracy); }},
+    {"/runs/epochs", int32, 0, {runs}, std::int64_t{0}, "epochs trained", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return static_cast<std::int64_t>(r.training.history.size()); }},
+    {"/runs/train_seconds", float64, 0, {runs}, no_value, "wall time of training", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) { return if_trained(r, r.training.seconds); }},
+    {"/runs/geometry_seconds", float64, 0, {runs}, no_value, "wall time of the geometry", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return r.status == RunStatus::done ? r.geometry_seconds : nan; }},
+    {"/runs/rank", int32, 0, {runs}, std::int64_t{-1}, "MPI rank that ran it", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return std::int64_t{r.rank}; }},
+    {"/runs/error", string, 512, {runs}, std::string(), "why a failed run failed", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return r.error; }},
+
+    // /flow: the geometry of done runs, per k slot (and layer). k = -1 and NaN mark padding.
+    {"/flow/k", int32, 0, {runs, k_slots}, std::int64_t{-1}, "the run's k values; -1 pads shorter lists", {}, false,
+     [](index_t, const RunIdentity& r, std::size_t slot) -> CellValue { return std::int64_t{r.k[slot]}; }},
+    {"/flow/edges", float64, 0, {runs, k_slots, layers}, no_value, "edges of the layer's graph (arcs under baptista-r)", {}, true,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t l) { return count(layer_at(r, s, l).edges); }},
+    {"/flow/components", float64, 0, {runs, k_slots, layers}, no_value, "connected components", {}, true,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t l) { return count(layer_at(r, s, l).components); }},
+    {"/flow/unreachable_pairs", float64, 0, {runs, k_slots, layers}, no_value, "unordered vertex pairs with no path", {}, true,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t l) { return count(layer_at(r, s, l).unreachable_pairs); }},
+    {"/flow/g", float64, 0, {runs, k_slots, layers}, no_value, "g_l, the sum of geodesic distances; NaN when disconnected (docs/method.md §3)", {}, true,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t l) -> CellValue { return layer_at(r, s, l).g; }},
+    {"/flow/ric", float64, 0, {runs, k_slots, layers}, no_value, "Ric_l, the total Forman curvature (docs/method.md §3)", {}, true,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t l) { return count(layer_at(r, s, l).ric); }},
+    {"/flow/rho", float64, 0, {runs, k_slots}, no_value, "Ricci coefficient: Pearson(eta_l, Ric_l) (docs/method.md §4)", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return coefficient_at(r, s).rho; }},
+    {"/flow/z", float64, 0, {runs, k_slots}, no_value, "artanh(rho) / sqrt(L - 4), as the paper prints it", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return coefficient_at(r, s).z; }},
+    {"/flow/fisher", float64, 0, {runs, k_slots}, no_value, "artanh(rho) * sqrt(L - 4), the Fisher statistic", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return coefficient_at(r, s).fisher; }},
+    {"/flow/p", float64, 0, {runs, k_slots}, no_value, "two-sided p-value of rho", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return coefficient_at(r, s).p; }},
+    {"/flow/reason", int8, 0, {runs, k_slots}, std::int64_t{-1}, "why a coefficient is undefined", reason_codes(), false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return static_cast<std::int64_t>(coefficient_at(r, s).reason); }},
+
+    // /history: per epoch of training (Keras' running means over the epoch's batches).
+    {"/history/loss", float64, 0, {runs, epochs}, no_value, "training loss", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t e) -> CellValue { return epoch_at(r, e).loss; }},
+    {"/history/accuracy", float64, 0, {runs, epochs}, no_value, "training accuracy", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t e) -> CellValue { return epoch_at(r, e).accuracy; }},
+    {"/history/val_loss", float64, 0, {runs, epochs}, no_value, "validation loss", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t e) -> CellValue { return epoch_at(r, e).val_loss; }},
+    {"/history/val_accuracy", float64, 0, {runs, epochs}, no_value, "validation accuracy", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t e) -> CellValue { return epoch_at(r, e).val_accuracy; }},
+  };
+  // clang-format on
+}
+
+// Per-node values of every k slot and layer, in that order (a [K_run, L_run, n] array).
+template <class Field>
+RunData node_values(const RunRecord& r, Field field) {
+  std::vector<double> out;
+  for (const auto& at_k : r.measures)
+    for (const auto& layer : at_k.layers) {
+      const auto& values = field(layer);
+      out.insert(out.end(), values.begin(), values.end());
+    }
+  return out;
+}
+
+std::vector<std::size_t> points(const RunIdentity& r, std::size_t) {
+  return {static_cast<std::size_t>(r.n_test)};
+}
+std::vector<std::size_t> points_by_width(const RunIdentity& r, std::size_t layer) {
+  return {static_cast<std::size_t>(r.n_test), static_cast<std::size_t>(r.widths[layer])};
+}
+std::vector<std::size_t> per_k_layer_point(const RunIdentity& r, std::size_t) {
+  return {r.k.size(), r.widths.size(), static_cast<std::size_t>(r.n_test)};
+}
+
+std::vector<RunDataset> make_run_datasets() {
+  using enum StoreOption;
+  // clang-format off
+  return {
+    {"layer_{l:02d}", true, float32, {"n", "w"}, activations, "post-ReLU activations of hidden layer l (1-based) on the test set",
+     points_by_width, [](const RunRecord& r, std::size_t l) -> RunData {
+       const RowMatrix& x = r.activations.hidden[l];  // row-major: the dataset's order
+       return std::vector<float>(x.data(), x.data() + x.size());
+     }},
+    {"labels", false, uint8, {"n"}, activations, "test labels (0 or 1)",
+     points, [](const RunRecord& r, std::size_t) -> RunData { return r.labels; }},
+    {"probability", false, float32, {"n"}, activations, "the network's output (sigmoid) per test point",
+     points, [](const RunRecord& r, std::size_t) -> RunData {
+       return std::vector<float>(r.activations.probability.begin(), r.activations.probability.end());
+     }},
+    {"node_curvature", false, float64, {"K_run", "L_run", "n"}, nodes, "s_l(i), each point's Forman curvature sum (docs/method.md §3)",
+     per_k_layer_point, [](const RunRecord& r, std::size_t) {
+       return node_values(r, [](const geometry::LayerFlow& l) { return std::vector<double>(l.node_curvature.begin(), l.node_curvature.end()); });
+     }},
+    {"node_distance_sum", false, float64, {"K_run", "L_run", "n"}, nodes, "S_l(i), each point's geodesic distance sum; NaN when disconnected",
+     per_k_layer_point, [](const RunRecord& r, std::size_t) {
+       return node_values(r, [](const geometry::LayerFlow& l) { return l.node_distance_sum; });
+     }},
+  };
+  // clang-format on
+}
+
+}  // namespace
+
+std::string_view axis_name(Axis axis) {
+  switch (axis) {
+    case runs:
+      return "runs";
+    case k_slots:
+      return "k_slots";
+    case layers:
+      return "layers";
+    case epochs:
+      return "epochs";
+  }
+  return "?";
+}
+
+std::string_view axis_symbol(Axis axis) {
+  switch (axis) {
+    case runs:
+      return "N";
+    case k_slots:
+      return "K";
+    case layers:
+      return "L";
+    case epochs:
+      return "E";
+  }
+  return "?";
+}
+
+std::string_view axis_meaning(Axis axis) {
+  switch (axis) {
+    case runs:
+      return "runs: one row per run of the sweep, in plan order";
+    case k_slots:
+      return "k_slots: the longest k list of any run; shorter lists are padded";
+    case layers:
+      return "layers: the largest depth; shallower runs are padded";
+    case epochs:
+      return "epochs: the most epochs a run may train";
+  }
+  return "?";
+}
+
+std::string value_type_name(ValueType type, std::size_t string_width) {
+  switch (type) {
+    case int8:
+      return "int8";
+    case uint8:
+      return "uint8";
+    case int32:
+      return "int32";
+    case int64:
+      return "int64";
+    case uint64:
+      return "uint64";
+    case float32:
+      return "float32";
+    case float64:
+      return "float64";
+    case string:
+      return "string" + std::to_string(string_width);
+  }
+  return "?";
+}
+
+std::string_view Column::name() const { return path.substr(path.rfind('/') + 1); }
+std::string_view Column::group() const { return path.substr(0, path.rfind('/')); }
+bool Column::has_axis(Axis axis) const {
+  for (Axis a : axes)
+    if (a == axis) return true;
+  return false;
+}
+
+std::string Column::axes_text() const {
+  std::string out;
+  for (Axis axis : axes) {
+    if (!out.empty()) out += ',';
+    out += axis_name(axis);
+  }
+  return out;
+}
+
+std::string Column::codes_text() const {
+  std::string out;
+  for (const Code& code : codes) {
+    if (!out.empty()) out += ", ";
+    out += std::to_string(code.value);
+    out += ' ';
+    out += code.name;
+  }
+  return out;
+}
+
+const std::vector<Column>& results_columns() {
+  static const std::vector<Column> columns = make_columns();
+  return columns;
+}
+
+const Column& results_column(std::string_view path) {
+  for (const Column& c : results_columns())
+    if (c.path == path) return c;
+  throw Error("io", "the results schema has no dataset " + std::string(path));
+}
+
+std::string_view store_option_attribute(StoreOption option) {
+  return option == StoreOption::activations ? "store_activations" : "store_nodes";
+}
+
+const std::vector<RunDataset>& run_datasets() {
+  static const std::vector<RunDataset> datasets = make_run_datasets();
+  return datasets;
+}
+
+const std::vector<std::pair<std::string_view, std::string_view>>& run_dataset_symbols() {
+  static const std::vector<std::pair<std::string_view, std::string_view>> symbols{
+      {"n", "n_test of the run"},
+      {"w", "width of the layer"},
+      {"K_run", "number of k values of the run"},
+      {"L_run", "depth of the run"}};
+  return symbols;
+}
+
+std::string run_group(index_t id) {
+  char name[32];
+  std::snprintf(name, sizeof name, "/run_data/r%06d", id);
+  return name;
+}
+
+const std::vector<FileAttribute>& file_attributes() {
+  static const std::vector<FileAttribute> attributes{
+      {"schema_version", false, "version of this layout"},
+      {"store_activations", false,
+       "1 when every done run's activations, labels and outputs are kept"},
+      {"store_nodes", false, "1 when every done run's per-node values are kept"},
+      {"job", true, "the job, every key explicit (canonical INI text)"},
+      {"job_without_paths", true, "the job without data paths; --resume compares it"},
+      {"tool", true, "the program that wrote the file"},
+      {"tool_version", true, "its version"},
+      {"graph", true, "the graph rule: union, mutual or baptista-r"}};
+  return attributes;
+}
+
+std::string layout_json() {
+  using nlohmann::ordered_json;
+  const auto value_json = [](const CellValue& v) -> ordered_json {
+    if (const auto* d = std::get_if<double>(&v))
+      return std::isnan(*d) ? ordered_json("NaN") : ordered_json(*d);
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+    if (const auto* u = std::get_if<std::uint64_t>(&v)) return *u;
+    return std::get<std::string>(v);
+  };
+  ordered_json layout;
+  layout["schema_version"] = schema_version;
+  layout["readable_schema_versions"] = {oldest_readable_schema_version, schema_version};
+  ordered_json& dims = layout["dimensions"];
+  for (Axis a : {runs, k_slots, layers, epochs})
+    dims[std::string(axis_symbol(a))] = axis_meaning(a);
+  for (const auto& [symbol, meaning] : run_dataset_symbols()) dims[std::string(symbol)] = meaning;
+  ordered_json& attributes = layout["attributes"];
+  for (const FileAttribute& a : file_attributes())
+    attributes[std::string(a.name)] = {{"type", a.is_string ? "string" : "int64"},
+                                       {"meaning", a.meaning}};
+  ordered_json& datasets = layout["datasets"];
+  for (const Column& c : results_columns()) {
+    ordered_json entry{{"type", value_type_name(c.type, c.string_width)}};
+    ordered_json shape = ordered_json::array();
+    for (Axis a : c.axes) shape.push_back(axis_symbol(a));
+    entry["shape"] = shape;
+    if (c.fill) entry["fill"] = value_json(*c.fill);
+    if (!c.codes.empty()) {
+      ordered_json codes;
+      for (const Code& code : c.codes) codes[std::to_string(code.value)] = code.name;
+      entry["values"] = codes;
+    }
+    if (c.whole_numbers) entry["whole_numbers"] = true;
+    entry["meaning"] = c.meaning;
+    datasets[std::string(c.path)] = entry;
+  }
+  ordered_json per_run{{"group", "/run_data/r{id:06d}"}};
+  for (const RunDataset& d : run_datasets()) {
+    ordered_json shape = ordered_json::array();
+    for (auto s : d.shape) shape.push_back(s);
+    per_run["datasets"][std::string(d.name)] = {{"type", value_type_name(d.type, 0)},
+                                                {"shape", shape},
+                                                {"when", store_option_attribute(d.when)},
+                                                {"meaning", d.meaning}};
+  }
+  layout["per_run"] = per_run;
+  return layout.dump(2) + "\n";
+}
+
+}  // namespace ricci::io

@@ -1,0 +1,20 @@
+#include "ricci/sweep/mpi_session.hpp"
+
+#include <cstdlib>
+
+namespace ricci::sweep {
+
+MpiSession::MpiSession(int& argc, char**& argv) {
+  MPI_Init(&argc, &argv);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+}
+
+MpiSession::~MpiSession() { MPI_Finalize(); }
+
+void MpiSession::abort_all(int code) const {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);  // MPI_Abort does not return in practice; this keeps [[noreturn]] honest
+}
+
+}  // namespace ricci::sweep

@@ -1,0 +1,287 @@
+#include "ricci/sweep/sweep.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <iomanip>
+#include <sstream>
+
+#include "ricci/io/results_file.hpp"
+#include "ricci/sweep/dispatch.hpp"
+#include "ricci/sweep/run.hpp"
+
+namespace ricci::sweep {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string duration_text(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  const long s = std::lround(seconds);
+  std::ostringstream out;
+  if (s >= 3600)
+    out << s / 3600 << "h" << std::setw(2) << std::setfill('0') << (s % 3600) / 60 << "m";
+  else if (s >= 60)
+    out << s / 60 << "m" << std::setw(2) << std::setfill('0') << s % 60 << "s";
+  else
+    out << s << "s";
+  return out.str();
+}
+
+// Holds OUT.lock with flock() for the sweep's lifetime: a second sweep on the same file is refused,
+// and a lock left by a killed process is released by the kernel.
+class OutputLock {
+ public:
+  explicit OutputLock(const std::string& output) : path_(output + ".lock") {
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT, 0644);
+    if (fd_ < 0)
+      throw Error("sweep", "cannot create the lock file " + path_ + ": " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      char owner[256] = {};
+      [[maybe_unused]] const auto got = ::pread(fd_, owner, sizeof owner - 1, 0);
+      ::close(fd_);
+      fd_ = -1;
+      throw Error("sweep", output + " is in use by another sweep (" + std::string(owner) +
+                               "); lock file " + path_);
+    }
+    char host[128] = {};
+    ::gethostname(host, sizeof host - 1);
+    const std::string owner = "pid " + std::to_string(::getpid()) + " on " + host;
+    [[maybe_unused]] const auto a = ::ftruncate(fd_, 0);
+    [[maybe_unused]] const auto b = ::pwrite(fd_, owner.data(), owner.size(), 0);
+  }
+  ~OutputLock() {
+    if (fd_ >= 0) {
+      ::unlink(path_.c_str());
+      ::close(fd_);
+    }
+  }
+  OutputLock(const OutputLock&) = delete;
+  OutputLock& operator=(const OutputLock&) = delete;
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+enum class OutputAction { create, resume };
+
+// Rank 0's look at the output before anything collective: whether to create or resume it, or why
+// to refuse (an Error naming the reason). Whether a resumed file holds the same job is decided
+// after the collective open, where every rank reads the stored job itself.
+OutputAction decide_output(const SweepOptions& options) {
+  namespace fs = std::filesystem;
+  const bool exists = fs::exists(options.output);
+  if (exists && !options.resume && !options.force)
+    throw Error("sweep",
+                options.output +
+                    " already exists: pass --resume to continue it or --force to overwrite it");
+  if (exists && options.resume) return OutputAction::resume;
+  const auto parent = fs::path(options.output).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent))
+    throw Error("sweep", "the output directory " + parent.string() + " does not exist");
+  return OutputAction::create;
+}
+
+// Rank 0 decides; every rank learns the verdict, a refusal throws the same Error everywhere.
+OutputAction broadcast_decision(const std::function<OutputAction()>& decide, int rank,
+                                MPI_Comm comm) {
+  std::string refusal;
+  OutputAction action = OutputAction::create;
+  if (rank == 0) {
+    try {
+      action = decide();
+    } catch (const Error& e) {
+      refusal = e.message();
+    }
+  }
+  int verdict[2] = {static_cast<int>(refusal.size()), static_cast<int>(action)};
+  MPI_Bcast(verdict, 2, MPI_INT, 0, comm);
+  if (verdict[0] > 0) {
+    refusal.resize(static_cast<std::size_t>(verdict[0]));
+    MPI_Bcast(refusal.data(), verdict[0], MPI_CHAR, 0, comm);
+    throw Error("sweep", refusal);
+  }
+  return static_cast<OutputAction>(verdict[1]);
+}
+
+std::map<std::string, std::string> attributes(const JobSpec& job, const SweepOptions& options) {
+  return {{"job", options.job_text},
+          {"job_without_paths", options.job_text_without_paths},
+          {"tool", "ricci-sweep"},
+          {"tool_version", options.tool_version},
+          {"graph", std::string(geometry::graph_rule_name(job.rule))}};
+}
+
+// Every rank reads the stored job of a resumed file and reaches the same verdict.
+void require_same_job(const io::ResultsFile& file, const SweepOptions& options) {
+  std::string stored;
+  try {
+    stored = file.attribute("job_without_paths");
+  } catch (const Error& e) {
+    throw Error("sweep", "cannot resume " + options.output + ": " + e.message());
+  }
+  if (stored != options.job_text_without_paths)
+    throw Error("sweep", options.output +
+                             " holds a different job; resume it with the job it was started with "
+                             "(stored in its 'job' attribute), or pass --force to overwrite it");
+}
+
+struct Progress {
+  std::ostream& log;
+  index_t total, done_before, failed_before;
+  index_t to_run;
+  double interval;
+  index_t done = 0, failed = 0, interrupted = 0;
+  Clock::time_point start = Clock::now(), last = Clock::now();
+
+  void report(bool force) {
+    const auto now = Clock::now();
+    if (!force && std::chrono::duration<double>(now - last).count() < interval) return;
+    last = now;
+    const double elapsed = std::chrono::duration<double>(now - start).count();
+    const index_t finished = done + failed;
+    const double per_minute = elapsed > 0 ? 60.0 * finished / elapsed : 0;
+    const double eta = finished > 0 ? elapsed / finished * (to_run - finished - interrupted) : NAN;
+    log << "[ricci-sweep] " << done_before + failed_before + finished << "/" << total << " runs ("
+        << done_before + done << " done, " << failed_before + failed << " failed), " << std::fixed
+        << std::setprecision(1) << per_minute << " runs/min, elapsed " << duration_text(elapsed)
+        << ", ETA " << duration_text(eta) << std::endl;
+  }
+};
+
+Outcome run_one(const RunSpec& run, const JobSpec& job, DataCache& cache, io::ResultsFile& file,
+                int rank, const std::function<bool()>& stop_requested, std::string& error) {
+  io::RunRecord record = execute_run(run, job, cache, stop_requested);
+  if (record.status != io::RunStatus::done && stop_requested())
+    return Outcome::interrupted;  // stays pending for --resume
+  record.rank = rank;
+  file.write_run(record);
+  error = record.error;
+  return record.status == io::RunStatus::done ? Outcome::done : Outcome::failed;
+}
+
+std::string describe(const RunSpec& run) {
+  return "run " + std::to_string(run.id) + " (" + run.stream_identity() + " seed " +
+         std::to_string(run.identity.seed) + ")";
+}
+
+}  // namespace
+
+SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions& options,
+                       std::ostream& log, MPI_Comm comm) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  const auto started = Clock::now();
+
+  // 1. Rank 0 takes the lock and decides, from the file system alone, whether to create or resume.
+  std::unique_ptr<OutputLock> lock;
+  const OutputAction action = broadcast_decision(
+      [&] {
+        lock = std::make_unique<OutputLock>(options.output);
+        return decide_output(options);
+      },
+      rank, comm);
+
+  // 2. One collective create or open for the whole sweep. Every rank opens the same file and
+  // reaches the same verdict on it, so a file that cannot be resumed is a refusal everywhere; a
+  // failure while creating may leave other ranks inside a collective call.
+  io::ResultsFile file;
+  if (action == OutputAction::resume) {
+    try {
+      file = io::ResultsFile::open(options.output, true, comm);
+    } catch (const Error& e) {
+      throw Error("sweep", "cannot resume " + options.output + ": " + e.message());
+    }
+  } else {
+    try {
+      file = io::ResultsFile::create(options.output,
+                                     plan.results_layout(job, attributes(job, options)), comm);
+    } catch (const std::exception& e) {
+      throw RankFailure("sweep", "rank " + std::to_string(rank) + ": " + e.what());
+    }
+  }
+  if (action == OutputAction::resume) require_same_job(file, options);
+
+  // From here on a failure on one rank must end every rank: the others may wait in a collective.
+  SweepSummary summary;
+  try {
+    // What the file will hold at the end: its statuses now, updated by every reported outcome.
+    std::vector<io::RunStatus> status = file.statuses();
+    std::deque<index_t> todo;
+    index_t done_before = 0, failed_before = 0;
+    for (index_t id : plan.dispatch_order()) {
+      const auto s = status[static_cast<std::size_t>(id)];
+      if (s == io::RunStatus::done)
+        ++done_before;
+      else if (s == io::RunStatus::failed && !options.retry_failed)
+        ++failed_before;
+      else
+        todo.push_back(id);
+    }
+    Progress progress{
+        log,           static_cast<index_t>(plan.runs.size()), done_before,
+        failed_before, static_cast<index_t>(todo.size()),      options.progress_seconds};
+    if (rank == 0)
+      log << "[ricci-sweep] " << options.output << ": " << plan.runs.size() << " runs, "
+          << done_before << " done and " << failed_before << " failed before, " << todo.size()
+          << " to run on " << std::max(size - 1, 1) << " worker" << (size > 2 ? "s" : "")
+          << (action == OutputAction::create ? "" : " (resumed)") << std::endl;
+
+    DataCache cache;
+    DispatchHooks hooks;
+    hooks.work = [&](index_t id, std::string& error) {
+      return run_one(plan.runs[static_cast<std::size_t>(id)], job, cache, file, rank,
+                     options.stop_requested, error);
+    };
+    hooks.finished = [&](index_t id, Outcome outcome, const std::string& error) {
+      const auto row = static_cast<std::size_t>(id);
+      if (outcome == Outcome::done) {
+        ++progress.done;
+        status[row] = io::RunStatus::done;
+      }
+      if (outcome == Outcome::failed) {
+        status[row] = io::RunStatus::failed;
+        ++progress.failed;
+        log << "[ricci-sweep] " << describe(plan.runs[static_cast<std::size_t>(id)])
+            << " failed: " << error << std::endl;
+      }
+      if (outcome == Outcome::interrupted) ++progress.interrupted;
+      progress.report(false);
+    };
+    hooks.idle = [&] { progress.report(false); };
+    hooks.stop_requested = options.stop_requested;
+    summary.stopped = dispatch_runs(todo, hooks, comm);
+    file.close();  // collective
+
+    // Rank 0 counts from the statuses it read when the file was opened, updated by every outcome a
+    // worker reported (a worker reports only after its write_run returned).
+    if (rank == 0) {
+      summary.total = static_cast<index_t>(plan.runs.size());
+      summary.ran = progress.done + progress.failed;
+      for (auto s : status) {
+        summary.done += s == io::RunStatus::done;
+        summary.failed += s == io::RunStatus::failed;
+        summary.pending += s == io::RunStatus::pending;
+      }
+      summary.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+      progress.report(true);
+    }
+  } catch (const std::exception& e) {
+    throw RankFailure("sweep", "rank " + std::to_string(rank) + ": " + e.what());
+  }
+  int stopped = summary.stopped ? 1 : 0;
+  MPI_Bcast(&stopped, 1, MPI_INT, 0, comm);
+  summary.stopped = stopped != 0;
+  return summary;
+}
+
+}  // namespace ricci::sweep

@@ -1,0 +1,235 @@
+// The results file round trip: ResultsFile writes runs (serially, without MPI), read_results_table
+// reads every registered column back, validate_results accepts the file, and each value is the one
+// written by hand here.
+#include <hdf5.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "../test_support.hpp"
+#include "ricci/core/error.hpp"
+#include "ricci/geometry/coefficients.hpp"
+#include "ricci/io/results_file.hpp"
+#include "ricci/io/results_table.hpp"
+#include "ricci/io/schema.hpp"
+
+using namespace ricci;
+using namespace ricci::io;
+using Catch::Matchers::Contains;
+
+namespace {
+
+constexpr index_t n_test = 6;
+
+RunIdentity identity(const std::string& problem, int depth, std::vector<index_t> k) {
+  return {.problem = problem,
+          .architecture = "narrow",
+          .depth = depth,
+          .seed = 40u + static_cast<std::uint64_t>(depth),
+          .threshold = 0.6,
+          .n_test = n_test,
+          .widths = std::vector<int>(static_cast<std::size_t>(depth), 2),
+          .k = std::move(k)};
+}
+
+ResultsLayout three_runs() {
+  ResultsLayout layout;
+  layout.runs = {identity("synthetic-a", 5, {3, 5}), identity("synthetic-b", 6, {3}),
+                 identity("synthetic-a", 5, {3, 5})};
+  layout.k_slots = 2;
+  layout.layers = 6;
+  layout.epochs = 3;
+  layout.store_activations = true;
+  layout.store_nodes = true;
+  layout.attributes = {{"job", "[sweep]\nname = t\n"},
+                       {"job_without_paths", "[sweep]\n"},
+                       {"tool", "test"},
+                       {"tool_version", "0"},
+                       {"graph", "union"}};
+  return layout;
+}
+
+// A done run with hand-made values: at k slot s and layer l, g = 100 - 3l^2 + s and Ric = -(l + s)
+// with a kink at layer 2, so the coefficient is defined and not perfect.
+RunRecord done_run(index_t id, const RunIdentity& run) {
+  RunRecord r;
+  r.id = id;
+  r.status = RunStatus::done;
+  r.rank = 3;
+  r.training.history = {{0.7, 0.55, 0.69, 0.5}, {0.4, 0.8, 0.45, 0.75}};
+  r.training.test_accuracy = 0.875;
+  r.training.train_accuracy = 0.9;
+  r.training.val_accuracy = 0.85;
+  r.training.seconds = 1.5;
+  r.geometry_seconds = 0.25;
+  for (int l = 0; l < run.depth; ++l) {
+    RowMatrix x(n_test, 2);
+    for (index_t i = 0; i < n_test; ++i) x.row(i) << 0.5 * i + l, 0.25 * i * i;
+    r.activations.hidden.push_back(x);
+  }
+  r.activations.probability = {0.1, 0.2, 0.3, 0.6, 0.7, 0.8};
+  r.labels = {0, 0, 0, 1, 1, 1};
+  for (std::size_t s = 0; s < run.k.size(); ++s) {
+    geometry::ScaleFlow at_k;
+    at_k.k = run.k[s];
+    std::vector<double> g, ric;
+    for (int l = 0; l < run.depth; ++l) {
+      geometry::LayerFlow layer;
+      layer.edges = 10 + l;
+      layer.components = 1;
+      layer.unreachable_pairs = 0;
+      layer.ric = -(l + static_cast<count_t>(s)) - (l == 2 ? 3 : 0);
+      layer.g = 100.0 - 3 * l * l + static_cast<double>(s);
+      layer.node_curvature.assign(n_test, -l);
+      layer.node_distance_sum.assign(n_test, 2.0 * l);
+      g.push_back(layer.g);
+      ric.push_back(static_cast<double>(layer.ric));
+      at_k.layers.push_back(layer);
+    }
+    at_k.coefficient = geometry::ricci_coefficient(g, ric);
+    r.measures.push_back(at_k);
+  }
+  return r;
+}
+
+std::string write_three_runs(const std::string& name) {
+  const auto path = test::scratch_path(name);
+  const ResultsLayout layout = three_runs();
+  auto file = ResultsFile::create(path, layout);
+  file.write_run(done_run(0, layout.runs[0]));
+  RunRecord failed;
+  failed.id = 1;
+  failed.status = RunStatus::failed;
+  failed.rank = 2;
+  failed.error = "[nn] the loss is not finite at epoch 2, batch 7";
+  failed.training.history = {{0.9, 0.5, 0.9, 0.5}};
+  file.write_run(failed);
+  file.close();  // run 2 stays pending
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("a results file round-trips every registered column", "[io]") {
+  const auto path = write_three_runs("three_runs.h5");
+  const ResultsTable t = read_results_table(path);
+  REQUIRE(t.schema_version == schema_version);
+  REQUIRE(t.runs == 3);
+  CHECK(t.k_slots == 2);
+  CHECK(t.layers == 6);
+  CHECK(t.epochs == 3);
+  CHECK(t.store_activations);
+  CHECK(t.store_nodes);
+  CHECK(t.graph == "union");
+  for (const Column& column : results_columns()) CHECK(t.columns.count(std::string(column.path)));
+
+  // Identity, written at creation for every run.
+  CHECK(t.integers("/runs/id") == std::vector<std::int64_t>{0, 1, 2});
+  CHECK(t.strings("/runs/problem") ==
+        std::vector<std::string>{"synthetic-a", "synthetic-b", "synthetic-a"});
+  CHECK(t.integers("/runs/depth") == std::vector<std::int64_t>{5, 6, 5});
+  CHECK(t.unsigned_integers("/runs/seed") == std::vector<std::uint64_t>{45, 46, 45});
+  CHECK(t.integers("/flow/k") == std::vector<std::int64_t>{3, 5, 3, -1, 3, 5});
+  CHECK(t.k_values(1) == std::vector<index_t>{3});
+  CHECK(t.k_slot_of(0, 5) == std::optional<std::size_t>{1});
+  CHECK_FALSE(t.k_slot_of(1, 5));
+
+  // Status and outcome.
+  CHECK(t.is_done(0));
+  CHECK(t.is_failed(1));
+  CHECK(t.status_code(2) == 0);
+  CHECK(t.integers("/runs/rank") == std::vector<std::int64_t>{3, 2, -1});
+  CHECK(t.integers("/runs/epochs") == std::vector<std::int64_t>{2, 1, 0});
+  CHECK(t.reals("/runs/test_accuracy")[0] == 0.875);
+  CHECK(t.reals("/runs/geometry_seconds")[0] == 0.25);
+  CHECK(std::isnan(t.reals("/runs/geometry_seconds")[1]));  // failed: no geometry
+  CHECK(t.reals("/runs/test_accuracy")[1] == 0.0);          // trained before it failed
+  CHECK(std::isnan(t.reals("/runs/test_accuracy")[2]));     // pending
+  CHECK(t.strings("/runs/error")[1] == "[nn] the loss is not finite at epoch 2, batch 7");
+  CHECK(t.strings("/runs/error")[0].empty());
+
+  // History: two epochs of run 0, one of the failed run, NaN elsewhere.
+  const auto& loss = t.reals("/history/loss");
+  CHECK(loss[0] == 0.7);
+  CHECK(loss[1] == 0.4);
+  CHECK(std::isnan(loss[2]));
+  CHECK(loss[3] == 0.9);
+  CHECK(std::isnan(loss[4]));
+  CHECK(t.reals("/history/val_accuracy")[1] == 0.75);
+
+  // Geometry of run 0 at k slot 1, layer 2: g = 100 - 12 + 1, Ric = -(2 + 1) - 3.
+  CHECK(t.reals("/flow/g")[t.index(0, 1, 2)] == 89.0);
+  CHECK(t.reals("/flow/ric")[t.index(0, 1, 2)] == -6.0);
+  CHECK(t.reals("/flow/edges")[t.index(0, 1, 4)] == 14.0);
+  CHECK(std::isnan(t.reals("/flow/g")[t.index(0, 1, 5)]));  // beyond depth 5
+  CHECK(std::isnan(t.reals("/flow/g")[t.index(1, 0, 0)]));  // failed run
+  CHECK(t.connected(0, 0));
+  const auto expected =
+      geometry::ricci_coefficient(t.layers_of("/flow/g", 0, 1), t.layers_of("/flow/ric", 0, 1));
+  REQUIRE(expected.reason == geometry::CoefficientReason::none);
+  CHECK(t.reals("/flow/rho")[t.index(0, 1)] == expected.rho);
+  CHECK(t.integers("/flow/reason")[t.index(0, 1)] == static_cast<int>(expected.reason));
+  CHECK(t.integers("/flow/reason")[t.index(1, 0)] == -1);
+
+  // The file passes every structural and value rule.
+  CHECK(validate_results(path).empty());
+  CHECK(stored_schema_version(path) == schema_version);
+}
+
+TEST_CASE("a run that does not fit the file is refused before its status is set", "[io]") {
+  const auto path = test::scratch_path("misfit.h5");
+  const ResultsLayout layout = three_runs();
+  auto file = ResultsFile::create(path, layout);
+  RunRecord out_of_range = done_run(0, layout.runs[0]);
+  out_of_range.id = 3;
+  CHECK_THROWS_WITH(file.write_run(out_of_range),
+                    Contains("run 3 is outside the file's 3 runs"));
+  RunRecord too_few_points = done_run(2, layout.runs[2]);
+  too_few_points.labels.pop_back();
+  CHECK_THROWS_WITH(file.write_run(too_few_points),
+                    Contains("/run_data/r000002/labels holds 6 values but the run has 5"));
+  RunRecord too_many_k = done_run(0, identity("synthetic-a", 5, {3, 4, 5}));
+  CHECK_THROWS_WITH(file.write_run(too_many_k), Contains("has 3 k values but"));
+  file.close();
+  const ResultsTable t = read_results_table(path);
+  CHECK(t.integers("/runs/status") == std::vector<std::int64_t>{0, 0, 0});
+}
+
+TEST_CASE("results_schema/layout.json is the registry's layout", "[io]") {
+  std::ifstream in(std::string(RICCI_SOURCE_DIR) + "/results_schema/layout.json");
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  INFO("regenerate it: ricci-query schema > results_schema/layout.json");
+  CHECK(text.str() == layout_json());
+}
+
+TEST_CASE("io leaves the host program's HDF5 error printing as it found it", "[io]") {
+  struct Counter {
+    static herr_t count(hid_t, void* calls) {
+      ++*static_cast<int*>(calls);
+      return 0;
+    }
+  };
+  int calls = 0;
+  H5E_auto2_t saved_function = nullptr;
+  void* saved_data = nullptr;
+  H5Eget_auto2(H5E_DEFAULT, &saved_function, &saved_data);
+  H5Eset_auto2(H5E_DEFAULT, &Counter::count, &calls);
+
+  const auto not_hdf5 = test::scratch_path("not_hdf5.h5");
+  std::ofstream(not_hdf5) << "plain text";
+  CHECK_THROWS_WITH(read_results_table(not_hdf5), Contains("is not an HDF5 file"));
+  CHECK_THROWS_AS(ResultsFile::open(write_three_runs("quiet.h5"), false).attribute("missing"),
+                  ricci::Error);
+  CHECK(calls == 0);  // io's own failed probes printed nothing through the host's handler
+
+  H5E_auto2_t function = nullptr;
+  void* data = nullptr;
+  H5Eget_auto2(H5E_DEFAULT, &function, &data);
+  CHECK(function == &Counter::count);
+  CHECK(data == &calls);
+  H5Eset_auto2(H5E_DEFAULT, saved_function, saved_data);
+}
