@@ -1,9 +1,10 @@
 #pragma once
-// Job files (INI) and command-line overrides -> sweep::JobSpec, with Boost.Program_options.
+// Job files (INI) and command-line overrides -> sweep::JobSpec. The keys, their bounds and their
+// defaults are the rows of job_keys.hpp; this file finds the values and where they came from.
 //
 // Every key of the file can be given on the command line as --section.key VALUE, which wins over
 // the file; per-problem keys are --problem.NAME.threshold / --problem.NAME.data_dir. Errors name
-// the file, line and key (or "command line").
+// the file, line and key (or "the command line").
 #include <string>
 #include <vector>
 
@@ -14,7 +15,8 @@ namespace ricci::cli {
 struct SweepCommand {
   std::string job_file;  // "" = command line only
   std::string output;
-  bool resume = false, retry_failed = false, force = false, dry_run = false, help = false;
+  bool resume = false, retry_failed = false, force = false, dry_run = false, help = false,
+       print_keys = false;
   double progress_seconds = 10;
   sweep::JobSpec job;
   std::string help_text;
@@ -22,13 +24,5 @@ struct SweepCommand {
 
 // Parses ricci-sweep's arguments (argv without the program name). Throws ricci::Error("job", ...).
 SweepCommand parse_sweep_command(const std::vector<std::string>& args);
-
-// The keys a job file may hold, with their defaults and meaning (README's table comes from here).
-struct JobKey {
-  const char* name;
-  const char* default_value;
-  const char* meaning;
-};
-const std::vector<JobKey>& job_keys();
 
 }  // namespace ricci::cli

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "job_file.hpp"
+#include "job_keys.hpp"
 #include "ricci/core/error.hpp"
 #include "ricci/sweep/plan.hpp"
 #include "ricci/sweep/scheduler.hpp"
@@ -46,6 +47,7 @@ void print_plan(std::ostream& out, const SweepCommand& command, const sweep::Pla
     out << ", threshold " << job.problem_settings.at(shape.problem.name).threshold << "\n";
   }
   out << std::right << "expected output size: " << bytes_text(plan.expected_bytes(job)) << "\n";
+  out << "job keys:\n" << effective_keys(job);
 }
 
 }  // namespace
@@ -64,6 +66,10 @@ int run_sweep_command(int rank, int argc, char** argv, std::ostream& out, std::o
       if (rank == 0) out << command.help_text;
       return sweep_exit_ok;
     }
+    if (command.print_keys) {
+      if (rank == 0) out << keys_markdown();
+      return sweep_exit_ok;
+    }
     sweep::Plan plan = sweep::make_plan(command.job, sweep::probe_problems(command.job));
     if (command.dry_run) {
       if (rank == 0) print_plan(out, command, plan);
@@ -76,6 +82,8 @@ int run_sweep_command(int rank, int argc, char** argv, std::ostream& out, std::o
     options.force = command.force;
     options.progress_seconds = command.progress_seconds;
     options.tool_version = RICCI_VERSION;
+    options.job_text = job_text(command.job, true);
+    options.job_text_without_paths = job_text(command.job, false);
     std::ostringstream discard;
     const auto summary = sweep::run_sweep(command.job, plan, options, rank == 0 ? out : discard);
     if (rank == 0) {

@@ -97,8 +97,8 @@ io::ResultsLayout layout_of(const JobSpec& job, const Plan& plan, const SweepOpt
   layout.max_epochs = plan.max_epochs;
   layout.store_activations = job.store_activations;
   layout.store_nodes = job.store_nodes;
-  layout.attributes = {{"job", job.normalized()},
-                       {"job_without_paths", job.normalized(false)},
+  layout.attributes = {{"job", options.job_text},
+                       {"job_without_paths", options.job_text_without_paths},
                        {"tool", "ricci-sweep"},
                        {"tool_version", options.tool_version},
                        {"graph", std::string(geometry::graph_rule_name(job.rule))}};
@@ -107,7 +107,7 @@ io::ResultsLayout layout_of(const JobSpec& job, const Plan& plan, const SweepOpt
 
 // Rank 0's serial look at the output before anything collective: whether to create or resume,
 // or why to refuse. Returns "" to go ahead.
-std::string check_output(const JobSpec& job, const SweepOptions& options, bool& create) {
+std::string check_output(const SweepOptions& options, bool& create) {
   namespace fs = std::filesystem;
   const bool exists = fs::exists(options.output);
   create = !exists || options.force;
@@ -119,7 +119,7 @@ std::string check_output(const JobSpec& job, const SweepOptions& options, bool& 
       auto file = io::ResultsFile::open(options.output, false, true);
       const std::string stored = file.attribute("job_without_paths");
       file.close();
-      if (stored != job.normalized(false))
+      if (stored != options.job_text_without_paths)
         return options.output +
                " holds a different job; resume it with the job it was started with "
                "(stored in its 'job' attribute), or pass --force to overwrite it";
@@ -217,7 +217,7 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
   if (rank == 0) {
     try {
       lock = std::make_unique<OutputLock>(options.output);
-      refusal = check_output(job, options, create);
+      refusal = check_output(options, create);
     } catch (const Error& e) {
       refusal = e.message();
     }

@@ -36,6 +36,10 @@ struct SweepOptions {
   bool resume = false, retry_failed = false, force = false;
   double progress_seconds = 10;
   std::string tool_version;
+  // The job as canonical INI text, made by the front end that parsed it. Stored in the results
+  // file; --resume compares the text without paths byte for byte (data may move between
+  // machines).
+  std::string job_text, job_text_without_paths;
 };
 
 struct SweepSummary {
