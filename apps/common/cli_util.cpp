@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ricci/core/error.hpp"
+#include "ricci/geometry/graph.hpp"
 
 namespace ricci::cli {
 
@@ -15,6 +16,12 @@ namespace {
 
 // "what: " before a message, or nothing where the caller already names the value.
 std::string prefix(const std::string& what) { return what.empty() ? "" : what + ": "; }
+
+std::string listed(const std::vector<std::string>& allowed) {
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  return list;
+}
 
 std::string trimmed(const std::string& text) {
   const auto first = text.find_first_not_of(" \t");
@@ -107,12 +114,27 @@ std::vector<index_t> parse_index_list(const std::string& text, const std::string
   return out;
 }
 
+void require_word(const std::string& value, const std::vector<std::string>& allowed) {
+  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
+  throw Error("cli", "'" + value + "' is not one of: " + listed(allowed));
+}
+
 void require_one_of(const std::string& option, const std::string& value,
                     const std::vector<std::string>& allowed) {
   if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
-  std::string list;
-  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-  throw Error("cli", "--" + option + " '" + value + "' is not one of: " + list);
+  throw Error("cli", "--" + option + " '" + value + "' is not one of: " + listed(allowed));
+}
+
+geometry::GraphRule graph_rule_from(const std::string& graph, const std::string& convention) {
+  require_word(graph, {"union", "mutual"});
+  require_word(convention, {"paper", "baptista-r"});
+  if (convention == "baptista-r") {
+    if (graph == "mutual")
+      throw Error("cli",
+                  "graph mutual conflicts with convention baptista-r, which defines its own graph");
+    return geometry::GraphRule::baptista_r;
+  }
+  return graph == "mutual" ? geometry::GraphRule::knn_mutual : geometry::GraphRule::knn_union;
 }
 
 }  // namespace ricci::cli

@@ -123,14 +123,10 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
   if (k_text.empty()) throw Error("cli", "--k is required (e.g. --k 10,20,30)");
   cli::require_one_of("graph", graph, {"union", "mutual"});
   cli::require_one_of("convention", convention, {"paper", "baptista-r"});
-  if (convention == "baptista-r" && options.given("graph"))
-    throw Error("cli", "--graph " + graph +
-                           " conflicts with --convention baptista-r, which defines its own graph");
 
   geometry::GeometryOptions geometry_options;
   geometry_options.k = cli::parse_index_list(k_text, "--k");
-  geometry_options.rule =
-      geometry::parse_graph_rule(convention == "baptista-r" ? convention : graph);
+  geometry_options.rule = cli::graph_rule_from(graph, convention);
 
   if (options.given("run")) {
     if (options.given("group"))

@@ -1,183 +1,182 @@
 #include "job_file.hpp"
 
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include "cli_util.hpp"
+#include "job_keys.hpp"
 #include "ricci/core/error.hpp"
-#include "ricci/data/problems.hpp"
 #include "ricci/nn/architecture.hpp"
 
 namespace po = boost::program_options;
 
 namespace ricci::cli {
 
-const std::vector<JobKey>& job_keys() {
-  static const std::vector<JobKey> keys{
-      {"sweep.name", "(job file name)", "a label stored in the results file"},
-      {"sweep.problems", "(required)",
-       "problems, e.g. synthetic-a,fmnist-sandal-boot (README: Problems)"},
-      {"sweep.architectures", "narrow,wide,bottleneck",
-       "narrow, wide, bottleneck or explicit widths such as 64-32-16"},
-      {"sweep.depths", "5,11", "numbers of hidden layers"},
-      {"sweep.seeds", "0", "seeds: lists and ranges, e.g. 0-35"},
-      {"train.optimizer", "rmsprop", "rmsprop | adam"},
-      {"train.mode", "epochs",
-       "epochs (the paper) | until-accuracy (the follow-up: full batch until target_accuracy)"},
-      {"train.epochs", "50", "epochs; the cap in until-accuracy mode"},
-      {"train.batch_size", "32", "mini-batch size (epochs mode)"},
-      {"train.learning_rate", "0.001", "learning rate"},
-      {"train.validation_split", "0.2",
-       "share of the training set held out for validation, in [0, 1)"},
-      {"train.split_mode", "random",
-       "random (seeded) | keras-last (the last share of the class-ordered array, as the reference "
-       "code)"},
-      {"train.pixel_scale", "raw", "raw 0-255 pixels (the paper) | unit (divided by 255)"},
-      {"train.target_accuracy", "0.99", "training accuracy that ends until-accuracy mode"},
-      {"geometry.k", "paper",
-       "paper (METHOD.md section 7's grid of each problem) or a list such as 6,10,20-30"},
-      {"geometry.graph", "union", "union | mutual"},
-      {"geometry.convention", "paper",
-       "paper | baptista-r (the reference R code's directed graph; implies its own graph)"},
-      {"output.store_activations", "true",
-       "keep every run's hidden activations, labels and output probabilities"},
-      {"output.store_nodes", "false",
-       "keep per-node curvature and distance sums for every k and layer"},
-      {"problem.NAME.threshold", "(the paper's)",
-       "test accuracy a run of NAME must exceed to be accepted"},
-      {"problem.NAME.data_dir", "(Debian's, for Fashion-MNIST)",
-       "directory of NAME's IDX files (required for MNIST)"},
-  };
-  return keys;
-}
-
 namespace {
 
-struct Located {
+const std::string command_line = "the command line";
+
+// A key's value and where it came from, for error messages.
+struct Setting {
   std::string value;
   std::string where;  // "jobs/x.ini line 7" or "the command line"
 };
+// By key: "train.epochs", "problem.synthetic-a.threshold".
+using Settings = std::map<std::string, Setting>;
 
-// Syntax and line numbers of a job file, which Boost.Program_options does not report.
-std::map<std::string, int> scan_job_file(const std::string& path, const std::string& text) {
-  std::map<std::string, int> lines;
+std::string setting_of(const std::string& key) { return key.substr(key.rfind('.') + 1); }
+
+// --- The job file: an INI scanner that knows line numbers, which Boost's config-file parser
+// does not report.
+
+std::string trimmed(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r"), last = text.find_last_not_of(" \t\r");
+  return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
+}
+
+// '#' starts a comment anywhere on a line, as it did when Boost read job files; ';' starts one at
+// the beginning of a line.
+std::string without_comment(const std::string& line) {
+  const std::string text = trimmed(line.substr(0, line.find('#')));
+  return text.starts_with(';') ? std::string() : text;
+}
+
+// The sections of job_keys(), in order: sweep, train, geometry, output.
+std::vector<std::string> job_sections() {
+  std::vector<std::string> sections;
+  for (const JobKey& key : job_keys()) {
+    const std::string section = key.name.substr(0, key.name.find('.'));
+    if (sections.empty() || sections.back() != section) sections.push_back(section);
+  }
+  return sections;
+}
+
+std::string section_header(const std::string& text, const std::string& where) {
+  if (text.back() != ']' || text.size() < 3)
+    throw Error("job", where + ": malformed section header '" + text + "'");
+  const std::string section = trimmed(text.substr(1, text.size() - 2));
+  const auto sections = job_sections();
+  if (std::find(sections.begin(), sections.end(), section) != sections.end() ||
+      (section.starts_with("problem.") && section.size() > 8))
+    return section;
+  std::string expected;
+  for (const auto& known : sections) expected += known + ", ";
+  expected.resize(expected.size() - 2);
+  throw Error("job", where + ": unknown section [" + section + "] (expected " + expected +
+                         " or problem.NAME)");
+}
+
+// Throws unless `key` is a row of job_keys() or a [problem.NAME] key of problem_keys().
+void check_known_key(const std::string& key, const std::string& where) {
+  if (!key.starts_with("problem.")) {
+    if (!find_job_key(key)) throw Error("job", where + ": unknown key " + key);
+    return;
+  }
+  if (find_problem_key(setting_of(key))) return;
+  std::string settings;
+  for (const ProblemKey& known : problem_keys())
+    settings += (settings.empty() ? "" : " and ") + setting_of(known.name);
+  throw Error(
+      "job", where + ": unknown key " + key + " (a [problem.NAME] section takes " + settings + ")");
+}
+
+// "key = value" under [section] -> {"section.key", "value"}.
+std::pair<std::string, std::string> key_and_value(const std::string& line,
+                                                  const std::string& section,
+                                                  const std::string& where) {
+  const auto equals = line.find('=');
+  if (equals == std::string::npos)
+    throw Error("job", where + ": expected 'key = value', got '" + line + "'");
+  const std::string name = trimmed(line.substr(0, equals));
+  if (section.empty())
+    throw Error("job", where + ": key '" + name + "' comes before any [section]");
+  return {section + "." + name, trimmed(line.substr(equals + 1))};
+}
+
+Settings scan_job_file(const std::string& path, const std::string& text) {
+  Settings settings;
+  std::map<std::string, int> first_line;
   std::istringstream in(text);
-  std::string line, section;
-  const auto trimmed = [](std::string s) {
-    const auto a = s.find_first_not_of(" \t\r"), b = s.find_last_not_of(" \t\r");
-    return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
-  };
-  for (int number = 1; std::getline(in, line); ++number) {
-    const std::string t = trimmed(line);
+  std::string raw, section;
+  for (int number = 1; std::getline(in, raw); ++number) {
     const std::string where = path + " line " + std::to_string(number);
-    if (t.empty() || t[0] == '#' || t[0] == ';') continue;
-    if (t[0] == '[') {
-      if (t.back() != ']' || t.size() < 3)
-        throw Error("job", where + ": malformed section header '" + t + "'");
-      section = trimmed(t.substr(1, t.size() - 2));
-      const bool known = section == "sweep" || section == "train" || section == "geometry" ||
-                         section == "output" ||
-                         (section.starts_with("problem.") && section.size() > 8);
-      if (!known)
-        throw Error("job", where + ": unknown section [" + section +
-                               "] (expected sweep, train, geometry, output or problem.NAME)");
+    const std::string line = without_comment(raw);
+    if (line.empty()) continue;
+    if (line.front() == '[') {
+      section = section_header(line, where);
       continue;
     }
-    const auto equals = t.find('=');
-    if (equals == std::string::npos)
-      throw Error("job", where + ": expected 'key = value', got '" + t + "'");
-    if (section.empty())
-      throw Error(
-          "job", where + ": key '" + trimmed(t.substr(0, equals)) + "' comes before any [section]");
-    const std::string key = section + "." + trimmed(t.substr(0, equals));
-    if (trimmed(t.substr(equals + 1)).empty())
-      throw Error("job", where + ", key " + key + ": no value");
-    const auto [it, fresh] = lines.emplace(key, number);
+    const auto [key, value] = key_and_value(line, section, where);
+    check_known_key(key, where);
+    if (value.empty()) throw Error("job", where + ", key " + key + ": no value");
+    const auto [first, fresh] = first_line.emplace(key, number);
     if (!fresh)
-      throw Error("job",
-                  where + ", key " + key + ": already set on line " + std::to_string(it->second));
+      throw Error(
+          "job", where + ", key " + key + ": already set on line " + std::to_string(first->second));
+    settings[key] = {value, where};
   }
-  return lines;
+  return settings;
 }
 
-class JobValues {
- public:
-  JobValues(const po::variables_map& vm, const std::map<std::string, int>& lines,
-            const std::string& file, const std::vector<std::string>& from_command_line)
-      : vm_(vm),
-        lines_(lines),
-        file_(file),
-        command_line_(from_command_line.begin(), from_command_line.end()) {}
-
-  bool has(const std::string& key) const { return vm_.count(key) && !vm_[key].defaulted(); }
-  Located get(const std::string& key) const { return {vm_[key].as<std::string>(), where(key)}; }
-  std::string where(const std::string& key) const {
-    if (command_line_.count(key) || !lines_.count(key)) return "the command line";
-    return file_ + " line " + std::to_string(lines_.at(key));
-  }
-
- private:
-  const po::variables_map& vm_;
-  const std::map<std::string, int>& lines_;
-  std::string file_;
-  std::set<std::string> command_line_;
-};
-
-// Runs a conversion, turning its error into one that names where the value came from.
-template <class F>
-auto convert(const JobValues& values, const std::string& key, F&& f) {
-  const Located v = values.get(key);
-  try {
-    return f(v.value);
-  } catch (const Error& e) {
-    throw e.with_context("job", v.where + ", key " + key);
-  }
+Settings read_job_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error("job", "job file " + path + " does not exist or cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  return scan_job_file(path, text.str());
 }
 
-template <class Enum>
-Enum choose(const std::string& value, const std::vector<std::pair<std::string, Enum>>& choices) {
-  std::string list;
-  for (const auto& [name, e] : choices) {
-    if (value == name) return e;
-    list += (list.empty() ? "" : ", ") + name;
-  }
-  throw Error("job", "'" + value + "' is not one of: " + list);
-}
+// --- The command line, with Boost.Program_options: the general options and one option per job
+// key; per-problem keys arrive unregistered.
 
-}  // namespace
-
-SweepCommand parse_sweep_command(const std::vector<std::string>& args) {
-  SweepCommand command;
+po::options_description general_options(SweepCommand& command) {
   po::options_description general("ricci-sweep options");
   general.add_options()("help,h", "show this help")(
       "job", po::value(&command.job_file),
       "INI job file (jobs/*.ini); every key can also be given as --section.key")(
-      "out", po::value(&command.output), "results file (one shared HDF5 file)")(
+      "out", po::value(&command.sweep.output), "results file (one shared HDF5 file)")(
       "resume", "continue an existing results file (created when missing)")(
       "retry-failed", "with --resume, also re-run failed runs")(
-      "force", "overwrite an existing results file")("dry-run", "print the expanded plan and exit")(
-      "progress-seconds", po::value(&command.progress_seconds)->default_value(10),
+      "force", "overwrite an existing results file")(
+      "dry-run", "print the expanded plan and every key's effective value, and exit")(
+      "print-keys", "print README's table of job keys (Markdown) and exit")(
+      "progress-seconds",
+      po::value(&command.sweep.progress_seconds)->default_value(command.sweep.progress_seconds),
       "seconds between progress lines");
+  return general;
+}
+
+template <class Target>
+std::string key_help(const KeyRow<Target>& key) {
+  return key.meaning + " [default: " + default_text(key, false) + "; " + allowed_text(key, false) +
+         "]";
+}
+
+po::options_description key_options() {
   po::options_description keys("job keys (file sections or --section.key)");
-  for (const auto& key : job_keys())
-    if (!std::string(key.name).starts_with("problem."))
-      keys.add_options()(key.name, po::value<std::string>(), key.meaning);
-  po::options_description all;
-  all.add(general).add(keys);
+  for (const JobKey& key : job_keys())
+    keys.add_options()(key.name.c_str(), po::value<std::string>(), key_help(key).c_str());
+  return keys;
+}
+
+std::string usage(const po::options_description& options) {
   std::ostringstream help;
   help << "usage: ricci-sweep --job FILE --out RESULTS.h5 [--resume] [--retry-failed] [--force] "
           "[--dry-run]\n"
        << "       (run under mpirun -np N or srun; rank 0 dispatches, the others train and "
           "measure)\n"
-       << all
-       << "  --problem.NAME.threshold X, --problem.NAME.data_dir DIR   per-problem settings\n";
-  command.help_text = help.str();
+       << options << "\nper-problem keys (file sections [problem.NAME] or --problem.NAME.key):\n";
+  for (const ProblemKey& key : problem_keys())
+    help << "  --" << key.name << " VALUE\n      " << key_help(key) << "\n";
+  return help.str();
+}
 
-  // Boost cannot know that an unregistered --problem.NAME.key takes the next word as its value.
+// Boost cannot know that an unregistered --problem.NAME.key takes the next word as its value.
+std::vector<std::string> command_line_words(const std::vector<std::string>& args) {
   std::vector<std::string> words;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i].starts_with("--problem.") && args[i].find('=') == std::string::npos &&
@@ -188,227 +187,132 @@ SweepCommand parse_sweep_command(const std::vector<std::string>& args) {
       words.push_back(args[i]);
     }
   }
-  po::variables_map vm;
-  po::parsed_options parsed = [&] {
-    try {
-      return po::command_line_parser(words).options(all).allow_unregistered().run();
-    } catch (const po::error& e) {
-      throw Error("job", std::string("the command line: ") + e.what());
-    }
-  }();
-  // Unregistered arguments are per-problem keys or mistakes.
-  std::map<std::string, std::string> problem_keys;
-  std::vector<std::string> from_command_line;
+  return words;
+}
+
+// Unregistered options are per-problem keys or mistakes.
+Settings problem_keys_of(const po::parsed_options& parsed) {
+  Settings settings;
   for (const auto& option : parsed.options) {
-    from_command_line.push_back(option.string_key);
     if (!option.unregistered) continue;
     const std::string& key = option.string_key;
-    const bool per_problem =
-        key.starts_with("problem.") && (key.ends_with(".threshold") || key.ends_with(".data_dir"));
+    const bool per_problem = key.starts_with("problem.") && find_problem_key(setting_of(key));
     if (!per_problem || option.value.size() != 1)
-      throw Error("job", "the command line: unknown option '" +
+      throw Error("job", command_line + ": unknown option '" +
                              (key.empty() ? option.original_tokens.front() : "--" + key) + "'");
-    problem_keys[key] = option.value.front();
+    settings[key] = {option.value.front(), command_line};
   }
+  return settings;
+}
+
+// Fills the command's general options and returns the job keys given on the command line.
+Settings read_command_line(const std::vector<std::string>& args, SweepCommand& command) {
+  po::options_description all;
+  all.add(general_options(command)).add(key_options());
+  command.help_text = usage(all);
+  po::variables_map vm;
+  Settings settings;
   try {
+    const auto parsed =
+        po::command_line_parser(command_line_words(args)).options(all).allow_unregistered().run();
+    settings = problem_keys_of(parsed);
     po::store(parsed, vm);
   } catch (const po::error& e) {
-    throw Error("job", std::string("the command line: ") + e.what());
-  }
-  if (vm.count("help")) {
-    command.help = true;
-    return command;
+    throw Error("job", command_line + ": " + e.what());
   }
   po::notify(vm);
-  command.resume = vm.count("resume") > 0;
-  command.retry_failed = vm.count("retry-failed") > 0;
-  command.force = vm.count("force") > 0;
+  command.help = vm.count("help") > 0;
+  command.print_keys = vm.count("print-keys") > 0;
+  command.sweep.resume = vm.count("resume") > 0;
+  command.sweep.retry_failed = vm.count("retry-failed") > 0;
+  command.sweep.force = vm.count("force") > 0;
   command.dry_run = vm.count("dry-run") > 0;
-  if (command.retry_failed && !command.resume) throw Error("job", "--retry-failed needs --resume");
-  if (command.resume && command.force)
+  for (const JobKey& key : job_keys())
+    if (vm.count(key.name)) settings[key.name] = {vm[key.name].as<std::string>(), command_line};
+  return settings;
+}
+
+void check_flags(const SweepCommand& command) {
+  if (command.sweep.retry_failed && !command.sweep.resume)
+    throw Error("job", "--retry-failed needs --resume");
+  if (command.sweep.resume && command.sweep.force)
     throw Error("job", "--resume and --force exclude each other");
+}
 
-  std::map<std::string, int> lines;
-  std::map<std::string, std::string> file_problem_keys;
-  if (!command.job_file.empty()) {
-    std::ifstream in(command.job_file);
-    if (!in)
-      throw Error("job", "job file " + command.job_file + " does not exist or cannot be read");
-    std::stringstream text;
-    text << in.rdbuf();
-    lines = scan_job_file(command.job_file, text.str());
-    for (const auto& [key, line] : lines) {
-      const bool per_problem = key.starts_with("problem.");
-      if (per_problem) {
-        if (!key.ends_with(".threshold") && !key.ends_with(".data_dir"))
-          throw Error("job", command.job_file + " line " + std::to_string(line) + ": unknown key " +
-                                 key + " (a [problem.NAME] section takes threshold and data_dir)");
-      } else if (!keys.find_nothrow(key, false)) {
-        throw Error("job",
-                    command.job_file + " line " + std::to_string(line) + ": unknown key " + key);
-      }
+// --- From settings to the job: the table loop, per-problem sections, rules across keys.
+
+void apply_job_keys(sweep::JobSpec& job, const Settings& settings) {
+  for (const JobKey& key : job_keys()) {
+    const auto given = settings.find(key.name);
+    if (given == settings.end()) continue;
+    try {
+      key.parse(job, given->second.value);
+    } catch (const Error& e) {
+      throw e.with_context("job", given->second.where + ", key " + key.name);
     }
-    std::istringstream again(text.str());
-    const auto file_options = po::parse_config_file(again, keys, true);
-    for (const auto& option : file_options.options)
-      if (option.unregistered && !option.value.empty())
-        file_problem_keys[option.string_key] = option.value.front();
-    po::store(file_options, vm);  // after the command line: the command line wins
   }
-  if (command.output.empty() && !command.dry_run)
-    throw Error("job", "--out RESULTS.h5 is required");
+}
 
-  JobValues values(vm, lines, command.job_file, from_command_line);
-  sweep::JobSpec& job = command.job;
-  auto text = [&](const std::string& key, const std::string& fallback) {
-    return values.has(key) ? values.get(key).value : fallback;
-  };
-  job.name = values.has("sweep.name")   ? values.get("sweep.name").value
-             : command.job_file.empty() ? "sweep"
-                                        : std::filesystem::path(command.job_file).stem().string();
-  if (!values.has("sweep.problems"))
-    throw Error("job",
-                (command.job_file.empty() ? std::string("the command line") : command.job_file) +
-                    ": sweep.problems is required (e.g. problems = synthetic-a)");
-  job.problems = convert(values, "sweep.problems", [](const std::string& v) {
-    auto names = parse_name_list(v, "problem list");
-    for (const auto& n : names) data::parse_problem(n);
-    return names;
-  });
-  const std::string architectures = text("sweep.architectures", "narrow,wide,bottleneck");
-  const std::string depths = text("sweep.depths", "5,11");
-  const std::string seeds = text("sweep.seeds", "0");
-  auto located_or_default = [&](const std::string& key, const std::string& fallback, auto f) {
-    if (values.has(key)) return convert(values, key, f);
-    return f(fallback);
-  };
-  job.architectures = located_or_default(
-      "sweep.architectures", architectures,
-      [](const std::string& v) { return parse_name_list(v, "architecture list"); });
-  job.depths = located_or_default("sweep.depths", depths, [](const std::string& v) {
-    std::vector<int> out;
-    for (long long d : parse_integer_list(v, "depth list", 1)) {
-      if (d > 1000) throw Error("job", "depth " + std::to_string(d) + " is larger than 1000");
-      out.push_back(static_cast<int>(d));
+// After sweep.problems has made one entry per problem in job.problem_settings.
+void apply_problem_keys(sweep::JobSpec& job, const Settings& settings) {
+  for (const auto& [key, setting] : settings) {
+    if (!key.starts_with("problem.")) continue;
+    const std::size_t dot = key.rfind('.');
+    const std::string problem = dot > 8 ? key.substr(8, dot - 8) : "";
+    const auto entry = job.problem_settings.find(problem);
+    if (entry == job.problem_settings.end())
+      throw Error("job", setting.where + ": [problem." + problem +
+                             "] names a problem that is not in sweep.problems");
+    try {
+      find_problem_key(setting_of(key))->parse(entry->second, setting.value);
+    } catch (const Error& e) {
+      throw e.with_context("job", setting.where + ", key " + key);
     }
-    return out;
-  });
-  // Every architecture must fit every depth (bottleneck needs odd depths).
-  for (const auto& arch : job.architectures)
+  }
+}
+
+void require_problems(const Settings& settings, const std::string& job_file) {
+  if (!settings.count("sweep.problems"))
+    throw Error("job", (job_file.empty() ? command_line : job_file) +
+                           ": sweep.problems is required (e.g. problems = synthetic-a)");
+}
+
+// Every architecture must fit every depth (bottleneck needs odd depths, explicit widths one per
+// layer); the error goes to the architectures where given, else to the depths.
+void check_architectures_fit_depths(const sweep::JobSpec& job, const Settings& settings) {
+  const std::string key =
+      settings.count("sweep.architectures") ? "sweep.architectures" : "sweep.depths";
+  const auto given = settings.find(key);
+  const std::string where = given != settings.end() ? given->second.where : command_line;
+  for (const auto& architecture : job.architectures)
     for (int depth : job.depths) {
-      const std::string key =
-          values.has("sweep.architectures") ? "sweep.architectures" : "sweep.depths";
       try {
-        nn::hidden_widths(arch, depth);
+        nn::hidden_widths(architecture, depth);
       } catch (const Error& e) {
-        throw e.with_context("job", values.where(key) + ", key " + key);
+        throw e.with_context("job", where + ", key " + key);
       }
     }
-  job.seeds = located_or_default("sweep.seeds", seeds, [](const std::string& v) {
-    std::vector<std::uint64_t> out;
-    for (long long s : parse_integer_list(v, "seed list", 0))
-      out.push_back(static_cast<std::uint64_t>(s));
-    return out;
-  });
+}
 
-  auto& train = job.train;
-  auto get_or = [&](const std::string& key, const std::string& fallback, auto f) {
-    return located_or_default(key, fallback, f);
-  };
-  train.optimizer.kind = get_or("train.optimizer", "rmsprop", [](const std::string& v) {
-    return choose<nn::OptimizerKind>(
-        v, {{"rmsprop", nn::OptimizerKind::rmsprop}, {"adam", nn::OptimizerKind::adam}});
-  });
-  train.mode = get_or("train.mode", "epochs", [](const std::string& v) {
-    return choose<nn::TrainMode>(
-        v, {{"epochs", nn::TrainMode::epochs}, {"until-accuracy", nn::TrainMode::until_accuracy}});
-  });
-  train.epochs = get_or("train.epochs", "50", [](const std::string& v) {
-    const long long e = parse_integer(v, "");
-    if (e < 1 || e > 1'000'000)
-      throw Error("job", "epochs must be between 1 and 1000000, got " + v);
-    return static_cast<int>(e);
-  });
-  train.batch_size = get_or("train.batch_size", "32", [](const std::string& v) {
-    const long long b = parse_integer(v, "");
-    if (b < 1 || b > 1'000'000)
-      throw Error("job", "batch_size must be between 1 and 1000000, got " + v);
-    return static_cast<int>(b);
-  });
-  train.optimizer.learning_rate = get_or("train.learning_rate", "0.001", [](const std::string& v) {
-    const double lr = parse_double(v, "");
-    if (!(lr > 0)) throw Error("job", "learning_rate must be positive, got " + v);
-    return lr;
-  });
-  train.validation_split = get_or("train.validation_split", "0.2", [](const std::string& v) {
-    const double s = parse_double(v, "");
-    if (!(s >= 0 && s < 1)) throw Error("job", "validation_split must lie in [0, 1), got " + v);
-    return s;
-  });
-  train.split = get_or("train.split_mode", "random", [](const std::string& v) {
-    return choose<nn::SplitMode>(
-        v, {{"random", nn::SplitMode::random}, {"keras-last", nn::SplitMode::keras_last}});
-  });
-  job.pixels = get_or("train.pixel_scale", "raw", [](const std::string& v) {
-    return choose<data::PixelScale>(
-        v, {{"raw", data::PixelScale::raw}, {"unit", data::PixelScale::unit}});
-  });
-  train.target_train_accuracy = get_or("train.target_accuracy", "0.99", [](const std::string& v) {
-    const double a = parse_double(v, "");
-    if (!(a > 0 && a <= 1)) throw Error("job", "target_accuracy must lie in (0, 1], got " + v);
-    return a;
-  });
+}  // namespace
 
-  const std::string k_text = text("geometry.k", "paper");
-  job.paper_k = k_text == "paper";
-  if (!job.paper_k)
-    job.k = convert(values, "geometry.k",
-                    [](const std::string& v) { return parse_index_list(v, "k list"); });
-  const auto graph = get_or("geometry.graph", "union", [](const std::string& v) {
-    return choose<geometry::GraphRule>(v, {{"union", geometry::GraphRule::knn_union},
-                                           {"mutual", geometry::GraphRule::knn_mutual}});
-  });
-  const bool baptista = get_or("geometry.convention", "paper", [](const std::string& v) {
-    return choose<bool>(v, {{"paper", false}, {"baptista-r", true}});
-  });
-  if (baptista && values.has("geometry.graph") && graph == geometry::GraphRule::knn_mutual)
-    throw Error("job", values.where("geometry.graph") +
-                           ", key geometry.graph: mutual conflicts with convention = baptista-r, "
-                           "which defines its own graph");
-  job.rule = baptista ? geometry::GraphRule::baptista_r : graph;
-  job.store_activations = get_or("output.store_activations", "true",
-                                 [](const std::string& v) { return parse_bool(v, ""); });
-  job.store_nodes =
-      get_or("output.store_nodes", "false", [](const std::string& v) { return parse_bool(v, ""); });
+SweepCommand parse_sweep_command(const std::vector<std::string>& args) {
+  SweepCommand command;
+  Settings settings = read_command_line(args, command);
+  if (command.help || command.print_keys) return command;
+  check_flags(command);
+  // merge() keeps what is already there: the command line wins over the file.
+  if (!command.job_file.empty()) settings.merge(read_job_file(command.job_file));
+  if (command.sweep.output.empty() && !command.dry_run)
+    throw Error("job", "--out RESULTS.h5 is required");
+  require_problems(settings, command.job_file);
 
-  // Per-problem sections: defaults from the registry, then the file, then the command line.
-  for (const auto& name : job.problems)
-    job.problem_settings[name].threshold = data::parse_problem(name).default_threshold;
-  auto apply = [&](const std::map<std::string, std::string>& source, bool from_file) {
-    for (const auto& [key, value] : source) {
-      const std::string setting = key.substr(key.rfind('.') + 1);
-      const std::string problem = key.substr(8, key.size() - 8 - setting.size() - 1);
-      const std::string where = from_file
-                                    ? command.job_file + " line " + std::to_string(lines.at(key))
-                                    : "the command line";
-      if (!job.problem_settings.count(problem))
-        throw Error("job", where + ": [problem." + problem +
-                               "] names a problem that is not in sweep.problems");
-      if (setting == "threshold") {
-        try {
-          const double t = parse_double(value, "");
-          if (!(t >= 0 && t <= 1)) throw Error("job", "threshold must lie in [0, 1], got " + value);
-          job.problem_settings[problem].threshold = t;
-        } catch (const Error& e) {
-          throw e.with_context("job", where + ", key " + key);
-        }
-      } else {
-        job.problem_settings[problem].data_dir = value;
-      }
-    }
-  };
-  apply(file_problem_keys, true);
-  apply(problem_keys, false);
+  sweep::JobSpec& job = command.job;
+  // The one default that is not JobSpec's: a job file names the job after itself.
+  if (!command.job_file.empty()) job.name = std::filesystem::path(command.job_file).stem().string();
+  apply_job_keys(job, settings);
+  check_architectures_fit_depths(job, settings);
+  apply_problem_keys(job, settings);
   return command;
 }
 

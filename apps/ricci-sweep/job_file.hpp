@@ -1,34 +1,29 @@
 #pragma once
-// Job files (INI) and command-line overrides -> sweep::JobSpec, with Boost.Program_options.
+// Job files (INI) and command-line overrides -> sweep::JobSpec. The keys, their bounds and their
+// defaults are the rows of job_keys.hpp; this file finds the values and where they came from.
 //
 // Every key of the file can be given on the command line as --section.key VALUE, which wins over
 // the file; per-problem keys are --problem.NAME.threshold / --problem.NAME.data_dir. Errors name
-// the file, line and key (or "command line").
+// the file, line and key (or "the command line").
 #include <string>
 #include <vector>
 
 #include "ricci/sweep/job.hpp"
+#include "ricci/sweep/sweep.hpp"
 
 namespace ricci::cli {
 
 struct SweepCommand {
   std::string job_file;  // "" = command line only
-  std::string output;
-  bool resume = false, retry_failed = false, force = false, dry_run = false, help = false;
-  double progress_seconds = 10;
+  bool dry_run = false, help = false, print_keys = false;
   sweep::JobSpec job;
+  // --out, --resume, --retry-failed, --force, --progress-seconds; the app adds the job text, the
+  // tool version and the stop signal.
+  sweep::SweepOptions sweep;
   std::string help_text;
 };
 
 // Parses ricci-sweep's arguments (argv without the program name). Throws ricci::Error("job", ...).
 SweepCommand parse_sweep_command(const std::vector<std::string>& args);
-
-// The keys a job file may hold, with their defaults and meaning (README's table comes from here).
-struct JobKey {
-  const char* name;
-  const char* default_value;
-  const char* meaning;
-};
-const std::vector<JobKey>& job_keys();
 
 }  // namespace ricci::cli

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "job_file.hpp"
+#include "job_keys.hpp"
 #include "ricci/core/error.hpp"
 #include "ricci/sweep/plan.hpp"
 #include "ricci/sweep/sweep.hpp"
@@ -49,6 +50,7 @@ void print_plan(std::ostream& out, const SweepCommand& command, const sweep::Pla
     out << ", threshold " << job.problem_settings.at(shape.problem.name).threshold << "\n";
   }
   out << std::right << "expected output size: " << bytes_text(plan.expected_bytes(job)) << "\n";
+  out << "job keys:\n" << cli::effective_keys(job);
 }
 
 }  // namespace
@@ -70,20 +72,19 @@ int run_sweep_command(const sweep::MpiSession& mpi, int argc, char** argv,
       if (rank == 0) out << command.help_text;
       return sweep_exit_ok;
     }
+    if (command.print_keys) {
+      if (rank == 0) out << cli::keys_markdown();
+      return sweep_exit_ok;
+    }
     sweep::Plan plan = sweep::make_plan(command.job, sweep::probe_problems(command.job));
     if (command.dry_run) {
       if (rank == 0) print_plan(out, command, plan);
       return sweep_exit_ok;
     }
-    sweep::SweepOptions options;
-    options.output = command.output;
-    options.resume = command.resume;
-    options.retry_failed = command.retry_failed;
-    options.force = command.force;
-    options.progress_seconds = command.progress_seconds;
+    sweep::SweepOptions options = command.sweep;
     options.tool_version = RICCI_VERSION;
-    options.job_text = command.job.normalized();
-    options.job_text_without_paths = command.job.normalized(false);
+    options.job_text = cli::job_text(command.job, true);
+    options.job_text_without_paths = cli::job_text(command.job, false);
     options.stop_requested = stop_requested;
     std::ostringstream discard;
     const auto summary =
@@ -92,7 +93,8 @@ int run_sweep_command(const sweep::MpiSession& mpi, int argc, char** argv,
       out << "[ricci-sweep] " << (summary.stopped ? "stopped on request" : "finished") << ": "
           << summary.done << " done, " << summary.failed << " failed, " << summary.pending
           << " pending of " << summary.total << " runs; " << summary.ran << " run in " << std::fixed
-          << std::setprecision(1) << summary.seconds << " s; results in " << command.output << "\n";
+          << std::setprecision(1) << summary.seconds << " s; results in " << command.sweep.output
+          << "\n";
       if (summary.pending > 0)
         out << "[ricci-sweep] continue with: --resume (same job and --out)\n";
     }

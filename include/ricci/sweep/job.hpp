@@ -17,12 +17,14 @@ struct ProblemSettings {
   std::string data_dir;  // "" = the problem's default
 };
 
+// The initialisers are the job keys' defaults: ricci-sweep's key table (apps/ricci-sweep/
+// job_keys.hpp) prints every default it shows from a default-constructed JobSpec.
 struct JobSpec {
   std::string name = "sweep";
-  std::vector<std::string> problems;
-  std::vector<std::string> architectures;
-  std::vector<int> depths;
-  std::vector<std::uint64_t> seeds;
+  std::vector<std::string> problems;  // required: no default
+  std::vector<std::string> architectures{"narrow", "wide", "bottleneck"};
+  std::vector<int> depths{5, 11};
+  std::vector<std::uint64_t> seeds{0};
 
   nn::TrainOptions train;
   data::PixelScale pixels = data::PixelScale::raw;
@@ -36,9 +38,6 @@ struct JobSpec {
 
   std::map<std::string, ProblemSettings> problem_settings;  // one entry per problem in `problems`
 
-  // The job as canonical INI text: every key, defaults explicit, fixed order. Stored in the results
-  // file; --resume compares it (without paths, so data may move between machines).
-  std::string normalized(bool with_paths = true) const;
   std::vector<index_t> k_for(const data::Problem& problem) const;
   data::DataOptions data_options(const std::string& problem) const;
 };

@@ -1,0 +1,503 @@
+#include "job_keys.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+#include <type_traits>
+#include <utility>
+
+#include "cli_util.hpp"
+#include "ricci/core/error.hpp"
+#include "ricci/data/problems.hpp"
+#include "ricci/geometry/graph.hpp"
+#include "ricci/nn/optimizer.hpp"
+
+namespace ricci::cli {
+
+namespace {
+
+// "train.epochs" -> "epochs": what a bound's message calls the value.
+std::string setting_of(const std::string& name) { return name.substr(name.rfind('.') + 1); }
+
+// %.17g, the digits that read back to the same double. The job text has always printed reals
+// this way; printing them differently would make every stored job differ on --resume.
+std::string canonical_real(double value) {
+  std::ostringstream s;
+  s.precision(17);
+  s << value;
+  return s.str();
+}
+
+// The shortest %g text that reads back to the same double: 0.2 rather than 0.20000000000000001.
+std::string shortest_real(double value) {
+  std::array<char, 40> text{};
+  for (int digits = 1; digits < 17; ++digits) {
+    std::snprintf(text.data(), text.size(), "%.*g", digits, value);
+    if (std::strtod(text.data(), nullptr) == value) return text.data();
+  }
+  return canonical_real(value);
+}
+
+template <class T>
+std::string joined(const std::vector<T>& values) {
+  std::ostringstream s;
+  for (std::size_t i = 0; i < values.size(); ++i) s << (i ? "," : "") << values[i];
+  return s.str();
+}
+
+std::string bound_text(double bound, bool integer) {
+  return integer ? std::to_string(static_cast<long long>(bound)) : shortest_real(bound);
+}
+
+// "in [0, 1)", "> 0", ">= 0": the range of a numeric value or list item.
+std::string range_text(const Bounds& bounds, bool integer) {
+  if (bounds.min && bounds.max)
+    return std::string("in ") + (bounds.min_open ? "(" : "[") + bound_text(*bounds.min, integer) +
+           ", " + bound_text(*bounds.max, integer) + (bounds.max_open ? ")" : "]");
+  if (bounds.min) return (bounds.min_open ? "> " : ">= ") + bound_text(*bounds.min, integer);
+  if (bounds.max) return (bounds.max_open ? "< " : "<= ") + bound_text(*bounds.max, integer);
+  return "";
+}
+
+bool within(double value, const Bounds& bounds) {
+  if (bounds.min && !(bounds.min_open ? value > *bounds.min : value >= *bounds.min)) return false;
+  if (bounds.max && !(bounds.max_open ? value < *bounds.max : value <= *bounds.max)) return false;
+  return true;
+}
+
+// "epochs must be between 1 and 1000000, got 0", "learning_rate must be positive, got -1",
+// "validation_split must lie in [0, 1), got 1": the messages the job parser has always given.
+void check_bounds(double value, bool integer, const Bounds& bounds, const std::string& name,
+                  const std::string& text) {
+  if (within(value, bounds)) return;
+  std::string must;
+  if (integer && bounds.min && bounds.max)
+    must = "be between " + bound_text(*bounds.min, true) + " and " + bound_text(*bounds.max, true);
+  else if (bounds.min && bounds.min_open && *bounds.min == 0 && !bounds.max)
+    must = "be positive";
+  else
+    must = "lie " + range_text(bounds, integer);
+  throw Error("job", setting_of(name) + " must " + must + ", got " + text);
+}
+
+// Integers and ranges, each at least bounds.min ("seed list: '-1' is not an integer >= 0") and
+// at most bounds.max ("depth 1001 is larger than 1000").
+std::vector<long long> bounded_integer_list(const std::string& text, const std::string& item,
+                                            const Bounds& bounds) {
+  const auto values =
+      parse_integer_list(text, item + " list", static_cast<long long>(bounds.min.value_or(0)));
+  for (long long value : values)
+    if (bounds.max && static_cast<double>(value) > *bounds.max)
+      throw Error("job", item + " " + std::to_string(value) + " is larger than " +
+                             bound_text(*bounds.max, true));
+  return values;
+}
+
+template <class Target>
+KeyRow<Target> row(std::string name, ValueKind kind, std::string meaning, Bounds bounds = {}) {
+  KeyRow<Target> key;
+  key.name = std::move(name);
+  key.kind = kind;
+  key.meaning = std::move(meaning);
+  key.bounds = std::move(bounds);
+  return key;
+}
+
+// The rows below take the field they fill as an accessor, [](auto& job) -> auto& { return
+// job.train.epochs; }, which serves both the parser (JobSpec&) and the printer (const JobSpec&).
+
+template <class Target, class Field>
+KeyRow<Target> text_key(std::string name, std::string meaning, std::string what, Field field) {
+  auto key = row<Target>(std::move(name), ValueKind::text, std::move(meaning));
+  key.bounds.other_items = std::move(what);
+  key.parse = [field](Target& target, const std::string& text) { field(target) = text; };
+  key.print = [field](const Target& target) { return field(target); };
+  return key;
+}
+
+template <class Target, class Field>
+KeyRow<Target> integer_key(std::string name, std::string meaning, Bounds bounds, Field field) {
+  auto key = row<Target>(std::move(name), ValueKind::integer, std::move(meaning), bounds);
+  key.parse = [key_name = key.name, bounds, field](Target& target, const std::string& text) {
+    const long long value = parse_integer(text, "");
+    check_bounds(static_cast<double>(value), true, bounds, key_name, text);
+    auto& slot = field(target);
+    slot = static_cast<std::remove_reference_t<decltype(slot)>>(value);
+  };
+  key.print = [field](const Target& target) { return std::to_string(field(target)); };
+  return key;
+}
+
+template <class Target, class Field>
+KeyRow<Target> real_key(std::string name, std::string meaning, Bounds bounds, Field field) {
+  auto key = row<Target>(std::move(name), ValueKind::real, std::move(meaning), bounds);
+  key.parse = [key_name = key.name, bounds, field](Target& target, const std::string& text) {
+    const double value = parse_double(text, "");
+    check_bounds(value, false, bounds, key_name, text);
+    field(target) = value;
+  };
+  key.print = [field](const Target& target) { return canonical_real(field(target)); };
+  return key;
+}
+
+template <class Target, class Field>
+KeyRow<Target> boolean_key(std::string name, std::string meaning, Field field) {
+  auto key = row<Target>(std::move(name), ValueKind::boolean, std::move(meaning));
+  key.parse = [field](Target& target, const std::string& text) {
+    field(target) = parse_bool(text, "");
+  };
+  key.print = [field](const Target& target) { return field(target) ? "true" : "false"; };
+  return key;
+}
+
+// A key whose value is one word; `set` receives only words of `words`.
+template <class Set, class Print>
+JobKey word_key(std::string name, std::string meaning, std::vector<std::string> words, Set set,
+                Print print) {
+  auto key = row<sweep::JobSpec>(std::move(name), ValueKind::word, std::move(meaning));
+  key.bounds.words = words;
+  key.parse = [words, set](sweep::JobSpec& job, const std::string& text) {
+    require_word(text, words);
+    set(job, text);
+  };
+  key.print = print;
+  return key;
+}
+
+// A word key that names the values of an enum field.
+template <class Enum, class Field>
+JobKey enum_key(std::string name, std::string meaning,
+                std::vector<std::pair<std::string, Enum>> choices, Field field) {
+  std::vector<std::string> words;
+  for (const auto& choice : choices) words.push_back(choice.first);
+  return word_key(
+      std::move(name), std::move(meaning), std::move(words),
+      [choices, field](sweep::JobSpec& job, const std::string& text) {
+        for (const auto& [word, value] : choices)
+          if (word == text) field(job) = value;
+      },
+      [choices, field](const sweep::JobSpec& job) {
+        for (const auto& [word, value] : choices)
+          if (value == field(job)) return word;
+        return std::string("?");
+      });
+}
+
+template <class Field>
+JobKey integer_list_key(std::string name, std::string meaning, std::string item, Bounds bounds,
+                        Field field) {
+  auto key =
+      row<sweep::JobSpec>(std::move(name), ValueKind::integer_list, std::move(meaning), bounds);
+  key.parse = [item, bounds, field](sweep::JobSpec& job, const std::string& text) {
+    const auto values = bounded_integer_list(text, item, bounds);
+    auto& slot = field(job);
+    using Item = typename std::remove_reference_t<decltype(slot)>::value_type;
+    slot.clear();
+    for (long long value : values) slot.push_back(static_cast<Item>(value));
+  };
+  key.print = [field](const sweep::JobSpec& job) { return joined(field(job)); };
+  return key;
+}
+
+// sweep.problems also keeps problem_settings at one entry per problem: a new problem starts
+// with its paper threshold, and a problem listed again keeps its settings.
+JobKey problems_key() {
+  auto key = row<sweep::JobSpec>("sweep.problems", ValueKind::name_list,
+                                 "the problems to train on, e.g. synthetic-a,fmnist-sandal-boot");
+  key.bounds.other_items = "problem names (README: Problems)";
+  key.default_note = "required";
+  key.parse = [](sweep::JobSpec& job, const std::string& text) {
+    const auto names = parse_name_list(text, "problem list");
+    std::map<std::string, sweep::ProblemSettings> settings;
+    for (const auto& name : names) {
+      const data::Problem problem = data::parse_problem(name);
+      const auto kept = job.problem_settings.find(name);
+      settings[name] = kept != job.problem_settings.end()
+                           ? kept->second
+                           : sweep::ProblemSettings{problem.default_threshold, ""};
+    }
+    job.problems = names;
+    job.problem_settings = std::move(settings);
+  };
+  key.print = [](const sweep::JobSpec& job) { return joined(job.problems); };
+  return key;
+}
+
+JobKey architectures_key() {
+  auto key = row<sweep::JobSpec>(
+      "sweep.architectures", ValueKind::name_list,
+      "hidden widths: narrow (all 25), wide (all 50), bottleneck (50...50, 25, 50...50; odd "
+      "depths) or explicit widths, one per hidden layer");
+  key.bounds.words = {"narrow", "wide", "bottleneck"};
+  key.bounds.other_items = "widths such as 64-32-16";
+  // Whether a name fits every depth is a rule across keys, checked once both are known.
+  key.parse = [](sweep::JobSpec& job, const std::string& text) {
+    job.architectures = parse_name_list(text, "architecture list");
+  };
+  key.print = [](const sweep::JobSpec& job) { return joined(job.architectures); };
+  return key;
+}
+
+JobKey k_key() {
+  const Bounds bounds{.min = 1, .max = static_cast<double>(1LL << 30), .words = {"paper"}};
+  auto key = row<sweep::JobSpec>(
+      "geometry.k", ValueKind::word_or_integer_list,
+      "kNN scales: paper (docs/method.md §7's grid of each problem) or a list such as 6,10,20-30",
+      bounds);
+  key.parse = [bounds](sweep::JobSpec& job, const std::string& text) {
+    std::vector<index_t> ks;
+    if (text != "paper")
+      for (long long k : bounded_integer_list(text, "k", bounds))
+        ks.push_back(static_cast<index_t>(k));
+    job.paper_k = text == "paper";
+    job.k = std::move(ks);
+  };
+  key.print = [](const sweep::JobSpec& job) {
+    return job.paper_k ? std::string("paper") : joined(job.k);
+  };
+  return key;
+}
+
+std::string graph_word(geometry::GraphRule rule) {
+  return rule == geometry::GraphRule::knn_mutual ? "mutual" : "union";
+}
+std::string convention_word(geometry::GraphRule rule) {
+  return rule == geometry::GraphRule::baptista_r ? "baptista-r" : "paper";
+}
+
+// geometry.graph and geometry.convention share one field, JobSpec::rule: each key merges its word
+// with the other key's current one, so a conflict surfaces at whichever is set second.
+std::vector<JobKey> graph_keys() {
+  return {word_key(
+              "geometry.graph",
+              "union (an edge where either point is among the other's k nearest) or mutual "
+              "(where both are)",
+              {"union", "mutual"},
+              [](sweep::JobSpec& job, const std::string& word) {
+                job.rule = graph_rule_from(word, convention_word(job.rule));
+              },
+              [](const sweep::JobSpec& job) { return graph_word(job.rule); }),
+          word_key(
+              "geometry.convention",
+              "paper, or baptista-r (the reference R code's directed graph, which defines its own "
+              "graph and so conflicts with graph = mutual)",
+              {"paper", "baptista-r"},
+              [](sweep::JobSpec& job, const std::string& word) {
+                job.rule = graph_rule_from(graph_word(job.rule), word);
+              },
+              [](const sweep::JobSpec& job) { return convention_word(job.rule); })};
+}
+
+std::string optimizer_meaning() {
+  const nn::OptimizerSettings settings;
+  return "rmsprop (rho = " + shortest_real(settings.rho) +
+         ", epsilon = " + shortest_real(settings.epsilon) +
+         ") or adam (beta = " + shortest_real(settings.beta1) + ", " +
+         shortest_real(settings.beta2) + "), with TensorFlow/Keras update rules";
+}
+
+std::vector<JobKey> sweep_section() {
+  const auto name = [](auto& job) -> auto& { return job.name; };
+  auto name_key = text_key<sweep::JobSpec>("sweep.name", "a label stored in the results file",
+                                           "any text", name);
+  name_key.default_note = "the job file's name without extension (sweep without a job file)";
+  const Bounds depths{.min = 1, .max = 1000};
+  const Bounds seeds{.min = 0};
+  return {name_key, problems_key(), architectures_key(),
+          integer_list_key(
+              "sweep.depths", "numbers of hidden layers", "depth", depths,
+              [](auto& job) -> auto& { return job.depths; }),
+          integer_list_key(
+              "sweep.seeds", "seeds, as lists and ranges such as 0-35 or 0,4,10-12", "seed", seeds,
+              [](auto& job) -> auto& { return job.seeds; })};
+}
+
+std::vector<JobKey> train_section() {
+  const Bounds counts{.min = 1, .max = 1'000'000};
+  const Bounds positive{.min = 0, .min_open = true};
+  const Bounds share{.min = 0, .max = 1, .max_open = true};
+  const Bounds accuracy{.min = 0, .max = 1, .min_open = true};
+  using sweep::JobSpec;
+  return {
+      enum_key<nn::OptimizerKind>(
+          "train.optimizer", optimizer_meaning(),
+          {{"rmsprop", nn::OptimizerKind::rmsprop}, {"adam", nn::OptimizerKind::adam}},
+          [](auto& job) -> auto& { return job.train.optimizer.kind; }),
+      enum_key<nn::TrainMode>(
+          "train.mode",
+          "epochs (the paper) or until-accuracy (the follow-up: full batch until "
+          "target_accuracy, at most epochs)",
+          {{"epochs", nn::TrainMode::epochs}, {"until-accuracy", nn::TrainMode::until_accuracy}},
+          [](auto& job) -> auto& { return job.train.mode; }),
+      integer_key<JobSpec>(
+          "train.epochs", "training epochs; the cap in until-accuracy mode", counts,
+          [](auto& job) -> auto& { return job.train.epochs; }),
+      integer_key<JobSpec>(
+          "train.batch_size", "mini-batch size (epochs mode)", counts,
+          [](auto& job) -> auto& { return job.train.batch_size; }),
+      real_key<JobSpec>(
+          "train.learning_rate", "the optimizer's learning rate", positive,
+          [](auto& job) -> auto& { return job.train.optimizer.learning_rate; }),
+      real_key<JobSpec>(
+          "train.validation_split", "share of the training set held out for validation", share,
+          [](auto& job) -> auto& { return job.train.validation_split; }),
+      enum_key<nn::SplitMode>(
+          "train.split_mode",
+          "random (seeded) or keras-last (the last share of the class-ordered array, as the "
+          "reference code's Keras)",
+          {{"random", nn::SplitMode::random}, {"keras-last", nn::SplitMode::keras_last}},
+          [](auto& job) -> auto& { return job.train.split; }),
+      enum_key<data::PixelScale>(
+          "train.pixel_scale", "raw 0-255 pixels (the paper) or unit (divided by 255)",
+          {{"raw", data::PixelScale::raw}, {"unit", data::PixelScale::unit}},
+          [](auto& job) -> auto& { return job.pixels; }),
+      real_key<JobSpec>(
+          "train.target_accuracy", "training accuracy that ends until-accuracy mode", accuracy,
+          [](auto& job) -> auto& { return job.train.target_train_accuracy; }),
+  };
+}
+
+std::vector<JobKey> geometry_and_output_sections() {
+  std::vector<JobKey> keys{k_key()};
+  for (auto& key : graph_keys()) keys.push_back(std::move(key));
+  keys.push_back(boolean_key<sweep::JobSpec>(
+      "output.store_activations",
+      "keep every run's hidden activations, test labels and output probabilities",
+      [](auto& job) -> auto& { return job.store_activations; }));
+  keys.push_back(boolean_key<sweep::JobSpec>(
+      "output.store_nodes",
+      "keep per-node curvature s_l(i) and distance sums S_l(i) for every k and layer",
+      [](auto& job) -> auto& { return job.store_nodes; }));
+  return keys;
+}
+
+std::string line(const KeyInfo& key, const std::string& setting, const std::string& value,
+                 bool with_paths) {
+  if (key.path && (!with_paths || value.empty())) return "";
+  return setting + " = " + value + "\n";
+}
+
+}  // namespace
+
+const std::vector<JobKey>& job_keys() {
+  static const std::vector<JobKey> keys = [] {
+    std::vector<JobKey> all;
+    for (auto section : {sweep_section(), train_section(), geometry_and_output_sections()})
+      for (auto& key : section) all.push_back(std::move(key));
+    return all;
+  }();
+  return keys;
+}
+
+const std::vector<ProblemKey>& problem_keys() {
+  static const std::vector<ProblemKey> keys = [] {
+    auto threshold = real_key<sweep::ProblemSettings>(
+        "problem.NAME.threshold", "test accuracy a run of NAME must exceed to be accepted",
+        Bounds{.min = 0, .max = 1}, [](auto& settings) -> auto& { return settings.threshold; });
+    threshold.default_note = "the problem's paper value (README: Problems)";
+    auto data_dir = text_key<sweep::ProblemSettings>(
+        "problem.NAME.data_dir", "directory of NAME's IDX files (required for MNIST)",
+        "a directory", [](auto& settings) -> auto& { return settings.data_dir; });
+    data_dir.default_note =
+        std::string("Debian's ") + data::fashion_mnist_default_dir + " for Fashion-MNIST";
+    data_dir.path = true;
+    return std::vector<ProblemKey>{threshold, data_dir};
+  }();
+  return keys;
+}
+
+const JobKey* find_job_key(std::string_view name) {
+  const auto& keys = job_keys();
+  const auto it =
+      std::find_if(keys.begin(), keys.end(), [&](const JobKey& key) { return key.name == name; });
+  return it == keys.end() ? nullptr : &*it;
+}
+
+const ProblemKey* find_problem_key(std::string_view setting) {
+  const auto& keys = problem_keys();
+  const auto it = std::find_if(keys.begin(), keys.end(), [&](const ProblemKey& key) {
+    return setting_of(key.name) == setting;
+  });
+  return it == keys.end() ? nullptr : &*it;
+}
+
+std::string job_text(const sweep::JobSpec& job, bool with_paths) {
+  std::string text, section;
+  for (const JobKey& key : job_keys()) {
+    const std::string key_section = key.name.substr(0, key.name.find('.'));
+    if (key_section != section) {
+      text += (section.empty() ? "[" : "\n[") + key_section + "]\n";
+      section = key_section;
+    }
+    text += line(key, setting_of(key.name), key.print(job), with_paths);
+  }
+  for (const auto& [problem, settings] : job.problem_settings) {
+    text += "\n[problem." + problem + "]\n";
+    for (const ProblemKey& key : problem_keys())
+      text += line(key, setting_of(key.name), key.print(settings), with_paths);
+  }
+  return text;
+}
+
+std::string shown_value(const KeyInfo& key, const std::string& printed) {
+  if (key.kind == ValueKind::real) return shortest_real(std::strtod(printed.c_str(), nullptr));
+  return printed;
+}
+
+std::string effective_keys(const sweep::JobSpec& job) {
+  std::string text;
+  const auto add = [&](const std::string& name, const KeyInfo& key, const std::string& printed) {
+    text +=
+        "  " + name + " = " + (printed.empty() ? "(default)" : shown_value(key, printed)) + "\n";
+  };
+  for (const JobKey& key : job_keys()) add(key.name, key, key.print(job));
+  for (const auto& [problem, settings] : job.problem_settings)
+    for (const ProblemKey& key : problem_keys())
+      add("problem." + problem + "." + setting_of(key.name), key, key.print(settings));
+  return text;
+}
+
+std::string allowed_text(const KeyInfo& key, bool markdown) {
+  const Bounds& bounds = key.bounds;
+  const auto quoted = [&](const std::string& word) { return markdown ? "`" + word + "`" : word; };
+  std::string words;
+  for (std::size_t i = 0; i < bounds.words.size(); ++i)
+    words += (i == 0 ? "" : i + 1 == bounds.words.size() ? " or " : ", ") + quoted(bounds.words[i]);
+  const std::string integers = "integers " + range_text(bounds, true) + " and ranges A-B";
+  switch (key.kind) {
+    case ValueKind::text:
+      return bounds.other_items;
+    case ValueKind::name_list:
+      if (words.empty()) return "list of " + bounds.other_items;
+      return "list of " + words + (bounds.other_items.empty() ? "" : ", or " + bounds.other_items);
+    case ValueKind::integer_list:
+      return "list of " + integers;
+    case ValueKind::integer:
+      return "integer " + range_text(bounds, true);
+    case ValueKind::real:
+      return "real " + range_text(bounds, false);
+    case ValueKind::word:
+      return words;
+    case ValueKind::boolean:
+      return quoted("true") + " or " + quoted("false") + " (yes/no, on/off, 1/0)";
+    case ValueKind::word_or_integer_list:
+      return words + " or a list of " + integers;
+  }
+  return "";
+}
+
+std::string keys_markdown() {
+  std::string table = "| key | default | allowed values / bounds | meaning |\n|---|---|---|---|\n";
+  const auto add = [&](const KeyInfo& key, const std::string& default_value) {
+    table += "| `" + key.name + "` | " + default_value + " | " + allowed_text(key, true) + " | " +
+             key.meaning + " |\n";
+  };
+  for (const JobKey& key : job_keys()) add(key, default_text(key, true));
+  for (const ProblemKey& key : problem_keys()) add(key, default_text(key, true));
+  return table;
+}
+
+}  // namespace ricci::cli

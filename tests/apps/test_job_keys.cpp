@@ -1,0 +1,549 @@
+// ricci-sweep's job keys: the table (defaults, round trips, bounds), the parser around it (job
+// files and the command line), the job text stored in results files, and README's key table.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "../test_support.hpp"
+#include "cli_util.hpp"
+#include "ricci-sweep/job_file.hpp"
+#include "ricci-sweep/job_keys.hpp"
+#include "ricci/core/error.hpp"
+#include "ricci/geometry/graph.hpp"
+
+using namespace ricci;
+using cli::parse_sweep_command;
+
+namespace {
+
+std::string write_job(const std::string& name, const std::string& text) {
+  const auto path = test::scratch_path(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+// --dry-run, so that no --out is needed.
+sweep::JobSpec parse_job(std::vector<std::string> args) {
+  args.push_back("--dry-run");
+  return parse_sweep_command(args).job;
+}
+
+// What parse_sweep_command throws, in full ("[job] ..."), or "(no error)".
+std::string parse_error(const std::vector<std::string>& args) {
+  try {
+    parse_sweep_command(args);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// A job file whose line 4 sets `key` (section.setting) to `value`; line 2 names synthetic-a
+// unless `key` is sweep.problems.
+std::string job_setting(const std::string& key, const std::string& value) {
+  const auto dot = key.rfind('.');
+  const std::string line2 = key == "sweep.problems" ? "seeds = 0" : "problems = synthetic-a";
+  return write_job("setting.ini", "[sweep]\n" + line2 + "\n[" + key.substr(0, dot) + "]\n" +
+                                      key.substr(dot + 1) + " = " + value + "\n");
+}
+
+const cli::JobKey& job_key(const std::string& name) {
+  const cli::JobKey* key = cli::find_job_key(name);
+  REQUIRE(key != nullptr);
+  return *key;
+}
+
+}  // namespace
+
+// --- The job text: byte for byte what JobSpec::normalized printed, so that results files written
+// before the key table still resume.
+
+TEST_CASE("job text of a default job with one problem", "[job-keys][job-text]") {
+  const auto job = parse_job({"--sweep.problems", "synthetic-a"});
+  const std::string expected =
+      "[sweep]\n"
+      "name = sweep\n"
+      "problems = synthetic-a\n"
+      "architectures = narrow,wide,bottleneck\n"
+      "depths = 5,11\n"
+      "seeds = 0\n"
+      "\n"
+      "[train]\n"
+      "optimizer = rmsprop\n"
+      "mode = epochs\n"
+      "epochs = 50\n"
+      "batch_size = 32\n"
+      "learning_rate = 0.001\n"
+      "validation_split = 0.20000000000000001\n"
+      "split_mode = random\n"
+      "pixel_scale = raw\n"
+      "target_accuracy = 0.98999999999999999\n"
+      "\n"
+      "[geometry]\n"
+      "k = paper\n"
+      "graph = union\n"
+      "convention = paper\n"
+      "\n"
+      "[output]\n"
+      "store_activations = true\n"
+      "store_nodes = false\n"
+      "\n"
+      "[problem.synthetic-a]\n"
+      "threshold = 0.98999999999999999\n";
+  CHECK(cli::job_text(job, true) == expected);
+  CHECK(cli::job_text(job, false) == expected);
+}
+
+namespace {
+
+const char* every_key_job =
+    "# every key away from its default\n"
+    "[sweep]\n"
+    "name = everything\n"
+    "problems = synthetic-b, fmnist-sandal-boot\n"
+    "architectures = wide, 40-30-20\n"
+    "depths = 3\n"
+    "seeds = 4-6, 9\n"
+    "\n"
+    "[train]\n"
+    "optimizer = adam\n"
+    "mode = until-accuracy\n"
+    "epochs = 7\n"
+    "batch_size = 16\n"
+    "learning_rate = 0.0005\n"
+    "validation_split = 0\n"
+    "split_mode = keras-last\n"
+    "pixel_scale = unit\n"
+    "target_accuracy = 0.95\n"
+    "\n"
+    "[geometry]\n"
+    "k = 6,10,20-22\n"
+    "graph = mutual\n"
+    "\n"
+    "[output]\n"
+    "store_activations = false\n"
+    "store_nodes = true\n"
+    "\n"
+    "[problem.synthetic-b]\n"
+    "threshold = 0.5\n"
+    "data_dir = /data/synthetic\n"
+    "\n"
+    "[problem.fmnist-sandal-boot]\n"
+    "threshold = 0.75\n"
+    "data_dir = /data/fashion mnist\n";
+
+// The job text of every_key_job: problems in name order; graph rule `graph`/`convention`.
+std::string every_key_text(bool with_paths, const std::string& graph,
+                           const std::string& convention) {
+  return "[sweep]\n"
+         "name = everything\n"
+         "problems = synthetic-b,fmnist-sandal-boot\n"
+         "architectures = wide,40-30-20\n"
+         "depths = 3\n"
+         "seeds = 4,5,6,9\n"
+         "\n"
+         "[train]\n"
+         "optimizer = adam\n"
+         "mode = until-accuracy\n"
+         "epochs = 7\n"
+         "batch_size = 16\n"
+         "learning_rate = 0.00050000000000000001\n"
+         "validation_split = 0\n"
+         "split_mode = keras-last\n"
+         "pixel_scale = unit\n"
+         "target_accuracy = 0.94999999999999996\n"
+         "\n"
+         "[geometry]\n"
+         "k = 6,10,20,21,22\n"
+         "graph = " +
+         graph + "\nconvention = " + convention +
+         "\n"
+         "\n"
+         "[output]\n"
+         "store_activations = false\n"
+         "store_nodes = true\n"
+         "\n"
+         "[problem.fmnist-sandal-boot]\n"
+         "threshold = 0.75\n" +
+         (with_paths ? "data_dir = /data/fashion mnist\n" : "") +
+         "\n"
+         "[problem.synthetic-b]\n"
+         "threshold = 0.5\n" +
+         (with_paths ? "data_dir = /data/synthetic\n" : "");
+}
+
+}  // namespace
+
+TEST_CASE("job text of a job with every key set", "[job-keys][job-text]") {
+  const auto path = write_job("every_key.ini", every_key_job);
+  const auto job = parse_job({"--job", path});
+  CHECK(cli::job_text(job, true) == every_key_text(true, "mutual", "paper"));
+  CHECK(cli::job_text(job, false) == every_key_text(false, "mutual", "paper"));
+
+  // The command line overrides the file; baptista-r is stated as graph = union.
+  const auto baptista = parse_job(
+      {"--job", path, "--geometry.graph", "union", "--geometry.convention", "baptista-r"});
+  CHECK(baptista.rule == geometry::GraphRule::baptista_r);
+  CHECK(cli::job_text(baptista, true) == every_key_text(true, "union", "baptista-r"));
+}
+
+TEST_CASE("job text is a job file that reads back to the same job text", "[job-keys][job-text]") {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--sweep.problems", "synthetic-a"},
+           {"--job", write_job("every_key.ini", every_key_job)},
+           {"--job", write_job("every_key.ini", every_key_job), "--geometry.graph", "union",
+            "--geometry.convention", "baptista-r"}}) {
+    const std::string text = cli::job_text(parse_job(args), true);
+    const auto again = parse_job({"--job", write_job("again.ini", text)});
+    CHECK(cli::job_text(again, true) == text);
+  }
+}
+
+// --- The table, key by key.
+
+TEST_CASE("every key's default comes from JobSpec{} and is the documented one", "[job-keys]") {
+  // The documented defaults (README); a new key must be added here.
+  const std::map<std::string, std::string> documented{
+      {"sweep.name", "sweep"},
+      {"sweep.problems", ""},
+      {"sweep.architectures", "narrow,wide,bottleneck"},
+      {"sweep.depths", "5,11"},
+      {"sweep.seeds", "0"},
+      {"train.optimizer", "rmsprop"},
+      {"train.mode", "epochs"},
+      {"train.epochs", "50"},
+      {"train.batch_size", "32"},
+      {"train.learning_rate", "0.001"},
+      {"train.validation_split", "0.2"},
+      {"train.split_mode", "random"},
+      {"train.pixel_scale", "raw"},
+      {"train.target_accuracy", "0.99"},
+      {"geometry.k", "paper"},
+      {"geometry.graph", "union"},
+      {"geometry.convention", "paper"},
+      {"output.store_activations", "true"},
+      {"output.store_nodes", "false"},
+  };
+  std::set<std::string> in_table;
+  const sweep::JobSpec defaults;
+  for (const cli::JobKey& key : cli::job_keys()) {
+    INFO(key.name);
+    in_table.insert(key.name);
+    REQUIRE(documented.count(key.name));
+    CHECK(cli::shown_value(key, key.print(defaults)) == documented.at(key.name));
+    if (key.default_note.empty()) CHECK(cli::default_text(key, false) == documented.at(key.name));
+  }
+  CHECK(in_table.size() == documented.size());
+  // Defaults that are not plain values say so.
+  CHECK(job_key("sweep.problems").default_note == "required");
+  CHECK_THAT(job_key("sweep.name").default_note, Catch::Matchers::Contains("job file"));
+  for (const cli::ProblemKey& key : cli::problem_keys()) CHECK(!key.default_note.empty());
+}
+
+TEST_CASE("every key: a valid value round-trips through parse and print", "[job-keys]") {
+  // key -> {value as given, value as printed}
+  const std::map<std::string, std::pair<std::string, std::string>> values{
+      {"sweep.name", {"my sweep", "my sweep"}},
+      {"sweep.problems", {"synthetic-c, mnist-1-7", "synthetic-c,mnist-1-7"}},
+      {"sweep.architectures", {"wide,64-32-16", "wide,64-32-16"}},
+      {"sweep.depths", {"3,7-9", "3,7,8,9"}},
+      {"sweep.seeds", {"0-2,10", "0,1,2,10"}},
+      {"train.optimizer", {"adam", "adam"}},
+      {"train.mode", {"until-accuracy", "until-accuracy"}},
+      {"train.epochs", {"1000000", "1000000"}},
+      {"train.batch_size", {"1", "1"}},
+      {"train.learning_rate", {"0.25", "0.25"}},
+      {"train.validation_split", {"0", "0"}},
+      {"train.split_mode", {"keras-last", "keras-last"}},
+      {"train.pixel_scale", {"unit", "unit"}},
+      {"train.target_accuracy", {"1", "1"}},
+      {"geometry.k", {"1,5-7", "1,5,6,7"}},
+      {"geometry.graph", {"mutual", "mutual"}},
+      {"geometry.convention", {"baptista-r", "baptista-r"}},
+      {"output.store_activations", {"no", "false"}},
+      {"output.store_nodes", {"on", "true"}},
+  };
+  for (const cli::JobKey& key : cli::job_keys()) {
+    INFO(key.name);
+    REQUIRE(values.count(key.name));
+    const auto& [given, printed] = values.at(key.name);
+    sweep::JobSpec job;
+    key.parse(job, given);
+    CHECK(key.print(job) == printed);
+    CHECK(key.print(job) != key.print(sweep::JobSpec{}));
+    sweep::JobSpec again;
+    key.parse(again, key.print(job));
+    CHECK(key.print(again) == printed);
+  }
+  sweep::ProblemSettings settings;
+  cli::find_problem_key("threshold")->parse(settings, "0.5");
+  CHECK(cli::find_problem_key("threshold")->print(settings) == "0.5");
+  cli::find_problem_key("data_dir")->parse(settings, "/srv/mnist");
+  CHECK(cli::find_problem_key("data_dir")->print(settings) == "/srv/mnist");
+}
+
+TEST_CASE("sweep.problems keeps one entry per problem, with the paper's threshold", "[job-keys]") {
+  sweep::JobSpec job;
+  const cli::JobKey& problems = job_key("sweep.problems");
+  problems.parse(job, "synthetic-a,synthetic-c");
+  REQUIRE(job.problem_settings.size() == 2);
+  CHECK(job.problem_settings.at("synthetic-a").threshold == 0.99);
+  CHECK(job.problem_settings.at("synthetic-c").threshold == 0.91);
+  job.problem_settings.at("synthetic-c").threshold = 0.5;
+  problems.parse(job, "synthetic-c,fmnist-shirt-coat");
+  CHECK(job.problem_settings.size() == 2);
+  CHECK(job.problem_settings.at("synthetic-c").threshold == 0.5);
+  CHECK(job.problem_settings.at("fmnist-shirt-coat").threshold == 0.90);
+}
+
+namespace {
+
+struct Rejection {
+  std::string key, value, message;
+};
+
+// Each bound of each key, with the message that names the value and the bound.
+const std::vector<Rejection> rejections{
+    {"sweep.problems", "synthetic-a,,synthetic-b",
+     "problem list: 'synthetic-a,,synthetic-b' has an empty item"},
+    {"sweep.problems", "synthetic-a,synthetic-a", "problem list: 'synthetic-a' is listed twice"},
+    {"sweep.architectures", "narrow,,wide", "architecture list: 'narrow,,wide' has an empty item"},
+    {"sweep.depths", "0", "depth list: '0' is not a positive integer"},
+    {"sweep.depths", "1001", "depth 1001 is larger than 1000"},
+    {"sweep.depths", "5,5", "depth list: '5' is listed twice"},
+    {"sweep.seeds", "-1", "seed list: '-1' is not an integer >= 0"},
+    {"sweep.seeds", "5-2", "seed list: range '5-2' runs backwards"},
+    {"train.optimizer", "sgd", "'sgd' is not one of: rmsprop, adam"},
+    {"train.mode", "forever", "'forever' is not one of: epochs, until-accuracy"},
+    {"train.epochs", "0", "epochs must be between 1 and 1000000, got 0"},
+    {"train.epochs", "1000001", "epochs must be between 1 and 1000000, got 1000001"},
+    {"train.epochs", "fifty", "'fifty' is not an integer"},
+    {"train.batch_size", "0", "batch_size must be between 1 and 1000000, got 0"},
+    {"train.batch_size", "1000001", "batch_size must be between 1 and 1000000, got 1000001"},
+    {"train.learning_rate", "0", "learning_rate must be positive, got 0"},
+    {"train.learning_rate", "fast", "'fast' is not a number"},
+    {"train.validation_split", "-0.1", "validation_split must lie in [0, 1), got -0.1"},
+    {"train.validation_split", "1", "validation_split must lie in [0, 1), got 1"},
+    {"train.split_mode", "last", "'last' is not one of: random, keras-last"},
+    {"train.pixel_scale", "float", "'float' is not one of: raw, unit"},
+    {"train.target_accuracy", "0", "target_accuracy must lie in (0, 1], got 0"},
+    {"train.target_accuracy", "1.01", "target_accuracy must lie in (0, 1], got 1.01"},
+    {"geometry.k", "0", "k list: '0' is not a positive integer"},
+    {"geometry.k", "1073741825", "k 1073741825 is larger than 1073741824"},
+    {"geometry.k", "paper,10", "k list: 'paper' is not a positive integer"},
+    {"geometry.graph", "knn", "'knn' is not one of: union, mutual"},
+    {"geometry.convention", "r", "'r' is not one of: paper, baptista-r"},
+    {"output.store_activations", "maybe", "'maybe' is not true or false"},
+    {"output.store_nodes", "2", "'2' is not true or false"},
+};
+
+}  // namespace
+
+TEST_CASE("every bound rejects with a message naming file, line, key and value", "[job-keys]") {
+  for (const auto& [key, value, message] : rejections) {
+    INFO(key << " = " << value);
+    const auto path = job_setting(key, value);
+    CHECK(parse_error({"--job", path, "--dry-run"}) ==
+          "[job] " + path + " line 4, key " + key + ": " + message);
+  }
+  const auto path = write_job("threshold.ini",
+                              "[sweep]\nproblems = synthetic-a\n[problem.synthetic-a]\n"
+                              "threshold = 1.5\n");
+  CHECK(parse_error({"--job", path, "--dry-run"}) ==
+        "[job] " + path +
+            " line 4, key problem.synthetic-a.threshold: threshold must lie in [0, 1], got 1.5");
+}
+
+TEST_CASE("every bound rejects from the command line too", "[job-keys]") {
+  for (const auto& [key, value, message] : rejections) {
+    INFO(key << " = " << value);
+    const std::vector<std::string> args{"--sweep.problems", "synthetic-a", "--" + key, value,
+                                        "--dry-run"};
+    // sweep.problems twice is Boost's error, not the key's.
+    if (key == "sweep.problems") continue;
+    CHECK(parse_error(args) == "[job] the command line, key " + key + ": " + message);
+  }
+  CHECK(parse_error({"--sweep.problems", "synthetic-z", "--dry-run"})
+            .starts_with("[job] the command line, key sweep.problems: unknown problem "
+                         "'synthetic-z' (known: "));
+  CHECK(parse_error({"--sweep.problems", "synthetic-a", "--problem.synthetic-a.threshold", "-0.5",
+                     "--dry-run"}) ==
+        "[job] the command line, key problem.synthetic-a.threshold: "
+        "threshold must lie in [0, 1], got -0.5");
+}
+
+TEST_CASE("rules across keys", "[job-keys]") {
+  // An architecture that does not fit a depth: blamed on the architectures where given.
+  const auto bottleneck =
+      write_job("bottleneck.ini",
+                "[sweep]\nproblems = synthetic-a\narchitectures = bottleneck\ndepths = 4\n");
+  CHECK(parse_error({"--job", bottleneck, "--dry-run"}) ==
+        "[job] " + bottleneck +
+            " line 3, key sweep.architectures: bottleneck needs an odd depth (50...50, 25, "
+            "50...50), got 4");
+  // ... else on the depths (bottleneck is a default architecture).
+  CHECK_THAT(parse_error({"--sweep.problems", "synthetic-a", "--sweep.depths", "4", "--dry-run"}),
+             Catch::Matchers::StartsWith("[job] the command line, key sweep.depths: bottleneck"));
+  CHECK_THAT(parse_error(
+                 {"--sweep.problems", "synthetic-a", "--sweep.architectures", "huge", "--dry-run"}),
+             Catch::Matchers::StartsWith(
+                 "[job] the command line, key sweep.architectures: unknown architecture 'huge'"));
+  CHECK_THAT(parse_error({"--sweep.problems", "synthetic-a", "--sweep.architectures", "10-10",
+                          "--sweep.depths", "3", "--dry-run"}),
+             Catch::Matchers::Contains("has 2 hidden layers but depth is 3"));
+
+  // mutual and baptista-r conflict in either order; union is what a job text states with it.
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--geometry.graph", "mutual", "--geometry.convention", "baptista-r"},
+           {"--geometry.convention", "baptista-r", "--geometry.graph", "mutual"}}) {
+    auto all = args;
+    all.insert(all.end(), {"--sweep.problems", "synthetic-a", "--dry-run"});
+    CHECK(parse_error(all) ==
+          "[job] the command line, key geometry.convention: graph mutual conflicts with "
+          "convention baptista-r, which defines its own graph");
+  }
+  CHECK(parse_job({"--sweep.problems", "synthetic-a", "--geometry.graph", "union",
+                   "--geometry.convention", "baptista-r"})
+            .rule == geometry::GraphRule::baptista_r);
+  CHECK(parse_job({"--sweep.problems", "synthetic-a", "--geometry.graph", "mutual"}).rule ==
+        geometry::GraphRule::knn_mutual);
+}
+
+TEST_CASE("graph_rule_from merges graph and convention", "[job-keys][cli]") {
+  using geometry::GraphRule;
+  CHECK(cli::graph_rule_from("union", "paper") == GraphRule::knn_union);
+  CHECK(cli::graph_rule_from("mutual", "paper") == GraphRule::knn_mutual);
+  CHECK(cli::graph_rule_from("union", "baptista-r") == GraphRule::baptista_r);
+  CHECK_THROWS_WITH(cli::graph_rule_from("mutual", "baptista-r"),
+                    "[cli] graph mutual conflicts with convention baptista-r, which defines its "
+                    "own graph");
+  CHECK_THROWS_WITH(cli::graph_rule_from("knn", "paper"),
+                    "[cli] 'knn' is not one of: union, mutual");
+  CHECK_THROWS_WITH(cli::graph_rule_from("union", "r"),
+                    "[cli] 'r' is not one of: paper, baptista-r");
+}
+
+// --- The parser around the table.
+
+TEST_CASE("job file syntax errors name file and line", "[job-keys][job-file]") {
+  const std::string base = "[sweep]\nproblems = synthetic-a\n";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {base + "[train]\nepoch = 5\n", "line 4: unknown key train.epoch"},
+      {base + "[trian]\nepochs = 5\n",
+       "line 3: unknown section [trian] (expected sweep, train, geometry, output or problem.NAME)"},
+      {base + "[train\n", "line 3: malformed section header '[train'"},
+      {"problems = synthetic-a\n", "line 1: key 'problems' comes before any [section]"},
+      {base + "seeds\n", "line 3: expected 'key = value', got 'seeds'"},
+      {base + "seeds =\n", "line 3, key sweep.seeds: no value"},
+      {base + "seeds = # a comment only\n", "line 3, key sweep.seeds: no value"},
+      {base + "seeds = 1\nseeds = 2\n", "line 4, key sweep.seeds: already set on line 3"},
+      {base + "[problem.synthetic-a]\nthresh = 0.9\n",
+       "line 4: unknown key problem.synthetic-a.thresh (a [problem.NAME] section takes "
+       "threshold and data_dir)"},
+      {base + "[problem.synthetic-b]\nthreshold = 0.9\n",
+       "line 4: [problem.synthetic-b] names a problem that is not in sweep.problems"},
+  };
+  for (const auto& [text, message] : cases) {
+    INFO(text);
+    const auto path = write_job("syntax.ini", text);
+    CHECK(parse_error({"--job", path, "--dry-run"}) == "[job] " + path + " " + message);
+  }
+  const auto no_problems = write_job("no_problems.ini", "[sweep]\nseeds = 1\n");
+  CHECK(parse_error({"--job", no_problems, "--dry-run"}) ==
+        "[job] " + no_problems + ": sweep.problems is required (e.g. problems = synthetic-a)");
+  CHECK(parse_error({"--job", "/nonexistent/x.ini", "--dry-run"}) ==
+        "[job] job file /nonexistent/x.ini does not exist or cannot be read");
+}
+
+TEST_CASE("command-line errors", "[job-keys][job-file]") {
+  const std::vector<std::string> problems{"--sweep.problems", "synthetic-a"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), problems.begin(), problems.end());
+    return parse_error(args);
+  };
+  CHECK(with({"--out", "x.h5", "--retry-failed"}) == "[job] --retry-failed needs --resume");
+  CHECK(with({"--out", "x.h5", "--resume", "--force"}) ==
+        "[job] --resume and --force exclude each other");
+  CHECK(with({}) == "[job] --out RESULTS.h5 is required");
+  CHECK(with({"--dry-run", "--sweep.frobnicate", "1"}) ==
+        "[job] the command line: unknown option '--sweep.frobnicate'");
+  CHECK(with({"--dry-run", "--problem.synthetic-a.thresh", "1"}) ==
+        "[job] the command line: unknown option '--problem.synthetic-a.thresh'");
+  CHECK(with({"--dry-run", "--train.epochs"}) ==
+        "[job] the command line: the required argument for option '--train.epochs' is missing");
+  CHECK(with({"--dry-run", "--train.epochs", "3", "--train.epochs", "4"}) ==
+        "[job] the command line: option '--train.epochs' cannot be specified more than once");
+  CHECK(with({"--dry-run", "--problem.synthetic-b.threshold", "0.5"}) ==
+        "[job] the command line: [problem.synthetic-b] names a problem that is not in "
+        "sweep.problems");
+  CHECK(parse_error({"--dry-run"}) ==
+        "[job] the command line: sweep.problems is required (e.g. problems = synthetic-a)");
+}
+
+TEST_CASE("the command line wins over the file, and a job file names the job",
+          "[job-keys][job-file]") {
+  const auto path = write_job("named_after_me.ini",
+                              "; a comment\n[sweep]\nproblems = synthetic-a, synthetic-c\n"
+                              "seeds = 3  # an inline comment\n[train]\nepochs = 5\n"
+                              "[problem.synthetic-c]\nthreshold = 0.5\ndata_dir = /from/file\n");
+  const auto file_only = parse_job({"--job", path});
+  CHECK(file_only.name == "named_after_me");
+  CHECK(file_only.seeds == std::vector<std::uint64_t>{3});
+  CHECK(file_only.train.epochs == 5);
+  CHECK(file_only.problem_settings.at("synthetic-a").threshold == 0.99);
+  CHECK(file_only.problem_settings.at("synthetic-c").threshold == 0.5);
+  CHECK(file_only.problem_settings.at("synthetic-c").data_dir == "/from/file");
+
+  const auto overridden =
+      parse_job({"--job", path, "--train.epochs", "9", "--sweep.name", "other",
+                 "--problem.synthetic-c.threshold", "0.25", "--problem.synthetic-c.data_dir=/cli"});
+  CHECK(overridden.name == "other");
+  CHECK(overridden.train.epochs == 9);
+  CHECK(overridden.problem_settings.at("synthetic-c").threshold == 0.25);
+  CHECK(overridden.problem_settings.at("synthetic-c").data_dir == "/cli");
+
+  CHECK(parse_job({"--sweep.problems", "synthetic-a"}).name == "sweep");
+}
+
+TEST_CASE("help lists every key with its default and bounds, and print-keys is a flag",
+          "[job-keys]") {
+  const auto help = parse_sweep_command({"--help"});
+  CHECK(help.help);
+  for (const cli::JobKey& key : cli::job_keys()) {
+    INFO(key.name);
+    CHECK_THAT(help.help_text, Catch::Matchers::Contains("--" + key.name));
+  }
+  CHECK_THAT(help.help_text, Catch::Matchers::Contains("[default: 50; integer in [1, 1000000]]"));
+  CHECK_THAT(help.help_text, Catch::Matchers::Contains("--problem.NAME.threshold VALUE"));
+  CHECK(parse_sweep_command({"--print-keys"}).print_keys);
+}
+
+TEST_CASE("dry run: the key listing shows every key's effective value", "[job-keys]") {
+  const auto job = parse_job({"--sweep.problems", "synthetic-a", "--train.epochs", "3"});
+  const std::string listing = cli::effective_keys(job);
+  for (const cli::JobKey& key : cli::job_keys())
+    CHECK_THAT(listing, Catch::Matchers::Contains("  " + key.name + " = "));
+  CHECK_THAT(listing, Catch::Matchers::Contains("  train.epochs = 3\n"));
+  CHECK_THAT(listing, Catch::Matchers::Contains("  train.validation_split = 0.2\n"));
+  CHECK_THAT(listing, Catch::Matchers::Contains("  problem.synthetic-a.threshold = 0.99\n"));
+  CHECK_THAT(listing, Catch::Matchers::Contains("  problem.synthetic-a.data_dir = (default)\n"));
+}
+
+TEST_CASE("README's key table is ricci-sweep --print-keys", "[job-keys][readme]") {
+  std::ifstream in(std::string(RICCI_SOURCE_DIR) + "/README.md");
+  REQUIRE(in);
+  std::stringstream readme;
+  readme << in.rdbuf();
+  const std::string text = readme.str();
+  const std::string begin = "<!-- job-keys:begin -->\n", end = "<!-- job-keys:end -->";
+  const auto first = text.find(begin), last = text.find(end);
+  REQUIRE(first != std::string::npos);
+  REQUIRE(last != std::string::npos);
+  const std::string block = text.substr(first + begin.size(), last - first - begin.size());
+  INFO(
+      "README.md's job-key table is out of date: run `ricci-sweep --print-keys` and paste its "
+      "output between the job-keys markers");
+  CHECK(block == cli::keys_markdown());
+}
