@@ -14,7 +14,10 @@
 
 namespace po = boost::program_options;
 
-namespace ricci::cli {
+namespace ricci::sweep_app {
+
+// The shared string parsers of the command-line front ends.
+using namespace ricci::cli;
 
 namespace {
 
@@ -316,4 +319,4 @@ SweepCommand parse_sweep_command(const std::vector<std::string>& args) {
   return command;
 }
 
-}  // namespace ricci::cli
+}  // namespace ricci::sweep_app

@@ -11,7 +11,7 @@
 #include "ricci/sweep/job.hpp"
 #include "ricci/sweep/sweep.hpp"
 
-namespace ricci::cli {
+namespace ricci::sweep_app {
 
 struct SweepCommand {
   std::string job_file;  // "" = command line only
@@ -26,4 +26,4 @@ struct SweepCommand {
 // Parses ricci-sweep's arguments (argv without the program name). Throws ricci::Error("job", ...).
 SweepCommand parse_sweep_command(const std::vector<std::string>& args);
 
-}  // namespace ricci::cli
+}  // namespace ricci::sweep_app

@@ -15,7 +15,10 @@
 #include "ricci/geometry/graph.hpp"
 #include "ricci/nn/optimizer.hpp"
 
-namespace ricci::cli {
+namespace ricci::sweep_app {
+
+// The shared string parsers of the command-line front ends.
+using namespace ricci::cli;
 
 namespace {
 
@@ -500,4 +503,4 @@ std::string keys_markdown() {
   return table;
 }
 
-}  // namespace ricci::cli
+}  // namespace ricci::sweep_app

@@ -15,7 +15,7 @@
 
 #include "ricci/sweep/job.hpp"
 
-namespace ricci::cli {
+namespace ricci::sweep_app {
 
 enum class ValueKind {
   text,          // any text
@@ -96,4 +96,4 @@ std::string allowed_text(const KeyInfo& key, bool markdown);
 // README's key table (ricci-sweep --print-keys): a Markdown table, one row per key.
 std::string keys_markdown();
 
-}  // namespace ricci::cli
+}  // namespace ricci::sweep_app

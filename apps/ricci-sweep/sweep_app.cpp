@@ -16,9 +16,6 @@
 
 namespace ricci::sweep_app {
 
-using cli::parse_sweep_command;
-using cli::SweepCommand;
-
 namespace {
 
 std::string bytes_text(double bytes) {
@@ -50,7 +47,7 @@ void print_plan(std::ostream& out, const SweepCommand& command, const sweep::Pla
     out << ", threshold " << job.problem_settings.at(shape.problem.name).threshold << "\n";
   }
   out << std::right << "expected output size: " << bytes_text(plan.expected_bytes(job)) << "\n";
-  out << "job keys:\n" << cli::effective_keys(job);
+  out << "job keys:\n" << effective_keys(job);
 }
 
 }  // namespace
@@ -73,7 +70,7 @@ int run_sweep_command(const sweep::MpiSession& mpi, int argc, char** argv,
       return sweep_exit_ok;
     }
     if (command.print_keys) {
-      if (rank == 0) out << cli::keys_markdown();
+      if (rank == 0) out << keys_markdown();
       return sweep_exit_ok;
     }
     sweep::Plan plan = sweep::make_plan(command.job, sweep::probe_problems(command.job));
@@ -83,8 +80,8 @@ int run_sweep_command(const sweep::MpiSession& mpi, int argc, char** argv,
     }
     sweep::SweepOptions options = command.sweep;
     options.tool_version = RICCI_VERSION;
-    options.job_text = cli::job_text(command.job, true);
-    options.job_text_without_paths = cli::job_text(command.job, false);
+    options.job_text = job_text(command.job, true);
+    options.job_text_without_paths = job_text(command.job, false);
     options.stop_requested = stop_requested;
     std::ostringstream discard;
     const auto summary =

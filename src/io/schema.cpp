@@ -174,47 +174,31 @@ std::vector<RunDataset> make_run_datasets() {
 
 }  // namespace
 
-std::string_view axis_name(Axis axis) {
-  switch (axis) {
-    case runs:
-      return "runs";
-    case k_slots:
-      return "k_slots";
-    case layers:
-      return "layers";
-    case epochs:
-      return "epochs";
-  }
-  return "?";
+namespace {
+
+struct AxisInfo {
+  Axis axis;
+  std::string_view name, symbol, meaning;
+};
+
+constexpr AxisInfo axis_table[] = {
+    {runs, "runs", "N", "runs: one row per run of the sweep, in plan order"},
+    {k_slots, "k_slots", "K", "k_slots: the longest k list of any run; shorter lists are padded"},
+    {layers, "layers", "L", "layers: the largest depth; shallower runs are padded"},
+    {epochs, "epochs", "E", "epochs: the most epochs a run may train"},
+};
+
+const AxisInfo& info(Axis axis) {
+  for (const AxisInfo& entry : axis_table)
+    if (entry.axis == axis) return entry;
+  throw Error("io", "an axis without an entry in the axis table");
 }
 
-std::string_view axis_symbol(Axis axis) {
-  switch (axis) {
-    case runs:
-      return "N";
-    case k_slots:
-      return "K";
-    case layers:
-      return "L";
-    case epochs:
-      return "E";
-  }
-  return "?";
-}
+}  // namespace
 
-std::string_view axis_meaning(Axis axis) {
-  switch (axis) {
-    case runs:
-      return "runs: one row per run of the sweep, in plan order";
-    case k_slots:
-      return "k_slots: the longest k list of any run; shorter lists are padded";
-    case layers:
-      return "layers: the largest depth; shallower runs are padded";
-    case epochs:
-      return "epochs: the most epochs a run may train";
-  }
-  return "?";
-}
+std::string_view axis_name(Axis axis) { return info(axis).name; }
+std::string_view axis_symbol(Axis axis) { return info(axis).symbol; }
+std::string_view axis_meaning(Axis axis) { return info(axis).meaning; }
 
 std::string value_type_name(ValueType type, std::size_t string_width) {
   switch (type) {

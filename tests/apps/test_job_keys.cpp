@@ -14,7 +14,7 @@
 #include "ricci/geometry/graph.hpp"
 
 using namespace ricci;
-using cli::parse_sweep_command;
+using sweep_app::parse_sweep_command;
 
 namespace {
 
@@ -49,8 +49,8 @@ std::string job_setting(const std::string& key, const std::string& value) {
                                       key.substr(dot + 1) + " = " + value + "\n");
 }
 
-const cli::JobKey& job_key(const std::string& name) {
-  const cli::JobKey* key = cli::find_job_key(name);
+const sweep_app::JobKey& job_key(const std::string& name) {
+  const sweep_app::JobKey* key = sweep_app::find_job_key(name);
   REQUIRE(key != nullptr);
   return *key;
 }
@@ -92,8 +92,8 @@ TEST_CASE("job text of a default job with one problem", "[job-keys][job-text]") 
       "\n"
       "[problem.synthetic-a]\n"
       "threshold = 0.98999999999999999\n";
-  CHECK(cli::job_text(job, true) == expected);
-  CHECK(cli::job_text(job, false) == expected);
+  CHECK(sweep_app::job_text(job, true) == expected);
+  CHECK(sweep_app::job_text(job, false) == expected);
 }
 
 namespace {
@@ -179,14 +179,14 @@ std::string every_key_text(bool with_paths, const std::string& graph,
 TEST_CASE("job text of a job with every key set", "[job-keys][job-text]") {
   const auto path = write_job("every_key.ini", every_key_job);
   const auto job = parse_job({"--job", path});
-  CHECK(cli::job_text(job, true) == every_key_text(true, "mutual", "paper"));
-  CHECK(cli::job_text(job, false) == every_key_text(false, "mutual", "paper"));
+  CHECK(sweep_app::job_text(job, true) == every_key_text(true, "mutual", "paper"));
+  CHECK(sweep_app::job_text(job, false) == every_key_text(false, "mutual", "paper"));
 
   // The command line overrides the file; baptista-r is stated as graph = union.
   const auto baptista = parse_job(
       {"--job", path, "--geometry.graph", "union", "--geometry.convention", "baptista-r"});
   CHECK(baptista.rule == geometry::GraphRule::baptista_r);
-  CHECK(cli::job_text(baptista, true) == every_key_text(true, "union", "baptista-r"));
+  CHECK(sweep_app::job_text(baptista, true) == every_key_text(true, "union", "baptista-r"));
 }
 
 TEST_CASE("job text is a job file that reads back to the same job text", "[job-keys][job-text]") {
@@ -195,9 +195,9 @@ TEST_CASE("job text is a job file that reads back to the same job text", "[job-k
            {"--job", write_job("every_key.ini", every_key_job)},
            {"--job", write_job("every_key.ini", every_key_job), "--geometry.graph", "union",
             "--geometry.convention", "baptista-r"}}) {
-    const std::string text = cli::job_text(parse_job(args), true);
+    const std::string text = sweep_app::job_text(parse_job(args), true);
     const auto again = parse_job({"--job", write_job("again.ini", text)});
-    CHECK(cli::job_text(again, true) == text);
+    CHECK(sweep_app::job_text(again, true) == text);
   }
 }
 
@@ -228,18 +228,20 @@ TEST_CASE("every key's default comes from JobSpec{} and is the documented one", 
   };
   std::set<std::string> in_table;
   const sweep::JobSpec defaults;
-  for (const cli::JobKey& key : cli::job_keys()) {
+  for (const sweep_app::JobKey& key : sweep_app::job_keys()) {
     INFO(key.name);
     in_table.insert(key.name);
     REQUIRE(documented.count(key.name));
-    CHECK(cli::shown_value(key, key.print(defaults)) == documented.at(key.name));
-    if (key.default_note.empty()) CHECK(cli::default_text(key, false) == documented.at(key.name));
+    CHECK(sweep_app::shown_value(key, key.print(defaults)) == documented.at(key.name));
+    if (key.default_note.empty())
+      CHECK(sweep_app::default_text(key, false) == documented.at(key.name));
   }
   CHECK(in_table.size() == documented.size());
   // Defaults that are not plain values say so.
   CHECK(job_key("sweep.problems").default_note == "required");
   CHECK_THAT(job_key("sweep.name").default_note, Catch::Matchers::Contains("job file"));
-  for (const cli::ProblemKey& key : cli::problem_keys()) CHECK(!key.default_note.empty());
+  for (const sweep_app::ProblemKey& key : sweep_app::problem_keys())
+    CHECK(!key.default_note.empty());
 }
 
 TEST_CASE("every key: a valid value round-trips through parse and print", "[job-keys]") {
@@ -265,7 +267,7 @@ TEST_CASE("every key: a valid value round-trips through parse and print", "[job-
       {"output.store_activations", {"no", "false"}},
       {"output.store_nodes", {"on", "true"}},
   };
-  for (const cli::JobKey& key : cli::job_keys()) {
+  for (const sweep_app::JobKey& key : sweep_app::job_keys()) {
     INFO(key.name);
     REQUIRE(values.count(key.name));
     const auto& [given, printed] = values.at(key.name);
@@ -278,15 +280,15 @@ TEST_CASE("every key: a valid value round-trips through parse and print", "[job-
     CHECK(key.print(again) == printed);
   }
   sweep::ProblemSettings settings;
-  cli::find_problem_key("threshold")->parse(settings, "0.5");
-  CHECK(cli::find_problem_key("threshold")->print(settings) == "0.5");
-  cli::find_problem_key("data_dir")->parse(settings, "/srv/mnist");
-  CHECK(cli::find_problem_key("data_dir")->print(settings) == "/srv/mnist");
+  sweep_app::find_problem_key("threshold")->parse(settings, "0.5");
+  CHECK(sweep_app::find_problem_key("threshold")->print(settings) == "0.5");
+  sweep_app::find_problem_key("data_dir")->parse(settings, "/srv/mnist");
+  CHECK(sweep_app::find_problem_key("data_dir")->print(settings) == "/srv/mnist");
 }
 
 TEST_CASE("sweep.problems keeps one entry per problem, with the paper's threshold", "[job-keys]") {
   sweep::JobSpec job;
-  const cli::JobKey& problems = job_key("sweep.problems");
+  const sweep_app::JobKey& problems = job_key("sweep.problems");
   problems.parse(job, "synthetic-a,synthetic-c");
   REQUIRE(job.problem_settings.size() == 2);
   CHECK(job.problem_settings.at("synthetic-a").threshold == 0.99);
@@ -511,7 +513,7 @@ TEST_CASE("help lists every key with its default and bounds, and print-keys is a
           "[job-keys]") {
   const auto help = parse_sweep_command({"--help"});
   CHECK(help.help);
-  for (const cli::JobKey& key : cli::job_keys()) {
+  for (const sweep_app::JobKey& key : sweep_app::job_keys()) {
     INFO(key.name);
     CHECK_THAT(help.help_text, Catch::Matchers::Contains("--" + key.name));
   }
@@ -522,8 +524,8 @@ TEST_CASE("help lists every key with its default and bounds, and print-keys is a
 
 TEST_CASE("dry run: the key listing shows every key's effective value", "[job-keys]") {
   const auto job = parse_job({"--sweep.problems", "synthetic-a", "--train.epochs", "3"});
-  const std::string listing = cli::effective_keys(job);
-  for (const cli::JobKey& key : cli::job_keys())
+  const std::string listing = sweep_app::effective_keys(job);
+  for (const sweep_app::JobKey& key : sweep_app::job_keys())
     CHECK_THAT(listing, Catch::Matchers::Contains("  " + key.name + " = "));
   CHECK_THAT(listing, Catch::Matchers::Contains("  train.epochs = 3\n"));
   CHECK_THAT(listing, Catch::Matchers::Contains("  train.validation_split = 0.2\n"));
@@ -545,5 +547,5 @@ TEST_CASE("README's key table is ricci-sweep --print-keys", "[job-keys][readme]"
   INFO(
       "README.md's job-key table is out of date: run `ricci-sweep --print-keys` and paste its "
       "output between the job-keys markers");
-  CHECK(block == cli::keys_markdown());
+  CHECK(block == sweep_app::keys_markdown());
 }
