@@ -351,8 +351,8 @@ void ResultsFile::write_run(const RunRecord& r) {
       std::vector<double> curvature, distance;
       for (const auto& scale : *r.flow)
         for (const auto& layer : scale.layers) {
-          curvature.insert(curvature.end(), layer.node_curvature.begin(),
-                           layer.node_curvature.end());
+          const auto& node = layer.curvature_of(geometry::CurvatureNotion::forman).node;
+          curvature.insert(curvature.end(), node.begin(), node.end());
           distance.insert(distance.end(), layer.node_distance_sum.begin(),
                           layer.node_distance_sum.end());
         }
@@ -372,14 +372,15 @@ void ResultsFile::write_run(const RunRecord& r) {
           edges[cell] = static_cast<double>(layer.edges);
           components[cell] = layer.components;
           unreachable[cell] = static_cast<double>(layer.unreachable_pairs);
-          ric[cell] = static_cast<double>(layer.ric);
+          ric[cell] = layer.curvature_total(geometry::CurvatureNotion::forman);
           g[cell] = layer.g;
         }
-        rho[s] = scale.coefficient.rho;
-        z[s] = scale.coefficient.z;
-        fisher[s] = scale.coefficient.fisher;
-        p[s] = scale.coefficient.p;
-        reason[s] = static_cast<std::int8_t>(scale.coefficient.reason);
+        const auto& coefficient = scale.coefficient(geometry::CurvatureNotion::forman);
+        rho[s] = coefficient.rho;
+        z[s] = coefficient.z;
+        fisher[s] = coefficient.fisher;
+        p[s] = coefficient.p;
+        reason[s] = static_cast<std::int8_t>(coefficient.reason);
       }
       const std::vector<hsize_t> start3{id, 0, 0}, count3{1, K, L}, start2{id, 0}, count2{1, K};
       write_box(file, "/flow/edges", H5T_NATIVE_DOUBLE, start3, count3, edges.data(), x);

@@ -38,11 +38,13 @@ RunOutcome execute_run(const RunSpec& run, const JobSpec& job, DataCache& cache,
     const auto start = std::chrono::steady_clock::now();
     out.activations = nn::hidden_activations(net, data.test_x);
     out.test_labels = data.test_y;
-    geometry::GeometryOptions options;
+    geometry::MeasureOptions options;
     options.k = run.k;
     options.rule = job.rule;
-    options.node_summaries = job.store_nodes;
-    out.flow = geometry::layer_flow(out.activations.hidden, options);
+    // Per-node series are computed only when they will be stored; io stores them when the file's
+    // layout has store_nodes, which the sweep created from the same job.
+    options.per_node = job.store_nodes;
+    out.measures = geometry::measure_stack(out.activations.hidden, options);
     out.geometry_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     out.ok = true;

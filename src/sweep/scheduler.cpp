@@ -168,7 +168,7 @@ void record(io::ResultsFile& file, const RunOutcome& outcome, int rank) {
   record.geometry_seconds = outcome.geometry_seconds;
   record.activations = &outcome.activations;
   record.labels = &outcome.test_labels;
-  record.flow = &outcome.flow;
+  record.flow = &outcome.measures;
   file.write_run(record);
 }
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "ricci/core/types.hpp"
-#include "ricci/geometry/layer_flow.hpp"
+#include "ricci/geometry/measure_stack.hpp"
 #include "ricci/nn/train.hpp"
 
 namespace ricci::io {
@@ -53,7 +53,7 @@ struct RunRecord {
   double geometry_seconds = 0;
   const nn::Activations* activations = nullptr;  // done runs
   const std::vector<std::uint8_t>* labels = nullptr;
-  const std::vector<geometry::ScaleFlow>* flow = nullptr;
+  const std::vector<geometry::MeasuresAtK>* flow = nullptr;
 };
 
 // Bytes kept of an error message in /runs/error.

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "ricci/geometry/layer_flow.hpp"
+#include "ricci/geometry/measure_stack.hpp"
 #include "ricci/nn/train.hpp"
 #include "ricci/sweep/job.hpp"
 #include "ricci/sweep/plan.hpp"
@@ -21,7 +21,7 @@ struct RunOutcome {
   double geometry_seconds = 0;
   nn::Activations activations;
   std::vector<std::uint8_t> test_labels;
-  std::vector<geometry::ScaleFlow> flow;  // one per k of the run, in the run's k order
+  std::vector<geometry::MeasuresAtK> measures;  // one per k of the run, in the run's k order
 };
 
 // Keeps seed-independent data (MNIST, Fashion-MNIST, user files) loaded once per process.
