@@ -17,7 +17,7 @@
 #include "ricci/geometry/curvature.hpp"
 #include "ricci/geometry/geodesics.hpp"
 #include "ricci/geometry/knn.hpp"
-#include "ricci/geometry/layer_flow.hpp"
+#include "ricci/geometry/measure_stack.hpp"
 #include "ricci/io/activations.hpp"
 
 using namespace ricci;
@@ -150,14 +150,16 @@ int main(int argc, char** argv) {
       "stages (one pass): knn %.3f s | graphs %.3f s | curvature %.3f s | geodesics %.3f s\n",
       t_knn, t_graph, t_curv, t_bfs);
 
-  geometry::GeometryOptions options;
+  geometry::MeasureOptions options;
   options.k = ks;
-  std::vector<geometry::ScaleFlow> flow;
-  const double t_grid = best_seconds(repeats, [&] { flow = geometry::layer_flow(stack, options); });
+  std::vector<geometry::MeasuresAtK> measures;
+  const double t_grid =
+      best_seconds(repeats, [&] { measures = geometry::measure_stack(stack, options); });
   std::printf("full grid (%zu k x %zu layers, union): %.3f s\n", ks.size(), stack.size(), t_grid);
-  for (const auto& s : flow) {
-    std::printf("  k=%3d rho=%+.4f ric=[", s.k, s.coefficient.rho);
-    for (const auto& l : s.layers) std::printf(" %ld", static_cast<long>(l.ric));
+  constexpr auto forman = geometry::CurvatureNotion::forman;
+  for (const auto& s : measures) {
+    std::printf("  k=%3d rho=%+.4f ric=[", s.k, s.coefficient(forman).rho);
+    for (const auto& l : s.layers) std::printf(" %.0f", l.curvature_total(forman));
     std::printf(" ] g=[");
     for (const auto& l : s.layers) std::printf(" %.0f", l.g);
     std::printf(" ]\n");

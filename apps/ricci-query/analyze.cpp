@@ -9,7 +9,7 @@
 #include "output.hpp"
 #include "query.hpp"
 #include "ricci/core/error.hpp"
-#include "ricci/geometry/layer_flow.hpp"
+#include "ricci/geometry/measure_stack.hpp"
 #include "ricci/io/activations.hpp"
 #include "ricci/io/results_table.hpp"
 #include "subcommand.hpp"
@@ -20,12 +20,15 @@ namespace ricci::query {
 
 namespace {
 
-// g is an integer count whenever it is defined; print it as one.
+constexpr auto forman = geometry::CurvatureNotion::forman;
+
+// g and Forman's Ric are integer counts whenever they are defined; print them as such.
 Json count_or_null(double value) {
   return std::isfinite(value) ? Json(static_cast<std::int64_t>(value)) : Json(nullptr);
 }
 
-Json flow_json(const std::vector<geometry::ScaleFlow>& scales, index_t n, std::size_t layers) {
+Json measures_json(const std::vector<geometry::MeasuresAtK>& scales, index_t n,
+                   std::size_t layers) {
   Json results = Json::array();
   for (const auto& scale : scales) {
     Json per_layer = Json::array();
@@ -35,10 +38,10 @@ Json flow_json(const std::vector<geometry::ScaleFlow>& scales, index_t n, std::s
                            {"edges", f.edges},
                            {"components", f.components},
                            {"unreachable_pairs", f.unreachable_pairs},
-                           {"ric", f.ric},
+                           {"ric", count_or_null(f.curvature_total(forman))},
                            {"g", count_or_null(f.g)}});
     }
-    const auto& c = scale.coefficient;
+    const auto& c = scale.coefficient(forman);
     results.push_back({{"k", scale.k},
                        {"layers", per_layer},
                        {"rho", number_or_null(c.rho)},
@@ -59,13 +62,13 @@ std::string fixed(double value, int digits) {
   return s.str();
 }
 
-void print_table(std::ostream& out, const std::vector<geometry::ScaleFlow>& scales,
+void print_table(std::ostream& out, const std::vector<geometry::MeasuresAtK>& scales,
                  const std::string& path, const std::string& group, index_t n, std::size_t layers,
                  geometry::GraphRule rule) {
   out << path << " " << group << ": n = " << n << " points, " << layers << " hidden layers, graph "
       << geometry::graph_rule_name(rule) << "\n";
   for (const auto& scale : scales) {
-    const auto& c = scale.coefficient;
+    const auto& c = scale.coefficient(forman);
     out << "\nk = " << scale.k << "   rho = " << fixed(c.rho, 4) << "   z = " << fixed(c.z, 4)
         << "   fisher = " << fixed(c.fisher, 4) << "   p = " << fixed(c.p, 4);
     if (c.reason != geometry::CoefficientReason::none)
@@ -78,25 +81,27 @@ void print_table(std::ostream& out, const std::vector<geometry::ScaleFlow>& scal
       const auto& f = scale.layers[l];
       const double eta = l + 1 < scale.layers.size() ? scale.layers[l + 1].g - f.g : NAN;
       out << "  " << std::setw(5) << l + 1 << std::setw(10) << f.edges << std::setw(12)
-          << f.components << std::setw(14) << f.unreachable_pairs << std::setw(12) << f.ric
-          << std::setw(14) << fixed(f.g, 0) << std::setw(12) << fixed(eta, 0) << "\n";
+          << f.components << std::setw(14) << f.unreachable_pairs << std::setw(12)
+          << fixed(f.curvature_total(forman), 0) << std::setw(14) << fixed(f.g, 0) << std::setw(12)
+          << fixed(eta, 0) << "\n";
     }
   }
 }
 
 // One row per (k, layer), the run's coefficients repeated on each row.
-Table flow_table(const std::vector<geometry::ScaleFlow>& scales) {
+Table measures_table(const std::vector<geometry::MeasuresAtK>& scales) {
   Table table{{"k", "layer", "edges", "components", "unreachable_pairs", "ric", "g", "rho", "z",
                "fisher", "p", "reason"},
               {}};
   for (const auto& scale : scales) {
-    const auto& c = scale.coefficient;
+    const auto& c = scale.coefficient(forman);
     for (std::size_t l = 0; l < scale.layers.size(); ++l) {
       const auto& f = scale.layers[l];
       table.rows.push_back({static_cast<long long>(scale.k), static_cast<long long>(l + 1),
                             static_cast<long long>(f.edges), static_cast<long long>(f.components),
                             static_cast<long long>(f.unreachable_pairs),
-                            static_cast<long long>(f.ric), f.g, c.rho, c.z, c.fisher, c.p,
+                            static_cast<long long>(f.curvature_total(forman)), f.g, c.rho, c.z,
+                            c.fisher, c.p,
                             c.reason == geometry::CoefficientReason::none
                                 ? std::string()
                                 : std::string(geometry::reason_name(c.reason))});
@@ -124,7 +129,7 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
   cli::require_one_of("graph", graph, {"union", "mutual"});
   cli::require_one_of("convention", convention, {"paper", "baptista-r"});
 
-  geometry::GeometryOptions geometry_options;
+  geometry::MeasureOptions geometry_options;
   geometry_options.k = cli::parse_index_list(k_text, "--k");
   geometry_options.rule = cli::graph_rule_from(graph, convention);
 
@@ -140,14 +145,14 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
   }
   const io::ActivationStack stack = io::read_activation_stack(path, group);
   const auto n = static_cast<index_t>(stack.layers.front().rows());
-  const auto scales = geometry::layer_flow(stack.layers, geometry_options);
+  const auto scales = geometry::measure_stack(stack.layers, geometry_options);
 
   switch (options.format) {
     case Format::json:
-      out << flow_json(scales, n, stack.layers.size()).dump() << "\n";
+      out << measures_json(scales, n, stack.layers.size()).dump() << "\n";
       break;
     case Format::csv:
-      print_csv(out, flow_table(scales));
+      print_csv(out, measures_table(scales));
       break;
     case Format::table:
       print_table(out, scales, path, group, n, stack.layers.size(), geometry_options.rule);

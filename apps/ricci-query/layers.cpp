@@ -42,7 +42,7 @@ int layers_command(const std::vector<std::string>& args, std::ostream& out) {
   auto eta_of = [&](std::size_t slot) {
     const auto g = t.layers_of("/flow/g", run, slot), ric = t.layers_of("/flow/ric", run, slot);
     std::vector<double> eta, paired;
-    geometry::append_flow_pairs(g, ric, eta, paired);
+    geometry::append_eta_ric_pairs(g, ric, eta, paired);
     eta.push_back(NAN);
     return eta;
   };

@@ -55,8 +55,8 @@ double pearson_p_value(double r, std::size_t m) {
   return 2.0 * boost::math::cdf(boost::math::complement(boost::math::students_t(df), t));
 }
 
-void append_flow_pairs(std::span<const double> g, std::span<const double> ric,
-                       std::vector<double>& eta, std::vector<double>& ric_out) {
+void append_eta_ric_pairs(std::span<const double> g, std::span<const double> ric,
+                          std::vector<double>& eta, std::vector<double>& ric_out) {
   assert(g.size() == ric.size());
   // The curvature of layer l pairs with the change of geodesic mass from l to l+1.
   for (std::size_t l = 0; l + 1 < g.size(); ++l) {
@@ -67,7 +67,7 @@ void append_flow_pairs(std::span<const double> g, std::span<const double> ric,
 
 std::optional<double> pooled_ricci_coefficient(std::span<const LayerSeries> runs) {
   std::vector<double> eta, ric;
-  for (const auto& run : runs) append_flow_pairs(run.g, run.ric, eta, ric);
+  for (const auto& run : runs) append_eta_ric_pairs(run.g, run.ric, eta, ric);
   return pearson(eta, ric);
 }
 
@@ -87,7 +87,7 @@ RicciCoefficient ricci_coefficient(std::span<const double> g, std::span<const do
     return out;
   }
   std::vector<double> eta, paired_ric;
-  append_flow_pairs(g, ric, eta, paired_ric);
+  append_eta_ric_pairs(g, ric, eta, paired_ric);
   const auto rho = pearson(eta, paired_ric);
   if (!rho) {
     out.reason = CoefficientReason::zero_variance;

@@ -46,7 +46,7 @@ void validate_k(index_t k, index_t n) {
                                 " must satisfy 1 <= k <= n - 1 = " + std::to_string(n - 1));
 }
 
-double squared_distance(const RowMatrix& points, index_t i, index_t j) {
+double squared_distance(const LayerView& points, index_t i, index_t j) {
   double sum = 0.0;
   for (Eigen::Index c = 0; c < points.cols(); ++c) {
     const double diff = points(i, c) - points(j, c);
@@ -70,7 +70,9 @@ struct Candidate {
 // across points while each individual sum still adds its terms in coordinate order.
 class DistanceRows {
  public:
-  explicit DistanceRows(const RowMatrix& points)
+  // The transpose is the one copy of the points: the hot loop reads only this owned, contiguous
+  // array, whatever the stride of the caller's view.
+  explicit DistanceRows(const LayerView& points)
       : n_(points.rows()), by_coordinate_(points.transpose()), row_(static_cast<std::size_t>(n_)) {}
 
   std::span<const double> from(index_t i) {
@@ -95,7 +97,7 @@ class DistanceRows {
 
 }  // namespace
 
-NeighbourLists exact_knn(const RowMatrix& points, index_t k_max) {
+NeighbourLists exact_knn(const LayerView& points, index_t k_max) {
   const auto n = static_cast<index_t>(points.rows());
   validate_k(k_max, n);
 

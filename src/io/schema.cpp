@@ -19,11 +19,15 @@ using enum Axis;
 using enum ValueType;
 
 // Accessors the entries below share.
-const geometry::LayerFlow& layer_at(const RunRecord& r, std::size_t slot, std::size_t layer) {
+// The results file stores Forman curvature, the paper's notion; the other notions are computed by
+// the geometry but have no datasets yet.
+constexpr auto stored_notion = geometry::CurvatureNotion::forman;
+
+const geometry::LayerMeasures& layer_at(const RunRecord& r, std::size_t slot, std::size_t layer) {
   return r.measures[slot].layers[layer];
 }
 const geometry::RicciCoefficient& coefficient_at(const RunRecord& r, std::size_t slot) {
-  return r.measures[slot].coefficient;
+  return r.measures[slot].coefficient(stored_notion);
 }
 const nn::EpochRecord& epoch_at(const RunRecord& r, std::size_t epoch) {
   return r.training.history[epoch];
@@ -98,7 +102,7 @@ std::vector<Column> make_columns() {
     {"/flow/g", float64, 0, {runs, k_slots, layers}, no_value, "g_l, the sum of geodesic distances; NaN when disconnected (docs/method.md §3)", {}, true,
      nullptr, [](const RunRecord& r, std::size_t s, std::size_t l) -> CellValue { return layer_at(r, s, l).g; }},
     {"/flow/ric", float64, 0, {runs, k_slots, layers}, no_value, "Ric_l, the total Forman curvature (docs/method.md §3)", {}, true,
-     nullptr, [](const RunRecord& r, std::size_t s, std::size_t l) { return count(layer_at(r, s, l).ric); }},
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t l) -> CellValue { return layer_at(r, s, l).curvature_total(stored_notion); }},
     {"/flow/rho", float64, 0, {runs, k_slots}, no_value, "Ricci coefficient: Pearson(eta_l, Ric_l) (docs/method.md §4)", {}, false,
      nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return coefficient_at(r, s).rho; }},
     {"/flow/z", float64, 0, {runs, k_slots}, no_value, "artanh(rho) / sqrt(L - 4), as the paper prints it", {}, false,
@@ -162,11 +166,11 @@ std::vector<RunDataset> make_run_datasets() {
      }},
     {"node_curvature", false, float64, {"K_run", "L_run", "n"}, nodes, "s_l(i), each point's Forman curvature sum (docs/method.md §3)",
      per_k_layer_point, [](const RunRecord& r, std::size_t) {
-       return node_values(r, [](const geometry::LayerFlow& l) { return std::vector<double>(l.node_curvature.begin(), l.node_curvature.end()); });
+       return node_values(r, [](const geometry::LayerMeasures& l) { return l.curvature_of(stored_notion).node; });
      }},
     {"node_distance_sum", false, float64, {"K_run", "L_run", "n"}, nodes, "S_l(i), each point's geodesic distance sum; NaN when disconnected",
      per_k_layer_point, [](const RunRecord& r, std::size_t) {
-       return node_values(r, [](const geometry::LayerFlow& l) { return l.node_distance_sum; });
+       return node_values(r, [](const geometry::LayerMeasures& l) { return l.node_distance_sum; });
      }},
   };
   // clang-format on

@@ -39,12 +39,12 @@ io::RunRecord execute_run(const RunSpec& spec, const JobSpec& job, DataCache& ca
     const auto start = std::chrono::steady_clock::now();
     out.activations = nn::hidden_activations(net, data.test_x);
     out.labels = data.test_y;
-    geometry::GeometryOptions options;
+    geometry::MeasureOptions options;
     options.k = run.k;
     options.rule = job.rule;
-    // Per-node values are computed only when the file will keep them.
-    options.node_summaries = job.store_nodes;
-    out.measures = geometry::layer_flow(out.activations.hidden, options);
+    // Per-node values are computed only when the file will keep them (io stores them).
+    options.per_node = job.store_nodes;
+    out.measures = geometry::measure_stack(out.activations.hidden, options);
     out.geometry_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     out.status = io::RunStatus::done;

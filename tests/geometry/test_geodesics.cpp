@@ -4,7 +4,7 @@
 
 #include "ricci/geometry/geodesics.hpp"
 #include "ricci/geometry/geodesics_bitparallel.hpp"
-#include "ricci/geometry/layer_flow.hpp"
+#include "ricci/geometry/measure_stack.hpp"
 
 using namespace ricci;
 using namespace ricci::geometry;

@@ -10,7 +10,7 @@
 
 #include "../test_support.hpp"
 #include "ricci/core/error.hpp"
-#include "ricci/geometry/coefficients.hpp"
+#include "ricci/geometry/measure_stack.hpp"
 #include "ricci/io/results_file.hpp"
 #include "ricci/io/results_table.hpp"
 #include "ricci/io/schema.hpp"
@@ -72,23 +72,25 @@ RunRecord done_run(index_t id, const RunIdentity& run) {
   r.activations.probability = {0.1, 0.2, 0.3, 0.6, 0.7, 0.8};
   r.labels = {0, 0, 0, 1, 1, 1};
   for (std::size_t s = 0; s < run.k.size(); ++s) {
-    geometry::ScaleFlow at_k;
+    geometry::MeasuresAtK at_k;
     at_k.k = run.k[s];
+    at_k.notions = {geometry::CurvatureNotion::forman};
     std::vector<double> g, ric;
     for (int l = 0; l < run.depth; ++l) {
-      geometry::LayerFlow layer;
+      geometry::LayerMeasures layer;
       layer.edges = 10 + l;
       layer.components = 1;
       layer.unreachable_pairs = 0;
-      layer.ric = -(l + static_cast<count_t>(s)) - (l == 2 ? 3 : 0);
+      const double total = -(l + static_cast<double>(s)) - (l == 2 ? 3 : 0);
+      layer.curvature = {{geometry::CurvatureNotion::forman, total,
+                          std::vector<double>(n_test, -static_cast<double>(l))}};
       layer.g = 100.0 - 3 * l * l + static_cast<double>(s);
-      layer.node_curvature.assign(n_test, -l);
       layer.node_distance_sum.assign(n_test, 2.0 * l);
       g.push_back(layer.g);
-      ric.push_back(static_cast<double>(layer.ric));
+      ric.push_back(total);
       at_k.layers.push_back(layer);
     }
-    at_k.coefficient = geometry::ricci_coefficient(g, ric);
+    at_k.coefficients = {geometry::ricci_coefficient(g, ric)};
     r.measures.push_back(at_k);
   }
   return r;
@@ -184,8 +186,7 @@ TEST_CASE("a run that does not fit the file is refused before its status is set"
   auto file = ResultsFile::create(path, layout);
   RunRecord out_of_range = done_run(0, layout.runs[0]);
   out_of_range.id = 3;
-  CHECK_THROWS_WITH(file.write_run(out_of_range),
-                    Contains("run 3 is outside the file's 3 runs"));
+  CHECK_THROWS_WITH(file.write_run(out_of_range), Contains("run 3 is outside the file's 3 runs"));
   RunRecord too_few_points = done_run(2, layout.runs[2]);
   too_few_points.labels.pop_back();
   CHECK_THROWS_WITH(file.write_run(too_few_points),

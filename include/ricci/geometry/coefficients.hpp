@@ -1,5 +1,5 @@
 #pragma once
-// The Ricci coefficient of one run (METHOD.md §4, paper eqs. 8 and 11).
+// The Ricci coefficient of one run (docs/method.md §4, paper eqs. 8 and 11).
 #include <optional>
 #include <span>
 #include <string_view>
@@ -33,11 +33,11 @@ std::optional<double> pearson(std::span<const double> x, std::span<const double>
 // Two-sided p-value of a Pearson correlation r over m points (m - 2 degrees of freedom, m >= 3).
 double pearson_p_value(double r, std::size_t m);
 
-// The pairs every Ricci coefficient correlates (METHOD.md §4): eta_l = g_{l+1} - g_l with Ric_l for
-// l = 1..L-1, appended to `eta` and `ric_out`. g[l] and ric[l] hold layers l = 1..L (index 0 =
-// layer 1).
-void append_flow_pairs(std::span<const double> g, std::span<const double> ric,
-                       std::vector<double>& eta, std::vector<double>& ric_out);
+// The pairs every Ricci coefficient correlates (docs/method.md §4): eta_l = g_{l+1} - g_l with
+// Ric_l for l = 1..L-1, appended to `eta` and `ric_out`. g[l] and ric[l] hold layers l = 1..L
+// (index 0 = layer 1).
+void append_eta_ric_pairs(std::span<const double> g, std::span<const double> ric,
+                          std::vector<double>& eta, std::vector<double>& ric_out);
 
 // g is NaN for a disconnected layer.
 RicciCoefficient ricci_coefficient(std::span<const double> g, std::span<const double> ric);
@@ -47,10 +47,10 @@ struct LayerSeries {
   std::span<const double> g, ric;
 };
 
-// The pooled ("aggregated") coefficient of a group (METHOD.md §4): one Pearson correlation over the
-// (eta_l, Ric_l) pairs of all the given runs together, without per-run centring, as the reference R
-// code does. The caller passes the accepted runs only (every g finite). nullopt when there are
-// fewer than two pairs or a variance is zero.
+// The pooled ("aggregated") coefficient of a group (docs/method.md §4): one Pearson correlation
+// over the (eta_l, Ric_l) pairs of all the given runs together, without per-run centring, as the
+// reference R code does. The caller passes the accepted runs only (every g finite). nullopt when
+// there are fewer than two pairs or a variance is zero.
 std::optional<double> pooled_ricci_coefficient(std::span<const LayerSeries> runs);
 
 }  // namespace ricci::geometry

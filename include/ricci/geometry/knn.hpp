@@ -1,5 +1,5 @@
 #pragma once
-// Exact k-nearest-neighbour lists (METHOD.md §2).
+// Exact k-nearest-neighbour lists (docs/method.md §2).
 //
 // Distance = squared Euclidean distance accumulated in double over the coordinates in order; self
 // is excluded; ties are broken by the smaller index, so the lists are a pure function of the
@@ -12,6 +12,19 @@
 #include "ricci/core/types.hpp"
 
 namespace ricci::geometry {
+
+// The points of one layer, one per row, as the geometry reads them. A view, so that the caller's
+// activations (or, later, a numpy array) are not copied:
+// * bound without a copy: any row-major double matrix whose rows are contiguous, whatever the
+//   distance between rows: a RowMatrix, its .middleRows()/.middleCols()/.block(), or an
+//   Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>> over a raw C-contiguous float64 buffer;
+// * copied into a row-major temporary owned by the view: any other double expression, e.g. a
+//   column-major matrix, a Map whose inner stride is not 1, or x.cast<double>() of float
+//   activations (a float matrix itself does not convert).
+// Eigen's copy constructor of a Ref<const> does not copy that temporary: a view that owns one must
+// not be copied or moved (e.g. by a growing std::vector of views) while it is in use. Views that
+// bind without a copy can be copied freely.
+using LayerView = Eigen::Ref<const RowMatrix>;
 
 class NeighbourLists {
  public:
@@ -41,10 +54,10 @@ class NeighbourLists {
 // Throws ricci::Error unless 1 <= k <= n - 1.
 void validate_k(index_t k, index_t n);
 
-// The exact squared distance METHOD.md defines; the one place the formula lives.
-double squared_distance(const RowMatrix& points, index_t i, index_t j);
+// The exact squared distance docs/method.md §2 defines; the one place the formula lives.
+double squared_distance(const LayerView& points, index_t i, index_t j);
 
 // Exact lists for every point of `points` up to k_max (validated).
-NeighbourLists exact_knn(const RowMatrix& points, index_t k_max);
+NeighbourLists exact_knn(const LayerView& points, index_t k_max);
 
 }  // namespace ricci::geometry

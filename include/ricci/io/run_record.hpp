@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "ricci/core/types.hpp"
-#include "ricci/geometry/layer_flow.hpp"
+#include "ricci/geometry/measure_stack.hpp"
 #include "ricci/io/run_status.hpp"
 #include "ricci/nn/train.hpp"
 
@@ -35,7 +35,7 @@ struct RunRecord {
   double geometry_seconds = 0;
   nn::Activations activations;                // done runs
   std::vector<std::uint8_t> labels;           // test labels, done runs
-  std::vector<geometry::ScaleFlow> measures;  // done runs: one per k slot of the run
+  std::vector<geometry::MeasuresAtK> measures;  // done runs: one per k slot of the run
 
   bool trained() const { return !training.history.empty(); }
 };

@@ -6,7 +6,6 @@
 #include <memory>
 #include <string>
 
-#include "ricci/geometry/layer_flow.hpp"
 #include "ricci/io/run_record.hpp"
 #include "ricci/nn/train.hpp"
 #include "ricci/sweep/job.hpp"

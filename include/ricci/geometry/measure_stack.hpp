@@ -1,0 +1,91 @@
+#pragma once
+// The geometry of one run: every hidden layer at every k, and the Ricci coefficients per k slot
+// (docs/method.md §1 steps 4–5, §2–§4). Pure computation: no I/O, no MPI.
+//
+// Thread safety: the geometry keeps no static or global state; every function here and in the
+// headers it includes is reentrant, so concurrent calls on different inputs are safe. Concurrent
+// calls may also share read-only inputs (views, neighbour lists, graphs).
+#include <span>
+#include <vector>
+
+#include "ricci/core/types.hpp"
+#include "ricci/geometry/coefficients.hpp"
+#include "ricci/geometry/curvature.hpp"
+#include "ricci/geometry/geodesics.hpp"
+#include "ricci/geometry/graph.hpp"
+#include "ricci/geometry/knn.hpp"
+
+namespace ricci::geometry {
+
+struct MeasureOptions {
+  std::vector<index_t> k;  // one k per k slot, any order, each 1 <= k <= n - 1
+  GraphRule rule = GraphRule::knn_union;
+  // The notions to compute, each at most once; results keep this order. May be empty (geodesics
+  // only, and no coefficient).
+  std::vector<CurvatureNotion> curvatures{CurvatureNotion::forman};
+  // Compute the per-node series s_l(i) (for every notion) and S_l(i). Whether they are stored is
+  // not the geometry's business: the sweep sets this from the job's store_nodes, and the results
+  // file stores them when its layout says so.
+  bool per_node = false;
+};
+
+// The measures of one layer at one k.
+struct LayerMeasures {
+  count_t edges = 0;  // undirected edges (arcs under baptista-r)
+  index_t components = 0;
+  count_t unreachable_pairs = 0;  // unordered pairs with no path
+  double g = 0;                   // g_l; NaN when disconnected; ordered pairs under baptista-r
+  std::vector<CurvatureMeasure> curvature;  // one per requested notion, in request order
+  std::vector<double> node_distance_sum;    // S_l(i) (NaN row when disconnected), when per_node
+
+  // Throw ricci::Error("geometry", ...) naming the notion when it was not computed.
+  const CurvatureMeasure& curvature_of(CurvatureNotion notion) const;
+  double curvature_total(CurvatureNotion notion) const { return curvature_of(notion).total; }
+};
+
+// The measures of every layer at one k, and the coefficient of each notion.
+struct MeasuresAtK {
+  index_t k = 0;
+  std::vector<LayerMeasures> layers;           // index 0 = hidden layer 1
+  std::vector<CurvatureNotion> notions;        // as requested
+  std::vector<RicciCoefficient> coefficients;  // coefficients[c] pairs eta with notions[c]'s Ric
+
+  // Throws ricci::Error("geometry", ...) naming the notion when it was not computed.
+  const RicciCoefficient& coefficient(CurvatureNotion notion) const;
+};
+
+// g_l from a layer's geodesic summary under `rule` (docs/method.md §3): the one place that decides
+// NaN for disconnected layers and the doubling for baptista-r's ordered pairs.
+double geodesic_mass(const GeodesicSummary& summary, GraphRule rule);
+
+// One layer at one k (k <= lists.k_max()): graph, curvature of every notion, geodesics.
+LayerMeasures measure_layer(const NeighbourLists& lists, index_t k, GraphRule rule,
+                            std::span<const CurvatureNotion> curvatures, bool per_node);
+
+// The Ricci coefficient (docs/method.md §4) of one k slot's layers for one computed notion.
+RicciCoefficient ricci_coefficient(std::span<const LayerMeasures> layers, CurvatureNotion notion);
+
+// Validates the stack (at least one layer, equal row counts, finite values, every k in range, no
+// notion twice) and computes one MeasuresAtK per k, in the order given. Throws ricci::Error naming
+// the bad value. The layers are read through their views, never copied (see LayerView for what a
+// view itself copies); exact_knn makes one transposed working copy of a layer at a time.
+std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
+                                       const MeasureOptions& options);
+
+// The validation alone, so callers can reject input before doing any other work.
+void validate_layer_stack(std::span<const LayerView> layers, const MeasureOptions& options);
+
+// Views of owning matrices: no copy, and the views stay valid as long as `layers` does.
+std::vector<LayerView> layer_views(const std::vector<RowMatrix>& layers);
+
+// The same for a stack held as owning matrices, so such callers stay one line.
+inline std::vector<MeasuresAtK> measure_stack(const std::vector<RowMatrix>& layers,
+                                              const MeasureOptions& options) {
+  return measure_stack(layer_views(layers), options);
+}
+inline void validate_layer_stack(const std::vector<RowMatrix>& layers,
+                                 const MeasureOptions& options) {
+  validate_layer_stack(layer_views(layers), options);
+}
+
+}  // namespace ricci::geometry

@@ -1,0 +1,282 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <random>
+
+#include "../test_support.hpp"
+#include "ricci/core/error.hpp"
+#include "ricci/geometry/measure_stack.hpp"
+
+using namespace ricci;
+using namespace ricci::geometry;
+using Catch::Matchers::Contains;
+
+namespace {
+
+constexpr auto forman = CurvatureNotion::forman;
+
+// Layers of different widths over the same n points; small integer coordinates so that ties,
+// duplicates and (at k = 1) disconnected graphs occur.
+std::vector<RowMatrix> small_stack(std::uint64_t seed, int n = 40) {
+  std::mt19937_64 rng(seed);
+  std::vector<RowMatrix> stack;
+  for (int width : {3, 5, 2, 4, 6}) stack.push_back(test::lattice_cloud(rng, n, width, 4));
+  return stack;
+}
+
+bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
+bool same(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!same(a[i], b[i])) return false;
+  return true;
+}
+
+bool same(const RicciCoefficient& a, const RicciCoefficient& b) {
+  return same(a.rho, b.rho) && same(a.z, b.z) && same(a.fisher, b.fisher) && same(a.p, b.p) &&
+         a.reason == b.reason;
+}
+
+// Every field, per-node series included.
+void check_same(const std::vector<MeasuresAtK>& a, const std::vector<MeasuresAtK>& b) {
+  REQUIRE(a.size() == b.size());
+  for (std::size_t s = 0; s < a.size(); ++s) {
+    CHECK(a[s].k == b[s].k);
+    CHECK(a[s].notions == b[s].notions);
+    REQUIRE(a[s].coefficients.size() == b[s].coefficients.size());
+    for (std::size_t c = 0; c < a[s].coefficients.size(); ++c)
+      CHECK(same(a[s].coefficients[c], b[s].coefficients[c]));
+    REQUIRE(a[s].layers.size() == b[s].layers.size());
+    for (std::size_t l = 0; l < a[s].layers.size(); ++l) {
+      const LayerMeasures &x = a[s].layers[l], &y = b[s].layers[l];
+      CHECK(x.edges == y.edges);
+      CHECK(x.components == y.components);
+      CHECK(x.unreachable_pairs == y.unreachable_pairs);
+      CHECK(same(x.g, y.g));
+      CHECK(same(x.node_distance_sum, y.node_distance_sum));
+      REQUIRE(x.curvature.size() == y.curvature.size());
+      for (std::size_t c = 0; c < x.curvature.size(); ++c) {
+        CHECK(x.curvature[c].notion == y.curvature[c].notion);
+        CHECK(x.curvature[c].total == y.curvature[c].total);
+        CHECK(x.curvature[c].node == y.curvature[c].node);
+      }
+    }
+  }
+}
+
+MeasureOptions options_for(GraphRule rule, bool per_node) {
+  MeasureOptions options;
+  options.k = {8, 1, 3};
+  options.rule = rule;
+  options.per_node = per_node;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("measure_stack on a line: hand-computed Forman, g and per-node series", "[measures]") {
+  // Positions 0 1 2 3 at k = 1: ties go to the smaller index, so the union graph is the path
+  // 0-1-2-3 with degrees 1,2,2,1 in every layer.
+  const std::vector<RowMatrix> stack{test::line({0, 1, 2, 3}), test::line({0, 10, 20, 30}),
+                                     test::line({0, 1, 2, 3})};
+  MeasureOptions options;
+  options.k = {1};
+  options.per_node = true;
+  const auto slots = measure_stack(stack, options);
+  REQUIRE(slots.size() == 1);
+  for (const LayerMeasures& layer : slots[0].layers) {
+    CHECK(layer.edges == 3);
+    CHECK(layer.curvature_total(forman) == 2.0);
+    CHECK(layer.curvature_of(forman).node == std::vector<double>{1, 1, 1, 1});
+    CHECK(layer.g == 10.0);
+    CHECK(layer.node_distance_sum == std::vector<double>{6, 4, 4, 6});
+  }
+  CHECK(slots[0].coefficient(forman).reason == CoefficientReason::zero_variance);
+}
+
+TEST_CASE("per-notion results: request order, accessors, and notions not computed", "[measures]") {
+  const auto stack = small_stack(7);
+  CHECK(curvature_notion_name(forman) == "forman");
+
+  SECTION("the default computes Forman; the accessors read the vectors") {
+    const auto slots = measure_stack(stack, options_for(GraphRule::knn_union, false));
+    for (const MeasuresAtK& slot : slots) {
+      CHECK(slot.notions == std::vector<CurvatureNotion>{forman});
+      REQUIRE(slot.coefficients.size() == 1);
+      CHECK(&slot.coefficient(forman) == &slot.coefficients[0]);
+      for (const LayerMeasures& layer : slot.layers) {
+        REQUIRE(layer.curvature.size() == 1);
+        CHECK(layer.curvature[0].notion == forman);
+        CHECK(&layer.curvature_of(forman) == &layer.curvature[0]);
+        CHECK(layer.curvature_total(forman) == layer.curvature[0].total);
+      }
+    }
+  }
+  SECTION("no notion requested: geodesics only, and asking for Forman names it") {
+    MeasureOptions options = options_for(GraphRule::knn_union, true);
+    options.curvatures.clear();
+    const auto slots = measure_stack(stack, options);
+    const auto with_forman = measure_stack(stack, options_for(GraphRule::knn_union, true));
+    for (std::size_t s = 0; s < slots.size(); ++s) {
+      CHECK(slots[s].coefficients.empty());
+      CHECK_THROWS_WITH(slots[s].coefficient(forman),
+                        Contains("[geometry]") && Contains("'forman'") && Contains("not computed"));
+      for (std::size_t l = 0; l < slots[s].layers.size(); ++l) {
+        const LayerMeasures& layer = slots[s].layers[l];
+        CHECK(layer.curvature.empty());
+        CHECK_THROWS_WITH(layer.curvature_total(forman), Contains("[geometry]") &&
+                                                             Contains("'forman'") &&
+                                                             Contains("not computed"));
+        CHECK_THROWS_AS(layer.curvature_of(forman), Error);
+        CHECK(same(layer.g, with_forman[s].layers[l].g));
+        CHECK(same(layer.node_distance_sum, with_forman[s].layers[l].node_distance_sum));
+      }
+    }
+  }
+  SECTION("a notion requested twice is rejected before any work") {
+    MeasureOptions options = options_for(GraphRule::knn_union, false);
+    options.curvatures = {forman, forman};
+    CHECK_THROWS_WITH(validate_layer_stack(stack, options),
+                      Contains("'forman'") && Contains("requested twice"));
+    CHECK_THROWS_WITH(measure_stack(stack, options), Contains("requested twice"));
+  }
+}
+
+TEST_CASE("measure_stack equals the exact kernels it is built from", "[measures]") {
+  const auto stack = small_stack(11);
+  for (GraphRule rule : {GraphRule::knn_union, GraphRule::knn_mutual, GraphRule::baptista_r}) {
+    CAPTURE(graph_rule_name(rule));
+    const MeasureOptions options = options_for(rule, true);
+    const auto slots = measure_stack(stack, options);
+    bool saw_disconnected = false;
+    for (const MeasuresAtK& slot : slots) {
+      std::vector<double> g, ric;
+      for (std::size_t l = 0; l < stack.size(); ++l) {
+        const LayerMeasures& layer = slot.layers[l];
+        const LayerGraph graph = build_knn_graph(exact_knn(stack[l], slot.k), slot.k, rule);
+        const CurvatureSummary exact = forman_curvature(graph);
+        const GeodesicSummary geodesics = all_pairs_geodesics(graph.adjacency);
+        CHECK(layer.edges == graph.edge_count());
+        CHECK(layer.components == geodesics.components);
+        CHECK(layer.unreachable_pairs == geodesics.unreachable_pairs);
+        CHECK(same(layer.g, geodesic_mass(geodesics, rule)));
+        CHECK(layer.curvature_total(forman) == static_cast<double>(exact.total));
+        const auto& node = layer.curvature_of(forman).node;
+        REQUIRE(node.size() == exact.node_scalar.size());
+        for (std::size_t i = 0; i < node.size(); ++i)
+          CHECK(node[i] == static_cast<double>(exact.node_scalar[i]));
+        REQUIRE(layer.node_distance_sum.size() == geodesics.row_sum.size());
+        const bool connected = geodesics.components == 1;
+        saw_disconnected = saw_disconnected || !connected;
+        for (std::size_t i = 0; i < geodesics.row_sum.size(); ++i)
+          CHECK(same(layer.node_distance_sum[i],
+                     connected ? static_cast<double>(geodesics.row_sum[i]) : NAN));
+        g.push_back(geodesic_mass(geodesics, rule));
+        ric.push_back(static_cast<double>(exact.total));
+      }
+      CHECK(same(slot.coefficient(forman), ricci_coefficient(g, ric)));
+    }
+    CHECK(saw_disconnected);
+  }
+}
+
+TEST_CASE("per_node = false leaves the per-node series empty and changes nothing else",
+          "[measures]") {
+  const auto stack = small_stack(13);
+  for (GraphRule rule : {GraphRule::knn_union, GraphRule::knn_mutual, GraphRule::baptista_r}) {
+    CAPTURE(graph_rule_name(rule));
+    auto without = measure_stack(stack, options_for(rule, false));
+    auto with = measure_stack(stack, options_for(rule, true));
+    for (auto& slot : without)
+      for (const LayerMeasures& layer : slot.layers) {
+        CHECK(layer.node_distance_sum.empty());
+        for (const CurvatureMeasure& c : layer.curvature) CHECK(c.node.empty());
+      }
+    for (auto& slot : with)
+      for (LayerMeasures& layer : slot.layers) {
+        CHECK(layer.node_distance_sum.size() == 40);
+        layer.node_distance_sum.clear();
+        for (CurvatureMeasure& c : layer.curvature) {
+          CHECK(c.node.size() == 40);
+          c.node.clear();
+        }
+      }
+    check_same(without, with);
+  }
+}
+
+TEST_CASE(
+    "views: row-major blocks and raw buffers bind without a copy, any layout gives the "
+    "same results",
+    "[measures]") {
+  const auto stack = small_stack(17, 30);
+  const auto n = stack.front().rows();
+  const MeasureOptions options = options_for(GraphRule::knn_union, true);
+  const auto reference = measure_stack(stack, options);
+
+  SECTION("layer_views of owning matrices point at them") {
+    const auto views = layer_views(stack);
+    for (std::size_t l = 0; l < stack.size(); ++l) CHECK(views[l].data() == stack[l].data());
+  }
+  SECTION("row-major blocks of larger matrices (outer stride > width)") {
+    std::vector<RowMatrix> big;
+    std::vector<LayerView> views;
+    views.reserve(stack.size());
+    for (const RowMatrix& x : stack) {
+      big.push_back(RowMatrix::Constant(n + 5, x.cols() + 3, -7.0));
+      big.back().block(2, 1, n, x.cols()) = x;
+    }
+    for (std::size_t l = 0; l < stack.size(); ++l) {
+      views.emplace_back(big[l].block(2, 1, n, stack[l].cols()));
+      CHECK(views[l].data() == &big[l](2, 1));
+      CHECK(views[l].outerStride() == big[l].cols());
+    }
+    check_same(measure_stack(views, options), reference);
+    // A run of whole rows, through exact_knn alone.
+    RowMatrix tall = RowMatrix::Constant(n + 6, stack.front().cols(), -3.0);
+    tall.middleRows(3, n) = stack.front();
+    const LayerView rows = tall.middleRows(3, n);
+    CHECK(rows.data() == tall.data() + 3 * tall.cols());
+    const auto a = exact_knn(rows, 8), b = exact_knn(stack.front(), 8);
+    for (index_t i = 0; i < static_cast<index_t>(n); ++i) {
+      CHECK(std::vector<index_t>(a.row(i).begin(), a.row(i).end()) ==
+            std::vector<index_t>(b.row(i).begin(), b.row(i).end()));
+      CHECK(std::vector<double>(a.row_distances(i).begin(), a.row_distances(i).end()) ==
+            std::vector<double>(b.row_distances(i).begin(), b.row_distances(i).end()));
+    }
+  }
+  SECTION("a numpy-like C-contiguous float64 buffer through Eigen::Map, padded or not") {
+    std::vector<std::vector<double>> buffers;
+    std::vector<LayerView> padded, packed;
+    padded.reserve(stack.size());
+    packed.reserve(stack.size());
+    for (const RowMatrix& x : stack) {
+      const Eigen::Index stride = x.cols() + 2;
+      std::vector<double> buffer(static_cast<std::size_t>(n * stride), -1.0);
+      for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index c = 0; c < x.cols(); ++c)
+          buffer[static_cast<std::size_t>(i * stride + c)] = x(i, c);
+      buffers.push_back(std::move(buffer));
+      padded.emplace_back(Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>(
+          buffers.back().data(), n, x.cols(), Eigen::OuterStride<>(stride)));
+      CHECK(padded.back().data() == buffers.back().data());
+      // C-contiguous, as numpy's default layout: the data of the owning matrix itself.
+      packed.emplace_back(Eigen::Map<const RowMatrix>(x.data(), n, x.cols()));
+      CHECK(packed.back().data() == x.data());
+    }
+    check_same(measure_stack(padded, options), reference);
+    check_same(measure_stack(packed, options), reference);
+  }
+  SECTION("column-major layers: copied into the view's temporary, same results") {
+    std::vector<Eigen::MatrixXd> column_major;
+    for (const RowMatrix& x : stack) column_major.emplace_back(x);
+    // Views that own a temporary must not move: reserve so emplace_back never reallocates.
+    std::vector<LayerView> views;
+    views.reserve(column_major.size());
+    for (const Eigen::MatrixXd& x : column_major) {
+      views.emplace_back(x);
+      CHECK(views.back().data() != x.data());
+    }
+    check_same(measure_stack(views, options), reference);
+  }
+}
