@@ -11,7 +11,7 @@
   layer_profiles.png   mean g_l / g_1 and mean Ric_l per layer at k*, per architecture and depth
 
 Every coefficient, k* and acceptance decision comes from `ricci-query summary/association --format json`,
-the one implementation of METHOD.md §4; this script only draws. Needs Debian's python3-h5py and
+the one implementation of docs/method.md §4; this script only draws. Needs Debian's python3-h5py and
 python3-matplotlib.
 """
 import argparse

@@ -18,7 +18,7 @@ double share(std::size_t part, std::size_t whole) {
   return whole ? static_cast<double>(part) / static_cast<double>(whole) : undefined;
 }
 
-// Above threshold and connected at every layer for k (METHOD.md §4 "accepted").
+// Above threshold and connected at every layer for k (docs/method.md §4 "accepted").
 bool accepted_at(const io::ResultsTable& t, std::size_t run, index_t k) {
   if (!above_threshold(t, run)) return false;
   const auto slot = t.k_slot_of(run, k);

@@ -23,7 +23,7 @@ struct Named {
   double threshold;
 };
 
-// The paper's thresholds (METHOD.md §5). Follow-up problems have none in the paper; 0.95 is ours.
+// The paper's thresholds (docs/method.md §5). Follow-up problems have none in the paper; 0.95 is ours.
 constexpr Named named_problems[] = {
     {"synthetic-a", Family::synthetic_a, 0, 0, 0.99},
     {"synthetic-b", Family::synthetic_b, 0, 0, 0.99},

@@ -129,7 +129,7 @@ TEST_CASE("kNN graphs equal Boost's edge-list construction of the brute-force ed
     const index_t k = 1 + 3 * trial;
     const auto lists = exact_knn(x, k);
     for (auto rule : {GraphRule::knn_union, GraphRule::knn_mutual, GraphRule::baptista_r}) {
-      // Edge sets straight from METHOD.md, built with the sorting constructor.
+      // Edge sets straight from docs/method.md, built with the sorting constructor.
       std::vector<std::pair<index_t, index_t>> edges, arcs;
       for (index_t i = 0; i < n; ++i) {
         const auto out =

@@ -1,4 +1,4 @@
-"""An independent, deliberately naive implementation of METHOD.md §2-4 (dense matrices, Python BFS,
+"""An independent, deliberately naive implementation of docs/method.md §2-4 (dense matrices, Python BFS,
 scipy's pearsonr). It shares no code with the C++ engine and is only meant for small n."""
 import collections
 import math
@@ -8,7 +8,7 @@ from scipy import stats
 
 
 def squared_distances(X):
-    """Squared Euclidean distance accumulated in double over the coordinates in order (METHOD.md §2)."""
+    """Squared Euclidean distance accumulated in double over the coordinates in order (docs/method.md §2)."""
     X = np.asarray(X, dtype=np.float64)
     D = np.zeros((X.shape[0], X.shape[0]))
     for c in range(X.shape[1]):

@@ -1,5 +1,5 @@
 """ricci-query's results-file subcommands against an independent numpy/scipy implementation of
-METHOD.md §4, on a results file written here with h5py straight from results_schema/layout.json
+docs/method.md §4, on a results file written here with h5py straight from results_schema/layout.json
 (not with the project's writer).
 
   /usr/bin/python3 tests/query/test_query_results.py RICCI_QUERY WORKDIR
@@ -59,7 +59,7 @@ N = len(runs)
 
 
 def coefficient(g, ric):
-    """METHOD.md §4 per run: (rho, z, fisher, p, reason code)."""
+    """docs/method.md §4 per run: (rho, z, fisher, p, reason code)."""
     nan = float("nan")
     if np.isnan(g).any():
         return nan, nan, nan, nan, 1

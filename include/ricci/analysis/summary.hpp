@@ -1,5 +1,5 @@
 #pragma once
-// The paper's analyses of a results file (METHOD.md §4): pooled coefficients per group and scale,
+// The paper's analyses of a results file (docs/method.md §4): pooled coefficients per group and scale,
 // scale selection, per-run aggregates at the selected scale, the accuracy association (Table S2).
 #include <optional>
 #include <string>
@@ -35,7 +35,7 @@ struct GroupSummary {
   double mean_rho = 0, median_rho = 0, negative_share = 0;  // NaN when no run has a defined rho
 };
 
-// The paper-style totals (METHOD.md §8). Failed runs count as missing their threshold; pending runs
+// The paper-style totals (docs/method.md §8). Failed runs count as missing their threshold; pending runs
 // are left out. "Disconnected" counts the above-threshold runs of groups that have a k* which are
 // disconnected at it.
 struct SummaryTotals {
@@ -62,7 +62,7 @@ struct Association {
   std::vector<std::size_t> runs;  // the runs used: accepted at their group's k* with a defined z
 };
 
-// Paper Table S2 (METHOD.md §4). Categorical levels are dummy-coded against the first level in
+// Paper Table S2 (docs/method.md §4). Categorical levels are dummy-coded against the first level in
 // sorted order; a factor with one level contributes no column. Throws ricci::Error("analysis", ...)
 // when the regression is not identifiable (too few runs, confounded levels).
 Association associate(const io::ResultsTable& table, const Summary& summary);

@@ -1,5 +1,5 @@
 #pragma once
-// A binary classification problem's data, ready for training (METHOD.md §5).
+// A binary classification problem's data, ready for training (docs/method.md §5).
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// The problem registry: names -> data (METHOD.md §5, §7).
+// The problem registry: names -> data (docs/method.md §5, §7).
 //
 //   paper:     synthetic-a, synthetic-b, synthetic-c, mnist-1-7, mnist-6-8, fmnist-sandal-boot,
 //              fmnist-shirt-coat; generic mnist:A-B and fmnist:A-B (digits / classes 0-9)
@@ -60,7 +60,7 @@ inline constexpr const char* fashion_mnist_default_dir = "/usr/share/datasets/fa
 // data.
 Dataset load_problem(const Problem& problem, const DataOptions& options, std::uint64_t seed);
 
-// METHOD.md §7: the paper's k grid for the problem's family (synthetic grid for everything that is
+// docs/method.md §7: the paper's k grid for the problem's family (synthetic grid for everything that is
 // not MNIST-like).
 std::vector<index_t> paper_k_grid(const Problem& problem);
 

@@ -1,5 +1,5 @@
 #pragma once
-// Synthetic problems (METHOD.md §5). Each generator draws `per_class` points of each class from the
+// Synthetic problems (docs/method.md §5). Each generator draws `per_class` points of each class from the
 // stream and returns them in a seeded random order. Shapes and parameters are documented at each
 // generator in synthetic.cpp and in the README.
 #include <cstdint>

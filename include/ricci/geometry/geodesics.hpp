@@ -1,5 +1,5 @@
 #pragma once
-// All-pairs hop distances in an unweighted, undirected graph (METHOD.md §3, paper eqs. 3 and 7),
+// All-pairs hop distances in an unweighted, undirected graph (docs/method.md §3, paper eqs. 3 and 7),
 // reduced to the sums the coefficients need. Two engines compute the same GeodesicSummary:
 // the reference runs Boost.Graph's breadth_first_search from every source; the production engine
 // (geodesics_bitparallel.hpp) runs 64·Words sources at once with one bit per source.

@@ -1,5 +1,5 @@
 #pragma once
-// kNN graphs of one layer (METHOD.md §2), stored as Boost.Graph compressed_sparse_row_graph.
+// kNN graphs of one layer (docs/method.md §2), stored as Boost.Graph compressed_sparse_row_graph.
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <boost/range/iterator_range.hpp>
 #include <string_view>
@@ -35,7 +35,7 @@ struct LayerGraph {
   CsrGraph arcs;
 
   index_t vertex_count() const { return static_cast<index_t>(num_vertices(adjacency)); }
-  // Undirected edges, or arcs under baptista-r: what METHOD.md sums curvature over.
+  // Undirected edges, or arcs under baptista-r: what docs/method.md sums curvature over.
   count_t edge_count() const;
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// Hidden-layer widths of the paper's architectures (METHOD.md §6).
+// Hidden-layer widths of the paper's architectures (docs/method.md §6).
 #include <string>
 #include <string_view>
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// A ReLU multilayer perceptron with one sigmoid output unit (METHOD.md §6), in Eigen.
+// A ReLU multilayer perceptron with one sigmoid output unit (docs/method.md §6), in Eigen.
 //
 // Layout: a batch is B x features (one point per row, column-major storage); layer l maps
 // Z_l = A_{l-1} W_l + 1 b_l^T, A_l = relu(Z_l); the output is the logit z = A_L w + b. Scratch

@@ -1,5 +1,5 @@
 #pragma once
-// Training a binary classifier and extracting its hidden activations (METHOD.md §1 steps 2-3, §6).
+// Training a binary classifier and extracting its hidden activations (docs/method.md §1 steps 2-3, §6).
 #include <functional>
 #include <vector>
 

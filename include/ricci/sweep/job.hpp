@@ -29,7 +29,7 @@ struct JobSpec {
   nn::TrainOptions train;
   data::PixelScale pixels = data::PixelScale::raw;
 
-  bool paper_k = true;     // METHOD.md §7's grid of each problem
+  bool paper_k = true;     // docs/method.md §7's grid of each problem
   std::vector<index_t> k;  // used when !paper_k
   geometry::GraphRule rule = geometry::GraphRule::knn_union;
 

@@ -1,5 +1,5 @@
 #pragma once
-// One run, start to finish, in memory: data -> training -> activations -> geometry (METHOD.md §1).
+// One run, start to finish, in memory: data -> training -> activations -> geometry (docs/method.md §1).
 // No MPI, no HDF5: the sweep decides where it runs and the io layer where it lands.
 #include <functional>
 #include <map>

@@ -159,7 +159,7 @@ void summary_text(std::ostream& out, const io::ResultsTable& t, const analysis::
     print_text_table(out, accepted);
   }
   const auto& totals = summary.totals;
-  out << "\ntotals                                   this file                 paper (METHOD.md "
+  out << "\ntotals                                   this file                 paper (docs/method.md "
          "§8)\n"
       << "  below the accuracy threshold           " << std::left << std::setw(26)
       << percent(totals.below_threshold, totals.finished) << "151 of 1,512 (9.9%)\n"
