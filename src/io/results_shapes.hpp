@@ -49,3 +49,9 @@ std::vector<T> read_column(hid_t file, const std::string& file_path, const std::
 }
 
 }  // namespace ricci::io::shapes
+
+namespace ricci::io {
+struct ResultsTable;
+// read_results_table on a file the caller holds open (the validator reads it once).
+ResultsTable read_results_table(hid_t file, const std::string& path);
+}  // namespace ricci::io

@@ -139,7 +139,10 @@ int stored_schema_version(const std::string& path) {
 ResultsTable read_results_table(const std::string& path) {
   const h5::QuietErrors quiet;
   const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
-  const hid_t f = file.get();
+  return read_results_table(file.get(), path);
+}
+
+ResultsTable read_results_table(hid_t f, const std::string& path) {
   const int version = readable_version(f, path);
 
   ResultsTable t;

@@ -355,14 +355,11 @@ void check_run_group(hid_t file, const Columns& c, std::size_t i, Problems& prob
 std::vector<std::string> validate_results(const std::string& path, std::size_t limit) {
   const h5::QuietErrors quiet;
   Problems problems(std::max<std::size_t>(limit, 1));
-  const ResultsTable t = [&] {
-    const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
-    const auto version = h5::integer_attribute(file.get(), "schema_version");
-    check_structure(file.get(), static_cast<int>(version.value_or(schema_version)), problems);
-    return problems.empty() ? read_results_table(path) : ResultsTable{};
-  }();
-  if (!problems.empty()) return problems.finish();
   const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
+  const auto version = h5::integer_attribute(file.get(), "schema_version");
+  check_structure(file.get(), static_cast<int>(version.value_or(schema_version)), problems);
+  if (!problems.empty()) return problems.finish();
+  const ResultsTable t = read_results_table(file.get(), path);
   const Columns c{t};
   for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) check_identity(c, i, problems);
   for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) check_run_values(c, i, problems);
