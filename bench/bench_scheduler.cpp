@@ -10,12 +10,14 @@
 #include <deque>
 
 #include "ricci/sweep/dispatch.hpp"
-#include "ricci/sweep/mpi_session.hpp"
 
 using namespace ricci;
 
 int main(int argc, char** argv) {
-  sweep::MpiSession session(argc, argv);
+  MPI_Init(&argc, &argv);
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
   long runs = 200000;
   for (int a = 1; a + 1 < argc; a += 2)
     if (std::strcmp(argv[a], "--runs") == 0) runs = std::atol(argv[a + 1]);
@@ -27,16 +29,16 @@ int main(int argc, char** argv) {
   hooks.finished = [&](index_t, sweep::Outcome, const std::string&) { ++finished; };
   hooks.idle = [] {};
   hooks.stop_requested = [] { return false; };
-  MPI_Barrier(session.communicator());
+  MPI_Barrier(MPI_COMM_WORLD);
   const auto start = std::chrono::steady_clock::now();
-  sweep::dispatch_runs(todo, hooks, session.communicator());
+  sweep::dispatch_runs(todo, hooks, MPI_COMM_WORLD);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (session.rank() == 0)
+  if (rank == 0)
     std::printf(
         "scheduler: %d ranks (%d workers), %ld empty runs handed out and reported in %.3f s: %.0f "
         "runs/s\n",
-        session.size(), std::max(session.size() - 1, 1), finished, seconds,
-        static_cast<double>(finished) / seconds);
+        size, std::max(size - 1, 1), finished, seconds, static_cast<double>(finished) / seconds);
+  MPI_Finalize();
   return 0;
 }

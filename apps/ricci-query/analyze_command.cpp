@@ -27,13 +27,13 @@ Json count_or_null(double value) {
   return std::isfinite(value) ? Json(static_cast<std::int64_t>(value)) : Json(nullptr);
 }
 
-Json measures_json(const std::vector<geometry::MeasuresAtK>& scales, index_t n,
+Json measures_json(const std::vector<geometry::MeasuresAtK>& at_each_k, index_t n,
                    std::size_t layers) {
   Json results = Json::array();
-  for (const auto& scale : scales) {
+  for (const auto& at_k : at_each_k) {
     Json per_layer = Json::array();
-    for (std::size_t l = 0; l < scale.layers.size(); ++l) {
-      const auto& f = scale.layers[l];
+    for (std::size_t l = 0; l < at_k.layers.size(); ++l) {
+      const auto& f = at_k.layers[l];
       per_layer.push_back({{"layer", l + 1},
                            {"edges", f.edges},
                            {"components", f.components},
@@ -41,8 +41,8 @@ Json measures_json(const std::vector<geometry::MeasuresAtK>& scales, index_t n,
                            {"ric", count_or_null(f.curvature_total(forman))},
                            {"g", count_or_null(f.g)}});
     }
-    const auto& c = scale.coefficient(forman);
-    results.push_back({{"k", scale.k},
+    const auto& c = at_k.coefficient(forman);
+    results.push_back({{"k", at_k.k},
                        {"layers", per_layer},
                        {"rho", number_or_null(c.rho)},
                        {"z", number_or_null(c.z)},
@@ -62,14 +62,14 @@ std::string fixed(double value, int digits) {
   return s.str();
 }
 
-void print_table(std::ostream& out, const std::vector<geometry::MeasuresAtK>& scales,
+void print_table(std::ostream& out, const std::vector<geometry::MeasuresAtK>& at_each_k,
                  const std::string& path, const std::string& group, index_t n, std::size_t layers,
                  geometry::GraphRule rule) {
   out << path << " " << group << ": n = " << n << " points, " << layers << " hidden layers, graph "
       << geometry::graph_rule_name(rule) << "\n";
-  for (const auto& scale : scales) {
-    const auto& c = scale.coefficient(forman);
-    out << "\nk = " << scale.k << "   rho = " << fixed(c.rho, 4) << "   z = " << fixed(c.z, 4)
+  for (const auto& at_k : at_each_k) {
+    const auto& c = at_k.coefficient(forman);
+    out << "\nk = " << at_k.k << "   rho = " << fixed(c.rho, 4) << "   z = " << fixed(c.z, 4)
         << "   fisher = " << fixed(c.fisher, 4) << "   p = " << fixed(c.p, 4);
     if (c.reason != geometry::CoefficientReason::none)
       out << "   (" << geometry::reason_name(c.reason) << ")";
@@ -77,9 +77,9 @@ void print_table(std::ostream& out, const std::vector<geometry::MeasuresAtK>& sc
         << "components" << std::setw(14) << "unreachable" << std::setw(12) << "Ric" << std::setw(14)
         << "g" << std::setw(12) << "eta"
         << "\n";
-    for (std::size_t l = 0; l < scale.layers.size(); ++l) {
-      const auto& f = scale.layers[l];
-      const double eta = l + 1 < scale.layers.size() ? scale.layers[l + 1].g - f.g : NAN;
+    for (std::size_t l = 0; l < at_k.layers.size(); ++l) {
+      const auto& f = at_k.layers[l];
+      const double eta = l + 1 < at_k.layers.size() ? at_k.layers[l + 1].g - f.g : NAN;
       out << "  " << std::setw(5) << l + 1 << std::setw(10) << f.edges << std::setw(12)
           << f.components << std::setw(14) << f.unreachable_pairs << std::setw(12)
           << fixed(f.curvature_total(forman), 0) << std::setw(14) << fixed(f.g, 0) << std::setw(12)
@@ -89,15 +89,15 @@ void print_table(std::ostream& out, const std::vector<geometry::MeasuresAtK>& sc
 }
 
 // One row per (k, layer), the run's coefficients repeated on each row.
-Table measures_table(const std::vector<geometry::MeasuresAtK>& scales) {
+Table measures_table(const std::vector<geometry::MeasuresAtK>& at_each_k) {
   Table table{{"k", "layer", "edges", "components", "unreachable_pairs", "ric", "g", "rho", "z",
                "fisher", "p", "reason"},
               {}};
-  for (const auto& scale : scales) {
-    const auto& c = scale.coefficient(forman);
-    for (std::size_t l = 0; l < scale.layers.size(); ++l) {
-      const auto& f = scale.layers[l];
-      table.rows.push_back({static_cast<long long>(scale.k), static_cast<long long>(l + 1),
+  for (const auto& at_k : at_each_k) {
+    const auto& c = at_k.coefficient(forman);
+    for (std::size_t l = 0; l < at_k.layers.size(); ++l) {
+      const auto& f = at_k.layers[l];
+      table.rows.push_back({static_cast<long long>(at_k.k), static_cast<long long>(l + 1),
                             static_cast<long long>(f.edges), static_cast<long long>(f.components),
                             static_cast<long long>(f.unreachable_pairs),
                             static_cast<long long>(f.curvature_total(forman)), f.g, c.rho, c.z,
@@ -120,7 +120,7 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
                 "group holding layer_01, layer_02, ...")(
       "run", po::value(&run_id),
       "a results file's run: its stored activations (instead of --group)")(
-      "k", po::value(&k_text), "scales, e.g. 10,20,30 or 6-10 (required)")(
+      "k", po::value(&k_text), "k values, e.g. 10,20,30 or 6-10 (required)")(
       "graph", po::value(&graph)->default_value("union"), "union | mutual")(
       "convention", po::value(&convention)->default_value("paper"), "paper | baptista-r");
   if (!options.parse(args, out)) return exit_ok;
@@ -145,17 +145,17 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
   }
   const io::ActivationStack stack = io::read_activation_stack(path, group);
   const auto n = static_cast<index_t>(stack.layers.front().rows());
-  const auto scales = geometry::measure_stack(stack.layers, geometry_options);
+  const auto at_each_k = geometry::measure_stack(stack.layers, geometry_options);
 
   switch (options.format) {
     case Format::json:
-      out << measures_json(scales, n, stack.layers.size()).dump() << "\n";
+      out << measures_json(at_each_k, n, stack.layers.size()).dump() << "\n";
       break;
     case Format::csv:
-      print_csv(out, measures_table(scales));
+      print_csv(out, measures_table(at_each_k));
       break;
     case Format::table:
-      print_table(out, scales, path, group, n, stack.layers.size(), geometry_options.rule);
+      print_table(out, at_each_k, path, group, n, stack.layers.size(), geometry_options.rule);
       break;
   }
   return exit_ok;

@@ -14,27 +14,27 @@ namespace ricci::query {
 int layers_command(const std::vector<std::string>& args, std::ostream& out) {
   long long id = -1, k_wanted = -1;
   SubcommandOptions options("ricci-query layers FILE.h5 options");
-  options.add()("run", po::value(&id), "run id (required)")(
-      "k", po::value(&k_wanted), "one scale (default: every k of the run)");
+  options.add()("run", po::value(&id), "run id (required)")("k", po::value(&k_wanted),
+                                                            "one k (default: every k of the run)");
   if (!options.parse(args, out)) return exit_ok;
   if (!options.given("run")) throw Error("cli", "--run is required (see 'ricci-query runs')");
 
   const io::ResultsTable t = io::read_results_table(options.path);
   const std::size_t run = done_run(t, id);
-  const auto scales = t.k_values(run);
+  const auto k_values = t.k_values(run);
   std::vector<std::size_t> slots;
   if (options.given("k")) {
     const auto slot = t.k_slot_of(run, static_cast<index_t>(k_wanted));
     if (!slot) {
       std::string list;
-      for (index_t k : scales) list += (list.empty() ? "" : ", ") + std::to_string(k);
+      for (index_t k : k_values) list += (list.empty() ? "" : ", ") + std::to_string(k);
       throw Error("cli", "run " + std::to_string(id) + " has no k = " + std::to_string(k_wanted) +
                              " (its k: " + list +
-                             "); 'ricci-query analyze --run' computes other scales");
+                             "); 'ricci-query analyze --run' computes other k");
     }
     slots.push_back(*slot);
   } else {
-    for (std::size_t s = 0; s < scales.size(); ++s) slots.push_back(s);
+    for (std::size_t s = 0; s < k_values.size(); ++s) slots.push_back(s);
   }
 
   // eta_l = g_{l+1} - g_l, the change the curvature of layer l is paired with; none for the last
@@ -48,7 +48,7 @@ int layers_command(const std::vector<std::string>& args, std::ostream& out) {
   };
 
   // Every per-layer column of the schema, then eta, which is derived.
-  const auto per_layer = columns_over({io::Axis::runs, io::Axis::k_slots, io::Axis::layers});
+  const auto per_layer = columns_over({io::Axis::runs, io::Axis::k_slots, io::Axis::layers}, &t);
   if (options.format == Format::json) {
     Json results = Json::array();
     for (std::size_t slot : slots) {

@@ -96,7 +96,7 @@ int runs_command(const std::vector<std::string>& args, std::ostream& out) {
   for (const auto& text : where) filters.push_back(parse_filter(text));
 
   const io::ResultsTable t = io::read_results_table(options.path);
-  const auto per_run = columns_over({io::Axis::runs});
+  const auto per_run = columns_over({io::Axis::runs}, &t);
   std::vector<std::size_t> selected;
   std::set<index_t> grid;
   for (std::size_t run = 0; run < t.runs; ++run)

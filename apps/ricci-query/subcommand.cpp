@@ -1,6 +1,7 @@
 #include "subcommand.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "ricci/core/error.hpp"
 
@@ -32,8 +33,12 @@ Cell stored_cell(const io::ResultsTable& table, const io::Column& column, std::s
   switch (column.type) {
     case io::ValueType::string:
       return table.strings(column.path)[index];
-    case io::ValueType::uint64:
-      return static_cast<long long>(table.unsigned_integers(column.path)[index]);
+    case io::ValueType::uint64: {
+      const std::uint64_t value = table.unsigned_integers(column.path)[index];
+      if (value > static_cast<std::uint64_t>(std::numeric_limits<long long>::max()))
+        return std::to_string(value);
+      return static_cast<long long>(value);
+    }
     case io::ValueType::float32:
     case io::ValueType::float64: {
       const double value = table.reals(column.path)[index];
@@ -50,6 +55,8 @@ Cell stored_cell(const io::ResultsTable& table, const io::Column& column, std::s
 }
 
 Json stored_json(const io::ResultsTable& table, const io::Column& column, std::size_t index) {
+  // Seeds may use all 64 bits; JSON keeps them exact, a table cell prints them as long long.
+  if (column.type == io::ValueType::uint64) return table.unsigned_integers(column.path)[index];
   const Cell cell = stored_cell(table, column, index);
   if (const auto* real = std::get_if<double>(&cell)) return number_or_null(*real);
   if (const auto* integer = std::get_if<long long>(&cell)) return *integer;
@@ -58,10 +65,12 @@ Json stored_json(const io::ResultsTable& table, const io::Column& column, std::s
   return text;
 }
 
-std::vector<const io::Column*> columns_over(const std::vector<io::Axis>& axes) {
+std::vector<const io::Column*> columns_over(const std::vector<io::Axis>& axes,
+                                            const io::ResultsTable* table) {
   std::vector<const io::Column*> out;
   for (const io::Column& column : io::results_columns())
-    if (column.axes == axes) out.push_back(&column);
+    if (column.axes == axes && (!table || table->columns.count(column.path)))
+      out.push_back(&column);
   return out;
 }
 

@@ -34,8 +34,10 @@ class SubcommandOptions {
 // (status "done"), whole-number columns as integers, undefined values empty / null.
 Cell stored_cell(const io::ResultsTable& table, const io::Column& column, std::size_t index);
 Json stored_json(const io::ResultsTable& table, const io::Column& column, std::size_t index);
-// The registry's columns over exactly these axes, in registry order (what a listing shows).
-std::vector<const io::Column*> columns_over(const std::vector<io::Axis>& axes);
+// The registry's columns over exactly these axes, in registry order (what a listing shows); with a
+// table, only those its file has (a file of an older schema version may lack newer columns).
+std::vector<const io::Column*> columns_over(const std::vector<io::Axis>& axes,
+                                            const io::ResultsTable* table = nullptr);
 
 // Run `id` of the table when it exists and is done; otherwise an Error naming what is wrong.
 std::size_t done_run(const io::ResultsTable& table, long long id);

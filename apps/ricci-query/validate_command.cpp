@@ -1,5 +1,5 @@
 // ricci-query validate FILE.h5 [--limit N] [--format table|csv|json]: the file against
-// schema registry (the layout `ricci-query schema` prints) and the value rules of
+// the schema registry (the layout `ricci-query schema` prints) and the value rules of
 // results_schema/README.md. Exit 0 when valid, 3 with the first problems listed when not, 2 when
 // the file cannot be read at all.
 #include "query.hpp"
@@ -11,11 +11,13 @@ namespace po = boost::program_options;
 namespace ricci::query {
 
 int validate_command(const std::vector<std::string>& args, std::ostream& out) {
-  std::size_t limit = 20;
+  std::size_t limit = io::default_problem_limit;
   SubcommandOptions options("ricci-query validate FILE.h5 options");
-  options.add()("limit", po::value(&limit)->default_value(20), "list at most this many problems");
+  options.add()("limit", po::value(&limit)->default_value(limit),
+                "list at most this many problems");
   if (!options.parse(args, out)) return exit_ok;
-  const auto problems = io::validate_results(options.path, limit);
+  const io::Validation validation = io::validate_results(options.path, limit);
+  const auto& problems = validation.problems;
   switch (options.format) {
     case Format::json:
       out << Json{{"file", options.path}, {"valid", problems.empty()}, {"problems", problems}}
@@ -30,8 +32,8 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out) {
     }
     case Format::table:
       if (problems.empty())
-        out << options.path << ": valid (results schema version "
-            << io::stored_schema_version(options.path) << ")\n";
+        out << options.path << ": valid (results schema version " << validation.schema_version
+            << ")\n";
       else {
         out << options.path << ": NOT valid\n";
         for (const auto& p : problems) out << "  " << p << "\n";

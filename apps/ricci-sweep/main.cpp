@@ -1,8 +1,8 @@
 #include <csignal>
 #include <iostream>
 
+#include "ricci-sweep/mpi_session.hpp"
 #include "ricci-sweep/sweep_app.hpp"
-#include "ricci/sweep/mpi_session.hpp"
 
 namespace {
 
@@ -22,7 +22,7 @@ void install_stop_handlers() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  ricci::sweep::MpiSession mpi(argc, argv);
+  ricci::sweep_app::MpiSession mpi(argc, argv);
   install_stop_handlers();
   return ricci::sweep_app::run_sweep_command(
       mpi, argc, argv, [] { return stop_signal != 0; }, std::cout, std::cerr);

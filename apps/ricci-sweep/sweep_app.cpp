@@ -52,7 +52,7 @@ void print_plan(std::ostream& out, const SweepCommand& command, const sweep::Pla
 
 }  // namespace
 
-int run_sweep_command(const sweep::MpiSession& mpi, int argc, char** argv,
+int run_sweep_command(const MpiSession& mpi, int argc, char** argv,
                       const std::function<bool()>& stop_requested, std::ostream& out,
                       std::ostream& err) {
   const int rank = mpi.rank();

@@ -4,7 +4,7 @@
 #include <functional>
 #include <ostream>
 
-#include "ricci/sweep/mpi_session.hpp"
+#include "mpi_session.hpp"
 
 namespace ricci::sweep_app {
 
@@ -17,7 +17,7 @@ constexpr int sweep_exit_ok = 0, sweep_exit_internal = 1, sweep_exit_bad_input =
 
 // The whole program after MPI_Init; called by main() on every rank. `stop_requested` reports a
 // stop signal.
-int run_sweep_command(const sweep::MpiSession& mpi, int argc, char** argv,
+int run_sweep_command(const MpiSession& mpi, int argc, char** argv,
                       const std::function<bool()>& stop_requested, std::ostream& out,
                       std::ostream& err);
 

@@ -37,6 +37,9 @@ class Handle {
   }
   // Closes now and reports failure (a collective close can fail where a destructor must not throw).
   void close(const std::string& context);
+  // Forgets the identifier without closing it: after a failure on one MPI rank, a collective close
+  // would wait for ranks that never come; the process is about to be ended instead.
+  void release() { id_ = H5I_INVALID_HID; }
 
  private:
   hid_t id_ = H5I_INVALID_HID;
@@ -64,9 +67,10 @@ void Handle<Close>::close(const std::string& context) {
 }
 
 // HDF5 prints its own error stack by default; the io layer reports errors through exceptions
-// instead. Each public io entry point holds one of these for its duration: it turns the printing
-// off for this thread and puts back whatever the host program had set (h5py, a caller's own
-// handler), so io changes nothing process-wide.
+// instead. Each public io entry point holds one of these for its duration: it turns the automatic
+// printing off (for the calling thread in a thread-safe HDF5 build, for the process otherwise) and
+// then puts back whatever the host program had set (h5py, a caller's own handler), so io leaves no
+// change behind.
 class QuietErrors {
  public:
   QuietErrors();

@@ -216,18 +216,34 @@ struct ResultsFile::Impl {
   h5::File file;
   h5::PropertyList independent;
   std::string path;
+  bool parallel = false;
   int rank = 0;
+  int version = schema_version;  // of the file: columns newer than it are not written
   index_t runs = 0;
   int k_slots = 0, layers = 0, epochs = 0;
   bool store_activations = false, store_nodes = false;
 
-  Impl(const std::string& file_path, MPI_Comm comm) : path(file_path) {
-    if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+  Impl(const std::string& file_path, MPI_Comm comm)
+      : path(file_path), parallel(comm != MPI_COMM_NULL) {
+    if (parallel) MPI_Comm_rank(comm, &rank);
     independent =
         h5::PropertyList(h5::checked(H5Pcreate(H5P_DATASET_XFER), "cannot create a transfer list"));
     if (comm != MPI_COMM_NULL)
       h5::checked(H5Pset_dxpl_mpio(independent.get(), H5FD_MPIO_INDEPENDENT),
                   "cannot select independent I/O");
+  }
+
+  ~Impl() {
+    const h5::QuietErrors quiet;
+    independent.reset();
+    file.reset();
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  // A rank that fails while the file is shared must not close it alone (see abandon()).
+  void forget_if_parallel() {
+    if (parallel) file.release();
   }
 
   hsize_t extent(Axis axis) const {
@@ -252,12 +268,36 @@ struct ResultsFile::Impl {
     return option == StoreOption::activations ? store_activations : store_nodes;
   }
 
+  void fill_new_file(const ResultsLayout& layout);
+  void read_sizes();
   void create_columns(hid_t root) const;
   void write_identities(hid_t root, const std::vector<RunIdentity>& identities) const;
   void create_run_groups(hid_t root, const std::vector<RunIdentity>& identities) const;
   void require_fits(const RunRecord& record) const;
+  void require_fits(const ResultsLayout& layout) const;
   void write_column(const Column& column, const RunRecord& record) const;
 };
+
+void ResultsFile::Impl::require_fits(const ResultsLayout& layout) const {
+  for (std::size_t id = 0; id < layout.runs.size(); ++id) {
+    const RunIdentity& run = layout.runs[id];
+    if (run.k.size() > static_cast<std::size_t>(k_slots) ||
+        run.widths.size() > static_cast<std::size_t>(layers) ||
+        run.depth != static_cast<int>(run.widths.size()))
+      throw Error(
+          "io", "run " + std::to_string(id) + " of the layout has " + std::to_string(run.k.size()) +
+                    " k values and " + std::to_string(run.widths.size()) + " widths (depth " +
+                    std::to_string(run.depth) + ") but the layout has " + std::to_string(k_slots) +
+                    " k slots and " + std::to_string(layers) + " layers");
+  }
+  for (const auto& [name, value] : layout.attributes) {
+    bool registered = false;
+    for (const FileAttribute& attribute : file_attributes())
+      registered = registered || (attribute.is_string && attribute.name == name);
+    if (!registered)
+      throw Error("io", "attribute '" + name + "' is not a string attribute of the results schema");
+  }
+}
 
 // Checked before anything of the run is written: a record that does not fit the file's fixed
 // sizes is an Error, never a partial write.
@@ -270,8 +310,8 @@ void ResultsFile::Impl::require_fits(const RunRecord& record) const {
                           path + " has " + std::to_string(k_slots) + " k slots");
   for (const auto& at_k : record.measures)
     if (at_k.layers.size() > static_cast<std::size_t>(layers))
-      throw Error("io", run + " has " + std::to_string(at_k.layers.size()) + " layers but " +
-                            path + " has " + std::to_string(layers));
+      throw Error("io", run + " has " + std::to_string(at_k.layers.size()) + " layers but " + path +
+                            " has " + std::to_string(layers));
 }
 
 void ResultsFile::Impl::create_columns(hid_t root) const {
@@ -385,11 +425,22 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
   f.epochs = layout.epochs;
   f.store_activations = layout.store_activations;
   f.store_nodes = layout.store_nodes;
+  f.require_fits(layout);
 
   const auto fapl = file_access(comm);
   f.file = h5::File(h5::checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
                                 "cannot create " + path));
-  const hid_t root = f.file.get();
+  try {
+    f.fill_new_file(layout);
+  } catch (...) {
+    f.forget_if_parallel();
+    throw;
+  }
+  return out;
+}
+
+void ResultsFile::Impl::fill_new_file(const ResultsLayout& layout) {
+  const hid_t root = file.get();
   for (const FileAttribute& attribute : file_attributes()) {
     const std::string name(attribute.name);
     if (!attribute.is_string) continue;
@@ -399,12 +450,11 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
   write_int_attribute(root, "schema_version", schema_version);
   write_int_attribute(root, "store_activations", layout.store_activations);
   write_int_attribute(root, "store_nodes", layout.store_nodes);
-  f.create_columns(root);
-  f.create_run_groups(root, layout.runs);
+  create_columns(root);
+  create_run_groups(root, layout.runs);
   // Identity columns: rank 0 writes them; the collective flush below makes them durable.
-  if (f.rank == 0) f.write_identities(root, layout.runs);
+  if (rank == 0) write_identities(root, layout.runs);
   h5::checked(H5Fflush(root, H5F_SCOPE_GLOBAL), "cannot flush " + path);
-  return out;
 }
 
 ResultsFile ResultsFile::open(const std::string& path, bool writable, MPI_Comm comm) {
@@ -419,22 +469,32 @@ ResultsFile ResultsFile::open(const std::string& path, bool writable, MPI_Comm c
   f.file = h5::File(
       h5::checked(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.get()),
                   "cannot open " + path + (writable ? " for writing" : "")));
-  const hid_t root = f.file.get();
-  const auto version = h5::integer_attribute(root, "schema_version");
-  if (!version)
+  try {
+    f.read_sizes();
+  } catch (...) {
+    f.forget_if_parallel();
+    throw;
+  }
+  return out;
+}
+
+void ResultsFile::Impl::read_sizes() {
+  const hid_t root = file.get();
+  const auto stored_version = h5::integer_attribute(root, "schema_version");
+  if (!stored_version)
     throw Error("io", "'" + path + "' has no schema_version attribute: not a results file");
-  if (*version > schema_version || *version < oldest_readable_schema_version)
-    throw Error("io", "'" + path + "' has schema_version " + std::to_string(*version) +
+  if (*stored_version > schema_version || *stored_version < oldest_readable_schema_version)
+    throw Error("io", "'" + path + "' has schema_version " + std::to_string(*stored_version) +
                           "; this build reads versions " +
                           std::to_string(oldest_readable_schema_version) + " to " +
                           std::to_string(schema_version));
-  f.runs = static_cast<index_t>(shapes::dimension_of(root, path, "/runs/status", 0, 1));
-  f.k_slots = static_cast<int>(shapes::dimension_of(root, path, "/flow/k", 1, 2));
-  f.layers = static_cast<int>(shapes::dimension_of(root, path, "/flow/g", 2, 3));
-  f.epochs = static_cast<int>(shapes::dimension_of(root, path, "/history/loss", 1, 2));
-  f.store_activations = h5::integer_attribute(root, "store_activations").value_or(0) != 0;
-  f.store_nodes = h5::integer_attribute(root, "store_nodes").value_or(0) != 0;
-  return out;
+  version = static_cast<int>(*stored_version);
+  runs = static_cast<index_t>(shapes::dimension_of(root, path, "/runs/status", 0, 1));
+  k_slots = static_cast<int>(shapes::dimension_of(root, path, "/flow/k", 1, 2));
+  layers = static_cast<int>(shapes::dimension_of(root, path, "/flow/g", 2, 3));
+  epochs = static_cast<int>(shapes::dimension_of(root, path, "/history/loss", 1, 2));
+  store_activations = h5::integer_attribute(root, "store_activations").value_or(0) != 0;
+  store_nodes = h5::integer_attribute(root, "store_nodes").value_or(0) != 0;
 }
 
 std::string ResultsFile::attribute(const std::string& name) const {
@@ -483,7 +543,7 @@ void ResultsFile::write_run(const RunRecord& record) {
   }
   const Column* status = nullptr;
   for (const Column& column : results_columns()) {
-    if (!column.from_record) continue;
+    if (!column.from_record || column.since_version > f.version) continue;
     if (column.path == status_column)
       status = &column;
     else
@@ -491,6 +551,12 @@ void ResultsFile::write_run(const RunRecord& record) {
   }
   // Last: a set status means everything above is on disk.
   f.write_column(*status, record);
+}
+
+void ResultsFile::abandon() {
+  if (!impl_) return;
+  impl_->forget_if_parallel();
+  impl_.reset();
 }
 
 void ResultsFile::close() {

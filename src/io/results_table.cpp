@@ -97,7 +97,8 @@ std::vector<std::string> read_strings(hid_t file, const std::string& file_path,
     for (hsize_t i = 0; i < n; ++i) out[i] = raw[i] ? raw[i] : "";
     const h5::Dataspace space(
         h5::checked(H5Dget_space(dataset.get()), "cannot read the shape of " + path));
-    H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, raw.data());
+    h5::checked(H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, raw.data()),
+                "cannot free the strings read from " + path);
     return out;
   }
   const std::size_t width = H5Tget_size(stored.get());
@@ -130,11 +131,6 @@ int readable_version(hid_t file, const std::string& path) {
 }
 
 }  // namespace
-
-int stored_schema_version(const std::string& path) {
-  const h5::QuietErrors quiet;
-  return readable_version(h5::open_existing(path, H5F_ACC_RDONLY).get(), path);
-}
 
 ResultsTable read_results_table(const std::string& path) {
   const h5::QuietErrors quiet;

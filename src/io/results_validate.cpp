@@ -352,13 +352,18 @@ void check_run_group(hid_t file, const Columns& c, std::size_t i, Problems& prob
 
 }  // namespace
 
-std::vector<std::string> validate_results(const std::string& path, std::size_t limit) {
+Validation validate_results(const std::string& path, std::size_t limit) {
   const h5::QuietErrors quiet;
   Problems problems(std::max<std::size_t>(limit, 1));
   const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
   const auto version = h5::integer_attribute(file.get(), "schema_version");
-  check_structure(file.get(), static_cast<int>(version.value_or(schema_version)), problems);
-  if (!problems.empty()) return problems.finish();
+  Validation out;
+  out.schema_version = static_cast<int>(version.value_or(0));
+  check_structure(file.get(), version ? out.schema_version : schema_version, problems);
+  if (!problems.empty()) {
+    out.problems = problems.finish();
+    return out;
+  }
   const ResultsTable t = read_results_table(file.get(), path);
   const Columns c{t};
   for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) check_identity(c, i, problems);
@@ -366,7 +371,8 @@ std::vector<std::string> validate_results(const std::string& path, std::size_t l
   if (t.store_activations || t.store_nodes)
     for (std::size_t i = 0; i < t.runs && !problems.full(); ++i)
       check_run_group(file.get(), c, i, problems);
-  return problems.finish();
+  out.problems = problems.finish();
+  return out;
 }
 
 }  // namespace ricci::io

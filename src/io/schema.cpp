@@ -303,6 +303,53 @@ const std::vector<FileAttribute>& file_attributes() {
   return attributes;
 }
 
+std::size_t value_bytes(ValueType type, std::size_t string_width) {
+  switch (type) {
+    case int8:
+    case uint8:
+      return 1;
+    case int32:
+    case float32:
+      return 4;
+    case int64:
+    case uint64:
+    case float64:
+      return 8;
+    case string:
+      return string_width;
+  }
+  return 0;
+}
+
+std::size_t table_bytes_per_run(std::size_t k_slot_count, std::size_t layer_count,
+                                std::size_t epoch_count) {
+  std::size_t total = 0;
+  for (const Column& column : results_columns()) {
+    std::size_t cells = 1;
+    for (Axis axis : column.axes)
+      cells *= axis == k_slots  ? k_slot_count
+               : axis == layers ? layer_count
+               : axis == epochs ? std::max<std::size_t>(epoch_count, 1)
+                                : 1;
+    total += cells * value_bytes(column.type, column.string_width);
+  }
+  return total;
+}
+
+std::size_t run_data_bytes(const RunIdentity& run, bool store_activations, bool store_nodes) {
+  std::size_t total = 0;
+  for (const RunDataset& dataset : run_datasets()) {
+    if (!(dataset.when == StoreOption::activations ? store_activations : store_nodes)) continue;
+    const std::size_t count = dataset.per_layer ? run.widths.size() : 1;
+    for (std::size_t l = 0; l < count; ++l) {
+      std::size_t cells = 1;
+      for (std::size_t d : dataset.dims(run, l)) cells *= d;
+      total += cells * value_bytes(dataset.type, 0);
+    }
+  }
+  return total;
+}
+
 std::string layout_json() {
   using nlohmann::ordered_json;
   const auto value_json = [](const CellValue& v) -> ordered_json {

@@ -5,6 +5,7 @@
 
 #include "ricci/core/error.hpp"
 #include "ricci/core/random.hpp"
+#include "ricci/io/schema.hpp"
 #include "ricci/geometry/knn.hpp"
 #include "ricci/nn/architecture.hpp"
 
@@ -96,20 +97,13 @@ std::vector<index_t> Plan::dispatch_order() const {
 }
 
 double Plan::expected_bytes(const JobSpec& job) const {
-  const double per_run_columns = 16 * 8.0 + 512 + 2 * 64;
-  const double flow = static_cast<double>(k_slots) * (4 + 5.0 * 8 * max_depth + 5 * 8);
-  const double history = 4.0 * 8 * max_epochs;
+  const auto table = io::table_bytes_per_run(static_cast<std::size_t>(k_slots),
+                                             static_cast<std::size_t>(max_depth),
+                                             static_cast<std::size_t>(max_epochs));
   double total = 0;
-  for (const RunSpec& spec : runs) {
-    const io::RunIdentity& run = spec.identity;
-    total += per_run_columns + flow + history;
-    if (job.store_activations) {
-      double units = 0;
-      for (int w : run.widths) units += w;
-      total += run.n_test * (4.0 * units + 1 + 4);
-    }
-    if (job.store_nodes) total += static_cast<double>(run.k.size()) * run.depth * run.n_test * 16.0;
-  }
+  for (const RunSpec& run : runs)
+    total += static_cast<double>(
+        table + io::run_data_bytes(run.identity, job.store_activations, job.store_nodes));
   return total;
 }
 

@@ -73,24 +73,49 @@ class OutputLock {
 
 enum class OutputAction { create, resume };
 
+// A file to resume must hold this job and this plan's runs. Rank 0 checks it alone, reading the
+// file without MPI, before any collective call: every rank then opens a file already known to fit.
+void require_resumable(const SweepOptions& options, std::size_t plan_runs) {
+  try {
+    auto file = io::ResultsFile::open(options.output, false);
+    const std::string stored = file.attribute("job_without_paths");
+    const auto runs = static_cast<std::size_t>(file.run_count());
+    file.close();
+    if (stored != options.job_text_without_paths)
+      throw Error("sweep",
+                  options.output +
+                      " holds a different job; resume it with the job it was started "
+                      "with (stored in its 'job' attribute), or pass --force to overwrite it");
+    if (runs != plan_runs)
+      throw Error("sweep", options.output + " holds " + std::to_string(runs) +
+                               " runs but the job plans " + std::to_string(plan_runs));
+  } catch (const Error& e) {
+    if (e.layer() == "sweep") throw;
+    throw Error("sweep", "cannot resume " + options.output + ": " + e.message());
+  }
+}
+
 // Rank 0's look at the output before anything collective: whether to create or resume it, or why
-// to refuse (an Error naming the reason). Whether a resumed file holds the same job is decided
-// after the collective open, where every rank reads the stored job itself.
-OutputAction decide_output(const SweepOptions& options) {
+// to refuse (an Error naming the reason).
+OutputAction decide_output(const SweepOptions& options, std::size_t plan_runs) {
   namespace fs = std::filesystem;
   const bool exists = fs::exists(options.output);
   if (exists && !options.resume && !options.force)
     throw Error("sweep",
                 options.output +
                     " already exists: pass --resume to continue it or --force to overwrite it");
-  if (exists && options.resume) return OutputAction::resume;
+  if (exists && options.resume) {
+    require_resumable(options, plan_runs);
+    return OutputAction::resume;
+  }
   const auto parent = fs::path(options.output).parent_path();
   if (!parent.empty() && !fs::is_directory(parent))
     throw Error("sweep", "the output directory " + parent.string() + " does not exist");
   return OutputAction::create;
 }
 
-// Rank 0 decides; every rank learns the verdict, a refusal throws the same Error everywhere.
+// Rank 0 decides; every rank learns the verdict, a refusal throws the same Error everywhere. Any
+// exception on rank 0 becomes a refusal: the other ranks are waiting for the verdict.
 OutputAction broadcast_decision(const std::function<OutputAction()>& decide, int rank,
                                 MPI_Comm comm) {
   std::string refusal;
@@ -100,6 +125,8 @@ OutputAction broadcast_decision(const std::function<OutputAction()>& decide, int
       action = decide();
     } catch (const Error& e) {
       refusal = e.message();
+    } catch (const std::exception& e) {
+      refusal = e.what();
     }
   }
   int verdict[2] = {static_cast<int>(refusal.size()), static_cast<int>(action)};
@@ -118,20 +145,6 @@ std::map<std::string, std::string> attributes(const JobSpec& job, const SweepOpt
           {"tool", "ricci-sweep"},
           {"tool_version", options.tool_version},
           {"graph", std::string(geometry::graph_rule_name(job.rule))}};
-}
-
-// Every rank reads the stored job of a resumed file and reaches the same verdict.
-void require_same_job(const io::ResultsFile& file, const SweepOptions& options) {
-  std::string stored;
-  try {
-    stored = file.attribute("job_without_paths");
-  } catch (const Error& e) {
-    throw Error("sweep", "cannot resume " + options.output + ": " + e.message());
-  }
-  if (stored != options.job_text_without_paths)
-    throw Error("sweep", options.output +
-                             " holds a different job; resume it with the job it was started with "
-                             "(stored in its 'job' attribute), or pass --force to overwrite it");
 }
 
 struct Progress {
@@ -182,34 +195,27 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
   MPI_Comm_size(comm, &size);
   const auto started = Clock::now();
 
-  // 1. Rank 0 takes the lock and decides, from the file system alone, whether to create or resume.
+  // 1. Rank 0 takes the lock and decides, alone, whether to create or resume (or why to refuse).
   std::unique_ptr<OutputLock> lock;
   const OutputAction action = broadcast_decision(
       [&] {
         lock = std::make_unique<OutputLock>(options.output);
-        return decide_output(options);
+        return decide_output(options, plan.runs.size());
       },
       rank, comm);
 
-  // 2. One collective create or open for the whole sweep. Every rank opens the same file and
-  // reaches the same verdict on it, so a file that cannot be resumed is a refusal everywhere; a
-  // failure while creating may leave other ranks inside a collective call.
+  // 2. One collective create or open for the whole sweep. A failure on one rank may leave the
+  // others inside the collective call: the failing rank has abandoned the file, and the
+  // application ends every rank.
   io::ResultsFile file;
-  if (action == OutputAction::resume) {
-    try {
-      file = io::ResultsFile::open(options.output, true, comm);
-    } catch (const Error& e) {
-      throw Error("sweep", "cannot resume " + options.output + ": " + e.message());
-    }
-  } else {
-    try {
-      file = io::ResultsFile::create(options.output,
-                                     plan.results_layout(job, attributes(job, options)), comm);
-    } catch (const std::exception& e) {
-      throw RankFailure("sweep", "rank " + std::to_string(rank) + ": " + e.what());
-    }
+  try {
+    file = action == OutputAction::create
+               ? io::ResultsFile::create(options.output,
+                                         plan.results_layout(job, attributes(job, options)), comm)
+               : io::ResultsFile::open(options.output, true, comm);
+  } catch (const std::exception& e) {
+    throw RankFailure("sweep", "rank " + std::to_string(rank) + ": " + e.what());
   }
-  if (action == OutputAction::resume) require_same_job(file, options);
 
   // From here on a failure on one rank must end every rank: the others may wait in a collective.
   SweepSummary summary;
@@ -276,6 +282,7 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
       progress.report(true);
     }
   } catch (const std::exception& e) {
+    file.abandon();
     throw RankFailure("sweep", "rank " + std::to_string(rank) + ": " + e.what());
   }
   int stopped = summary.stopped ? 1 : 0;

@@ -176,8 +176,10 @@ TEST_CASE("a results file round-trips every registered column", "[io]") {
   CHECK(t.integers("/flow/reason")[t.index(1, 0)] == -1);
 
   // The file passes every structural and value rule.
-  CHECK(validate_results(path).empty());
-  CHECK(stored_schema_version(path) == schema_version);
+  const Validation validation = validate_results(path);
+  CHECK(validation.valid());
+  CHECK(validation.problems.empty());
+  CHECK(validation.schema_version == schema_version);
 }
 
 TEST_CASE("a run that does not fit the file is refused before its status is set", "[io]") {

@@ -8,8 +8,9 @@
 // all ranks close collectively. A file killed mid-sweep therefore opens, and every run whose
 // status is set is complete. With a communicator, create(), open() and close() are collective over
 // it and write_run() is independent; with MPI_COMM_NULL the file is this process's alone and no
-// MPI call is made (tools, tests). io never calls MPI itself: it hands the communicator to HDF5's
-// MPI-IO driver, which is why this header, unlike the rest of io, includes <mpi.h>.
+// MPI call is made (tools, tests). io hands the communicator to HDF5's MPI-IO driver and asks it
+// for this process's rank (rank 0 writes the identity columns), nothing else; that is why this
+// header, unlike the rest of io, includes <mpi.h>.
 #include <mpi.h>
 
 #include <memory>
@@ -31,6 +32,9 @@ class ResultsFile {
   ResultsFile& operator=(ResultsFile&&) noexcept;
 
   // Creates (truncating) `path` with every dataset of the schema, and writes the runs' identity.
+  // Throws ricci::Error("io", ...) for a layout whose runs do not fit its own sizes or that names
+  // an attribute the schema does not have. With a communicator, a rank that fails here abandons
+  // the file (see abandon()).
   static ResultsFile create(const std::string& path, const ResultsLayout& layout,
                             MPI_Comm comm = MPI_COMM_NULL);
   // Opens an existing results file for writing or reading. Throws ricci::Error("io", ...) naming
@@ -47,6 +51,10 @@ class ResultsFile {
   void write_run(const RunRecord& record);
   // Collective when opened with a communicator.
   void close();
+  // Forgets the file without closing it, for a rank that failed while the others may be inside a
+  // collective call (closing is collective too); the application then ends every rank. Without a
+  // communicator it simply closes.
+  void abandon();
 
  private:
   struct Impl;

@@ -61,13 +61,17 @@ struct ResultsTable {
 // this build does not read, and inconsistent shapes.
 ResultsTable read_results_table(const std::string& path);
 
-// The schema_version attribute of a results file; an Error naming the file when it has none.
-int stored_schema_version(const std::string& path);
-
 // Checks a results file against the schema registry and the value rules of
 // results_schema/README.md: shapes and types, status values, k padding, NaN exactly where a value
 // is undefined, coefficients consistent with the stored g and Ric, per-run groups. Returns at most
-// `limit` problems, each one line; empty means valid. Throws only when the file cannot be opened.
-std::vector<std::string> validate_results(const std::string& path, std::size_t limit = 20);
+// `limit` problems, each one line; none means valid. Throws only when the file cannot be opened or
+// has a schema version this build does not read.
+struct Validation {
+  int schema_version = 0;  // of the file (0 when it has no readable schema_version attribute)
+  std::vector<std::string> problems;
+  bool valid() const { return problems.empty(); }
+};
+inline constexpr std::size_t default_problem_limit = 20;
+Validation validate_results(const std::string& path, std::size_t limit = default_problem_limit);
 
 }  // namespace ricci::io

@@ -116,6 +116,13 @@ struct FileAttribute {
 };
 const std::vector<FileAttribute>& file_attributes();
 
+// Bytes of one value of `type` (a fixed-length string: its width).
+std::size_t value_bytes(ValueType type, std::size_t string_width);
+// Bytes one run takes in the table datasets of a file with these axis sizes.
+std::size_t table_bytes_per_run(std::size_t k_slots, std::size_t layers, std::size_t epochs);
+// Bytes of `run`'s per-run datasets, given what the file stores.
+std::size_t run_data_bytes(const RunIdentity& run, bool store_activations, bool store_nodes);
+
 // The whole schema as JSON: the text of results_schema/layout.json.
 std::string layout_json();
 

@@ -38,7 +38,7 @@ struct Plan {
   index_t max_n_test = 0;
   // Run ids ordered most expensive first (ties by id), the master's dispatch order.
   std::vector<index_t> dispatch_order() const;
-  // Bytes the results file will take, roughly.
+  // Bytes of the results file's raw data, from the schema registry (HDF5's metadata comes on top).
   double expected_bytes(const JobSpec& job) const;
   // The fixed sizes of its results file; `attributes` are stored as they are.
   io::ResultsLayout results_layout(const JobSpec& job,

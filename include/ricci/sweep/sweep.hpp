@@ -37,7 +37,8 @@ struct SweepSummary {
 };
 
 // A rank failed after the ranks began working on the file together: the others may be waiting for
-// it in a collective call, so the application must end every rank (MpiSession::abort_all).
+// it in a collective call, so the application must end every rank (MPI_Abort). The failing rank
+// has abandoned the file without closing it, since closing is collective too.
 class RankFailure : public Error {
  public:
   using Error::Error;

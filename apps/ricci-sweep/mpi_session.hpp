@@ -1,9 +1,10 @@
 #pragma once
-// MPI for the lifetime of a program: MPI_Init in the constructor, MPI_Finalize in the destructor.
-// The application's main() owns one; the sweep only borrows its communicator.
+// MPI for the lifetime of the ricci-sweep program: MPI_Init in the constructor, MPI_Finalize in the
+// destructor, and the one place that ends every rank. The application owns MPI; the sweep library
+// only borrows its communicator.
 #include <mpi.h>
 
-namespace ricci::sweep {
+namespace ricci::sweep_app {
 
 class MpiSession {
  public:
@@ -23,4 +24,4 @@ class MpiSession {
   int rank_ = 0, size_ = 1;
 };
 
-}  // namespace ricci::sweep
+}  // namespace ricci::sweep_app

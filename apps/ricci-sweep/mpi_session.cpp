@@ -1,8 +1,8 @@
-#include "ricci/sweep/mpi_session.hpp"
+#include "mpi_session.hpp"
 
 #include <cstdlib>
 
-namespace ricci::sweep {
+namespace ricci::sweep_app {
 
 MpiSession::MpiSession(int& argc, char**& argv) {
   MPI_Init(&argc, &argv);
@@ -17,4 +17,4 @@ void MpiSession::abort_all(int code) const {
   std::_Exit(code);  // MPI_Abort does not return in practice; this keeps [[noreturn]] honest
 }
 
-}  // namespace ricci::sweep
+}  // namespace ricci::sweep_app
