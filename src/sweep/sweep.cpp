@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -37,12 +38,33 @@ std::string duration_text(double seconds) {
 
 // Holds OUT.lock with flock() for the sweep's lifetime: a second sweep on the same file is refused,
 // and a lock left by a killed process is released by the kernel.
+//
+// The lock file is never unlinked, not even by the holder on exit. Unlinking it while holding it
+// lets two sweeps hold "the" lock at once: one that opened the old file just before the unlink
+// locks a dead inode while a third creates and locks a new one. A lock file that stays behind
+// blocks nothing (flock is the lock, not the file's existence), so keeping it is the simple
+// race-free choice; re-checking the inode after flock would only be needed if it were ever removed.
+//
+// The path is opened with O_NOFOLLOW and must be a regular file: on shared scratch space a
+// planted symlink (or FIFO, device) must not make the sweep write to, or create, someone else's
+// file.
 class OutputLock {
  public:
   explicit OutputLock(const std::string& output) : path_(output + ".lock") {
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT, 0644);
-    if (fd_ < 0)
-      throw Error("sweep", "cannot create the lock file " + path_ + ": " + std::strerror(errno));
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
+    if (fd_ < 0) {
+      const int error = errno;
+      if (error == ELOOP)
+        throw Error("sweep", "the lock file " + path_ +
+                                 " is a symbolic link; refusing to follow it (remove it)");
+      throw Error("sweep", "cannot create the lock file " + path_ + ": " + std::strerror(error));
+    }
+    struct stat info {};
+    if (::fstat(fd_, &info) != 0 || !S_ISREG(info.st_mode)) {
+      ::close(fd_);
+      fd_ = -1;
+      throw Error("sweep", "the lock file " + path_ + " is not a regular file; refusing to use it");
+    }
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       char owner[256] = {};
       [[maybe_unused]] const auto got = ::pread(fd_, owner, sizeof owner - 1, 0);
@@ -58,10 +80,8 @@ class OutputLock {
     [[maybe_unused]] const auto b = ::pwrite(fd_, owner.data(), owner.size(), 0);
   }
   ~OutputLock() {
-    if (fd_ >= 0) {
-      ::unlink(path_.c_str());
-      ::close(fd_);
-    }
+    // Closing releases the flock; the file stays (see above).
+    if (fd_ >= 0) ::close(fd_);
   }
   OutputLock(const OutputLock&) = delete;
   OutputLock& operator=(const OutputLock&) = delete;

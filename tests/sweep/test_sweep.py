@@ -4,6 +4,7 @@
 """
 import hashlib
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import compare_results  # noqa: E402
 
 SWEEP, WORK = sys.argv[1], sys.argv[2]
 QUERY = os.path.join(os.path.dirname(SWEEP), "ricci-query")  # built next to ricci-sweep
-WHICH = sys.argv[3:] or ["ranks", "resume", "errors", "signal"]
+WHICH = sys.argv[3:] or ["ranks", "resume", "errors", "signal", "files"]
 os.makedirs(WORK, exist_ok=True)
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
            OMPI_MCA_rmaps_base_oversubscribe="1", HDF5_USE_FILE_LOCKING="FALSE")
@@ -263,6 +264,55 @@ if "errors" in WHICH:
     check(first.returncode in (0, 3), f"the first sweep failed after the refused second one: {first.returncode}")
     check(h5dump_reads(busy), "h5dump cannot read the file of the refused-then-stopped sweep")
     print("errors: done", flush=True)
+
+if "files" in WHICH:
+    # The output, its lock and its data: issue 11 defects 1, 2, 5, 7, 8, 12 and 16.
+    small = "[sweep]\nproblems = synthetic-a\narchitectures = narrow\ndepths = 5\nseeds = 0-1\n[train]\nepochs = 1\n[geometry]\nk = 6\n[output]\nstore_activations = false\n"
+
+    def remove(path):
+        if os.path.lexists(path):
+            os.remove(path)
+
+    def one_line(r, label):
+        check(r.stderr.count("\n") == 1, f"{label}: expected one line on stderr, got {r.stderr!r}")
+
+    # 2. A lock path that is a symlink (to a file, or dangling) or not a regular file is refused,
+    # and nothing behind it is written or created.
+    job = write("small.ini", small)
+    out = fresh(os.path.join(WORK, "symlinked.h5"))
+    victim = write("victim.txt", "precious\n")
+    os.symlink(victim, out + ".lock")
+    r = sweep(["--job", job, "--out", out])
+    check(r.returncode == 2 and "symlinked.h5.lock is a symbolic link" in r.stderr, f"symlinked lock: {r.returncode} {r.stderr!r}")
+    one_line(r, "symlinked lock")
+    check(open(victim).read() == "precious\n", "a symlinked lock file overwrote its target")
+    check(not os.path.exists(out), "a refused lock created the output")
+    remove(out + ".lock")
+    target = os.path.join(WORK, "dangling-target")
+    remove(target)
+    os.symlink(target, out + ".lock")
+    r = sweep(["--job", job, "--out", out])
+    check(r.returncode == 2 and "is a symbolic link" in r.stderr, f"dangling lock symlink: {r.returncode} {r.stderr!r}")
+    check(not os.path.exists(target), "a dangling lock symlink created its target")
+    remove(out + ".lock")
+    os.mkfifo(out + ".lock")
+    r = sweep(["--job", job, "--out", out], timeout=60)
+    check(r.returncode == 2 and "symlinked.h5.lock is not a regular file" in r.stderr, f"FIFO lock: {r.returncode} {r.stderr!r}")
+    remove(out + ".lock")
+
+    # 5. The lock file is never unlinked (an unlink while held lets two sweeps lock two inodes):
+    # it keeps its inode across sweeps, and one left behind blocks nothing.
+    out = fresh(os.path.join(WORK, "locked.h5"))
+    write("locked.h5.lock", "pid 1 on a host that died\n")
+    inode = os.stat(out + ".lock").st_ino
+    r = sweep(["--job", job, "--out", out])
+    check(r.returncode == 0, f"sweep with a stale lock file: exit {r.returncode}: {r.stderr!r}")
+    check(os.path.exists(out + ".lock") and os.stat(out + ".lock").st_ino == inode,
+          "the lock file was unlinked or replaced (another sweep could lock a second inode)")
+    r = sweep(["--job", job, "--out", out, "--resume"])
+    check(r.returncode == 0, f"rerun after a sweep: {r.returncode} {r.stderr!r}")
+
+    print("files: done", flush=True)
 
 print(f"{len(failures)} failed" if failures else "all sweep checks passed")
 sys.exit(1 if failures else 0)
