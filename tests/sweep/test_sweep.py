@@ -312,6 +312,99 @@ if "files" in WHICH:
     r = sweep(["--job", job, "--out", out, "--resume"])
     check(r.returncode == 0, f"rerun after a sweep: {r.returncode} {r.stderr!r}")
 
+    # 16. A copied or renamed job file without a name is the same job on --resume.
+    copy = write("small-copy.ini", small)
+    r = sweep(["--job", copy, "--out", out, "--resume"])
+    check(r.returncode == 0, f"resume with a copied job file: exit {r.returncode}: {r.stderr!r}")
+    # ... also for a file whose stored job names the old file (first release: name stored, compared)
+    with h5py.File(out, "r+") as f:
+        for name in ("job", "job_without_paths"):
+            text = f.attrs[name].decode()
+            del f.attrs[name]
+            f.attrs[name] = np.bytes_(text.replace("name = small\n", "name = old-name\n"))
+        if "data_identity" in f.attrs:
+            del f.attrs["data_identity"]  # the first release stored none
+        f["runs/status"][1] = 0
+    r = sweep(["--job", copy, "--out", out, "--resume"])
+    check(r.returncode == 0 and "1 to run" in r.stdout, f"resume of a first-release file: exit {r.returncode}: {r.stdout!r} {r.stderr!r}")
+
+    # 1. --resume on other data is refused, naming the file, and changes nothing.
+    import random
+    random.seed(5)
+    csv = write("d.csv", "x,y,label\n" + "".join(f"{random.random():.4f},{random.random():.4f},{i % 2}\n" for i in range(200)))
+    J = ["--sweep.problems", "csv:" + csv, "--sweep.architectures", "narrow", "--sweep.depths", "5",
+         "--sweep.seeds", "0-1", "--train.epochs", "1", "--geometry.k", "3", "--output.store_activations", "true"]
+    out = fresh(os.path.join(WORK, "data.h5"))
+    r = sweep(J + ["--out", out])
+    check(r.returncode == 0, f"csv sweep: exit {r.returncode}: {r.stderr!r}")
+    with h5py.File(out, "r+") as f:
+        f["runs/status"][1] = 0
+        identity = f.attrs["data_identity"].decode() if "data_identity" in f.attrs else ""
+    check(hashlib.sha256(open(csv, "rb").read()).hexdigest() in identity, f"data_identity lacks the CSV's SHA-256: {identity!r}")
+    checksum = md5(out)
+    lines = open(csv).read().splitlines(True)
+    write("d.csv", "".join(lines[:9]))  # shrunk
+    r = sweep(J + ["--out", out, "--resume"])
+    check(r.returncode == 2 and csv + " (csv of csv:" in r.stderr and "differs from the data" in r.stderr,
+          f"resume on shrunk data: {r.returncode} {r.stderr!r}")
+    one_line(r, "resume on shrunk data")
+    write("d.csv", "".join(lines).replace("0.", "1.", 1))  # same shape, one value changed
+    r = sweep(J + ["--out", out, "--resume"])
+    check(r.returncode == 2 and "differs from the data" in r.stderr, f"resume on changed data: {r.returncode} {r.stderr!r}")
+    check(md5(out) == checksum, "refusing other data changed the file")
+    write("d.csv", "".join(lines))  # the original again
+    r = sweep(J + ["--out", out, "--resume"])
+    check(r.returncode == 0 and validates(out), f"resume on the same data: {r.returncode} {r.stderr!r}")
+
+    # 7. A job text over 64 KiB is stored and resumable.
+    out = fresh(os.path.join(WORK, "long-name.h5"))
+    name = "n" * 70000
+    r = sweep(["--job", job, "--out", out, "--sweep.name", name])
+    check(r.returncode == 0, f"70,000-character name: exit {r.returncode}: {r.stderr[-300:]!r}")
+    if r.returncode == 0:
+        with h5py.File(out, "r") as f:
+            check(("name = " + name) in f.attrs["job"].decode(), "the long job text did not round-trip")
+        check(validates(out), "ricci-query validate rejects the file with a long job")
+        r = sweep(["--job", job, "--out", out, "--sweep.name", name, "--resume"])
+        check(r.returncode == 0, f"resume with a long job: {r.returncode} {r.stderr[-300:]!r}")
+
+    # 7. A failed creation (here: the file size limit) leaves no output, no half-made file, and a
+    # lock that does not block the re-run.
+    out = fresh(os.path.join(WORK, "failed.h5"))
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+
+    r = subprocess.run([SWEEP, "--job", job, "--out", out], env=ENV, capture_output=True, text=True,
+                       timeout=120, preexec_fn=small_files)
+    check(r.returncode != 0, "a creation beyond the file size limit succeeded")
+    check(not os.path.exists(out) and not os.path.exists(out + ".creating"),
+          f"a failed creation left files: {sorted(os.listdir(WORK))}")
+    r = sweep(["--job", job, "--out", out])
+    check(r.returncode == 0, f"re-run after a failed creation: {r.returncode} {r.stderr!r}")
+
+    # 8. Outputs that cannot be written: one line with the OS's reason, exit 2, before MPI work.
+    outdir = os.path.join(WORK, "a-directory.h5")
+    os.makedirs(outdir, exist_ok=True)
+    r = sweep(["--job", job, "--out", outdir, "--force"], np_=2)
+    check(r.returncode == 2 and f"cannot write {outdir}: Is a directory" in r.stderr and "MPI_ABORT" not in r.stderr,
+          f"--out DIR --force: {r.returncode} {r.stderr!r}")
+    if os.geteuid() != 0:  # root writes regardless of permissions
+        ro = os.path.join(WORK, "read-only")
+        os.makedirs(ro, exist_ok=True)
+        os.chmod(ro, 0o555)
+        r = sweep(["--job", job, "--out", os.path.join(ro, "r.h5")])
+        check(r.returncode == 2 and "Permission denied" in r.stderr, f"read-only directory: {r.returncode} {r.stderr!r}")
+        one_line(r, "read-only directory")
+        os.chmod(ro, 0o755)
+        done_file = os.path.join(WORK, "data.h5")
+        os.chmod(done_file, 0o444)
+        r = sweep(J + ["--out", done_file, "--resume"])
+        check(r.returncode == 2 and "cannot write" in r.stderr and "Permission denied" in r.stderr,
+              f"resume of a read-only file: {r.returncode} {r.stderr!r}")
+        os.chmod(done_file, 0o644)
+
     print("files: done", flush=True)
 
 print(f"{len(failures)} failed" if failures else "all sweep checks passed")
