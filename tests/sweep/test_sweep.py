@@ -405,6 +405,22 @@ if "files" in WHICH:
               f"resume of a read-only file: {r.returncode} {r.stderr!r}")
         os.chmod(done_file, 0o644)
 
+    # 12. Stopping: SIGUSR1 to mpirun (which forwards it; SIGTERM and SIGINT it turns into killing
+    # the ranks) and SIGTERM to a sweep without mpirun both end in exit 3 with runs pending.
+    long_job = write("long3.ini", LONG_JOB)
+    for label, cmd, sig in (("SIGUSR1 to mpirun", ["mpirun", "-np", "2", SWEEP], signal.SIGUSR1),
+                            ("SIGTERM without mpirun", [SWEEP], signal.SIGTERM)):
+        out = fresh(os.path.join(WORK, "stop.h5"))
+        proc = subprocess.Popen(cmd + ["--job", long_job, "--out", out], env=ENV,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        check(wait_for_done(out, 1), f"{label}: the sweep never finished a run")
+        proc.send_signal(sig)
+        try:
+            stdout, stderr = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            stdout, stderr = proc.communicate()
+        check(proc.returncode == 3 and "stopped on request" in stdout, f"{label}: exit {proc.returncode} {stderr[-300:]!r}")
     print("files: done", flush=True)
 
 print(f"{len(failures)} failed" if failures else "all sweep checks passed")
