@@ -428,7 +428,15 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
   f.require_fits(layout);
 
   const auto fapl = file_access(comm);
-  f.file = h5::File(h5::checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+  // The root's attributes in dense storage, which needs the 1.8 object header format (HDF5 1.8
+  // and later read it): the job text has no size limit (a compact attribute must fit its 64 KiB
+  // object header message; 13,000 seeds or a long name do not).
+  h5::checked(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST),
+              "cannot select the HDF5 1.8 file format");
+  const h5::PropertyList fcpl(
+      h5::checked(H5Pcreate(H5P_FILE_CREATE), "cannot create a file creation list"));
+  h5::checked(H5Pset_attr_phase_change(fcpl.get(), 0, 0), "cannot request dense attributes");
+  f.file = h5::File(h5::checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
                                 "cannot create " + path));
   try {
     f.fill_new_file(layout);

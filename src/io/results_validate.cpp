@@ -81,7 +81,7 @@ void check_structure(hid_t file, int version, Problems& problems) {
   for (const FileAttribute& attribute : file_attributes()) {
     const std::string name(attribute.name);
     if (H5Aexists(file, name.c_str()) <= 0) {
-      problems.add("attribute '" + name + "' is missing");
+      if (attribute.required) problems.add("attribute '" + name + "' is missing");
       continue;
     }
     const h5::Attribute attr(

@@ -299,7 +299,9 @@ const std::vector<FileAttribute>& file_attributes() {
       {"job_without_paths", true, "the job without data paths; --resume compares it"},
       {"tool", true, "the program that wrote the file"},
       {"tool_version", true, "its version"},
-      {"graph", true, "the graph rule: union, mutual or baptista-r"}};
+      {"graph", true, "the graph rule: union, mutual or baptista-r"},
+      {"data_identity", true,
+       "SHA-256 of every data file and the shapes they gave; --resume compares it", false}};
   return attributes;
 }
 

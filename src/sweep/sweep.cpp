@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <sstream>
 
 #include "ricci/io/results_file.hpp"
+#include "ricci/sweep/data_identity.hpp"
 #include "ricci/sweep/dispatch.hpp"
 #include "ricci/sweep/run.hpp"
 
@@ -37,12 +39,33 @@ std::string duration_text(double seconds) {
 
 // Holds OUT.lock with flock() for the sweep's lifetime: a second sweep on the same file is refused,
 // and a lock left by a killed process is released by the kernel.
+//
+// The lock file is never unlinked, not even by the holder on exit. Unlinking it while holding it
+// lets two sweeps hold "the" lock at once: one that opened the old file just before the unlink
+// locks a dead inode while a third creates and locks a new one. A lock file that stays behind
+// blocks nothing (flock is the lock, not the file's existence), so keeping it is the simple
+// race-free choice; re-checking the inode after flock would only be needed if it were ever removed.
+//
+// The path is opened with O_NOFOLLOW and must be a regular file: on shared scratch space a
+// planted symlink (or FIFO, device) must not make the sweep write to, or create, someone else's
+// file.
 class OutputLock {
  public:
   explicit OutputLock(const std::string& output) : path_(output + ".lock") {
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT, 0644);
-    if (fd_ < 0)
-      throw Error("sweep", "cannot create the lock file " + path_ + ": " + std::strerror(errno));
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
+    if (fd_ < 0) {
+      const int error = errno;
+      if (error == ELOOP)
+        throw Error("sweep", "the lock file " + path_ +
+                                 " is a symbolic link; refusing to follow it (remove it)");
+      throw Error("sweep", "cannot create the lock file " + path_ + ": " + std::strerror(error));
+    }
+    struct stat info {};
+    if (::fstat(fd_, &info) != 0 || !S_ISREG(info.st_mode)) {
+      ::close(fd_);
+      fd_ = -1;
+      throw Error("sweep", "the lock file " + path_ + " is not a regular file; refusing to use it");
+    }
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       char owner[256] = {};
       [[maybe_unused]] const auto got = ::pread(fd_, owner, sizeof owner - 1, 0);
@@ -58,10 +81,8 @@ class OutputLock {
     [[maybe_unused]] const auto b = ::pwrite(fd_, owner.data(), owner.size(), 0);
   }
   ~OutputLock() {
-    if (fd_ >= 0) {
-      ::unlink(path_.c_str());
-      ::close(fd_);
-    }
+    // Closing releases the flock; the file stays (see above).
+    if (fd_ >= 0) ::close(fd_);
   }
   OutputLock(const OutputLock&) = delete;
   OutputLock& operator=(const OutputLock&) = delete;
@@ -73,74 +94,143 @@ class OutputLock {
 
 enum class OutputAction { create, resume };
 
-// A file to resume must hold this job and this plan's runs. Rank 0 checks it alone, reading the
-// file without MPI, before any collective call: every rank then opens a file already known to fit.
-void require_resumable(const SweepOptions& options, std::size_t plan_runs) {
+// What rank 0 decided about the output, for every rank.
+struct Decision {
+  OutputAction action = OutputAction::create;
+  std::string data_identity;  // of the data now, stored in a created file
+};
+
+// A new file is created under this name beside the output and renamed to it only once complete:
+// a failed creation never leaves a half-made results file under the output's name, and --force
+// replaces an old file only with a finished one.
+std::string creating_path(const std::string& output) { return output + ".creating"; }
+
+// The job text without its 'name' line: a copied or renamed job file (whose default name is its
+// file name) is the same job. Files of the first release store the name too; they compare the same.
+std::string without_name(const std::string& job_text) {
+  std::istringstream in(job_text);
+  std::string line, section, out;
+  while (std::getline(in, line)) {
+    if (line.starts_with('[')) section = line;
+    if (section == "[sweep]" && line.starts_with("name = ")) continue;
+    out += line + "\n";
+  }
+  return out;
+}
+
+// One line naming the output and the OS's reason, for a file or directory that cannot be written.
+Error output_error(const std::string& what, const std::string& path, int error) {
+  return Error("sweep", "cannot " + what + " " + path + ": " + std::strerror(error));
+}
+
+// A file to resume must hold this job, this plan's runs and the same data. Rank 0 checks it alone,
+// reading the file without MPI, before any collective call: every rank then opens a file already
+// known to fit.
+void require_resumable(const SweepOptions& options, std::size_t plan_runs,
+                       const std::string& data_identity) {
+  std::string stored, stored_data;
+  std::size_t runs = 0;
   try {
     auto file = io::ResultsFile::open(options.output, false);
-    const std::string stored = file.attribute("job_without_paths");
-    const auto runs = static_cast<std::size_t>(file.run_count());
+    stored = file.attribute("job_without_paths");
+    runs = static_cast<std::size_t>(file.run_count());
+    // Files of the first release have no data identity: nothing to compare.
+    try {
+      stored_data = file.attribute("data_identity");
+    } catch (const Error&) {
+    }
     file.close();
-    if (stored != options.job_text_without_paths)
-      throw Error("sweep",
-                  options.output +
-                      " holds a different job; resume it with the job it was started "
-                      "with (stored in its 'job' attribute), or pass --force to overwrite it");
-    if (runs != plan_runs)
-      throw Error("sweep", options.output + " holds " + std::to_string(runs) +
-                               " runs but the job plans " + std::to_string(plan_runs));
   } catch (const Error& e) {
-    if (e.layer() == "sweep") throw;
     throw Error("sweep", "cannot resume " + options.output + ": " + e.message());
   }
+  if (without_name(stored) != without_name(options.job_text_without_paths))
+    throw Error("sweep",
+                options.output +
+                    " holds a different job; resume it with the job it was started "
+                    "with (stored in its 'job' attribute), or pass --force to overwrite it");
+  if (runs != plan_runs)
+    throw Error("sweep", options.output + " holds " + std::to_string(runs) +
+                             " runs but the job plans " + std::to_string(plan_runs));
+  if (!stored_data.empty()) {
+    const std::string difference = data_difference(stored_data, data_identity, options.output);
+    if (!difference.empty())
+      throw Error("sweep",
+                  "cannot resume " + options.output + ": " + difference +
+                      "; runs on other data must not join it (pass --force to start over)");
+  }
+  // Opening for writing is checked here, on rank 0, with the OS's reason: a read-only or
+  // immutable file must be a refusal, not a failure inside the collective open.
+  const int fd = ::open(options.output.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) throw output_error("write", options.output, errno);
+  ::close(fd);
 }
 
 // Rank 0's look at the output before anything collective: whether to create or resume it, or why
-// to refuse (an Error naming the reason).
-OutputAction decide_output(const SweepOptions& options, std::size_t plan_runs) {
+// to refuse (an Error naming the reason). Called with the lock held.
+Decision decide_output(const JobSpec& job, const Plan& plan, const SweepOptions& options) {
   namespace fs = std::filesystem;
-  const bool exists = fs::exists(options.output);
+  std::error_code error;
+  const auto status = fs::status(options.output, error);
+  const bool exists = fs::exists(status);
+  if (fs::is_directory(status)) throw output_error("write", options.output, EISDIR);
   if (exists && !options.resume && !options.force)
     throw Error("sweep",
                 options.output +
                     " already exists: pass --resume to continue it or --force to overwrite it");
+  Decision decision;
+  decision.data_identity = data_identity(job, plan.shapes);
   if (exists && options.resume) {
-    require_resumable(options, plan_runs);
-    return OutputAction::resume;
+    require_resumable(options, plan.runs.size(), decision.data_identity);
+    decision.action = OutputAction::resume;
+    return decision;
   }
   const auto parent = fs::path(options.output).parent_path();
   if (!parent.empty() && !fs::is_directory(parent))
     throw Error("sweep", "the output directory " + parent.string() + " does not exist");
-  return OutputAction::create;
+  // A creation left over by a sweep that failed while creating: we hold the lock, so nobody else
+  // is creating it now. Creating the new one here tests, with the OS's reason, that the directory
+  // is writable before any collective call.
+  const std::string creating = creating_path(options.output);
+  ::unlink(creating.c_str());
+  const int fd =
+      ::open(creating.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) throw output_error("create", creating, errno);
+  ::close(fd);
+  decision.action = OutputAction::create;
+  return decision;
 }
 
 // Rank 0 decides; every rank learns the verdict, a refusal throws the same Error everywhere. Any
 // exception on rank 0 becomes a refusal: the other ranks are waiting for the verdict.
-OutputAction broadcast_decision(const std::function<OutputAction()>& decide, int rank,
-                                MPI_Comm comm) {
+Decision broadcast_decision(const std::function<Decision()>& decide, int rank, MPI_Comm comm) {
   std::string refusal;
-  OutputAction action = OutputAction::create;
+  Decision decision;
   if (rank == 0) {
     try {
-      action = decide();
+      decision = decide();
     } catch (const Error& e) {
       refusal = e.message();
     } catch (const std::exception& e) {
       refusal = e.what();
     }
   }
-  int verdict[2] = {static_cast<int>(refusal.size()), static_cast<int>(action)};
-  MPI_Bcast(verdict, 2, MPI_INT, 0, comm);
-  if (verdict[0] > 0) {
-    refusal.resize(static_cast<std::size_t>(verdict[0]));
-    MPI_Bcast(refusal.data(), verdict[0], MPI_CHAR, 0, comm);
-    throw Error("sweep", refusal);
-  }
-  return static_cast<OutputAction>(verdict[1]);
+  const std::string& text = refusal.empty() ? decision.data_identity : refusal;
+  int verdict[3] = {refusal.empty() ? 0 : 1, static_cast<int>(decision.action),
+                    static_cast<int>(text.size())};
+  MPI_Bcast(verdict, 3, MPI_INT, 0, comm);
+  std::string received = text;
+  received.resize(static_cast<std::size_t>(verdict[2]));
+  if (verdict[2] > 0) MPI_Bcast(received.data(), verdict[2], MPI_CHAR, 0, comm);
+  if (verdict[0] != 0) throw Error("sweep", received);
+  decision.action = static_cast<OutputAction>(verdict[1]);
+  decision.data_identity = std::move(received);
+  return decision;
 }
 
-std::map<std::string, std::string> attributes(const JobSpec& job, const SweepOptions& options) {
+std::map<std::string, std::string> attributes(const JobSpec& job, const SweepOptions& options,
+                                              const std::string& data_identity) {
   return {{"job", options.job_text},
+          {"data_identity", data_identity},
           {"job_without_paths", options.job_text_without_paths},
           {"tool", "ricci-sweep"},
           {"tool_version", options.tool_version},
@@ -186,6 +276,40 @@ std::string describe(const RunSpec& run) {
          std::to_string(run.identity.seed) + ")";
 }
 
+io::ResultsFile open_output(const std::string& path, int rank, MPI_Comm comm) {
+  try {
+    return io::ResultsFile::open(path, true, comm);
+  } catch (const std::exception& e) {
+    throw RankFailure("sweep", "rank " + std::to_string(rank) + ": " + e.what());
+  }
+}
+
+// Every rank: creates the file under its temporary name (collective), closes it, rank 0 renames
+// it to the output, and every rank opens the output. A failure of the rename is a refusal on every
+// rank (nobody holds the file then).
+io::ResultsFile create_output(const JobSpec& job, const Plan& plan, const SweepOptions& options,
+                              const Decision& decision, int rank, MPI_Comm comm) {
+  const std::string creating = creating_path(options.output);
+  try {
+    auto file = io::ResultsFile::create(
+        creating, plan.results_layout(job, attributes(job, options, decision.data_identity)), comm);
+    file.close();  // collective: complete on disk before it gets the output's name
+  } catch (const std::exception& e) {
+    // Rank 0 removes what it can of the failed creation; the next sweep removes any rest.
+    if (rank == 0) ::unlink(creating.c_str());
+    throw RankFailure("sweep", "rank " + std::to_string(rank) + ": " + e.what());
+  }
+  int renamed = 0;
+  if (rank == 0) renamed = ::rename(creating.c_str(), options.output.c_str()) == 0 ? 0 : errno;
+  MPI_Bcast(&renamed, 1, MPI_INT, 0, comm);
+  if (renamed != 0) {
+    if (rank == 0) ::unlink(creating.c_str());
+    throw Error("sweep", "cannot rename " + creating + " to " + options.output + ": " +
+                             std::strerror(renamed));
+  }
+  return open_output(options.output, rank, comm);
+}
+
 }  // namespace
 
 SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions& options,
@@ -197,25 +321,20 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
 
   // 1. Rank 0 takes the lock and decides, alone, whether to create or resume (or why to refuse).
   std::unique_ptr<OutputLock> lock;
-  const OutputAction action = broadcast_decision(
+  const Decision decision = broadcast_decision(
       [&] {
         lock = std::make_unique<OutputLock>(options.output);
-        return decide_output(options, plan.runs.size());
+        return decide_output(job, plan, options);
       },
       rank, comm);
 
   // 2. One collective create or open for the whole sweep. A failure on one rank may leave the
   // others inside the collective call: the failing rank has abandoned the file, and the
   // application ends every rank.
-  io::ResultsFile file;
-  try {
-    file = action == OutputAction::create
-               ? io::ResultsFile::create(options.output,
-                                         plan.results_layout(job, attributes(job, options)), comm)
-               : io::ResultsFile::open(options.output, true, comm);
-  } catch (const std::exception& e) {
-    throw RankFailure("sweep", "rank " + std::to_string(rank) + ": " + e.what());
-  }
+  io::ResultsFile file = decision.action == OutputAction::create
+                             ? create_output(job, plan, options, decision, rank, comm)
+                             : open_output(options.output, rank, comm);
+  const OutputAction action = decision.action;
 
   // From here on a failure on one rank must end every rank: the others may wait in a collective.
   SweepSummary summary;

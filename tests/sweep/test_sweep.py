@@ -4,6 +4,7 @@
 """
 import hashlib
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import compare_results  # noqa: E402
 
 SWEEP, WORK = sys.argv[1], sys.argv[2]
 QUERY = os.path.join(os.path.dirname(SWEEP), "ricci-query")  # built next to ricci-sweep
-WHICH = sys.argv[3:] or ["ranks", "resume", "errors", "signal"]
+WHICH = sys.argv[3:] or ["ranks", "resume", "errors", "signal", "files"]
 os.makedirs(WORK, exist_ok=True)
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
            OMPI_MCA_rmaps_base_oversubscribe="1", HDF5_USE_FILE_LOCKING="FALSE")
@@ -263,6 +264,164 @@ if "errors" in WHICH:
     check(first.returncode in (0, 3), f"the first sweep failed after the refused second one: {first.returncode}")
     check(h5dump_reads(busy), "h5dump cannot read the file of the refused-then-stopped sweep")
     print("errors: done", flush=True)
+
+if "files" in WHICH:
+    # The output, its lock and its data: issue 11 defects 1, 2, 5, 7, 8, 12 and 16.
+    small = "[sweep]\nproblems = synthetic-a\narchitectures = narrow\ndepths = 5\nseeds = 0-1\n[train]\nepochs = 1\n[geometry]\nk = 6\n[output]\nstore_activations = false\n"
+
+    def remove(path):
+        if os.path.lexists(path):
+            os.remove(path)
+
+    def one_line(r, label):
+        check(r.stderr.count("\n") == 1, f"{label}: expected one line on stderr, got {r.stderr!r}")
+
+    # 2. A lock path that is a symlink (to a file, or dangling) or not a regular file is refused,
+    # and nothing behind it is written or created.
+    job = write("small.ini", small)
+    out = fresh(os.path.join(WORK, "symlinked.h5"))
+    victim = write("victim.txt", "precious\n")
+    os.symlink(victim, out + ".lock")
+    r = sweep(["--job", job, "--out", out])
+    check(r.returncode == 2 and "symlinked.h5.lock is a symbolic link" in r.stderr, f"symlinked lock: {r.returncode} {r.stderr!r}")
+    one_line(r, "symlinked lock")
+    check(open(victim).read() == "precious\n", "a symlinked lock file overwrote its target")
+    check(not os.path.exists(out), "a refused lock created the output")
+    remove(out + ".lock")
+    target = os.path.join(WORK, "dangling-target")
+    remove(target)
+    os.symlink(target, out + ".lock")
+    r = sweep(["--job", job, "--out", out])
+    check(r.returncode == 2 and "is a symbolic link" in r.stderr, f"dangling lock symlink: {r.returncode} {r.stderr!r}")
+    check(not os.path.exists(target), "a dangling lock symlink created its target")
+    remove(out + ".lock")
+    os.mkfifo(out + ".lock")
+    r = sweep(["--job", job, "--out", out], timeout=60)
+    check(r.returncode == 2 and "symlinked.h5.lock is not a regular file" in r.stderr, f"FIFO lock: {r.returncode} {r.stderr!r}")
+    remove(out + ".lock")
+
+    # 5. The lock file is never unlinked (an unlink while held lets two sweeps lock two inodes):
+    # it keeps its inode across sweeps, and one left behind blocks nothing.
+    out = fresh(os.path.join(WORK, "locked.h5"))
+    write("locked.h5.lock", "pid 1 on a host that died\n")
+    inode = os.stat(out + ".lock").st_ino
+    r = sweep(["--job", job, "--out", out])
+    check(r.returncode == 0, f"sweep with a stale lock file: exit {r.returncode}: {r.stderr!r}")
+    check(os.path.exists(out + ".lock") and os.stat(out + ".lock").st_ino == inode,
+          "the lock file was unlinked or replaced (another sweep could lock a second inode)")
+    r = sweep(["--job", job, "--out", out, "--resume"])
+    check(r.returncode == 0, f"rerun after a sweep: {r.returncode} {r.stderr!r}")
+
+    # 16. A copied or renamed job file without a name is the same job on --resume.
+    copy = write("small-copy.ini", small)
+    r = sweep(["--job", copy, "--out", out, "--resume"])
+    check(r.returncode == 0, f"resume with a copied job file: exit {r.returncode}: {r.stderr!r}")
+    # ... also for a file whose stored job names the old file (first release: name stored, compared)
+    with h5py.File(out, "r+") as f:
+        for name in ("job", "job_without_paths"):
+            text = f.attrs[name].decode()
+            del f.attrs[name]
+            f.attrs[name] = np.bytes_(text.replace("name = small\n", "name = old-name\n"))
+        if "data_identity" in f.attrs:
+            del f.attrs["data_identity"]  # the first release stored none
+        f["runs/status"][1] = 0
+    r = sweep(["--job", copy, "--out", out, "--resume"])
+    check(r.returncode == 0 and "1 to run" in r.stdout, f"resume of a first-release file: exit {r.returncode}: {r.stdout!r} {r.stderr!r}")
+
+    # 1. --resume on other data is refused, naming the file, and changes nothing.
+    import random
+    random.seed(5)
+    csv = write("d.csv", "x,y,label\n" + "".join(f"{random.random():.4f},{random.random():.4f},{i % 2}\n" for i in range(200)))
+    J = ["--sweep.problems", "csv:" + csv, "--sweep.architectures", "narrow", "--sweep.depths", "5",
+         "--sweep.seeds", "0-1", "--train.epochs", "1", "--geometry.k", "3", "--output.store_activations", "true"]
+    out = fresh(os.path.join(WORK, "data.h5"))
+    r = sweep(J + ["--out", out])
+    check(r.returncode == 0, f"csv sweep: exit {r.returncode}: {r.stderr!r}")
+    with h5py.File(out, "r+") as f:
+        f["runs/status"][1] = 0
+        identity = f.attrs["data_identity"].decode() if "data_identity" in f.attrs else ""
+    check(hashlib.sha256(open(csv, "rb").read()).hexdigest() in identity, f"data_identity lacks the CSV's SHA-256: {identity!r}")
+    checksum = md5(out)
+    lines = open(csv).read().splitlines(True)
+    write("d.csv", "".join(lines[:9]))  # shrunk
+    r = sweep(J + ["--out", out, "--resume"])
+    check(r.returncode == 2 and csv + " (csv of csv:" in r.stderr and "differs from the data" in r.stderr,
+          f"resume on shrunk data: {r.returncode} {r.stderr!r}")
+    one_line(r, "resume on shrunk data")
+    write("d.csv", "".join(lines).replace("0.", "1.", 1))  # same shape, one value changed
+    r = sweep(J + ["--out", out, "--resume"])
+    check(r.returncode == 2 and "differs from the data" in r.stderr, f"resume on changed data: {r.returncode} {r.stderr!r}")
+    check(md5(out) == checksum, "refusing other data changed the file")
+    write("d.csv", "".join(lines))  # the original again
+    r = sweep(J + ["--out", out, "--resume"])
+    check(r.returncode == 0 and validates(out), f"resume on the same data: {r.returncode} {r.stderr!r}")
+
+    # 7. A job text over 64 KiB is stored and resumable.
+    out = fresh(os.path.join(WORK, "long-name.h5"))
+    name = "n" * 70000
+    r = sweep(["--job", job, "--out", out, "--sweep.name", name])
+    check(r.returncode == 0, f"70,000-character name: exit {r.returncode}: {r.stderr[-300:]!r}")
+    if r.returncode == 0:
+        with h5py.File(out, "r") as f:
+            check(("name = " + name) in f.attrs["job"].decode(), "the long job text did not round-trip")
+        check(validates(out), "ricci-query validate rejects the file with a long job")
+        r = sweep(["--job", job, "--out", out, "--sweep.name", name, "--resume"])
+        check(r.returncode == 0, f"resume with a long job: {r.returncode} {r.stderr[-300:]!r}")
+
+    # 7. A failed creation (here: the file size limit) leaves no output, no half-made file, and a
+    # lock that does not block the re-run.
+    out = fresh(os.path.join(WORK, "failed.h5"))
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+
+    r = subprocess.run([SWEEP, "--job", job, "--out", out], env=ENV, capture_output=True, text=True,
+                       timeout=120, preexec_fn=small_files)
+    check(r.returncode != 0, "a creation beyond the file size limit succeeded")
+    check(not os.path.exists(out) and not os.path.exists(out + ".creating"),
+          f"a failed creation left files: {sorted(os.listdir(WORK))}")
+    r = sweep(["--job", job, "--out", out])
+    check(r.returncode == 0, f"re-run after a failed creation: {r.returncode} {r.stderr!r}")
+
+    # 8. Outputs that cannot be written: one line with the OS's reason, exit 2, before MPI work.
+    outdir = os.path.join(WORK, "a-directory.h5")
+    os.makedirs(outdir, exist_ok=True)
+    r = sweep(["--job", job, "--out", outdir, "--force"], np_=2)
+    check(r.returncode == 2 and f"cannot write {outdir}: Is a directory" in r.stderr and "MPI_ABORT" not in r.stderr,
+          f"--out DIR --force: {r.returncode} {r.stderr!r}")
+    if os.geteuid() != 0:  # root writes regardless of permissions
+        ro = os.path.join(WORK, "read-only")
+        os.makedirs(ro, exist_ok=True)
+        os.chmod(ro, 0o555)
+        r = sweep(["--job", job, "--out", os.path.join(ro, "r.h5")])
+        check(r.returncode == 2 and "Permission denied" in r.stderr, f"read-only directory: {r.returncode} {r.stderr!r}")
+        one_line(r, "read-only directory")
+        os.chmod(ro, 0o755)
+        done_file = os.path.join(WORK, "data.h5")
+        os.chmod(done_file, 0o444)
+        r = sweep(J + ["--out", done_file, "--resume"])
+        check(r.returncode == 2 and "cannot write" in r.stderr and "Permission denied" in r.stderr,
+              f"resume of a read-only file: {r.returncode} {r.stderr!r}")
+        os.chmod(done_file, 0o644)
+
+    # 12. Stopping: SIGUSR1 to mpirun (which forwards it; SIGTERM and SIGINT it turns into killing
+    # the ranks) and SIGTERM to a sweep without mpirun both end in exit 3 with runs pending.
+    long_job = write("long3.ini", LONG_JOB)
+    for label, cmd, sig in (("SIGUSR1 to mpirun", ["mpirun", "-np", "2", SWEEP], signal.SIGUSR1),
+                            ("SIGTERM without mpirun", [SWEEP], signal.SIGTERM)):
+        out = fresh(os.path.join(WORK, "stop.h5"))
+        proc = subprocess.Popen(cmd + ["--job", long_job, "--out", out], env=ENV,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        check(wait_for_done(out, 1), f"{label}: the sweep never finished a run")
+        proc.send_signal(sig)
+        try:
+            stdout, stderr = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            stdout, stderr = proc.communicate()
+        check(proc.returncode == 3 and "stopped on request" in stdout, f"{label}: exit {proc.returncode} {stderr[-300:]!r}")
+    print("files: done", flush=True)
 
 print(f"{len(failures)} failed" if failures else "all sweep checks passed")
 sys.exit(1 if failures else 0)

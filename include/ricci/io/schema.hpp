@@ -113,6 +113,7 @@ struct FileAttribute {
   std::string_view name;
   bool is_string;  // else int64
   std::string_view meaning;
+  bool required = true;  // false: files written before it was added lack it, and stay valid
 };
 const std::vector<FileAttribute>& file_attributes();
 

@@ -4,8 +4,9 @@
 // Rank 0 is the master: it hands out runs, most expensive first, to workers that ask for the next
 // one when they finish, and reports progress. With one rank, that rank does everything. Workers
 // write their runs themselves (independent parallel HDF5 writes). When `stop_requested` turns true
-// on any rank (the application wires it to SIGTERM, SIGINT and SIGUSR1), the hand-out ends; runs in
-// flight are abandoned and stay pending; the file is closed cleanly and --resume finishes the job.
+// on any rank (the application wires it to SIGTERM, SIGINT, SIGUSR1 and SIGUSR2), the hand-out
+// ends; runs in flight are abandoned and stay pending; the file is closed cleanly and --resume
+// finishes the job.
 #include <mpi.h>
 
 #include <functional>
@@ -46,8 +47,8 @@ class RankFailure : public Error {
 
 // Collective over `comm`: every rank calls it with the same job, plan and options. Throws
 // ricci::Error on every rank for refusals decided before the file is touched (existing output
-// without --resume/--force, a file in use, a different stored job); throws RankFailure on the
-// failing rank for anything later.
+// without --resume/--force, a file in use, a different stored job or data, an output that cannot be
+// written); throws RankFailure on the failing rank for anything later.
 SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions& options,
                        std::ostream& log, MPI_Comm comm);
 

@@ -1,0 +1,160 @@
+#include "ricci/sweep/data_identity.hpp"
+
+#include <openssl/evp.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "ricci/core/error.hpp"
+#include "ricci/data/idx.hpp"
+
+namespace ricci::sweep {
+
+namespace {
+
+// OpenSSL's EVP interface (libssl-dev): a well-kept implementation rather than our own.
+class Sha256 {
+ public:
+  Sha256() : context_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+    if (!context_ || EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr) != 1)
+      throw Error("sweep", "cannot start a SHA-256 digest (OpenSSL)");
+  }
+  void add(const char* data, std::size_t size) {
+    if (EVP_DigestUpdate(context_.get(), data, size) != 1)
+      throw Error("sweep", "cannot update a SHA-256 digest (OpenSSL)");
+  }
+  std::string hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    if (EVP_DigestFinal_ex(context_.get(), digest, &size) != 1)
+      throw Error("sweep", "cannot finish a SHA-256 digest (OpenSSL)");
+    static const char* digits = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < size; ++i) {
+      out += digits[digest[i] >> 4];
+      out += digits[digest[i] & 15];
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context_;
+};
+
+std::vector<std::string> fields(const std::string& line) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    const auto tab = line.find('\t', start);
+    out.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+    if (tab == std::string::npos) return out;
+    start = tab + 1;
+  }
+}
+
+struct Digest {
+  std::string hex, path;
+};
+struct Entries {
+  std::map<std::string, std::string> shapes;                      // problem -> its shapes, as text
+  std::map<std::pair<std::string, std::string>, Digest> digests;  // (problem, role) -> file
+};
+
+Entries parse(const std::string& text) {
+  Entries entries;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto f = fields(line);
+    if (f.size() == 5 && f[0] == "shape")
+      entries.shapes[f[1]] = f[2] + " train / " + f[3] + " test points, " + f[4] + " features";
+    else if (f.size() == 5 && f[0] == "sha256")
+      entries.digests[{f[1], f[2]}] = {f[3], f[4]};
+  }
+  return entries;
+}
+
+}  // namespace
+
+std::string sha256_hex(const std::string& bytes) {
+  Sha256 digest;
+  digest.add(bytes.data(), bytes.size());
+  return digest.hex();
+}
+
+std::string sha256_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("sweep", "cannot read " + path + ": " + std::strerror(errno));
+  Sha256 digest;
+  std::vector<char> buffer(1 << 16);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    digest.add(buffer.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  if (in.bad()) throw Error("sweep", "cannot read " + path);
+  return digest.hex();
+}
+
+std::vector<DataFile> data_files(const JobSpec& job, const data::Problem& problem) {
+  switch (problem.family) {
+    case data::Family::csv_file:
+      return {{"csv", problem.path}};
+    case data::Family::idx_files:
+      return {{"images", problem.path}, {"labels", problem.second_path}};
+    case data::Family::mnist:
+    case data::Family::fashion_mnist: {
+      // The directory load_problem reads (probe_problems already refused a missing one).
+      std::string dir = job.data_options(problem.name).data_dir;
+      if (dir.empty() && problem.family == data::Family::fashion_mnist)
+        dir = data::fashion_mnist_default_dir;
+      std::vector<DataFile> files;
+      for (const char* stem : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                               "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
+        files.push_back({stem, data::find_idx_file(dir, stem, problem.name)});
+      return files;
+    }
+    default:
+      return {};  // synthetic: drawn from the seed, no file
+  }
+}
+
+std::string data_identity(const JobSpec& job, const std::vector<ProblemShape>& shapes) {
+  std::string text;
+  for (const ProblemShape& shape : shapes) {
+    const std::string& name = shape.problem.name;
+    text += "shape\t" + name + "\t" + std::to_string(shape.n_train) + "\t" +
+            std::to_string(shape.n_test) + "\t" + std::to_string(shape.input_dim) + "\n";
+    for (const DataFile& file : data_files(job, shape.problem))
+      text += "sha256\t" + name + "\t" + file.role + "\t" + sha256_file(file.path) + "\t" +
+              file.path + "\n";
+  }
+  return text;
+}
+
+std::string data_difference(const std::string& stored, const std::string& current,
+                            const std::string& output) {
+  const Entries before = parse(stored), now = parse(current);
+  for (const auto& [key, file] : now.digests) {
+    const auto it = before.digests.find(key);
+    if (it == before.digests.end())
+      return file.path + " (" + key.second + " of " + key.first + ") is not among the data " +
+             output + " was created with";
+    if (it->second.hex != file.hex)
+      return file.path + " (" + key.second + " of " + key.first + ") differs from the data " +
+             output + " was created with (SHA-256 then " + it->second.hex + ", now " + file.hex +
+             ")";
+  }
+  for (const auto& [problem, shape] : now.shapes) {
+    const auto it = before.shapes.find(problem);
+    if (it != before.shapes.end() && it->second != shape)
+      return "the data of " + problem + " now has " + shape + " but " + output +
+             " was created with " + it->second;
+  }
+  return "";
+}
+
+}  // namespace ricci::sweep

@@ -1,0 +1,79 @@
+// sweep::data_identity: the SHA-256 of a sweep's data files (OpenSSL) and the comparison --resume
+// makes with the identity stored at creation (issue 11, defect 1).
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "../test_support.hpp"
+#include "ricci/core/error.hpp"
+#include "ricci/data/problems.hpp"
+#include "ricci/sweep/data_identity.hpp"
+#include "ricci/sweep/plan.hpp"
+
+using namespace ricci;
+
+namespace {
+
+std::string write_file(const std::string& name, const std::string& text) {
+  const std::string path = test::scratch_path(name);
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+sweep::JobSpec job_on(const std::string& problem) {
+  sweep::JobSpec job;
+  job.problems = {problem};
+  job.problem_settings[problem].threshold = data::parse_problem(problem).default_threshold;
+  return job;
+}
+
+}  // namespace
+
+TEST_CASE("sha256 matches the FIPS 180-2 test vectors and sha256sum", "[sweep][identity]") {
+  CHECK(sweep::sha256_hex("") ==
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sweep::sha256_hex("abc") ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // More than one read buffer (64 KiB): 100,000 'a'.
+  const std::string path = write_file("a100000", std::string(100000, 'a'));
+  CHECK(sweep::sha256_file(path) == sweep::sha256_hex(std::string(100000, 'a')));
+  CHECK(sweep::sha256_file(write_file("abc", "abc")) == sweep::sha256_hex("abc"));
+  CHECK_THROWS_WITH(sweep::sha256_file(test::scratch_path("missing")),
+                    Catch::Contains("cannot read") && Catch::Contains("missing"));
+}
+
+TEST_CASE("synthetic problems have shapes and no files", "[sweep][identity]") {
+  const auto job = job_on("synthetic-a");
+  const auto shapes = sweep::probe_problems(job);
+  CHECK(sweep::data_files(job, shapes[0].problem).empty());
+  const std::string identity = sweep::data_identity(job, shapes);
+  CHECK(identity == "shape\tsynthetic-a\t1000\t1000\t3\n");
+  CHECK(sweep::data_difference(identity, identity, "out.h5").empty());
+}
+
+TEST_CASE("a changed or reshaped data file is a difference naming it", "[sweep][identity]") {
+  std::string rows = "x,y,label\n";
+  for (int i = 0; i < 40; ++i)
+    rows +=
+        std::to_string(i % 7) + "," + std::to_string(i % 5) + "," + std::to_string(i % 2) + "\n";
+  const std::string csv = write_file("d.csv", rows);
+  const auto job = job_on("csv:" + csv);
+  const std::string before = sweep::data_identity(job, sweep::probe_problems(job));
+  CHECK(before.find(sweep::sha256_file(csv)) != std::string::npos);
+  CHECK(sweep::data_difference(before, sweep::data_identity(job, sweep::probe_problems(job)),
+                               "out.h5")
+            .empty());
+
+  write_file("d.csv", rows.substr(0, rows.size() - 6) + "9,9,1\n");  // one value changed
+  const std::string changed = sweep::data_identity(job, sweep::probe_problems(job));
+  const std::string difference = sweep::data_difference(before, changed, "out.h5");
+  CHECK_THAT(difference, Catch::Contains(csv + " (csv of csv:") &&
+                             Catch::Contains("differs from the data out.h5 was created with"));
+
+  // Shapes alone (e.g. a stored identity from another build's loader) are compared too.
+  std::string reshaped = before;
+  reshaped.replace(reshaped.find("\t20\t20\t2\n"), 9, "\t19\t21\t2\n");
+  CHECK_THAT(sweep::data_difference(reshaped, before, "out.h5"),
+             Catch::Contains("now has 20 train / 20 test points, 2 features") &&
+                 Catch::Contains("created with 19 train / 21 test points"));
+}
