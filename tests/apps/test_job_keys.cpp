@@ -625,3 +625,24 @@ TEST_CASE("idx:IMAGES,LABELS is one problem inside a problem list", "[job-keys][
   CHECK_THAT(parse_error({"--sweep.problems", "idx:a.gz", "--dry-run"}),
              Catch::Matchers::Contains("expected idx:IMAGES_FILE,LABELS_FILE"));
 }
+
+// --- Job files that are not job files (issue 11, defects 11 and 14).
+
+TEST_CASE("a job file's BOM is accepted, and directories, devices and huge files are named",
+          "[job-keys][job-file]") {
+  const auto bom = write_job("bom.ini", "\xEF\xBB\xBF[sweep]\nproblems = synthetic-c\n");
+  CHECK(parse_job({"--job", bom}).problems == std::vector<std::string>{"synthetic-c"});
+  const auto dir = test::scratch_path("job-dir");
+  std::filesystem::create_directories(dir);
+  CHECK(parse_error({"--job", dir, "--dry-run"}) == "[job] job file " + dir + " is a directory");
+  CHECK(parse_error({"--job", "/dev/zero", "--dry-run"}) ==
+        "[job] job file /dev/zero is larger than 1 MiB (is it a job file?)");
+  const auto huge =
+      write_job("huge.ini", "[sweep]\nproblems = synthetic-a\n" + std::string(1 << 20, '#'));
+  CHECK(parse_error({"--job", huge, "--dry-run"}) ==
+        "[job] job file " + huge + " is larger than 1 MiB (is it a job file?)");
+  const char nul[] = "[sweep]\nproblems = a\0b\n";
+  const auto binary = write_job("binary.ini", std::string(nul, sizeof nul - 1));
+  CHECK(parse_error({"--job", binary, "--dry-run"}) ==
+        "[job] job file " + binary + " holds a NUL byte (it is not a text file)");
+}
