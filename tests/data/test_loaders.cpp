@@ -112,3 +112,63 @@ TEST_CASE("IDX: a directory or a device is named", "[data][idx]") {
   CHECK_THROWS_WITH(read_idx(dir, 3), Contains(dir + " is a directory"));
   CHECK_THROWS_WITH(read_idx("/dev/zero", 3), Contains("/dev/zero is not a regular file"));
 }
+
+TEST_CASE("CSV files with a byte order mark and CRLF line ends load", "[data][csv]") {
+  // One file name for every variant: the split's stream is named after the problem, csv:FILE.
+  const auto plain = load_csv(write_text("variant.csv", csv_text("\n")));
+  for (const auto& [name, text] : {std::pair{"crlf.csv", csv_text("\r\n")},
+                                   std::pair{"bom.csv", "\xEF\xBB\xBF" + csv_text("\n")},
+                                   std::pair{"both.csv", "\xEF\xBB\xBF" + csv_text("\r\n")}}) {
+    INFO(name);
+    const auto d = load_csv(write_text("variant.csv", text));
+    CHECK(d.train_x == plain.train_x);
+    CHECK(d.train_y == plain.train_y);
+    CHECK(d.test_x == plain.test_x);
+  }
+  // The BOM is not part of the first column's name: a label column first still loads.
+  std::string text = "\xEF\xBB\xBFlabel,x\r\n";
+  for (int i = 0; i < 20; ++i) text += std::to_string(i % 2) + "," + std::to_string(i) + "\r\n";
+  const auto first = write_text("label-first.csv", text);
+  CHECK(load_csv(first).train_x.cols() == 1);
+}
+
+TEST_CASE("CSV errors name the file, line, column and value", "[data][csv]") {
+  SECTION("a value beyond single precision") {
+    auto text = csv_text("\n");
+    text += "1e39,5,0\n";
+    const auto path = write_text("huge-value.csv", text);
+    CHECK_THROWS_WITH(load_csv(path),
+                      Contains(path + " line 22 column 'x': '1e39' is not a finite number in "
+                                      "single precision"));
+  }
+  SECTION("a directory") {
+    const auto dir = test::scratch_path("csv-dir");
+    std::filesystem::create_directories(dir);
+    CHECK_THROWS_WITH(load_csv(dir), Contains(dir + " is a directory, not a CSV file"));
+  }
+  SECTION("a device") {
+    CHECK_THROWS_WITH(load_csv("/dev/zero"), Contains("/dev/zero is not a regular file"));
+  }
+  SECTION("a file without line breaks") {
+    const auto path = write_text("one-line.csv", std::string((1 << 20) + 10, '0'));
+    CHECK_THROWS_WITH(load_csv(path), Contains(path + " line 1 is longer than 1048576 bytes"));
+  }
+  SECTION("an empty file") {
+    const auto path = write_text("empty.csv", "");
+    CHECK_THROWS_WITH(load_csv(path), Contains(path + " is empty"));
+  }
+}
+
+TEST_CASE("a training set of one class is refused, naming the problem", "[data]") {
+  Dataset d;
+  d.problem = "csv:one-class.csv";
+  d.train_x = InputMatrix::Zero(4, 2);
+  d.test_x = InputMatrix::Zero(4, 2);
+  d.train_y = {1, 1, 1, 1};
+  d.test_y = {0, 1, 0, 1};
+  CHECK_THROWS_WITH(validate_dataset(d),
+                    "[data] csv:one-class.csv: the train set holds only class 1 (all 4 points); "
+                    "training needs points of both classes");
+  d.train_y = {0, 1, 1, 1};
+  CHECK_NOTHROW(validate_dataset(d));
+}
