@@ -4,8 +4,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <set>
 #include <sstream>
+#include <string_view>
+#include <unordered_set>
 
 #include "ricci/core/error.hpp"
 #include "ricci/geometry/graph.hpp"
@@ -27,6 +28,29 @@ std::string trimmed(const std::string& text) {
   const auto first = text.find_first_not_of(" \t");
   if (first == std::string::npos) return "";
   return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+// The comma-separated items of `text`, trimmed.
+std::vector<std::string> split_items(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) items.push_back(trimmed(item));
+  return items;
+}
+
+// Non-empty, none twice, at least one. A hash set, not a search of the list so far: lists of 10^5
+// seeds must stay linear.
+std::vector<std::string> checked_items(std::vector<std::string> items, const std::string& text,
+                                       const std::string& what) {
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(items.size());
+  for (const auto& item : items) {
+    if (item.empty()) throw Error("cli", what + ": '" + text + "' has an empty item");
+    if (!seen.insert(item).second) throw Error("cli", what + ": '" + item + "' is listed twice");
+  }
+  if (items.empty()) throw Error("cli", what + " is empty");
+  return items;
 }
 
 }  // namespace
@@ -58,24 +82,26 @@ bool parse_bool(const std::string& text, const std::string& what) {
 }
 
 std::vector<std::string> parse_name_list(const std::string& text, const std::string& what) {
-  std::vector<std::string> items;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    item = trimmed(item);
-    if (item.empty()) throw Error("cli", what + ": '" + text + "' has an empty item");
-    if (std::find(items.begin(), items.end(), item) != items.end())
-      throw Error("cli", what + ": '" + item + "' is listed twice");
-    items.push_back(item);
-  }
-  if (items.empty()) throw Error("cli", what + " is empty");
-  return items;
+  return checked_items(split_items(text), text, what);
 }
 
-std::vector<long long> parse_integer_list(const std::string& text, const std::string& what,
-                                          long long minimum) {
-  std::vector<long long> values;
-  std::set<long long> seen;
+std::vector<std::string> parse_problem_list(const std::string& text, const std::string& what) {
+  std::vector<std::string> items;
+  const auto pieces = split_items(text);
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    items.push_back(pieces[i]);
+    // idx:IMAGES,LABELS holds a comma of its own: the item after "idx:IMAGES" is its labels file.
+    if (pieces[i].starts_with("idx:") && pieces[i].size() > 4 && i + 1 < pieces.size() &&
+        !pieces[i + 1].empty())
+      items.back() += "," + pieces[++i];
+  }
+  return checked_items(items, text, what);
+}
+
+std::vector<IntegerRange> parse_integer_ranges(const std::string& text, const std::string& what,
+                                               long long minimum) {
+  std::vector<IntegerRange> ranges;
+  unsigned long long items = 0;
   for (const std::string& token : parse_name_list(text, what)) {
     const std::size_t dash = token.find('-', 1);
     long long first, last;
@@ -95,22 +121,55 @@ std::vector<long long> parse_integer_list(const std::string& text, const std::st
                              (minimum == 1 ? "a positive integer"
                                            : "an integer >= " + std::to_string(minimum)));
     if (last < first) throw Error("cli", what + ": range '" + token + "' runs backwards");
-    if (last - first > 10'000'000) throw Error("cli", what + ": range '" + token + "' is too long");
-    for (long long v = first; v <= last; ++v) {
-      if (!seen.insert(v).second)
-        throw Error("cli", what + ": " + std::to_string(v) + " is listed twice");
-      values.push_back(v);
-    }
+    // In unsigned arithmetic, last - first cannot overflow for last >= first (count - 1 is
+    // compared, so that a range spanning all 2^64 values cannot wrap to 0 either).
+    const unsigned long long span =
+        static_cast<unsigned long long>(last) - static_cast<unsigned long long>(first);
+    if (span >= max_list_items || items + span + 1 > max_list_items)
+      throw Error("cli", what + ": '" + token + "' makes the list longer than " +
+                             std::to_string(max_list_items) + " items");
+    items += span + 1;
+    ranges.push_back({first, last});
   }
+  // Duplicates: sorted by start, a range that begins at or before the furthest end so far
+  // overlaps an earlier one (n log n in the number of ranges, never in the values they expand to).
+  std::vector<IntegerRange> sorted = ranges;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const IntegerRange& a, const IntegerRange& b) { return a.first < b.first; });
+  for (std::size_t i = 1; i < sorted.size(); ++i) {
+    const long long reach = sorted[i - 1].last;
+    if (sorted[i].first <= reach)
+      throw Error("cli", what + ": " + std::to_string(sorted[i].first) + " is listed twice");
+    sorted[i].last = std::max(sorted[i].last, reach);
+  }
+  return ranges;
+}
+
+std::vector<long long> expand(const std::vector<IntegerRange>& ranges) {
+  std::vector<long long> values;
+  for (const auto& range : ranges)
+    // Stops at `last` before incrementing: a range ending at LLONG_MAX must not overflow.
+    for (long long v = range.first;; ++v) {
+      values.push_back(v);
+      if (v == range.last) break;
+    }
   return values;
 }
 
+std::vector<long long> parse_integer_list(const std::string& text, const std::string& what,
+                                          long long minimum) {
+  return expand(parse_integer_ranges(text, what, minimum));
+}
+
 std::vector<index_t> parse_index_list(const std::string& text, const std::string& what) {
+  const auto ranges = parse_integer_ranges(text, what, 1);
+  // Checked before expanding, so that a huge value costs nothing.
+  for (const auto& range : ranges)
+    if (range.last > max_index_value)
+      throw Error("cli", what + ": " + std::to_string(std::max(range.first, max_index_value + 1)) +
+                             " is too large");
   std::vector<index_t> out;
-  for (long long v : parse_integer_list(text, what, 1)) {
-    if (v > (1LL << 30)) throw Error("cli", what + ": " + std::to_string(v) + " is too large");
-    out.push_back(static_cast<index_t>(v));
-  }
+  for (long long v : expand(ranges)) out.push_back(static_cast<index_t>(v));
   return out;
 }
 

@@ -125,12 +125,25 @@ Settings scan_job_file(const std::string& path, const std::string& text) {
   return settings;
 }
 
+// Far beyond any job file (the largest in jobs/ is a few KiB); a bound, so that --job /dev/zero
+// or a results file given by mistake is refused instead of read without end.
+constexpr std::size_t max_job_file_bytes = std::size_t{1} << 20;
+
 Settings read_job_file(const std::string& path) {
-  std::ifstream in(path);
+  if (std::filesystem::is_directory(path))
+    throw Error("job", "job file " + path + " is a directory");
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("job", "job file " + path + " does not exist or cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  return scan_job_file(path, text.str());
+  std::string text(max_job_file_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > max_job_file_bytes)
+    throw Error("job", "job file " + path + " is larger than 1 MiB (is it a job file?)");
+  if (text.find('\0') != std::string::npos)
+    throw Error("job", "job file " + path + " holds a NUL byte (it is not a text file)");
+  // A UTF-8 byte order mark, as some editors write one, is not part of the first line.
+  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
+  return scan_job_file(path, text);
 }
 
 // --- The command line, with Boost.Program_options: the general options and one option per job

@@ -90,13 +90,18 @@ void check_bounds(double value, bool integer, const Bounds& bounds, const std::s
 // at most bounds.max ("depth 1001 is larger than 1000").
 std::vector<long long> bounded_integer_list(const std::string& text, const std::string& item,
                                             const Bounds& bounds) {
-  const auto values =
-      parse_integer_list(text, item + " list", static_cast<long long>(bounds.min.value_or(0)));
-  for (long long value : values)
-    if (bounds.max && static_cast<double>(value) > *bounds.max)
-      throw Error("job", item + " " + std::to_string(value) + " is larger than " +
-                             bound_text(*bounds.max, true));
-  return values;
+  const auto ranges =
+      parse_integer_ranges(text, item + " list", static_cast<long long>(bounds.min.value_or(0)));
+  // Checked on the ranges, before expanding: "depth 1001 is larger than 1000" names the first
+  // value past the bound without listing the values before it.
+  if (bounds.max) {
+    const auto max = static_cast<long long>(*bounds.max);
+    for (const auto& range : ranges)
+      if (range.last > max)
+        throw Error("job", item + " " + std::to_string(std::max(range.first, max + 1)) +
+                               " is larger than " + bound_text(*bounds.max, true));
+  }
+  return expand(ranges);
 }
 
 template <class Target>
@@ -209,11 +214,13 @@ JobKey integer_list_key(std::string name, std::string meaning, std::string item,
 // with its paper threshold, and a problem listed again keeps its settings.
 JobKey problems_key() {
   auto key = row<sweep::JobSpec>("sweep.problems", ValueKind::name_list,
-                                 "the problems to train on, e.g. synthetic-a,fmnist-sandal-boot");
+                                 "the problems to train on, e.g. synthetic-a,fmnist-sandal-boot; "
+                                 "idx:IMAGES,LABELS keeps its comma (the item after idx:IMAGES "
+                                 "is its labels file)");
   key.bounds.other_items = "problem names (README: Problems)";
   key.default_note = "required";
   key.parse = [](sweep::JobSpec& job, const std::string& text) {
-    const auto names = parse_name_list(text, "problem list");
+    const auto names = parse_problem_list(text, "problem list");
     std::map<std::string, sweep::ProblemSettings> settings;
     for (const auto& name : names) {
       const data::Problem problem = data::parse_problem(name);

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -42,7 +43,17 @@ std::size_t read_bytes(gzFile_s* file, std::uint8_t* out, std::size_t size,
 }  // namespace
 
 IdxArray read_idx(const std::string& path, int expected_ndims) {
-  if (!std::filesystem::exists(path)) throw Error("data", path + " does not exist");
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  if (!fs::exists(status)) throw Error("data", path + " does not exist");
+  if (fs::is_directory(status)) throw Error("data", path + " is a directory, not an IDX file");
+  // Only a regular file has a size to check the header against (a device such as /dev/zero has
+  // none and never ends).
+  if (!fs::is_regular_file(status))
+    throw Error("data", path + " is not a regular file (a device, pipe or socket)");
+  const std::uintmax_t file_bytes = fs::file_size(path, error);
+  if (error) throw Error("data", "cannot read the size of " + path + " (" + error.message() + ")");
   GzFile file(gzopen(path.c_str(), "rb"));
   if (!file) throw Error("data", "cannot open " + path);
 
@@ -57,7 +68,10 @@ IdxArray read_idx(const std::string& path, int expected_ndims) {
                             " dimensions, expected " + std::to_string(expected_ndims));
 
   IdxArray array;
-  std::size_t count = 1;
+  // The product of the dimensions in 64 bits, checked before every multiplication: three 32-bit
+  // dimensions can exceed 2^64, and a wrapped product would pass every later check.
+  std::uint64_t count = 1;
+  bool too_large = false;
   for (int d = 0; d < ndims; ++d) {
     std::uint8_t b[4];
     if (read_bytes(file.get(), b, 4, path) != 4)
@@ -65,13 +79,32 @@ IdxArray read_idx(const std::string& path, int expected_ndims) {
     const std::uint32_t dim = (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) |
                               (std::uint32_t{b[2]} << 8) | b[3];
     array.dims.push_back(dim);
-    count *= dim;
+    if (dim != 0 && count > max_idx_values / dim) too_large = true;
+    if (!too_large) count *= dim;
   }
-  if (count > (std::size_t{1} << 34))
-    throw Error("data", file_name(path) + " claims an implausible size");
-  array.values.resize(count);
-  const std::size_t got = read_bytes(file.get(), array.values.data(), count, path);
-  const std::size_t header_bytes = 4 + 4 * static_cast<std::size_t>(ndims);
+  std::string shape;
+  for (auto dim : array.dims) shape += (shape.empty() ? "" : " x ") + std::to_string(dim);
+  const bool any_zero = std::find(array.dims.begin(), array.dims.end(), 0u) != array.dims.end();
+  if (too_large && !any_zero)
+    throw Error("data", file_name(path) + " claims " + shape + " values, more than " +
+                            std::to_string(max_idx_values) + " (not an IDX file of this tool)");
+  if (any_zero) count = 0;
+  const std::uint64_t header_bytes = 4 + 4 * static_cast<std::uint64_t>(ndims);
+  // Checked against the file's size before allocating: an uncompressed file holds exactly its
+  // values after the header; deflate expands at most 1032-fold, so a gzipped one cannot hold more
+  // than that many values per byte.
+  const bool raw = gzdirect(file.get()) == 1;
+  if (raw && header_bytes + count > file_bytes)
+    throw Error("data", file_name(path) + " is truncated (its header claims " + shape +
+                            " values, expected " + std::to_string(header_bytes + count) +
+                            " bytes, got " + std::to_string(file_bytes) + ")");
+  if (!raw && count / 1032 > file_bytes)
+    throw Error("data", file_name(path) + " is truncated (its header claims " + shape +
+                            " values, more than " + std::to_string(file_bytes) +
+                            " compressed bytes can hold)");
+  array.values.resize(static_cast<std::size_t>(count));
+  const std::size_t got =
+      read_bytes(file.get(), array.values.data(), static_cast<std::size_t>(count), path);
   if (got != count)
     throw Error("data", file_name(path) + " is truncated (expected " +
                             std::to_string(header_bytes + count) + " bytes, got " +
@@ -92,7 +125,13 @@ IdxImages read_idx_pair(const std::string& images_path, const std::string& label
                             std::to_string(labels.dims[0]) + " labels");
   IdxImages out;
   out.count = images.dims[0];
-  out.pixels = images.dims[1] * images.dims[2];
+  // In 64 bits: rows x cols of two 32-bit dimensions wraps in 32.
+  out.pixels = std::uint64_t{images.dims[1]} * images.dims[2];
+  // Zero images may claim any image size; the pixels must still index a matrix.
+  if (out.pixels > max_idx_values)
+    throw Error("data", file_name(images_path) + " claims images of " +
+                            std::to_string(images.dims[1]) + " x " +
+                            std::to_string(images.dims[2]) + " pixels");
   out.images = std::move(images.values);
   out.labels = std::move(labels.values);
   return out;

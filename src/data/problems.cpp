@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -23,7 +24,8 @@ struct Named {
   double threshold;
 };
 
-// The paper's thresholds (docs/method.md §5). Follow-up problems have none in the paper; 0.95 is ours.
+// The paper's thresholds (docs/method.md §5). Follow-up problems have none in the paper; 0.95 is
+// ours.
 constexpr Named named_problems[] = {
     {"synthetic-a", Family::synthetic_a, 0, 0, 0.99},
     {"synthetic-b", Family::synthetic_b, 0, 0, 0.99},
@@ -146,11 +148,40 @@ std::vector<std::uint8_t> binary_labels(const std::vector<Label>& labels, const 
   return y;
 }
 
+// The longest line a CSV file may have: a bound, so that a file without line breaks is refused
+// instead of read into one string.
+constexpr std::size_t max_csv_line = std::size_t{1} << 20;
+
+// The next line without its line break (LF or CRLF); false at the end of the file. Throws
+// naming the file and line when a line is longer than max_csv_line.
+bool read_csv_line(std::istream& in, std::string& line, const std::string& path,
+                   std::size_t line_no) {
+  line.clear();
+  for (int c; (c = in.get()) != std::char_traits<char>::eof();) {
+    if (c == '\n') break;
+    if (line.size() == max_csv_line)
+      throw Error("data", path + " line " + std::to_string(line_no) + " is longer than " +
+                              std::to_string(max_csv_line) + " bytes (is it a CSV file?)");
+    line.push_back(static_cast<char>(c));
+  }
+  if (line.empty() && in.eof()) return false;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return true;
+}
+
 Dataset load_csv(const Problem& p, const DataOptions& options, RandomStream& rng) {
-  std::ifstream in(p.path);
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::file_status status = fs::status(p.path, error);
+  if (fs::is_directory(status)) throw Error("data", p.path + " is a directory, not a CSV file");
+  if (fs::exists(status) && !fs::is_regular_file(status))
+    throw Error("data", p.path + " is not a regular file (a device, pipe or socket)");
+  std::ifstream in(p.path, std::ios::binary);
   if (!in) throw Error("data", p.path + " does not exist or cannot be read");
   std::string line;
-  if (!std::getline(in, line)) throw Error("data", p.path + " is empty");
+  if (!read_csv_line(in, line, p.path, 1)) throw Error("data", p.path + " is empty");
+  // A UTF-8 byte order mark (spreadsheets write one) is not part of the first column's name.
+  if (line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
   auto fields = [](const std::string& text) {
     std::vector<std::string> out;
     std::stringstream s(text);
@@ -168,7 +199,7 @@ Dataset load_csv(const Problem& p, const DataOptions& options, RandomStream& rng
 
   std::vector<std::vector<float>> rows;
   std::vector<std::string> labels;
-  for (std::size_t line_no = 2; std::getline(in, line); ++line_no) {
+  for (std::size_t line_no = 2; read_csv_line(in, line, p.path, line_no); ++line_no) {
     if (line.empty()) continue;
     const auto f = fields(line);
     if (f.size() != header.size())
@@ -180,10 +211,13 @@ Dataset load_csv(const Problem& p, const DataOptions& options, RandomStream& rng
       if (c == label_index) continue;
       char* end = nullptr;
       const double v = std::strtod(f[c].c_str(), &end);
-      if (f[c].empty() || *end != '\0' || !std::isfinite(v))
+      // Finite in single precision, the network's: 1e39 is a finite double but an infinite float.
+      const auto value = static_cast<float>(v);
+      if (f[c].empty() || *end != '\0' || !std::isfinite(value))
         throw Error("data", p.path + " line " + std::to_string(line_no) + " column '" + header[c] +
-                                "': '" + f[c] + "' is not a finite number");
-      row.push_back(static_cast<float>(v));
+                                "': '" + f[c] + "' is not a finite number" +
+                                (std::isfinite(v) ? " in single precision" : ""));
+      row.push_back(value);
     }
     rows.push_back(std::move(row));
     labels.push_back(f[label_index]);
@@ -331,6 +365,14 @@ void validate_dataset(const Dataset& d) {
                                   " feature " + std::to_string(c) + " is not finite");
   };
   check(d.train_x, d.train_y, "train set");
+  // A classifier trained on one class learns nothing about the boundary, and every measure of
+  // its layers would be computed without complaint; refuse it (docs/method.md §5).
+  const auto ones = std::count(d.train_y.begin(), d.train_y.end(), std::uint8_t{1});
+  if (ones == 0 || static_cast<std::size_t>(ones) == d.train_y.size())
+    throw Error("data", d.problem + ": the train set holds only class " +
+                            std::string(ones == 0 ? "0" : "1") + " (all " +
+                            std::to_string(d.train_y.size()) +
+                            " points); training needs points of both classes");
   check(d.test_x, d.test_y, "test set");
   if (d.train_x.cols() != d.test_x.cols())
     throw Error("data", d.problem + ": train and test sets have different numbers of features");

@@ -1,9 +1,11 @@
 #include "ricci/io/activations.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <regex>
 
 #include "h5.hpp"
@@ -17,6 +19,25 @@ std::string layer_dataset_name(int layer) {
 }
 
 namespace {
+
+// Far beyond any network this tool trains (depths are at most 1000).
+constexpr long max_layer_number = 1'000'000;
+
+// The NN of a dataset named layer_NN, or nothing for other names. A number beyond any real stack
+// (std::stol would throw "stol", or wrap) names the dataset instead.
+std::optional<long> layer_number(const std::string& name, const std::string& path,
+                                 const std::string& group_path) {
+  static const std::regex layer_name(R"(layer_(\d+))");
+  std::smatch match;
+  if (!std::regex_match(name, match, layer_name)) return std::nullopt;
+  const std::string digits = match[1];
+  long number = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+  if (error != std::errc() || end != digits.data() + digits.size() || number > max_layer_number)
+    throw Error("io", "group '" + group_path + "' of '" + path + "': dataset '" + name +
+                          "' has a layer number larger than " + std::to_string(max_layer_number));
+  return number;
+}
 
 herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* names) {
   static_cast<std::vector<std::string>*>(names)->emplace_back(name);
@@ -38,12 +59,10 @@ ActivationStack read_activation_stack(const std::string& path, const std::string
   h5::checked(H5Literate(group.get(), H5_INDEX_NAME, H5_ITER_NATIVE, &cursor, collect_name, &names),
               "cannot list '" + group_path + "' in '" + path + "'");
 
-  static const std::regex layer_name(R"(layer_(\d+))");
   std::vector<std::pair<long, std::string>> numbered;
-  for (const auto& name : names) {
-    std::smatch match;
-    if (std::regex_match(name, match, layer_name)) numbered.emplace_back(std::stol(match[1]), name);
-  }
+  for (const auto& name : names)
+    if (const auto number = layer_number(name, path, group_path))
+      numbered.emplace_back(*number, name);
   if (numbered.empty())
     throw Error("io", "group '" + group_path + "' of '" + path + "' has no layer_NN datasets");
   std::sort(numbered.begin(), numbered.end());

@@ -1,7 +1,10 @@
 // ricci-sweep's job keys: the table (defaults, round trips, bounds), the parser around it (job
 // files and the command line), the job text stored in results files, and README's key table.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -548,4 +551,98 @@ TEST_CASE("README's key table is ricci-sweep --print-keys", "[job-keys][readme]"
       "README.md's job-key table is out of date: run `ricci-sweep --print-keys` and paste its "
       "output between the job-keys markers");
   CHECK(block == sweep_app::keys_markdown());
+}
+
+// --- Lists: integer ranges up to LLONG_MAX, bounded expansion, linear in the number of items
+// (issue 11, defect 6), and idx:IMAGES,LABELS inside a problem list (defect 10).
+
+TEST_CASE("integer lists end at LLONG_MAX and refuse to expand without bound", "[job-keys][cli]") {
+  constexpr long long top = std::numeric_limits<long long>::max();
+  CHECK(cli::parse_integer_list("9223372036854775807", "seed list", 0) == std::vector{top});
+  CHECK(cli::parse_integer_list("9223372036854775806-9223372036854775807", "seed list", 0) ==
+        std::vector{top - 1, top});
+  CHECK_THROWS_WITH(cli::parse_integer_list("0-9223372036854775807", "seed list", 0),
+                    "[cli] seed list: '0-9223372036854775807' makes the list longer than "
+                    "10000000 items");
+  CHECK_THROWS_WITH(cli::parse_integer_list("0-5999999,6000000-12000000", "seed list", 0),
+                    "[cli] seed list: '6000000-12000000' makes the list longer than 10000000 "
+                    "items");
+  CHECK_THROWS_WITH(cli::parse_integer_list("1-5,7,3", "seed list", 0),
+                    "[cli] seed list: 3 is listed twice");
+  CHECK_THROWS_WITH(cli::parse_index_list("9223372036854775807", "--k"),
+                    "[cli] --k: 9223372036854775807 is too large");
+  CHECK_THROWS_WITH(cli::parse_index_list("5-9223372036854775807", "--k"),
+                    Catch::Matchers::Contains("makes the list longer than"));
+  CHECK(parse_job({"--sweep.problems", "synthetic-a", "--sweep.seeds", "9223372036854775807"})
+            .seeds == std::vector<std::uint64_t>{9223372036854775807ULL});
+  for (const std::string key : {"--sweep.depths", "--geometry.k"}) {
+    INFO(key);
+    CHECK_THAT(
+        parse_error({"--sweep.problems", "synthetic-a", key, "9223372036854775807", "--dry-run"}),
+        Catch::Matchers::Contains("9223372036854775807 is larger than"));
+  }
+  // A range past the bound names its first value past it, without expanding the range.
+  CHECK_THAT(parse_error(
+                 {"--sweep.problems", "synthetic-a", "--sweep.depths", "990-9000000", "--dry-run"}),
+             Catch::Matchers::Contains("depth 1001 is larger than 1000"));
+}
+
+TEST_CASE("150,000 seeds parse well under a second", "[job-keys][cli]") {
+  // Listed one by one (no ranges), the case that was quadratic: 40 s before, milliseconds now.
+  // The bound is generous for sanitizer builds; a quadratic parser misses it by far.
+  std::string seeds;
+  for (int i = 0; i < 150'000; ++i) {
+    if (i > 0) seeds += ',';
+    seeds += std::to_string(i * 2);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto job = parse_job({"--sweep.problems", "synthetic-a", "--sweep.seeds", seeds});
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  REQUIRE(job.seeds.size() == 150'000);
+  CHECK(job.seeds.back() == 299'998);
+  CHECK(took.count() < 5.0);
+  const auto names = cli::parse_name_list(seeds, "seed list");
+  CHECK(names.size() == 150'000);
+}
+
+TEST_CASE("idx:IMAGES,LABELS is one problem inside a problem list", "[job-keys][cli]") {
+  CHECK(cli::parse_problem_list("idx:a.gz,b.gz", "problem list") ==
+        std::vector<std::string>{"idx:a.gz,b.gz"});
+  CHECK(cli::parse_problem_list("synthetic-a, idx:a.gz, b.gz ,csv:d.csv,idx:c,d", "problem list") ==
+        std::vector<std::string>{"synthetic-a", "idx:a.gz,b.gz", "csv:d.csv", "idx:c,d"});
+  CHECK_THROWS_WITH(cli::parse_problem_list("idx:a,b,idx:a,b", "problem list"),
+                    "[cli] problem list: 'idx:a,b' is listed twice");
+  const auto job = parse_job({"--sweep.problems", "synthetic-a,idx:train.gz,labels.gz"});
+  CHECK(job.problems == std::vector<std::string>{"synthetic-a", "idx:train.gz,labels.gz"});
+  CHECK(job.problem_settings.count("idx:train.gz,labels.gz") == 1);
+  // A per-problem section names it, and the job text reads back to the same job.
+  const auto path = write_job("idx.ini",
+                              "[sweep]\nproblems = idx:train.gz,labels.gz\n"
+                              "[problem.idx:train.gz,labels.gz]\nthreshold = 0.8\n");
+  const auto from_file = parse_job({"--job", path});
+  CHECK(from_file.problem_settings.at("idx:train.gz,labels.gz").threshold == 0.8);
+  // idx: with no labels file still gets parse_problem's message.
+  CHECK_THAT(parse_error({"--sweep.problems", "idx:a.gz", "--dry-run"}),
+             Catch::Matchers::Contains("expected idx:IMAGES_FILE,LABELS_FILE"));
+}
+
+// --- Job files that are not job files (issue 11, defects 11 and 14).
+
+TEST_CASE("a job file's BOM is accepted, and directories, devices and huge files are named",
+          "[job-keys][job-file]") {
+  const auto bom = write_job("bom.ini", "\xEF\xBB\xBF[sweep]\nproblems = synthetic-c\n");
+  CHECK(parse_job({"--job", bom}).problems == std::vector<std::string>{"synthetic-c"});
+  const auto dir = test::scratch_path("job-dir");
+  std::filesystem::create_directories(dir);
+  CHECK(parse_error({"--job", dir, "--dry-run"}) == "[job] job file " + dir + " is a directory");
+  CHECK(parse_error({"--job", "/dev/zero", "--dry-run"}) ==
+        "[job] job file /dev/zero is larger than 1 MiB (is it a job file?)");
+  const auto huge =
+      write_job("huge.ini", "[sweep]\nproblems = synthetic-a\n" + std::string(1 << 20, '#'));
+  CHECK(parse_error({"--job", huge, "--dry-run"}) ==
+        "[job] job file " + huge + " is larger than 1 MiB (is it a job file?)");
+  const char nul[] = "[sweep]\nproblems = a\0b\n";
+  const auto binary = write_job("binary.ini", std::string(nul, sizeof nul - 1));
+  CHECK(parse_error({"--job", binary, "--dry-run"}) ==
+        "[job] job file " + binary + " holds a NUL byte (it is not a text file)");
 }
