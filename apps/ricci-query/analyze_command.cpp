@@ -1,5 +1,6 @@
 // ricci-query analyze FILE.h5 [--group PATH | --run ID] --k LIST [--graph union|mutual]
-//                     [--convention paper|baptista-r] [--format table|csv|json]
+//                     [--convention paper|baptista-r] [--progress auto|always|never]
+//                     [--format table|csv|json]
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cmath>
