@@ -1,6 +1,8 @@
 // ricci-query analyze FILE.h5 [--group PATH | --run ID] --k LIST [--graph union|mutual]
-//                     [--convention paper|baptista-r] [--format table|csv|json]
+//                     [--convention paper|baptista-r] [--progress auto|always|never]
+//                     [--format table|csv|json]
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -110,10 +112,43 @@ Table measures_table(const std::vector<geometry::MeasuresAtK>& at_each_k) {
   return table;
 }
 
+// Stacks of this many points take minutes or more: auto progress reports them.
+constexpr index_t progress_from_points = 5000;
+
+// measure_stack, one layer at a time so that each finished layer can be reported (the geometry
+// has no callback; its layers are independent), then the coefficients over all layers as
+// measure_stack computes them.
+std::vector<geometry::MeasuresAtK> measure_with_progress(const std::vector<RowMatrix>& layers,
+                                                         const geometry::MeasureOptions& options,
+                                                         bool report, std::ostream& err) {
+  if (!report) return geometry::measure_stack(layers, options);
+  geometry::validate_layer_stack(layers, options);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<geometry::MeasuresAtK> slots;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    auto one = geometry::measure_stack(std::vector<RowMatrix>{layers[l]}, options);
+    if (slots.empty()) {
+      slots = std::move(one);
+    } else {
+      for (std::size_t s = 0; s < slots.size(); ++s)
+        slots[s].layers.push_back(std::move(one[s].layers.front()));
+    }
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    err << "ricci-query analyze: layer " << l + 1 << " of " << layers.size() << " done ("
+        << fixed(elapsed.count(), 1) << " s)" << std::endl;
+  }
+  for (auto& slot : slots) {
+    slot.coefficients.clear();
+    for (geometry::CurvatureNotion notion : slot.notions)
+      slot.coefficients.push_back(geometry::ricci_coefficient(slot.layers, notion));
+  }
+  return slots;
+}
+
 }  // namespace
 
-int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
-  std::string group, k_text, graph, convention;
+int analyze_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string group, k_text, graph, convention, progress = "auto";
   long long run_id = -1;
   SubcommandOptions options("ricci-query analyze FILE.h5 options");
   options.add()("group", po::value(&group)->default_value("/"),
@@ -122,12 +157,15 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
       "a results file's run: its stored activations (instead of --group)")(
       "k", po::value(&k_text), "k values, e.g. 10,20,30 or 6-10 (required)")(
       "graph", po::value(&graph)->default_value("union"), "union | mutual")(
-      "convention", po::value(&convention)->default_value("paper"), "paper | baptista-r");
+      "convention", po::value(&convention)->default_value("paper"), "paper | baptista-r")(
+      "progress", po::value(&progress)->default_value("auto"),
+      "auto | always | never: one line per layer on stderr (auto: from 5000 points)");
   if (!options.parse(args, out)) return exit_ok;
   const std::string& path = options.path;
   if (k_text.empty()) throw Error("cli", "--k is required (e.g. --k 10,20,30)");
   cli::require_one_of("graph", graph, {"union", "mutual"});
   cli::require_one_of("convention", convention, {"paper", "baptista-r"});
+  cli::require_one_of("progress", progress, {"auto", "always", "never"});
 
   geometry::MeasureOptions geometry_options;
   geometry_options.k = cli::parse_index_list(k_text, "--k");
@@ -141,11 +179,13 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out) {
     if (!table.store_activations)
       throw Error("cli", "'" + path + "' was written with store_activations = false: run " +
                              std::to_string(run_id) + " has no stored activations to analyze");
+    io::check_run_data(table, static_cast<std::size_t>(run_id));
     group = io::run_group(static_cast<index_t>(run_id));
   }
   const io::ActivationStack stack = io::read_activation_stack(path, group);
   const auto n = static_cast<index_t>(stack.layers.front().rows());
-  const auto at_each_k = geometry::measure_stack(stack.layers, geometry_options);
+  const bool report = progress == "always" || (progress == "auto" && n >= progress_from_points);
+  const auto at_each_k = measure_with_progress(stack.layers, geometry_options, report, err);
 
   switch (options.format) {
     case Format::json:

@@ -88,8 +88,7 @@ int layers_command(const std::vector<std::string>& args, std::ostream& out) {
                             static_cast<long long>(l + 1)};
       for (const io::Column* column : per_layer)
         row.push_back(stored_cell(t, *column, t.index(run, slot, l)));
-      row.push_back(std::isfinite(eta[l]) ? Cell(static_cast<long long>(eta[l]))
-                                          : Cell(std::string()));
+      row.push_back(std::isfinite(eta[l]) ? whole_or_real(eta[l]) : Cell(std::string()));
       row.push_back(t.reals("/flow/rho")[t.index(run, slot)]);
       table.rows.push_back(std::move(row));
     }

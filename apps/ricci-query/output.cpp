@@ -18,7 +18,12 @@ std::string table_text(const Cell& cell) {
   const double value = std::get<double>(cell);
   if (!std::isfinite(value)) return "-";
   std::ostringstream s;
-  s << std::fixed << std::setprecision(4) << value;
+  // Fixed notation for the magnitudes results have; a corrupted or extreme value would print
+  // hundreds of digits.
+  if (std::abs(value) >= 1e15)
+    s << std::setprecision(6) << value;
+  else
+    s << std::fixed << std::setprecision(4) << value;
   return s.str();
 }
 

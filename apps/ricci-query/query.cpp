@@ -36,7 +36,7 @@ int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostr
   const std::string& subcommand = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   try {
-    if (subcommand == "analyze") return analyze_command(rest, out);
+    if (subcommand == "analyze") return analyze_command(rest, out, err);
     if (subcommand == "summary") return summary_command(rest, out);
     if (subcommand == "runs") return runs_command(rest, out);
     if (subcommand == "layers") return layers_command(rest, out);

@@ -17,7 +17,8 @@ constexpr int exit_invalid_file = 3;
 int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // Subcommands: each receives the arguments after its name.
-int analyze_command(const std::vector<std::string>& args, std::ostream& out);
+// analyze reports its progress per layer on `err` (a large stack takes hours).
+int analyze_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int summary_command(const std::vector<std::string>& args, std::ostream& out);
 int runs_command(const std::vector<std::string>& args, std::ostream& out);
 int layers_command(const std::vector<std::string>& args, std::ostream& out);

@@ -29,6 +29,15 @@ bool SubcommandOptions::parse(const std::vector<std::string>& args, std::ostream
   return true;
 }
 
+Cell whole_or_real(double value) {
+  // Only a whole number that fits a long long prints as one; a corrupted or out-of-range stored
+  // value prints as the number it is, never as a wrapped integer.
+  constexpr double limit = 9223372036854775808.0;  // 2^63
+  if (value >= -limit && value < limit && value == std::trunc(value))
+    return static_cast<long long>(value);
+  return value;
+}
+
 Cell stored_cell(const io::ResultsTable& table, const io::Column& column, std::size_t index) {
   switch (column.type) {
     case io::ValueType::string:
@@ -43,7 +52,8 @@ Cell stored_cell(const io::ResultsTable& table, const io::Column& column, std::s
     case io::ValueType::float64: {
       const double value = table.reals(column.path)[index];
       if (!column.whole_numbers) return value;
-      return std::isfinite(value) ? Cell(static_cast<long long>(value)) : Cell(std::string());
+      if (!std::isfinite(value)) return std::string();
+      return whole_or_real(value);
     }
     default:
       break;

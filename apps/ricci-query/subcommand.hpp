@@ -30,6 +30,8 @@ class SubcommandOptions {
   std::string format_text_;
 };
 
+// A finite value as a whole number when it is one that fits a long long, else as a real.
+Cell whole_or_real(double value);
 // One stored cell of a registry column as the listings print it: coded integers by their name
 // (status "done"), whole-number columns as integers, undefined values empty / null.
 Cell stored_cell(const io::ResultsTable& table, const io::Column& column, std::size_t index);

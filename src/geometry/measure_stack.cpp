@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 
@@ -54,12 +55,29 @@ void validate_layer_stack(std::span<const LayerView> layers, const MeasureOption
                                   std::to_string(x.rows()) + " rows but layer 1 has " +
                                   std::to_string(n));
     if (x.cols() < 1) throw Error("geometry", "layer " + std::to_string(l + 1) + " has no columns");
+    // A squared distance sums cols() terms of at most (2 max|x|)^2: beyond this bound it would
+    // overflow to inf and every neighbour ranking would be silently wrong.
+    const double bound =
+        std::sqrt(std::numeric_limits<double>::max() / (4.0 * static_cast<double>(x.cols())));
     for (Eigen::Index i = 0; i < x.rows(); ++i)
-      for (Eigen::Index c = 0; c < x.cols(); ++c)
+      for (Eigen::Index c = 0; c < x.cols(); ++c) {
+        const auto where = [&] {
+          return "layer " + std::to_string(l + 1) + " row " + std::to_string(i) + " column " +
+                 std::to_string(c);
+        };
         if (!std::isfinite(x(i, c)))
-          throw Error("geometry", "layer " + std::to_string(l + 1) + " row " + std::to_string(i) +
-                                      " column " + std::to_string(c) + " is not finite (" +
-                                      std::to_string(x(i, c)) + ")");
+          throw Error("geometry", where() + " is not finite (" + std::to_string(x(i, c)) + ")");
+        if (std::abs(x(i, c)) > bound) {
+          char text[64];
+          std::snprintf(text, sizeof text, "%.17g", x(i, c));
+          char limit[64];
+          std::snprintf(limit, sizeof limit, "%.6g", bound);
+          throw Error("geometry", where() + " is " + text +
+                                      ": squared distances would overflow (magnitudes must stay "
+                                      "below " +
+                                      limit + ")");
+        }
+      }
   }
   for (index_t k : options.k) validate_k(k, static_cast<index_t>(n));
   for (auto c = options.curvatures.begin(); c != options.curvatures.end(); ++c)

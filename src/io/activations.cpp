@@ -5,10 +5,12 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <regex>
 
 #include "h5.hpp"
+#include "results_shapes.hpp"
 
 namespace ricci::io {
 
@@ -87,6 +89,12 @@ ActivationStack read_activation_stack(const std::string& path, const std::string
       throw Error("io", where + " is not 2-D (expected points x units)");
     hsize_t dims[2];
     H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    // The declared size is checked before it is allocated (a small file may claim a huge one).
+    shapes::checked_count({dims[0], dims[1]}, sizeof(double), path,
+                          group_path + (group_path.ends_with('/') ? "" : "/") + name);
+    if (dims[0] > static_cast<hsize_t>(std::numeric_limits<Eigen::Index>::max()) ||
+        dims[1] > static_cast<hsize_t>(std::numeric_limits<Eigen::Index>::max()))
+      throw Error("io", where + " declares too many rows or columns");
     RowMatrix values(static_cast<Eigen::Index>(dims[0]), static_cast<Eigen::Index>(dims[1]));
     if (values.size() > 0)
       h5::checked(

@@ -2,6 +2,12 @@
 
 #include <filesystem>
 
+#include "ricci/io/results_table.hpp"
+
+namespace ricci::io {
+void skip_hdf5_shutdown_at_exit() { H5dont_atexit(); }
+}  // namespace ricci::io
+
 namespace ricci::io::h5 {
 
 QuietErrors::QuietErrors() {
@@ -38,7 +44,11 @@ namespace {
 std::optional<std::pair<Attribute, Datatype>> open_attribute(hid_t location,
                                                              const std::string& name,
                                                              H5T_class_t wanted) {
-  if (H5Aexists(location, name.c_str()) <= 0) return std::nullopt;
+  const htri_t exists = H5Aexists(location, name.c_str());
+  // An error is not absence: a checksum failure of the object header lands here.
+  if (exists < 0)
+    throw Error("io", "cannot read attribute " + name + " (damaged metadata: checksum or format)");
+  if (exists == 0) return std::nullopt;
   Attribute attr(
       checked(H5Aopen(location, name.c_str(), H5P_DEFAULT), "cannot open attribute " + name));
   Datatype type(checked(H5Aget_type(attr.get()), "cannot read the type of attribute " + name));
@@ -70,7 +80,12 @@ File open_existing(const std::string& path, unsigned flags) {
   if (!std::filesystem::exists(path)) throw Error("io", "'" + path + "' does not exist");
   if (H5Fis_hdf5(path.c_str()) <= 0)
     throw Error("io", "'" + path + "' is not an HDF5 file (or is truncated)");
-  return File(checked(H5Fopen(path.c_str(), flags, H5P_DEFAULT), "cannot open '" + path + "'"));
+  // Strong close: closing the file closes every object still open in it, so a file whose damaged
+  // metadata made a read fail half-way leaves nothing behind in the library.
+  const PropertyList fapl(checked(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access list"));
+  checked(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "cannot set the close degree");
+  return File(checked(H5Fopen(path.c_str(), flags, fapl.get()),
+                      "cannot open '" + path + "' (not a results file, or damaged metadata)"));
 }
 
 }  // namespace ricci::io::h5

@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 
+#include "checksum.hpp"
 #include "h5.hpp"
 #include "results_shapes.hpp"
 #include "ricci/io/activations.hpp"
@@ -82,6 +84,22 @@ class CellBuffer {
           }
         },
         value);
+  }
+
+  // The cells [0, count) into `sum`, as the reader will see them (strings up to the first NUL).
+  void hash(RunChecksum& sum, std::size_t count) const {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (!text_.empty()) {
+        const char* begin = text_.data() + i * column_.string_width;
+        sum.add(std::string_view(begin, strnlen(begin, column_.string_width)));
+      } else if (!unsigned_.empty()) {
+        sum.add(unsigned_[i]);
+      } else if (!real_.empty()) {
+        sum.add(real_[i]);
+      } else if (!integer_.empty()) {
+        sum.add(integer_[i]);
+      }
+    }
   }
 
   const void* data() const {
@@ -189,7 +207,8 @@ void write_box(hid_t file, const std::string& path, hid_t memory_type,
 
 // Writes a whole dataset after checking that `values` has exactly as many elements as it: a run
 // whose data does not match the file's layout must not write past (or short of) its buffer.
-void write_whole(hid_t file, const std::string& path, const RunData& values, hid_t dxpl) {
+void write_whole(hid_t file, const std::string& path, const RunData& values, hid_t dxpl,
+                 RunChecksum& sum) {
   const h5::Dataset dataset(
       h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
   const h5::Dataspace space(
@@ -206,6 +225,7 @@ void write_whole(hid_t file, const std::string& path, const RunData& values, hid
                                                                     : H5T_NATIVE_DOUBLE;
         h5::checked(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, dxpl, v.data()),
                     "cannot write " + path);
+        for (const T& value : v) sum.add(value);
       },
       values);
 }
@@ -275,7 +295,8 @@ struct ResultsFile::Impl {
   void create_run_groups(hid_t root, const std::vector<RunIdentity>& identities) const;
   void require_fits(const RunRecord& record) const;
   void require_fits(const ResultsLayout& layout) const;
-  void write_column(const Column& column, const RunRecord& record) const;
+  void write_column(const Column& column, const RunRecord& record, RunChecksum& sum) const;
+  void write_cell(std::string_view column_path, index_t id, const CellValue& value) const;
 };
 
 void ResultsFile::Impl::require_fits(const ResultsLayout& layout) const {
@@ -375,7 +396,10 @@ void ResultsFile::Impl::create_run_groups(hid_t root,
 }
 
 // The cells of one column that `record` has, in the file's row order, with the fill elsewhere.
-void ResultsFile::Impl::write_column(const Column& column, const RunRecord& record) const {
+// The whole row is written (fill included), so a row an abandoned attempt left half-written is
+// overwritten and matches its checksum.
+void ResultsFile::Impl::write_column(const Column& column, const RunRecord& record,
+                                     RunChecksum& sum) const {
   const bool done = record.status == RunStatus::done;
   const auto& history = record.training.history;
   auto count = dims(column);
@@ -386,11 +410,9 @@ void ResultsFile::Impl::write_column(const Column& column, const RunRecord& reco
   if (column.axes.size() == 1) {
     cells.set(0, column.from_record(record, 0, 0));
   } else if (column.has_axis(Axis::epochs)) {
-    if (history.empty()) return;
     const std::size_t epochs_kept = std::min<std::size_t>(history.size(), cells_per_run);
     for (std::size_t e = 0; e < epochs_kept; ++e) cells.set(e, column.from_record(record, 0, e));
-  } else {
-    if (!done) return;
+  } else if (done) {
     const bool per_layer = column.has_axis(Axis::layers);
     for (std::size_t slot = 0; slot < record.measures.size(); ++slot) {
       if (!per_layer) {
@@ -402,10 +424,21 @@ void ResultsFile::Impl::write_column(const Column& column, const RunRecord& reco
         cells.set(slot * static_cast<std::size_t>(layers) + l, column.from_record(record, slot, l));
     }
   }
+  cells.hash(sum, cells_per_run);
   std::vector<hsize_t> start(count.size(), 0);
   start.front() = static_cast<hsize_t>(record.id);
   write_box(file.get(), std::string(column.path), cells.memory_type(), start, count, cells.data(),
             independent.get());
+}
+
+// One cell of a [runs] column.
+void ResultsFile::Impl::write_cell(std::string_view column_path, index_t id,
+                                   const CellValue& value) const {
+  const Column& column = results_column(column_path);
+  CellBuffer cell(column, 1);
+  cell.set(0, value);
+  write_box(file.get(), std::string(column_path), cell.memory_type(), {static_cast<hsize_t>(id)},
+            {1}, cell.data(), independent.get());
 }
 
 ResultsFile::ResultsFile() = default;
@@ -428,14 +461,18 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
   f.require_fits(layout);
 
   const auto fapl = file_access(comm);
-  // The root's attributes in dense storage, which needs the 1.8 object header format (HDF5 1.8
-  // and later read it): the job text has no size limit (a compact attribute must fit its 64 KiB
-  // object header message; 13,000 seeds or a long name do not).
-  h5::checked(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST),
-              "cannot select the HDF5 1.8 file format");
+  // The 1.10 file format checksums the superblock and every object header, so a flipped byte of
+  // metadata is an error when the file is opened or an object read, not a crash or a wrong value.
+  // Only new files get it: files of earlier versions are opened as they are.
+  h5::checked(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110),
+              "cannot select the checksummed file format");
+  // The root attributes stay in the root group's object header, whose checksum covers them; past
+  // 8 attributes the 1.10 format would move them to dense storage, whose heap blocks it does not
+  // checksum.
   const h5::PropertyList fcpl(
       h5::checked(H5Pcreate(H5P_FILE_CREATE), "cannot create a file creation list"));
-  h5::checked(H5Pset_attr_phase_change(fcpl.get(), 0, 0), "cannot request dense attributes");
+  h5::checked(H5Pset_attr_phase_change(fcpl.get(), 64, 48),
+              "cannot keep the root attributes compact");
   f.file = h5::File(h5::checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
                                 "cannot create " + path));
   try {
@@ -497,10 +534,21 @@ void ResultsFile::Impl::read_sizes() {
                           std::to_string(oldest_readable_schema_version) + " to " +
                           std::to_string(schema_version));
   version = static_cast<int>(*stored_version);
-  runs = static_cast<index_t>(shapes::dimension_of(root, path, "/runs/status", 0, 1));
-  k_slots = static_cast<int>(shapes::dimension_of(root, path, "/flow/k", 1, 2));
-  layers = static_cast<int>(shapes::dimension_of(root, path, "/flow/g", 2, 3));
-  epochs = static_cast<int>(shapes::dimension_of(root, path, "/history/loss", 1, 2));
+  const hsize_t n = shapes::dimension_of(root, path, "/runs/status", 0, 1);
+  const hsize_t k = shapes::dimension_of(root, path, "/flow/k", 1, 2);
+  const hsize_t l = shapes::dimension_of(root, path, "/flow/g", 2, 3);
+  const hsize_t e = shapes::dimension_of(root, path, "/history/loss", 1, 2);
+  // Sizes a corrupted header may declare are checked before they are used as counts.
+  shapes::checked_count({n, k, l}, sizeof(double), path, "/flow/g");
+  shapes::checked_count({n, e}, sizeof(double), path, "/history/loss");
+  constexpr auto most = static_cast<hsize_t>(std::numeric_limits<int>::max());
+  if (n > most || k > most || l > most || e > most)
+    throw Error(
+        "io", "'" + path + "' declares more runs, k slots, layers or epochs than this build reads");
+  runs = static_cast<index_t>(n);
+  k_slots = static_cast<int>(k);
+  layers = static_cast<int>(l);
+  epochs = static_cast<int>(e);
   store_activations = h5::integer_attribute(root, "store_activations").value_or(0) != 0;
   store_nodes = h5::integer_attribute(root, "store_nodes").value_or(0) != 0;
 }
@@ -536,6 +584,10 @@ void ResultsFile::write_run(const RunRecord& record) {
   const h5::QuietErrors quiet;
   Impl& f = *impl_;
   f.require_fits(record);
+  // Canonical order (results_schema/README.md): per-run datasets in registry order into
+  // data_sum; the run id, then every checksummed column's row in registry order into table_sum.
+  RunChecksum data_sum, table_sum;
+  table_sum.add(std::int64_t{record.id});
   if (record.status == RunStatus::done) {
     const std::string group = run_group(record.id);
     for (const RunDataset& dataset : run_datasets()) {
@@ -545,20 +597,20 @@ void ResultsFile::write_run(const RunRecord& record) {
         const std::string name = dataset.per_layer ? layer_dataset_name(static_cast<int>(l) + 1)
                                                    : std::string(dataset.name);
         write_whole(f.file.get(), group + "/" + name, dataset.values(record, l),
-                    f.independent.get());
+                    f.independent.get(), data_sum);
       }
     }
   }
-  const Column* status = nullptr;
-  for (const Column& column : results_columns()) {
-    if (!column.from_record || column.since_version > f.version) continue;
-    if (column.path == status_column)
-      status = &column;
-    else
-      f.write_column(column, record);
+  for (const Column* column : checksummed_columns(f.version))
+    f.write_column(*column, record, table_sum);
+  if (f.version >= checksum_since_version) {
+    f.write_cell(checksum_column, record.id, table_sum.value());
+    f.write_cell(data_checksum_column, record.id,
+                 record.status == RunStatus::done ? data_sum.value() : std::uint64_t{0});
   }
   // Last: a set status means everything above is on disk.
-  f.write_column(*status, record);
+  RunChecksum unused;
+  f.write_column(results_column(status_column), record, unused);
 }
 
 void ResultsFile::abandon() {

@@ -1,6 +1,8 @@
 #include "results_shapes.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <limits>
 
 namespace ricci::io {
 
@@ -50,6 +52,31 @@ hsize_t dimension_of(hid_t file, const std::string& file_path, const std::string
     throw Error("io", "'" + file_path + "': " + path + " has " + std::to_string(shape.dims.size()) +
                           " dimensions, expected " + std::to_string(rank));
   return shape.dims[axis];
+}
+
+std::size_t memory_bound(std::size_t file_bytes) {
+  constexpr std::size_t gib = std::size_t{1} << 30;
+  constexpr std::size_t most = std::numeric_limits<std::size_t>::max();
+  return file_bytes > (most - gib) / 1024 ? most : file_bytes * 1024 + gib;
+}
+
+std::size_t checked_count(const std::vector<hsize_t>& dims, std::size_t element_bytes,
+                          const std::string& file_path, const std::string& path) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(file_path, error);
+  const std::size_t bound = memory_bound(error ? 0 : static_cast<std::size_t>(size));
+  std::size_t count = 1;
+  for (hsize_t d : dims) {
+    if (d == 0) return 0;
+    if (count > bound / d)
+      throw Error("io", "'" + file_path + "': " + path + " declares shape " + dims_text(dims) +
+                            ", more than a file of its size can hold (corrupted or crafted?)");
+    count *= static_cast<std::size_t>(d);
+  }
+  if (element_bytes > 0 && count > bound / element_bytes)
+    throw Error("io", "'" + file_path + "': " + path + " declares shape " + dims_text(dims) +
+                          ", more than a file of its size can hold (corrupted or crafted?)");
+  return count;
 }
 
 void require_shape(hid_t file, const std::string& file_path, const std::string& path,

@@ -3,6 +3,7 @@
 // whole, for the results file, its reader and its validator.
 #include <hdf5.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,13 +33,22 @@ hsize_t dimension_of(hid_t file, const std::string& file_path, const std::string
 void require_shape(hid_t file, const std::string& file_path, const std::string& path,
                    const std::vector<hsize_t>& expected);
 
+// The number of elements of a dataset of these dimensions, refused (an Error naming the file and
+// dataset) before anything is allocated when the product overflows or the data would take more
+// than memory_bound() bytes of memory at `element_bytes` each: a small file may declare a huge
+// dataset (a corrupted or crafted header), and the declared size must not be trusted blindly.
+std::size_t checked_count(const std::vector<hsize_t>& dims, std::size_t element_bytes,
+                          const std::string& file_path, const std::string& path);
+// The most bytes one dataset of a file of `file_bytes` may expand to in memory: 1024 times the
+// file (compressed or fill-only chunks of files written by other tools) plus 1 GiB.
+std::size_t memory_bound(std::size_t file_bytes);
+
 // The whole dataset, converted to T by HDF5, after require_shape.
 template <class T>
 std::vector<T> read_column(hid_t file, const std::string& file_path, const std::string& path,
                            hid_t memory_type, const std::vector<hsize_t>& dims) {
   require_shape(file, file_path, path, dims);
-  std::size_t count = 1;
-  for (auto d : dims) count *= d;
+  const std::size_t count = checked_count(dims, sizeof(T), file_path, path);
   std::vector<T> out(count);
   if (count == 0) return out;
   const h5::Dataset dataset(
@@ -52,6 +62,15 @@ std::vector<T> read_column(hid_t file, const std::string& file_path, const std::
 
 namespace ricci::io {
 struct ResultsTable;
-// read_results_table on a file the caller holds open (the validator reads it once).
-ResultsTable read_results_table(hid_t file, const std::string& path);
+// read_results_table on a file the caller holds open (the validator reads it once, and lists the
+// rows whose checksums do not match itself instead of refusing the file).
+ResultsTable read_results_table(hid_t file, const std::string& path, bool verify_checksums = true);
+// Schema 3: the checksum of run `run`'s table values as stored (checksummed_columns order).
+std::uint64_t table_checksum(const ResultsTable& table, std::size_t run);
+// Schema 3: the done or failed runs whose stored /runs/checksum differs from table_checksum.
+std::vector<std::size_t> runs_failing_checksum(const ResultsTable& table);
+// Schema 3: the checksum of done run `run`'s per-run datasets as stored, read from `file`; nullopt
+// with `problem` set when one cannot be read.
+std::optional<std::uint64_t> data_checksum(hid_t file, const ResultsTable& table, std::size_t run,
+                                           std::string& problem);
 }  // namespace ricci::io

@@ -4,7 +4,10 @@
 #include <cmath>
 #include <cstring>
 
+#include "checksum.hpp"
 #include "h5.hpp"
+#include "ricci/io/activations.hpp"
+#include "ricci/io/run_record.hpp"
 #include "results_shapes.hpp"
 
 namespace ricci::io {
@@ -86,14 +89,18 @@ std::vector<std::string> read_strings(hid_t file, const std::string& file_path,
       h5::checked(H5Dget_type(dataset.get()), "cannot read the type of " + path));
   if (H5Tget_class(stored.get()) != H5T_STRING)
     throw Error("io", "'" + file_path + "': " + path + " is not a string dataset");
-  std::vector<std::string> out(n);
+  std::vector<std::string> out(shapes::checked_count({n}, sizeof(std::string), file_path, path));
   if (n == 0) return out;
   if (H5Tis_variable_str(stored.get()) > 0) {
     h5::Datatype memory(h5::checked(H5Tcopy(H5T_C_S1), "cannot copy the string type"));
     h5::checked(H5Tset_size(memory.get(), H5T_VARIABLE), "cannot size a string type");
+    // HDF5 converts no character set into another: the memory type takes the stored one (h5py
+    // writes UTF-8, other tools ASCII).
+    h5::checked(H5Tset_cset(memory.get(), H5Tget_cset(stored.get())),
+                "cannot set the character set of a string type");
     std::vector<char*> raw(n, nullptr);
     h5::checked(H5Dread(dataset.get(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()),
-                "cannot read " + path);
+                "cannot read " + path + " of '" + file_path + "'");
     for (hsize_t i = 0; i < n; ++i) out[i] = raw[i] ? raw[i] : "";
     const h5::Dataspace space(
         h5::checked(H5Dget_space(dataset.get()), "cannot read the shape of " + path));
@@ -102,9 +109,10 @@ std::vector<std::string> read_strings(hid_t file, const std::string& file_path,
     return out;
   }
   const std::size_t width = H5Tget_size(stored.get());
-  std::vector<char> raw(n * width, '\0');
+  // checked_count bounds n * width, the bytes of the whole column.
+  std::vector<char> raw(shapes::checked_count({n}, width, file_path, path) * width, '\0');
   h5::checked(H5Dread(dataset.get(), stored.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()),
-              "cannot read " + path);
+              "cannot read " + path + " of '" + file_path + "'");
   for (hsize_t i = 0; i < n; ++i) {
     const char* begin = raw.data() + i * width;
     out[i].assign(begin, strnlen(begin, width));
@@ -118,7 +126,12 @@ namespace {
 
 // The file's schema version, when this build reads it; an Error naming the file otherwise.
 int readable_version(hid_t file, const std::string& path) {
-  const auto version = h5::integer_attribute(file, "schema_version");
+  std::optional<long long> version;
+  try {
+    version = h5::integer_attribute(file, "schema_version");
+  } catch (const Error& e) {
+    throw e.with_context("io", "'" + path + "'");
+  }
   if (!version)
     throw Error("io",
                 "'" + path + "' has no schema_version attribute: not a ricci-sweep results file");
@@ -132,13 +145,114 @@ int readable_version(hid_t file, const std::string& path) {
 
 }  // namespace
 
+std::uint64_t table_checksum(const ResultsTable& t, std::size_t run) {
+  RunChecksum sum;
+  sum.add(static_cast<std::int64_t>(run));
+  for (const Column* column : checksummed_columns(t.schema_version)) {
+    std::visit(
+        [&](const auto& values) {
+          const std::size_t per_run = t.runs == 0 ? 0 : values.size() / t.runs;
+          for (std::size_t i = run * per_run; i < (run + 1) * per_run; ++i) {
+            using V = typename std::decay_t<decltype(values)>::value_type;
+            if constexpr (std::is_same_v<V, std::string>)
+              sum.add(std::string_view(values[i]));
+            else
+              sum.add(values[i]);
+          }
+        },
+        t.columns.at(std::string(column->path)));
+  }
+  return sum.value();
+}
+
+std::vector<std::size_t> runs_failing_checksum(const ResultsTable& t) {
+  std::vector<std::size_t> out;
+  if (t.schema_version < checksum_since_version) return out;
+  const auto& stored = t.unsigned_integers(checksum_column);
+  for (std::size_t i = 0; i < t.runs; ++i)
+    if ((t.is_done(i) || t.is_failed(i)) && stored[i] != table_checksum(t, i)) out.push_back(i);
+  return out;
+}
+
+namespace {
+
+// One per-run dataset read whole in the kind it is stored as, into `sum`.
+template <class T>
+bool hash_dataset(hid_t file, const std::string& file_path, const std::string& path,
+                  hid_t memory_type, RunChecksum& sum, std::string& problem) {
+  const auto shape = shapes::describe(file, path);
+  if (!shape) {
+    problem = path + " is missing";
+    return false;
+  }
+  for (T value : shapes::read_column<T>(file, file_path, path, memory_type, shape->dims))
+    sum.add(value);
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> data_checksum(hid_t file, const ResultsTable& t, std::size_t run,
+                                           std::string& problem) {
+  RunChecksum sum;
+  const std::string group = run_group(static_cast<index_t>(run));
+  const auto depth = static_cast<std::size_t>(std::clamp<std::int64_t>(
+      t.integers("/runs/depth")[run], 0, static_cast<std::int64_t>(t.layers)));
+  for (const RunDataset& dataset : run_datasets()) {
+    if (!(dataset.when == StoreOption::activations ? t.store_activations : t.store_nodes)) continue;
+    const std::size_t count = dataset.per_layer ? depth : 1;
+    for (std::size_t l = 0; l < count; ++l) {
+      const std::string path = group + "/" +
+                               (dataset.per_layer ? layer_dataset_name(static_cast<int>(l) + 1)
+                                                  : std::string(dataset.name));
+      const bool ok =
+          dataset.type == ValueType::float32
+              ? hash_dataset<float>(file, t.path, path, H5T_NATIVE_FLOAT, sum, problem)
+          : dataset.type == ValueType::uint8
+              ? hash_dataset<std::uint8_t>(file, t.path, path, H5T_NATIVE_UINT8, sum, problem)
+              : hash_dataset<double>(file, t.path, path, H5T_NATIVE_DOUBLE, sum, problem);
+      if (!ok) return std::nullopt;
+    }
+  }
+  return sum.value();
+}
+
 ResultsTable read_results_table(const std::string& path) {
   const h5::QuietErrors quiet;
   const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
   return read_results_table(file.get(), path);
 }
 
-ResultsTable read_results_table(hid_t f, const std::string& path) {
+void check_run_data(const ResultsTable& t, std::size_t run) {
+  const h5::QuietErrors quiet;
+  const h5::File file = h5::open_existing(t.path, H5F_ACC_RDONLY);
+  const std::string who = "'" + t.path + "' run " + std::to_string(run);
+  if (t.schema_version >= checksum_since_version) {
+    std::string problem;
+    const auto sum = data_checksum(file.get(), t, run, problem);
+    if (!sum) throw Error("io", who + ": " + problem);
+    if (*sum != t.unsigned_integers(data_checksum_column)[run])
+      throw Error("io", who + ": the stored per-run data do not match " +
+                            std::string(data_checksum_column) +
+                            " (never written, torn or corrupted; 'ricci-query validate' checks the "
+                            "file)");
+    return;
+  }
+  // Files before schema 3 have no checksum. The per-run datasets are allocated when the file is
+  // created and read as zeros until written: a done run whose outputs and activations are all
+  // exactly zero never had them written (a sigmoid output is never exactly 0 for every point).
+  if (!t.store_activations) return;
+  const std::string group = run_group(static_cast<index_t>(run));
+  const auto probability = shapes::describe(file.get(), group + "/probability");
+  if (!probability) throw Error("io", who + ": " + group + "/probability is missing");
+  const auto values = shapes::read_column<double>(file.get(), t.path, group + "/probability",
+                                                  H5T_NATIVE_DOUBLE, probability->dims);
+  if (!values.empty() && std::all_of(values.begin(), values.end(), [](double v) { return v == 0; }))
+    throw Error("io", who + " is marked done but its per-run data in " + group +
+                          " were never written (every output is 0)");
+}
+
+ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_checksums) {
   const int version = readable_version(f, path);
 
   ResultsTable t;
@@ -148,6 +262,12 @@ ResultsTable read_results_table(hid_t f, const std::string& path) {
   t.k_slots = shapes::dimension_of(f, path, "/flow/k", 1, 2);
   t.layers = shapes::dimension_of(f, path, "/flow/g", 2, 3);
   t.epochs = shapes::dimension_of(f, path, "/history/loss", 1, 2);
+  // Every run has at least one k and one layer; an empty axis is a corrupted or crafted file, and
+  // the per-run accessors (layers_of, k_values) would index past its columns.
+  for (const auto& [size, what] :
+       {std::pair{t.k_slots, "k slots (/flow/k)"}, std::pair{t.layers, "layers (/flow/g)"},
+        std::pair{t.epochs, "epochs (/history/loss)"}})
+    if (size == 0) throw Error("io", "'" + path + "' has 0 " + what + ": not a valid results file");
   t.store_activations = h5::integer_attribute(f, "store_activations").value_or(0) != 0;
   t.store_nodes = h5::integer_attribute(f, "store_nodes").value_or(0) != 0;
   t.graph = h5::string_attribute(f, "graph").value_or("");
@@ -175,6 +295,18 @@ ResultsTable read_results_table(hid_t f, const std::string& path) {
         break;
       default:
         data = shapes::read_column<std::int64_t>(f, path, name, H5T_NATIVE_INT64, dims);
+    }
+  }
+  if (verify_checksums) {
+    const auto failing = runs_failing_checksum(t);
+    if (!failing.empty()) {
+      std::string list;
+      for (std::size_t i = 0; i < failing.size() && i < 10; ++i)
+        list += (i ? ", " : "") + std::to_string(failing[i]);
+      if (failing.size() > 10) list += ", ...";
+      throw Error("io", "'" + path + "': the values of run" + (failing.size() > 1 ? "s " : " ") +
+                            list + " do not match " + std::string(checksum_column) +
+                            " (torn or corrupted rows; 'ricci-query validate' lists them)");
     }
   }
   return t;

@@ -80,7 +80,11 @@ std::string type_text(const shapes::DatasetShape& s) {
 void check_structure(hid_t file, int version, Problems& problems) {
   for (const FileAttribute& attribute : file_attributes()) {
     const std::string name(attribute.name);
-    if (H5Aexists(file, name.c_str()) <= 0) {
+    const htri_t exists = H5Aexists(file, name.c_str());
+    if (exists < 0)
+      throw Error("io",
+                  "cannot read attribute " + name + " (damaged metadata: checksum or format)");
+    if (exists == 0) {
       if (attribute.required) problems.add("attribute '" + name + "' is missing");
       continue;
     }
@@ -118,11 +122,19 @@ void check_structure(hid_t file, int version, Problems& problems) {
       problems.add(path + " has shape " + shapes::dims_text(shape->dims) + ", expected " +
                    shapes::dims_text(expected));
     if (version >= 2) {
+      // Every attribute version 2 promises, so a version-1 file relabelled 2 is not valid.
       const h5::Dataset dataset(
           h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
       const std::string axes = column.axes_text();
       if (h5::string_attribute(dataset.get(), "axes") != axes)
         problems.add(path + " lacks the attribute axes = '" + axes + "' (schema version 2)");
+      if (h5::string_attribute(dataset.get(), "meaning") != std::string(column.meaning))
+        problems.add(path + " lacks the attribute meaning = '" + std::string(column.meaning) +
+                     "' (schema version 2)");
+      if (!column.codes.empty() &&
+          h5::string_attribute(dataset.get(), "codes") != column.codes_text())
+        problems.add(path + " lacks the attribute codes = '" + column.codes_text() +
+                     "' (schema version 2)");
     }
   }
 }
@@ -236,6 +248,7 @@ void check_done_slot(const Columns& c, std::size_t i, std::size_t s, Problems& p
   const ResultsTable& t = c.t;
   const std::string where = run_name(c, i) + ", k = " + std::to_string(c.k[t.index(i, s)]);
   const auto depth = static_cast<std::size_t>(c.depth[i]);
+  bool recomputable = true;  // the coefficient is recomputed only from values that passed
   for (std::size_t l = 0; l < t.layers; ++l) {
     const std::size_t cell = t.index(i, s, l);
     const std::string at = where + ", layer " + std::to_string(l + 1);
@@ -250,7 +263,12 @@ void check_done_slot(const Columns& c, std::size_t i, std::size_t s, Problems& p
         !std::isfinite(c.unreachable_pairs[cell]) || c.unreachable_pairs[cell] < 0) {
       problems.add(
           at + ": edges, Ric, components and unreachable pairs must be finite (components >= 1)");
+      recomputable = false;
       continue;
+    }
+    if (std::isinf(c.g[cell])) {
+      problems.add(at + ": g is infinite (NaN marks a disconnected layer)");
+      recomputable = false;
     }
     const bool connected = c.components[cell] == 1;
     if (connected != (c.unreachable_pairs[cell] == 0))
@@ -261,9 +279,18 @@ void check_done_slot(const Columns& c, std::size_t i, std::size_t s, Problems& p
       problems.add(at + ": g must be finite exactly when the layer is connected (components = " +
                    std::to_string(static_cast<long long>(c.components[cell])) + ")");
   }
+  if (!recomputable) return;
   const std::size_t slot = t.index(i, s);
-  const auto expected =
-      geometry::ricci_coefficient(t.layers_of("/flow/g", i, s), t.layers_of("/flow/ric", i, s));
+  geometry::RicciCoefficient expected;
+  try {
+    expected =
+        geometry::ricci_coefficient(t.layers_of("/flow/g", i, s), t.layers_of("/flow/ric", i, s));
+  } catch (const std::exception& e) {
+    // Stored values no sweep can produce may be outside what the statistics accept.
+    problems.add(where + ": the coefficient cannot be recomputed from g and Ric (" + e.what() +
+                 ")");
+    return;
+  }
   if (c.reason[slot] != static_cast<std::int64_t>(expected.reason))
     problems.add(where + ": reason " + std::to_string(c.reason[slot]) + ", expected " +
                  std::to_string(static_cast<int>(expected.reason)) + " (" +
@@ -315,9 +342,28 @@ void check_run_values(const Columns& c, std::size_t i, Problems& problems) {
   // set.
 }
 
+// Activations are finite by construction (the geometry refuses others); a NaN or inf stored
+// there is corruption.
+void check_finite(hid_t file, const std::string& path, const shapes::DatasetShape& shape,
+                  const std::string& file_path, const std::string& who, Problems& problems) {
+  const auto values =
+      shapes::read_column<double>(file, file_path, path, H5T_NATIVE_DOUBLE, shape.dims);
+  const std::size_t width = shape.dims.size() == 2 ? static_cast<std::size_t>(shape.dims[1]) : 1;
+  for (std::size_t v = 0; v < values.size(); ++v)
+    if (!std::isfinite(values[v])) {
+      problems.add(who + ": " + path + " row " + std::to_string(v / width) + " column " +
+                   std::to_string(v % width) + " is " +
+                   (std::isnan(values[v]) ? "NaN" : "infinite"));
+      return;
+    }
+}
+
 void check_run_group(hid_t file, const Columns& c, std::size_t i, Problems& problems) {
   const ResultsTable& t = c.t;
   const std::string group = run_group(static_cast<index_t>(i)), who = run_name(c, i);
+  // A depth outside 1..layers is already a problem (check_identity); taken as a count of layer
+  // datasets it could be 2^31 lookups.
+  if (c.depth[i] < 1 || static_cast<std::size_t>(c.depth[i]) > t.layers) return;
   RunIdentity run;
   run.n_test = static_cast<index_t>(c.n_test[i]);
   run.widths.assign(static_cast<std::size_t>(std::max<std::int64_t>(c.depth[i], 0)), 0);
@@ -338,16 +384,53 @@ void check_run_group(hid_t file, const Columns& c, std::size_t i, Problems& prob
                      shape->dims[1] > 0
                : std::equal(shape->dims.begin(), shape->dims.end(), expected.begin(),
                             expected.end()));
-      if (!fits)
+      if (!fits) {
         problems.add(who + ": " + group + "/" + name + " is missing or not a " +
                      value_type_name(dataset.type, 0) + " dataset of shape " +
                      (dataset.per_layer ? std::string("[n_test, width]")
                                         : shapes::dims_text({expected.begin(), expected.end()})));
+        continue;
+      }
+      if (t.is_done(i) && dataset.type == ValueType::float32 && dataset.per_layer)
+        check_finite(file, group + "/" + name, *shape, t.path, who, problems);
     }
     if (dataset.per_layer &&
         shapes::describe(file, group + "/" + layer_dataset_name(static_cast<int>(count) + 1)))
       problems.add(who + ": " + group + " holds more layers than the run's depth");
   }
+}
+
+Validation validate_open_file(hid_t f, const std::string& path, Problems& problems) {
+  const auto version = h5::integer_attribute(f, "schema_version");
+  Validation out;
+  out.schema_version = static_cast<int>(version.value_or(0));
+  check_structure(f, version ? out.schema_version : schema_version, problems);
+  if (!problems.empty()) {
+    out.problems = problems.finish();
+    return out;
+  }
+  const ResultsTable t = read_results_table(f, path, /* verify_checksums */ false);
+  const Columns c{t};
+  // Schema 3: a row whose checksum differs was torn (a write cut short) or flipped afterwards.
+  for (std::size_t i : runs_failing_checksum(t))
+    problems.add(run_name(c, i) + ": its values do not match " + std::string(checksum_column) +
+                 " (torn or corrupted row)");
+  if (t.schema_version >= checksum_since_version && (t.store_activations || t.store_nodes))
+    for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) {
+      if (!t.is_done(i)) continue;
+      std::string problem;
+      const auto sum = data_checksum(f, t, i, problem);
+      if (sum && *sum != t.unsigned_integers(data_checksum_column)[i])
+        problems.add(run_name(c, i) + ": its per-run data in " +
+                     run_group(static_cast<index_t>(i)) + " do not match " +
+                     std::string(data_checksum_column) + " (never written, torn or corrupted)");
+    }
+  for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) check_identity(c, i, problems);
+  for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) check_run_values(c, i, problems);
+  if (t.store_activations || t.store_nodes)
+    for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) check_run_group(f, c, i, problems);
+  out.problems = problems.finish();
+  return out;
 }
 
 }  // namespace
@@ -356,23 +439,13 @@ Validation validate_results(const std::string& path, std::size_t limit) {
   const h5::QuietErrors quiet;
   Problems problems(std::max<std::size_t>(limit, 1));
   const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
-  const auto version = h5::integer_attribute(file.get(), "schema_version");
-  Validation out;
-  out.schema_version = static_cast<int>(version.value_or(0));
-  check_structure(file.get(), version ? out.schema_version : schema_version, problems);
-  if (!problems.empty()) {
-    out.problems = problems.finish();
-    return out;
+  try {
+    return validate_open_file(file.get(), path, problems);
+  } catch (const Error& e) {
+    // Most messages name datasets and runs but not the file they are in: it is added here.
+    if (std::string(e.what()).find(path) != std::string::npos) throw;
+    throw e.with_context("io", "'" + path + "'");
   }
-  const ResultsTable t = read_results_table(file.get(), path);
-  const Columns c{t};
-  for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) check_identity(c, i, problems);
-  for (std::size_t i = 0; i < t.runs && !problems.full(); ++i) check_run_values(c, i, problems);
-  if (t.store_activations || t.store_nodes)
-    for (std::size_t i = 0; i < t.runs && !problems.full(); ++i)
-      check_run_group(file.get(), c, i, problems);
-  out.problems = problems.finish();
-  return out;
 }
 
 }  // namespace ricci::io

@@ -89,6 +89,11 @@ std::vector<Column> make_columns() {
      nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return std::int64_t{r.rank}; }},
     {"/runs/error", string, 512, {runs}, std::string(), "why a failed run failed", {}, false,
      nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return r.error; }},
+    // Computed by ResultsFile::write_run from what it writes, not from one field of the record.
+    {checksum_column, uint64, 0, {runs}, std::uint64_t{0}, "FNV-1a 64 of the run's table values (results_schema/README.md); written just before status", {}, false,
+     nullptr, nullptr, checksum_since_version},
+    {data_checksum_column, uint64, 0, {runs}, std::uint64_t{0}, "FNV-1a 64 of the run's /run_data datasets (results_schema/README.md); written just before status", {}, false,
+     nullptr, nullptr, checksum_since_version},
 
     // /flow: the geometry of done runs, per k slot (and layer). k = -1 and NaN mark padding.
     {"/flow/k", int32, 0, {runs, k_slots}, std::int64_t{-1}, "the run's k values; -1 pads shorter lists", {}, false,
@@ -251,6 +256,14 @@ std::string Column::codes_text() const {
     out += ' ';
     out += code.name;
   }
+  return out;
+}
+
+std::vector<const Column*> checksummed_columns(int version) {
+  std::vector<const Column*> out;
+  for (const Column& column : results_columns())
+    if (column.from_record && column.path != status_column && column.since_version <= version)
+      out.push_back(&column);
   return out;
 }
 

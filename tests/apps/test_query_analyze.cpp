@@ -153,3 +153,17 @@ TEST_CASE("ricci-query without arguments prints usage and exits 2 and --help exi
   CHECK_THAT(help.out, Contains("analyze"));
   CHECK(run({"analyze", "--help"}).code == 0);
 }
+
+TEST_CASE("analyze reports each finished layer on stderr (issue 11 #17)", "[query][analyze]") {
+  const auto quiet = run({"analyze", line_stack(), "--k", "1,2", "--format", "json"});
+  const auto loud =
+      run({"analyze", line_stack(), "--k", "1,2", "--format", "json", "--progress", "always"});
+  REQUIRE(quiet.code == 0);
+  REQUIRE(loud.code == 0);
+  CHECK(quiet.err.empty());      // small stacks stay quiet by default
+  CHECK(loud.out == quiet.out);  // the same numbers, coefficients included
+  CHECK_THAT(loud.err, Contains("layer 1 of 3 done"));
+  CHECK_THAT(loud.err, Contains("layer 3 of 3 done"));
+  CHECK(std::count(loud.err.begin(), loud.err.end(), '\n') == 3);
+  expect_bad_input({"analyze", line_stack(), "--k", "1", "--progress", "sometimes"}, "progress");
+}

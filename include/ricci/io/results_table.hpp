@@ -58,8 +58,14 @@ struct ResultsTable {
 
 // Reads every column. Throws ricci::Error("io", ...) naming the path for a missing file, a file
 // that is not HDF5, a file that is not a results file (names the missing dataset), a schema version
-// this build does not read, and inconsistent shapes.
+// this build does not read, inconsistent shapes, declared sizes larger than the file can hold, and
+// (schema 3) done or failed runs whose values do not match /runs/checksum.
 ResultsTable read_results_table(const std::string& path);
+
+// Refuses (ricci::Error("io", ...) naming the file and run) a done run whose per-run datasets are
+// not what the run wrote: in schema 3 files they must match /runs/data_checksum; in older files a
+// run whose outputs are all exactly 0 never had its data written.
+void check_run_data(const ResultsTable& table, std::size_t run);
 
 // Checks a results file against the schema registry and the value rules of
 // results_schema/README.md: shapes and types, status values, k padding, NaN exactly where a value
@@ -73,5 +79,11 @@ struct Validation {
 };
 inline constexpr std::size_t default_problem_limit = 20;
 Validation validate_results(const std::string& path, std::size_t limit = default_problem_limit);
+
+// For a program that is about to exit, called before any other io function: HDF5 then skips its
+// shutdown at exit. A file whose metadata failed its checksum can leave objects HDF5 cannot close,
+// and its shutdown then prints "infinite loop closing library" after our one-line error; the
+// operating system reclaims everything anyway.
+void skip_hdf5_shutdown_at_exit();
 
 }  // namespace ricci::io

@@ -21,7 +21,9 @@ struct RunRecord;
 
 // Version 2 gives every dataset the attributes 'axes', 'meaning' and, for coded columns, 'codes',
 // so a file explains itself to h5py users. Version 1 files lack them and are read the same way.
-inline constexpr int schema_version = 2;
+// Version 3 adds the per-run checksums (/runs/checksum, /runs/data_checksum) and writes the
+// checksummed HDF5 1.10 file format; files of versions 1-2 are read without them.
+inline constexpr int schema_version = 3;
 inline constexpr int oldest_readable_schema_version = 1;
 
 // The axes of the table datasets. Sizes: runs = the number of runs; k_slots = the longest k list
@@ -81,6 +83,14 @@ const std::vector<Column>& results_columns();
 const Column& results_column(std::string_view path);
 // The column a run's status is written to, last of all its values.
 inline constexpr std::string_view status_column = "/runs/status";
+// Schema 3: checksums of a run's table values and of its per-run datasets, written just before
+// its status (results_schema/README.md gives the canonical order).
+inline constexpr std::string_view checksum_column = "/runs/checksum";
+inline constexpr std::string_view data_checksum_column = "/runs/data_checksum";
+inline constexpr int checksum_since_version = 3;
+// The columns /runs/checksum covers in a file of `version`, in their canonical order: every
+// column written from the run record except the status, in registry order.
+std::vector<const Column*> checksummed_columns(int version);
 
 // A per-run dataset is stored when the file's layout asks for activations or for node values.
 enum class StoreOption { activations, nodes };
