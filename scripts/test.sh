@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is needed, builds the Release tree and an
-# AddressSanitizer + UBSan tree, and runs the whole ctest suite in both.
+# AddressSanitizer + UBSan tree, runs the whole ctest suite in both, and ends with a 30-second
+# libFuzzer smoke run of every parser (clang-14 tree build/fuzz; docs/fuzzing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -24,3 +25,7 @@ cmake --build build/sanitize -j"$jobs"
 # The sanitizer tree skips SLURM and the long kill/resume sweeps (Release runs both) to keep CI short.
 (cd build/sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
    ctest --output-on-failure -j"$jobs" -LE "slurm|long")
+
+echo "== libFuzzer smoke run (clang-14, ASan + UBSan)"
+# 30 s per harness, as many at once as there are cores; a crash, leak, timeout or OOM fails CI.
+scripts/fuzz.sh 30
