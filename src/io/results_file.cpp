@@ -525,15 +525,7 @@ ResultsFile ResultsFile::open(const std::string& path, bool writable, MPI_Comm c
 
 void ResultsFile::Impl::read_sizes() {
   const hid_t root = file.get();
-  const auto stored_version = h5::integer_attribute(root, "schema_version");
-  if (!stored_version)
-    throw Error("io", "'" + path + "' has no schema_version attribute: not a results file");
-  if (*stored_version > schema_version || *stored_version < oldest_readable_schema_version)
-    throw Error("io", "'" + path + "' has schema_version " + std::to_string(*stored_version) +
-                          "; this build reads versions " +
-                          std::to_string(oldest_readable_schema_version) + " to " +
-                          std::to_string(schema_version));
-  version = static_cast<int>(*stored_version);
+  version = shapes::readable_version(root, path);
   const hsize_t n = shapes::dimension_of(root, path, "/runs/status", 0, 1);
   const hsize_t k = shapes::dimension_of(root, path, "/flow/k", 1, 2);
   const hsize_t l = shapes::dimension_of(root, path, "/flow/g", 2, 3);

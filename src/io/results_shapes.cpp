@@ -1,5 +1,7 @@
 #include "results_shapes.hpp"
 
+#include "ricci/io/schema.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <limits>
@@ -85,6 +87,25 @@ void require_shape(hid_t file, const std::string& file_path, const std::string& 
   if (shape.dims != expected)
     throw Error("io", "'" + file_path + "': " + path + " has shape " + dims_text(shape.dims) +
                           ", expected " + dims_text(expected) + " (run 'ricci-query validate')");
+}
+
+// The file's schema version, when this build reads it; an Error naming the file otherwise.
+int readable_version(hid_t file, const std::string& path) {
+  std::optional<long long> version;
+  try {
+    version = h5::integer_attribute(file, "schema_version");
+  } catch (const Error& e) {
+    throw e.with_context("io", "'" + path + "'");
+  }
+  if (!version)
+    throw Error("io",
+                "'" + path + "' has no schema_version attribute: not a ricci-sweep results file");
+  if (*version < oldest_readable_schema_version || *version > schema_version)
+    throw Error("io", "'" + path + "' has schema_version " + std::to_string(*version) +
+                          "; this build reads versions " +
+                          std::to_string(oldest_readable_schema_version) + " to " +
+                          std::to_string(schema_version));
+  return static_cast<int>(*version);
 }
 
 }  // namespace shapes

@@ -43,6 +43,10 @@ std::size_t checked_count(const std::vector<hsize_t>& dims, std::size_t element_
 // file (compressed or fill-only chunks of files written by other tools) plus 1 GiB.
 std::size_t memory_bound(std::size_t file_bytes);
 
+// The file's schema_version when this build reads it (oldest_readable_schema_version to
+// schema_version); an Error naming the file otherwise. The writer and the readers all ask here.
+int readable_version(hid_t file, const std::string& file_path);
+
 // The whole dataset, converted to T by HDF5, after require_shape.
 template <class T>
 std::vector<T> read_column(hid_t file, const std::string& file_path, const std::string& path,

@@ -122,29 +122,6 @@ std::vector<std::string> read_strings(hid_t file, const std::string& file_path,
 
 }  // namespace
 
-namespace {
-
-// The file's schema version, when this build reads it; an Error naming the file otherwise.
-int readable_version(hid_t file, const std::string& path) {
-  std::optional<long long> version;
-  try {
-    version = h5::integer_attribute(file, "schema_version");
-  } catch (const Error& e) {
-    throw e.with_context("io", "'" + path + "'");
-  }
-  if (!version)
-    throw Error("io",
-                "'" + path + "' has no schema_version attribute: not a ricci-sweep results file");
-  if (*version < oldest_readable_schema_version || *version > schema_version)
-    throw Error("io", "'" + path + "' has schema_version " + std::to_string(*version) +
-                          "; this build reads versions " +
-                          std::to_string(oldest_readable_schema_version) + " to " +
-                          std::to_string(schema_version));
-  return static_cast<int>(*version);
-}
-
-}  // namespace
-
 std::uint64_t table_checksum(const ResultsTable& t, std::size_t run) {
   RunChecksum sum;
   sum.add(static_cast<std::int64_t>(run));
@@ -253,7 +230,7 @@ void check_run_data(const ResultsTable& t, std::size_t run) {
 }
 
 ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_checksums) {
-  const int version = readable_version(f, path);
+  const int version = shapes::readable_version(f, path);
 
   ResultsTable t;
   t.path = path;
