@@ -52,8 +52,12 @@ Where R itself breaks, and what the emulation reports instead (decided here, doc
   misaligned). The emulation reports eta = NaN for such a transition (no rows, no sum), does not exclude
   the stack for it, and leaves that pair out of every correlation - the same as a NaN eta from rows of both
   signs. ricci-query reports the same.
-* If no stack has any row left at the input transition, R's `x[-which(layer == 1)]` selects nothing and
-  cor.test fails; the emulation simply has no input-transition rows and pools the hidden transitions.
+* If no model has a row left at the input transition (e.g. one model whose input transition is all NaN),
+  `which(layer == 1)` is empty and the script's `x[-which(layer == 1)]` is an EMPTY vector, not all of x,
+  so cor.test stops with the same length message; the emulation pools the hidden transitions as usual.
+* The script pools models of one depth only: it drops the curvature of the largest layer number over all
+  models, so a shallower model would keep its last layer and misalign the pairs. The emulation pairs each
+  stack's own layers, whatever the depths.
 * The script needs at least two accepted models (its data-frame loops run over 2:m); the emulation pools
   any number, one included.
 * The R script always has the raw inputs; a stack without them has no transition 0 here.
