@@ -112,7 +112,7 @@ def agree(where, r_value, emu_value):
         failures.append(f"{where}: R {r_value!r}, emulation {emu_value!r}")
 
 
-def r_transition(case, t):
+def r_transition(t):
     """The emulation's transition t as R's layer column: inputs -> hidden 1 is 1, hidden t -> t+1 is t+1."""
     return t + 1
 
@@ -139,7 +139,7 @@ for run, stacks in runs.items():
                 failures.append(f"{at}: R removes the model: {excluded.get((run, k, name))}, emulation excluded: {r['excluded']}")
             # R's layer 1 is the stand-in self-transition for a stack without inputs: not compared
             for t in ([0] if case.inputs is not None else []) + list(range(1, len(case.layers))):
-                key = (run, k, name, r_transition(case, t))
+                key = (run, k, name, r_transition(t))
                 agree(f"{at} mean at transition {t}", means.get(key), r["transition_means"][t])
                 if not r["excluded"]:
                     agree(f"{at} sum at transition {t}", sums.get(key), r["transition_totals"][t])
