@@ -4,7 +4,6 @@
 
 #include "query.hpp"
 #include "ricci/core/error.hpp"
-#include "ricci/geometry/coefficients.hpp"
 #include "subcommand.hpp"
 
 namespace po = boost::program_options;
@@ -37,18 +36,19 @@ int layers_command(const std::vector<std::string>& args, std::ostream& out) {
     for (std::size_t s = 0; s < k_values.size(); ++s) slots.push_back(s);
   }
 
-  // eta_l = g_{l+1} - g_l, the change the curvature of layer l is paired with; none for the last
-  // layer.
+  // On layer l's row, eta_l: the change out of layer l that its curvature is paired with (none for
+  // the last layer). /flow/eta is indexed by transition, so it is shown this way rather than as
+  // stored; its first entry, the change from the inputs, is the row of layer 0 — not listed here.
   auto eta_of = [&](std::size_t slot) {
-    const auto g = t.layers_of("/flow/g", run, slot), ric = t.layers_of("/flow/ric", run, slot);
-    std::vector<double> eta, paired;
-    geometry::append_eta_ric_pairs(g, ric, eta, paired);
+    const auto stored = t.eta_of(run, slot);
+    std::vector<double> eta(stored.begin(), stored.end());
     eta.push_back(NAN);
     return eta;
   };
 
-  // Every per-layer column of the schema, then eta, which is derived.
-  const auto per_layer = columns_over({io::Axis::runs, io::Axis::k_slots, io::Axis::layers}, &t);
+  // Every per-layer column of the schema but eta (above).
+  auto per_layer = columns_over({io::Axis::runs, io::Axis::k_slots, io::Axis::layers}, &t);
+  std::erase_if(per_layer, [](const io::Column* column) { return column->path == "/flow/eta"; });
   if (options.format == Format::json) {
     Json results = Json::array();
     for (std::size_t slot : slots) {

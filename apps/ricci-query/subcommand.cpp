@@ -10,21 +10,26 @@ namespace po = boost::program_options;
 namespace ricci::query {
 
 SubcommandOptions::SubcommandOptions(const std::string& caption) : options_(caption) {
-  options_.add_options()("help,h", "show this help")("file", po::value(&path),
+  options_.add_options()("help,h", "show this help")("file", po::value(&paths),
                                                      "results file (positional)")(
       "format", po::value(&format_text_)->default_value("table"), "table | csv | json");
 }
 
 bool SubcommandOptions::parse(const std::vector<std::string>& args, std::ostream& out) {
   po::positional_options_description positional;
-  positional.add("file", 1);
+  positional.add("file", -1);
   po::store(po::command_line_parser(args).options(options_).positional(positional).run(), values_);
   po::notify(values_);
   if (values_.count("help")) {
     out << options_;
     return false;
   }
-  if (path.empty()) throw Error("cli", "missing FILE.h5");
+  if (paths.empty() || paths.front().empty()) throw Error("cli", "missing FILE.h5");
+  if (paths.size() > 1 && !several_files_)
+    throw Error("cli", "one FILE.h5 expected, got " + std::to_string(paths.size()) + " ('" +
+                           paths[0] + "', '" + paths[1] + "'" + (paths.size() > 2 ? ", ..." : "") +
+                           ")");
+  path = paths.front();
   format = parse_format(format_text_);
   return true;
 }

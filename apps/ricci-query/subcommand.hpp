@@ -21,13 +21,18 @@ class SubcommandOptions {
     return values_.count(name) > 0 && !values_[name].defaulted();
   }
 
-  std::string path;
+  // Accept several positional files (paths), before parse(); others take exactly one.
+  void accept_several_files() { several_files_ = true; }
+
+  std::string path;                // the first (or only) file
+  std::vector<std::string> paths;  // every file, in order
   Format format = Format::table;
 
  private:
   boost::program_options::options_description options_;
   boost::program_options::variables_map values_;
   std::string format_text_;
+  bool several_files_ = false;
 };
 
 // A finite value as a whole number when it is one that fits a long long, else as a real.

@@ -18,11 +18,13 @@ double share(std::size_t part, std::size_t whole) {
   return whole ? static_cast<double>(part) / static_cast<double>(whole) : undefined;
 }
 
-// Above threshold and connected at every layer for k (docs/method.md §4 "accepted").
+// Above threshold and not excluded at k by the file's convention: connected at every layer
+// (paper, mutual) or reachability unchanged at every transition (baptista-r) (docs/method.md §4
+// "accepted").
 bool accepted_at(const io::ResultsTable& t, std::size_t run, index_t k) {
   if (!above_threshold(t, run)) return false;
   const auto slot = t.k_slot_of(run, k);
-  return slot && t.connected(run, *slot);
+  return slot && !t.excluded(run, *slot);
 }
 
 GroupSummary summarize_group(const io::ResultsTable& t, const GroupKey& key,
@@ -39,25 +41,21 @@ GroupSummary summarize_group(const io::ResultsTable& t, const GroupKey& key,
   }
   group.pending = group.runs - group.done - group.failed;
 
-  double best = 0;
+  std::vector<geometry::ScaleCoefficient> scales;
   for (index_t k : grid) {
     ScalePool pool{k, 0, std::nullopt};
-    std::vector<geometry::LayerSeries> series;
+    std::vector<geometry::PairSeries> series;
     for (std::size_t run : members)
       if (accepted_at(t, run, k)) {
         const std::size_t slot = *t.k_slot_of(run, k);
-        series.push_back({t.layers_of("/flow/g", run, slot), t.layers_of("/flow/ric", run, slot)});
+        series.push_back({t.eta_of(run, slot), t.layers_of("/flow/ric", run, slot)});
       }
     pool.accepted = series.size();
     pool.rho = geometry::pooled_ricci_coefficient(series);
-    // Ascending k and a strict comparison: ties go to the smaller k.
-    if (pool.rho && (!group.k_star || *pool.rho < best)) {
-      group.k_star = k;
-      best = *pool.rho;
-    }
+    scales.push_back({k, pool.rho});
     group.pooled.push_back(pool);
   }
-
+  group.k_star = geometry::select_scale(scales);
   std::vector<double> rhos;
   if (group.k_star)
     for (std::size_t run : members)

@@ -20,6 +20,8 @@ std::string_view reason_name(CoefficientReason reason) {
       return "zero-variance";
     case CoefficientReason::perfect_correlation:
       return "perfect-correlation";
+    case CoefficientReason::reachability_changed:
+      return "reachability-changed";
   }
   return "?";
 }
@@ -55,40 +57,63 @@ double pearson_p_value(double r, std::size_t m) {
   return 2.0 * boost::math::cdf(boost::math::complement(boost::math::students_t(df), t));
 }
 
-void append_eta_ric_pairs(std::span<const double> g, std::span<const double> ric,
-                          std::vector<double>& eta, std::vector<double>& ric_out) {
-  assert(g.size() == ric.size());
-  // The curvature of layer l pairs with the change of geodesic mass from l to l+1.
-  for (std::size_t l = 0; l + 1 < g.size(); ++l) {
-    eta.push_back(g[l + 1] - g[l]);
-    ric_out.push_back(ric[l]);
-  }
+std::vector<double> eta_from_geodesic_mass(std::span<const double> g) {
+  std::vector<double> eta;
+  for (std::size_t l = 0; l + 1 < g.size(); ++l) eta.push_back(g[l + 1] - g[l]);
+  return eta;
 }
 
-std::optional<double> pooled_ricci_coefficient(std::span<const LayerSeries> runs) {
+namespace {
+
+// The complete pairs of one run, appended.
+void append_complete_pairs(std::span<const double> eta, std::span<const double> ric,
+                           std::vector<double>& eta_out, std::vector<double>& ric_out) {
+  assert(ric.size() >= eta.size());
+  for (std::size_t l = 0; l < eta.size(); ++l)
+    if (!std::isnan(eta[l])) {
+      eta_out.push_back(eta[l]);
+      ric_out.push_back(ric[l]);
+    }
+}
+
+}  // namespace
+
+std::optional<double> pooled_ricci_coefficient(std::span<const PairSeries> runs) {
   std::vector<double> eta, ric;
-  for (const auto& run : runs) append_eta_ric_pairs(run.g, run.ric, eta, ric);
+  for (const auto& run : runs) append_complete_pairs(run.eta, run.ric, eta, ric);
+  // Two points always correlate perfectly, and k* would pick such a scale: like R's cor.test,
+  // which the reference code calls, a pooled coefficient needs three pairs.
+  if (eta.size() < 3) return std::nullopt;
   return pearson(eta, ric);
 }
 
-RicciCoefficient ricci_coefficient(std::span<const double> g, std::span<const double> ric) {
-  assert(g.size() == ric.size());
+std::optional<index_t> select_scale(std::span<const ScaleCoefficient> scales) {
+  std::optional<index_t> best_k;
+  double best = 0;
+  for (const ScaleCoefficient& scale : scales) {
+    if (!scale.rho) continue;
+    if (!best_k || *scale.rho < best || (*scale.rho == best && scale.k < *best_k)) {
+      best_k = scale.k;
+      best = *scale.rho;
+    }
+  }
+  return best_k;
+}
+
+RicciCoefficient coefficient_of_pairs(std::span<const double> eta_series,
+                                      std::span<const double> ric_series) {
+  assert(eta_series.size() == ric_series.size());
   constexpr double undefined = std::numeric_limits<double>::quiet_NaN();
   RicciCoefficient out{undefined, undefined, undefined, undefined, CoefficientReason::none};
-  const std::size_t layers = g.size();
-
-  for (double value : g)
-    if (std::isnan(value)) {
-      out.reason = CoefficientReason::disconnected;
-      return out;
-    }
+  std::vector<double> eta, ric;
+  append_complete_pairs(eta_series, ric_series, eta, ric);
+  // m pairs come from L = m + 1 layers: the thresholds below are the paper's, in layers.
+  const std::size_t layers = eta.size() + 1;
   if (layers < 3) {
     out.reason = CoefficientReason::too_few_layers;
     return out;
   }
-  std::vector<double> eta, paired_ric;
-  append_eta_ric_pairs(g, ric, eta, paired_ric);
-  const auto rho = pearson(eta, paired_ric);
+  const auto rho = pearson(eta, ric);
   if (!rho) {
     out.reason = CoefficientReason::zero_variance;
     return out;
@@ -111,6 +136,17 @@ RicciCoefficient ricci_coefficient(std::span<const double> g, std::span<const do
   out.z = std::atanh(out.rho) / scale;
   out.fisher = std::atanh(out.rho) * scale;
   return out;
+}
+
+RicciCoefficient ricci_coefficient(std::span<const double> g, std::span<const double> ric) {
+  assert(g.size() == ric.size());
+  for (double value : g)
+    if (std::isnan(value)) {
+      constexpr double undefined = std::numeric_limits<double>::quiet_NaN();
+      return {undefined, undefined, undefined, undefined, CoefficientReason::disconnected};
+    }
+  if (g.empty()) return coefficient_of_pairs({}, {});
+  return coefficient_of_pairs(eta_from_geodesic_mass(g), ric.first(ric.size() - 1));
 }
 
 }  // namespace ricci::geometry

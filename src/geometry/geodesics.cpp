@@ -8,29 +8,43 @@
 
 namespace ricci::geometry {
 
-index_t count_components(const CsrGraph& adjacency) {
+std::vector<index_t> component_labels(const CsrGraph& adjacency) {
   const auto n = static_cast<index_t>(num_vertices(adjacency));
-  std::vector<char> seen(static_cast<std::size_t>(n), 0);
+  constexpr index_t unlabelled = -1;
+  std::vector<index_t> label(static_cast<std::size_t>(n), unlabelled);
   std::vector<index_t> stack;
-  index_t components = 0;
+  // Roots in increasing order: each component is first reached from its smallest vertex.
   for (index_t root = 0; root < n; ++root) {
-    if (seen[root]) continue;
-    ++components;
-    seen[root] = 1;
+    if (label[root] != unlabelled) continue;
+    label[root] = root;
     stack.push_back(root);
     while (!stack.empty()) {
       const index_t v = stack.back();
       stack.pop_back();
       for (auto e : boost::make_iterator_range(out_edges(v, adjacency))) {
         const index_t u = target(e, adjacency);
-        if (!seen[u]) {
-          seen[u] = 1;
+        if (label[u] == unlabelled) {
+          label[u] = root;
           stack.push_back(u);
         }
       }
     }
   }
-  return components;
+  return label;
+}
+
+namespace {
+
+index_t components_of(const std::vector<index_t>& labels) {
+  index_t roots = 0;
+  for (std::size_t v = 0; v < labels.size(); ++v) roots += labels[v] == static_cast<index_t>(v);
+  return roots;
+}
+
+}  // namespace
+
+index_t count_components(const CsrGraph& adjacency) {
+  return components_of(component_labels(adjacency));
 }
 
 GeodesicSummary all_pairs_boost_bfs(const CsrGraph& adjacency) {
@@ -58,16 +72,18 @@ GeodesicSummary all_pairs_boost_bfs(const CsrGraph& adjacency) {
   }
   out.distance_sum = ordered_sum / 2;
   out.unreachable_pairs = static_cast<count_t>(ordered_unreachable / 2);
-  out.components = count_components(adjacency);
+  out.component = component_labels(adjacency);
+  out.components = components_of(out.component);
   return out;
 }
 
 GeodesicSummary all_pairs_geodesics(const CsrGraph& adjacency) {
   // 8 words = 512 sources a pass: one AVX-512 register per block where the machine has it, and the
-  // fastest width measured here (docs/toolchain.md § Bit-parallel BFS word width) even where the compiler splits it into smaller
-  // vectors.
+  // fastest width measured here (docs/toolchain.md § Bit-parallel BFS word width) even where the
+  // compiler splits it into smaller vectors.
   GeodesicSummary out = all_pairs_bitparallel<8>(adjacency);
-  out.components = count_components(adjacency);
+  out.component = component_labels(adjacency);
+  out.components = components_of(out.component);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ricci/core/error.hpp"
+#include "ricci/geometry/reachability.hpp"
 
 namespace ricci::geometry {
 
@@ -44,17 +45,20 @@ std::vector<LayerView> layer_views(const std::vector<RowMatrix>& layers) {
   return views;
 }
 
-void validate_layer_stack(std::span<const LayerView> layers, const MeasureOptions& options) {
-  if (layers.empty()) throw Error("geometry", "no hidden layers to analyse");
+void validate_layer_stack(std::span<const LayerView> hidden, const MeasureOptions& options,
+                          std::optional<LayerView> input) {
+  if (hidden.empty()) throw Error("geometry", "no hidden layers to analyse");
   if (options.k.empty()) throw Error("geometry", "no k values given");
-  const auto n = layers.front().rows();
-  for (std::size_t l = 0; l < layers.size(); ++l) {
-    const LayerView& x = layers[l];
+  const auto n = hidden.front().rows();
+  // Layer 0 (the inputs, when given) first, then the hidden layers 1..L.
+  const std::size_t count = hidden.size() + (input ? 1 : 0), first = input ? 0 : 1;
+  for (std::size_t position = 0; position < count; ++position) {
+    const std::size_t l = position + first;
+    const LayerView& x = l == 0 ? *input : hidden[l - 1];
     if (x.rows() != n)
-      throw Error("geometry", "layer " + std::to_string(l + 1) + " has " +
-                                  std::to_string(x.rows()) + " rows but layer 1 has " +
-                                  std::to_string(n));
-    if (x.cols() < 1) throw Error("geometry", "layer " + std::to_string(l + 1) + " has no columns");
+      throw Error("geometry", "layer " + std::to_string(l) + " has " + std::to_string(x.rows()) +
+                                  " rows but layer 1 has " + std::to_string(n));
+    if (x.cols() < 1) throw Error("geometry", "layer " + std::to_string(l) + " has no columns");
     // A squared distance sums cols() terms of at most (2 max|x|)^2: beyond this bound it would
     // overflow to inf and every neighbour ranking would be silently wrong.
     const double bound =
@@ -62,7 +66,7 @@ void validate_layer_stack(std::span<const LayerView> layers, const MeasureOption
     for (Eigen::Index i = 0; i < x.rows(); ++i)
       for (Eigen::Index c = 0; c < x.cols(); ++c) {
         const auto where = [&] {
-          return "layer " + std::to_string(l + 1) + " row " + std::to_string(i) + " column " +
+          return "layer " + std::to_string(l) + " row " + std::to_string(i) + " column " +
                  std::to_string(c);
         };
         if (!std::isfinite(x(i, c)))
@@ -86,15 +90,27 @@ void validate_layer_stack(std::span<const LayerView> layers, const MeasureOption
                                   "' is requested twice");
 }
 
-LayerMeasures measure_layer(const NeighbourLists& lists, index_t k, GraphRule rule,
-                            std::span<const CurvatureNotion> curvatures, bool per_node) {
+namespace {
+
+// A layer's component labels and within-component row sums at one k, kept until the next layer
+// has been measured: what a baptista-r transition reads (reachability.hpp).
+struct OwnedReach {
+  std::vector<index_t> component;
+  std::vector<std::uint64_t> row_sum;
+  LayerReach view() const { return {component, row_sum}; }
+};
+
+// measure_layer, keeping what the next transition needs when `reach` is given.
+LayerMeasures measure_layer_into(const NeighbourLists& lists, index_t k, GraphRule rule,
+                                 std::span<const CurvatureNotion> curvatures, bool per_node,
+                                 OwnedReach* reach) {
   const LayerGraph graph = build_knn_graph(lists, k, rule);
   LayerMeasures out;
   out.edges = graph.edge_count();
   for (CurvatureNotion notion : curvatures)
     out.curvature.push_back(measure_curvature(graph, notion, per_node));
 
-  const GeodesicSummary geodesics = all_pairs_geodesics(graph.adjacency);
+  GeodesicSummary geodesics = all_pairs_geodesics(graph.adjacency);
   out.components = geodesics.components;
   out.unreachable_pairs = geodesics.unreachable_pairs;
   out.g = geodesic_mass(geodesics, rule);
@@ -105,21 +121,59 @@ LayerMeasures measure_layer(const NeighbourLists& lists, index_t k, GraphRule ru
       out.node_distance_sum[i] = std::isnan(out.g) ? std::numeric_limits<double>::quiet_NaN()
                                                    : static_cast<double>(geodesics.row_sum[i]);
   }
+  if (reach) {
+    reach->component = std::move(geodesics.component);
+    reach->row_sum = std::move(geodesics.row_sum);
+  }
   return out;
 }
 
-RicciCoefficient ricci_coefficient(std::span<const LayerMeasures> layers, CurvatureNotion notion) {
-  std::vector<double> g(layers.size()), ric(layers.size());
-  for (std::size_t l = 0; l < layers.size(); ++l) {
-    g[l] = layers[l].g;
-    ric[l] = layers[l].curvature_total(notion);
+// eta and the exclusion of one k slot. paper and mutual: from g; baptista-r: from the transitions
+// already recorded in slot.eta, which this only scans for the first exclusion.
+void settle_exclusion(MeasuresAtK& slot, GraphRule rule) {
+  if (rule == GraphRule::baptista_r) {
+    for (std::size_t t = 0; t < slot.eta.size(); ++t)
+      if (std::isinf(slot.eta[t])) {
+        slot.exclusion = CoefficientReason::reachability_changed;
+        slot.excluded_at = static_cast<index_t>(t);
+        return;
+      }
+    return;
   }
-  return ricci_coefficient(g, ric);
+  std::vector<double> g;
+  for (const LayerMeasures& layer : slot.layers) g.push_back(layer.g);
+  slot.eta.assign(1, std::numeric_limits<double>::quiet_NaN());  // no input transition
+  for (double eta : eta_from_geodesic_mass(g)) slot.eta.push_back(eta);
+  for (double value : g)
+    if (std::isnan(value)) slot.exclusion = CoefficientReason::disconnected;
+}
+
+}  // namespace
+
+LayerMeasures measure_layer(const NeighbourLists& lists, index_t k, GraphRule rule,
+                            std::span<const CurvatureNotion> curvatures, bool per_node) {
+  return measure_layer_into(lists, k, rule, curvatures, per_node, nullptr);
+}
+
+RicciCoefficient ricci_coefficient(const MeasuresAtK& slot, CurvatureNotion notion) {
+  if (slot.exclusion != CoefficientReason::none) {
+    constexpr double undefined = std::numeric_limits<double>::quiet_NaN();
+    return {undefined, undefined, undefined, undefined, slot.exclusion};
+  }
+  std::vector<double> ric;
+  for (const LayerMeasures& layer : slot.layers) ric.push_back(layer.curvature_total(notion));
+  if (slot.layers.empty()) return coefficient_of_pairs({}, {});
+  // eta_1..eta_{L-1} with Ric_1..Ric_{L-1}.
+  return coefficient_of_pairs(std::span<const double>(slot.eta).subspan(1),
+                              std::span<const double>(ric).first(ric.size() - 1));
 }
 
 std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
-                                       const MeasureOptions& options) {
-  validate_layer_stack(layers, options);
+                                       const MeasureOptions& options,
+                                       std::optional<LayerView> input) {
+  validate_layer_stack(layers, options, input);
+  const bool reference_r = options.rule == GraphRule::baptista_r;
+  if (!reference_r) input.reset();
   const index_t k_max = *std::max_element(options.k.begin(), options.k.end());
 
   std::vector<MeasuresAtK> slots(options.k.size());
@@ -127,20 +181,45 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
     slots[s].k = options.k[s];
     slots[s].layers.resize(layers.size());
     slots[s].notions = options.curvatures;
+    if (reference_r) slots[s].eta.assign(layers.size(), std::numeric_limits<double>::quiet_NaN());
   }
 
   // Layer-major: the neighbour lists of one layer serve every k, so only one layer's lists live at
-  // a time.
+  // a time; under baptista-r each slot also keeps the previous layer's reach for the transition.
+  std::vector<OwnedReach> previous(reference_r ? slots.size() : 0),
+      current(reference_r ? slots.size() : 0);
+  const std::size_t total = layers.size() + (input ? 1 : 0);
+  std::size_t done = 0;
+  auto layer_done = [&] {
+    if (options.on_layer_done) options.on_layer_done(++done, total);
+  };
+  if (input) {
+    const NeighbourLists lists = exact_knn(*input, k_max);
+    for (std::size_t s = 0; s < slots.size(); ++s)
+      slots[s].input = measure_layer_into(lists, slots[s].k, options.rule, options.curvatures,
+                                          options.per_node, &previous[s]);
+    layer_done();
+  }
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const NeighbourLists lists = exact_knn(layers[l], k_max);
-    for (MeasuresAtK& slot : slots)
-      slot.layers[l] =
-          measure_layer(lists, slot.k, options.rule, options.curvatures, options.per_node);
+    for (std::size_t s = 0; s < slots.size(); ++s) {
+      MeasuresAtK& slot = slots[s];
+      slot.layers[l] = measure_layer_into(lists, slot.k, options.rule, options.curvatures,
+                                          options.per_node, reference_r ? &current[s] : nullptr);
+      if (!reference_r) continue;
+      // eta[l] is the change into hidden layer l + 1: from the inputs for l = 0 when given.
+      if (l > 0 || input)
+        slot.eta[l] = reference_r_transition(previous[s].view(), current[s].view()).eta;
+      std::swap(previous[s], current[s]);
+    }
+    layer_done();
   }
 
-  for (MeasuresAtK& slot : slots)
+  for (MeasuresAtK& slot : slots) {
+    settle_exclusion(slot, options.rule);
     for (CurvatureNotion notion : slot.notions)
-      slot.coefficients.push_back(ricci_coefficient(slot.layers, notion));
+      slot.coefficients.push_back(ricci_coefficient(slot, notion));
+  }
   return slots;
 }
 

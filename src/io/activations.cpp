@@ -68,12 +68,19 @@ ActivationStack read_activation_stack(const std::string& path, const std::string
   if (numbered.empty())
     throw Error("io", "group '" + group_path + "' of '" + path + "' has no layer_NN datasets");
   std::sort(numbered.begin(), numbered.end());
+  // layer_00, the inputs, is optional; the hidden layers are numbered 1, 2, ... without a gap.
+  const long first = numbered.front().first == 0 ? 0 : 1;
   for (std::size_t i = 0; i < numbered.size(); ++i)
-    if (numbered[i].first != static_cast<long>(i) + 1)
+    if (numbered[i].first != static_cast<long>(i) + first)
       throw Error("io", "group '" + group_path + "' of '" + path + "': expected layer number " +
-                            std::to_string(i + 1) + " but found '" + numbered[i].second + "'");
+                            std::to_string(static_cast<long>(i) + first) + " but found '" +
+                            numbered[i].second + "'");
+  if (first == 0 && numbered.size() == 1)
+    throw Error("io", "group '" + group_path + "' of '" + path +
+                          "' has layer_00 (the inputs) but no hidden layer layer_01");
 
   ActivationStack stack;
+  std::string input_name;
   for (const auto& [number, name] : numbered) {
     const std::string where =
         "'" + path + "' " + group_path + (group_path.ends_with('/') ? "" : "/") + name;
@@ -100,15 +107,23 @@ ActivationStack read_activation_stack(const std::string& path, const std::string
       h5::checked(
           H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
           "cannot read " + where);
-    if (!stack.layers.empty() && values.rows() != stack.layers.front().rows())
+    const auto* reference = !stack.layers.empty() ? &stack.layers.front()
+                            : stack.input         ? &*stack.input
+                                                  : nullptr;
+    if (reference && values.rows() != reference->rows())
       throw Error("io", where + " has " + std::to_string(values.rows()) + " rows but " +
-                            stack.names.front() + " has " +
-                            std::to_string(stack.layers.front().rows()));
+                            (stack.layers.empty() ? input_name : stack.names.front()) + " has " +
+                            std::to_string(reference->rows()));
     for (Eigen::Index i = 0; i < values.rows(); ++i)
       for (Eigen::Index c = 0; c < values.cols(); ++c)
         if (!std::isfinite(values(i, c)))
           throw Error("io", where + " row " + std::to_string(i) + " column " + std::to_string(c) +
                                 " is " + (std::isnan(values(i, c)) ? "NaN" : "infinite"));
+    if (number == 0) {
+      input_name = name;
+      stack.input = std::move(values);
+      continue;
+    }
     stack.names.push_back(name);
     stack.layers.push_back(std::move(values));
   }

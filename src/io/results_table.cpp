@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "checksum.hpp"
 #include "h5.hpp"
+#include "ricci/geometry/coefficients.hpp"
 #include "ricci/io/activations.hpp"
 #include "ricci/io/run_record.hpp"
 #include "results_shapes.hpp"
@@ -13,6 +15,25 @@
 namespace ricci::io {
 
 namespace {
+
+// Files older than schema 4 have no transitions: eta_l = g_{l+1} - g_l as their coefficients were
+// computed, no input layer and no baptista-r exclusion, so every reader takes one path.
+void derive_transitions(ResultsTable& t) {
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  const auto& g = t.reals("/flow/g");
+  std::vector<double> eta(g.size(), nan);
+  for (std::size_t run = 0; run < t.runs; ++run)
+    for (std::size_t slot = 0; slot < t.k_slots; ++slot) {
+      const std::size_t depth = t.layers_of("/flow/g", run, slot).size();
+      for (std::size_t l = 1; l < depth; ++l)
+        eta[t.index(run, slot, l)] = g[t.index(run, slot, l)] - g[t.index(run, slot, l - 1)];
+    }
+  t.columns["/flow/eta"] = std::move(eta);
+  t.columns["/flow/excluded_at"] = std::vector<std::int64_t>(t.runs * t.k_slots, -1);
+  for (const char* input :
+       {"/flow/input_edges", "/flow/input_components", "/flow/input_unreachable_pairs"})
+    t.columns[input] = std::vector<double>(t.runs * t.k_slots, nan);
+}
 
 template <class T>
 const std::vector<T>& column_of(const ResultsTable& t, std::string_view path, const char* kind) {
@@ -68,6 +89,17 @@ std::span<const double> ResultsTable::layers_of(std::string_view column, std::si
   const auto depth =
       std::clamp<std::int64_t>(integers("/runs/depth")[run], 0, static_cast<std::int64_t>(layers));
   return {reals(column).data() + index(run, slot, 0), static_cast<std::size_t>(depth)};
+}
+
+bool ResultsTable::excluded(std::size_t run, std::size_t slot) const {
+  const std::int64_t reason = integers("/flow/reason")[index(run, slot)];
+  return reason == static_cast<std::int64_t>(geometry::CoefficientReason::disconnected) ||
+         reason == static_cast<std::int64_t>(geometry::CoefficientReason::reachability_changed);
+}
+
+std::span<const double> ResultsTable::eta_of(std::size_t run, std::size_t slot) const {
+  const std::span<const double> transitions = layers_of("/flow/eta", run, slot);
+  return transitions.empty() ? transitions : transitions.subspan(1);
 }
 
 bool ResultsTable::connected(std::size_t run, std::size_t slot) const {
@@ -274,6 +306,7 @@ ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_ch
         data = shapes::read_column<std::int64_t>(f, path, name, H5T_NATIVE_INT64, dims);
     }
   }
+  if (t.schema_version < transitions_since_version) derive_transitions(t);
   if (verify_checksums) {
     const auto failing = runs_failing_checksum(t);
     if (!failing.empty()) {

@@ -34,6 +34,12 @@ const nn::EpochRecord& epoch_at(const RunRecord& r, std::size_t epoch) {
 }
 CellValue if_trained(const RunRecord& r, double value) { return r.trained() ? value : nan; }
 CellValue count(count_t value) { return static_cast<double>(value); }
+// A count of the input layer (layer 0) at one k slot; NaN when it was not measured.
+template <class Field>
+CellValue input_at(const RunRecord& r, std::size_t slot, Field field) {
+  const auto& input = r.measures[slot].input;
+  return input ? static_cast<double>(field(*input)) : nan;
+}
 
 std::vector<Code> status_codes() {
   std::vector<Code> out;
@@ -47,7 +53,8 @@ std::vector<Code> reason_codes() {
   for (auto r :
        {geometry::CoefficientReason::none, geometry::CoefficientReason::disconnected,
         geometry::CoefficientReason::too_few_layers, geometry::CoefficientReason::zero_variance,
-        geometry::CoefficientReason::perfect_correlation})
+        geometry::CoefficientReason::perfect_correlation,
+        geometry::CoefficientReason::reachability_changed})
     out.push_back({static_cast<std::int64_t>(r), geometry::reason_name(r)});
   return out;
 }
@@ -108,6 +115,16 @@ std::vector<Column> make_columns() {
      nullptr, [](const RunRecord& r, std::size_t s, std::size_t l) -> CellValue { return layer_at(r, s, l).g; }},
     {"/flow/ric", float64, 0, {runs, k_slots, layers}, no_value, "Ric_l, the total Forman curvature (docs/method.md §3)", {}, true,
      nullptr, [](const RunRecord& r, std::size_t s, std::size_t l) -> CellValue { return layer_at(r, s, l).curvature_total(stored_notion); }},
+    {"/flow/eta", float64, 0, {runs, k_slots, layers}, no_value, "eta_l for l = 0..L-1, the change of geodesic mass into hidden layer l+1: [0] from the inputs (baptista-r only, else NaN), [l] = g_{l+1} - g_l (paper, mutual) or the reference R rule (baptista-r: +-Inf where it excludes the run, NaN where undefined) (docs/method.md §3-§4)", {}, true,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t l) -> CellValue { return r.measures[s].eta[l]; }, transitions_since_version},
+    {"/flow/excluded_at", int32, 0, {runs, k_slots}, std::int64_t{-1}, "baptista-r: the first transition (an index of eta) at which reachability only shrank or only grew, which excludes the run; -1 when none", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return std::int64_t{r.measures[s].excluded_at}; }, transitions_since_version},
+    {"/flow/input_edges", float64, 0, {runs, k_slots}, no_value, "arcs of the input layer's graph (layer 0; baptista-r only, else NaN)", {}, true,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return input_at(r, s, [](const geometry::LayerMeasures& l) { return l.edges; }); }, transitions_since_version},
+    {"/flow/input_components", float64, 0, {runs, k_slots}, no_value, "connected components of the input layer's graph (baptista-r only, else NaN)", {}, true,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return input_at(r, s, [](const geometry::LayerMeasures& l) { return static_cast<count_t>(l.components); }); }, transitions_since_version},
+    {"/flow/input_unreachable_pairs", float64, 0, {runs, k_slots}, no_value, "unordered pairs with no path in the input layer's graph (baptista-r only, else NaN)", {}, true,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return input_at(r, s, [](const geometry::LayerMeasures& l) { return l.unreachable_pairs; }); }, transitions_since_version},
     {"/flow/rho", float64, 0, {runs, k_slots}, no_value, "Ricci coefficient: Pearson(eta_l, Ric_l) (docs/method.md §4)", {}, false,
      nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return coefficient_at(r, s).rho; }},
     {"/flow/z", float64, 0, {runs, k_slots}, no_value, "artanh(rho) / sqrt(L - 4), as the paper prints it", {}, false,

@@ -1,6 +1,7 @@
 #include "ricci/sweep/run.hpp"
 
 #include <chrono>
+#include <optional>
 
 #include "ricci/core/error.hpp"
 
@@ -44,7 +45,13 @@ io::RunRecord execute_run(const RunSpec& spec, const JobSpec& job, DataCache& ca
     options.rule = job.rule;
     // Per-node values are computed only when the file will keep them (io stores them).
     options.per_node = job.store_nodes;
-    out.measures = geometry::measure_stack(out.activations.hidden, options);
+    // The raw inputs are layer 0 of the reference R code's transitions (baptista-r only; the
+    // geometry ignores them otherwise, so the copy is made only when it is read).
+    std::optional<RowMatrix> inputs;
+    if (options.rule == geometry::GraphRule::baptista_r) inputs = data.test_x.cast<double>();
+    out.measures = geometry::measure_stack(
+        out.activations.hidden, options,
+        inputs ? std::optional<geometry::LayerView>(*inputs) : std::nullopt);
     out.geometry_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     out.status = io::RunStatus::done;

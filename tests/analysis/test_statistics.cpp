@@ -11,15 +11,39 @@ using namespace ricci;
 TEST_CASE("pooled coefficient pools pairs without per-run centring - hand-computed", "[analysis]") {
   // Run A: eta = (8-10, 7-8) = (-2, -1) with Ric (-2, -1); run B: eta = (0, 4) with Ric (1, 3).
   // Pairs (-2,-2) (-1,-1) (0,1) (4,3): means 0.25, 0.25; sxy = 16.75, sxx = 20.75, syy = 14.75.
-  const std::vector<double> g_a{10, 8, 7}, ric_a{-2, -1, 5}, g_b{5, 5, 9}, ric_b{1, 3, -7};
-  const std::vector<geometry::LayerSeries> runs{{g_a, ric_a}, {g_b, ric_b}};
+  const std::vector<double> eta_a = geometry::eta_from_geodesic_mass(std::vector<double>{10, 8, 7}),
+                            ric_a{-2, -1, 5},
+                            eta_b = geometry::eta_from_geodesic_mass(std::vector<double>{5, 5, 9}),
+                            ric_b{1, 3, -7};
+  CHECK(eta_a == std::vector<double>{-2, -1});
+  const std::vector<geometry::PairSeries> runs{{eta_a, ric_a}, {eta_b, ric_b}};
   const auto rho = geometry::pooled_ricci_coefficient(runs);
   REQUIRE(rho);
   CHECK(*rho == Approx(16.75 / std::sqrt(20.75 * 14.75)).epsilon(1e-14));
-  // Each run alone is perfectly correlated; centring per run would give 1, pooling does not.
-  CHECK(*geometry::pooled_ricci_coefficient(std::vector<geometry::LayerSeries>{{g_a, ric_a}}) ==
-        Approx(1.0));
-  CHECK_FALSE(geometry::pooled_ricci_coefficient(std::vector<geometry::LayerSeries>{}));
+  // Each run alone is perfectly correlated (centring per run would give 1, pooling does not), but
+  // two pairs are too few for a pooled coefficient, as for R's cor.test.
+  CHECK_FALSE(
+      geometry::pooled_ricci_coefficient(std::vector<geometry::PairSeries>{{eta_a, ric_a}}));
+  CHECK_FALSE(geometry::pooled_ricci_coefficient(std::vector<geometry::PairSeries>{}));
+}
+
+TEST_CASE("pooled coefficient keeps complete pairs only, as R's cor.test", "[analysis]") {
+  // Run C's middle transition is undefined (NaN): its pair drops out, so the pooled pairs are those
+  // of the test above plus nothing from C but (6, 2): means (-2-1+0+4+6)/5 = 1.4 and
+  // (-2-1+1+3+2)/5 = 0.6.
+  const double nan = std::nan("");
+  const std::vector<double> eta_a{-2, -1}, ric_a{-2, -1, 5}, eta_b{0, 4}, ric_b{1, 3, -7},
+      eta_c{nan, 6}, ric_c{100, 2, 0};
+  const std::vector<geometry::PairSeries> runs{{eta_a, ric_a}, {eta_b, ric_b}, {eta_c, ric_c}};
+  const std::vector<double> x{-2, -1, 0, 4, 6}, y{-2, -1, 1, 3, 2};
+  double sxy = 0, sxx = 0, syy = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sxy += (x[i] - 1.4) * (y[i] - 0.6);
+    sxx += (x[i] - 1.4) * (x[i] - 1.4);
+    syy += (y[i] - 0.6) * (y[i] - 0.6);
+  }
+  CHECK(*geometry::pooled_ricci_coefficient(runs) ==
+        Approx(sxy / std::sqrt(sxx * syy)).epsilon(1e-14));
 }
 
 TEST_CASE("median and average ranks - hand-computed", "[analysis]") {

@@ -90,6 +90,8 @@ RunRecord done_run(index_t id, const RunIdentity& run) {
       ric.push_back(total);
       at_k.layers.push_back(layer);
     }
+    at_k.eta.assign(1, std::nan(""));  // no input layer: paper convention
+    for (double eta : geometry::eta_from_geodesic_mass(g)) at_k.eta.push_back(eta);
     at_k.coefficients = {geometry::ricci_coefficient(g, ric)};
     r.measures.push_back(at_k);
   }

@@ -63,8 +63,9 @@ Where R itself breaks, and what the emulation reports instead (decided here, doc
 * The R script always has the raw inputs; a stack without them has no transition 0 here.
 * When every model is removed R's final aggregate fails ("no rows to aggregate"); the pooled coefficient
   is NaN here.
-* Per-stack rho (what ricci-query reports per stack; the R script only pools): the same cor.test rule on
-  one stack's pairs, NaN for an excluded stack.
+* Per-stack rho (what ricci-query reports per stack; the R script only pools): Pearson over one stack's
+  complete pairs, NaN for an excluded stack, and defined from 2 pairs as docs/method.md §4 defines a
+  run's rho for L >= 3 (cor.test itself wants 3).
 
 Distances: the script uses the Euclidean distance (proxy::dist); docs/method.md §2 ranks by the squared
 distance. Both give the same neighbour sets whenever sqrt does not merge two distinct squared distances,
@@ -218,14 +219,14 @@ def stack_tables(inputs, layers, k):
 # Correlations (cor.test)
 
 
-def pearson_complete(x, y):
-    """cor.test(x, y)$estimate for Pearson: complete cases only; fewer than 3 -> NaN (R stops with
-    "not enough finite observations"); a zero standard deviation -> NaN (R: NA)."""
+def pearson_complete(x, y, minimum=3):
+    """cor.test(x, y)$estimate for Pearson: complete cases only; fewer than `minimum` (R: 3) -> NaN
+    (R stops with "not enough finite observations"); a zero standard deviation -> NaN (R: NA)."""
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     ok = ~(np.isnan(x) | np.isnan(y))
     x, y = x[ok], y[ok]
-    if x.size < 3:
+    if x.size < minimum:
         return math.nan
     dx, dy = x - x.mean(), y - y.mean()
     sxx, syy = float(np.dot(dx, dx)), float(np.dot(dy, dy))
@@ -254,7 +255,9 @@ def analyze_stack(inputs, layers, k):
         "eta_input": by_index[0].eta if inputs is not None else None,
         "has_input": inputs is not None,
         "ric": ric,
-        "rho": math.nan if excluded else pearson_complete(pairs_eta, pairs_ric),
+        # docs/method.md §4: a run's rho needs L >= 3 layers, i.e. 2 pairs (the R script has no
+        # per-run rho; its cor.test would want 3).
+        "rho": math.nan if excluded else pearson_complete(pairs_eta, pairs_ric, minimum=2),
         "pairs": (pairs_eta, pairs_ric),
         "transition_means": {t.index: t.mean for t in transitions},
         "transition_totals": {t.index: t.total for t in transitions},

@@ -1,6 +1,7 @@
 """`ricci-query analyze --format json` against the brute-force oracle, to 1e-9, on activation stacks with
 exact duplicates, distance ties, disconnected clusters, collapsed layers and 11 layers, for the union,
-mutual and baptista-r conventions. Usage: test_analyze_oracle.py RICCI_QUERY WORKDIR"""
+mutual and baptista-r conventions (baptista-r: per-layer values only; its coefficient is checked by
+test_baptista_r_oracle.py). Usage: test_analyze_oracle.py RICCI_QUERY WORKDIR"""
 import json
 import math
 import os
@@ -75,17 +76,21 @@ for name, stack, ks in cases():
             continue
         got = json.loads(proc.stdout)
         want = oracle.analyze([np.asarray(X, dtype=np.float64) for X in stack], ks, convention)
-        if set(got) != {"n", "layers", "results"} or got["n"] != want["n"] or got["layers"] != want["layers"]:
+        if not {"n", "layers", "results"} <= set(got) or got["n"] != want["n"] or got["layers"] != want["layers"]:
             failures.append(f"{name}/{convention}: header {got.get('n')},{got.get('layers')} != {want['n']},{want['layers']}")
         for rg, rw in zip(got["results"], want["results"]):
             where = f"{name}/{convention}/k={rw['k']}"
-            if list(rg) != ["k", "layers", "rho", "z", "fisher", "p", "reason"]:
+            if list(rg)[:7] != ["k", "layers", "rho", "z", "fisher", "p", "reason"]:
                 failures.append(f"{where}: keys {list(rg)}")
             for lg, lw in zip(rg["layers"], rw["layers"]):
                 for key in ("layer", "edges", "components", "unreachable_pairs", "ric", "g"):
                     checked += 1
                     if lg[key] != lw[key]:
                         failures.append(f"{where} layer {lw['layer']}: {key} = {lg[key]}, oracle {lw[key]}")
+            if convention == "baptista-r":
+                # Its coefficient follows the reference R code's transitions, which this oracle
+                # does not model: test_baptista_r_oracle.py checks it against the R emulation.
+                continue
             for key in ("rho", "z", "fisher", "p"):
                 checked += 1
                 if not close(rg[key], rw[key]):

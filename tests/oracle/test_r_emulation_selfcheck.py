@@ -120,11 +120,13 @@ out = emu.analyze(stacks, [1])
 check("pooled one kept", out["pooled"][0]["rho"], -math.sqrt(3) / 2)
 check("pooled stacks", out["pooled"][0]["stacks"], 1)
 check("k_star", out["k_star"], 1)
-# Hidden LINE, SQUARE, SWAPPED without inputs: pairs (-4,-16), (4,-32): rho NaN alone (2 pairs), but
+# Hidden LINE, SQUARE, SWAPPED without inputs: pairs (-4,-16), (4,-32): a run's rho is defined from
+# 2 pairs (L = 3, docs/method.md §4) and is then -1; a pooled coefficient needs 3 (cor.test), but
 # pooled with the first stack: x = (-4,4,0,-4,4), y = (-16,-32,-16,-16,-32): cov = -128, Sxx = 64,
 # Syy = 307.2 -> rho = -sqrt(5/6).
 short = (None, [LINE, SQUARE, SWAPPED])
-check("two pairs alone", emu.analyze_stack(*short, 1)["rho"], math.nan)
+check("two pairs alone", emu.analyze_stack(*short, 1)["rho"], -1.0)
+check("two pairs alone, pooled", emu.analyze([short], [1])["pooled"][0]["rho"], math.nan)
 out = emu.analyze([stacks[0], short, stacks[1]], [1])
 check("pooled with short", out["pooled"][0]["rho"], -math.sqrt(5 / 6))
 check("pooled with short stacks", out["pooled"][0]["stacks"], 2)

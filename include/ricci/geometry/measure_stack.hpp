@@ -5,6 +5,8 @@
 // Thread safety: the geometry keeps no static or global state; every function here and in the
 // headers it includes is reentrant, so concurrent calls on different inputs are safe. Concurrent
 // calls may also share read-only inputs (views, neighbour lists, graphs).
+#include <functional>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -27,6 +29,9 @@ struct MeasureOptions {
   // not the geometry's business: the sweep sets this from the job's store_nodes, and the results
   // file stores them when its layout says so.
   bool per_node = false;
+  // Called after each layer is measured (input layer included), with the layers done and the
+  // total, from the calling thread: a progress hook for callers that report, never required.
+  std::function<void(std::size_t done, std::size_t total)> on_layer_done;
 };
 
 // The measures of one layer at one k.
@@ -46,7 +51,19 @@ struct LayerMeasures {
 // The measures of every layer at one k, and the coefficient of each notion.
 struct MeasuresAtK {
   index_t k = 0;
-  std::vector<LayerMeasures> layers;           // index 0 = hidden layer 1
+  std::vector<LayerMeasures> layers;  // index 0 = hidden layer 1
+  // Layer 0, the raw inputs: measured under baptista-r when the caller passes them, because the
+  // reference R code's first transition starts there (docs/method.md §3).
+  std::optional<LayerMeasures> input;
+  // eta[l] = eta_l for l = 0..L-1 (docs/method.md §3-§4): eta[l] is the change into hidden layer
+  // l + 1, so eta[0] is input -> layer 1 (NaN without an input layer, and always NaN under paper
+  // and mutual, whose coefficient starts at layer 1) and eta[l] pairs with Ric_l. paper, mutual:
+  // g_{l+1} - g_l. baptista-r: the reference R rule (reachability.hpp), +-Inf where it excludes.
+  std::vector<double> eta;
+  // Whether the run is excluded at this k, and why: disconnected (paper, mutual: some hidden layer
+  // is), reachability_changed (baptista-r, first at transition excluded_at, an index into eta).
+  CoefficientReason exclusion = CoefficientReason::none;
+  index_t excluded_at = -1;
   std::vector<CurvatureNotion> notions;        // as requested
   std::vector<RicciCoefficient> coefficients;  // coefficients[c] pairs eta with notions[c]'s Ric
 
@@ -62,30 +79,38 @@ double geodesic_mass(const GeodesicSummary& summary, GraphRule rule);
 LayerMeasures measure_layer(const NeighbourLists& lists, index_t k, GraphRule rule,
                             std::span<const CurvatureNotion> curvatures, bool per_node);
 
-// The Ricci coefficient (docs/method.md §4) of one k slot's layers for one computed notion.
-RicciCoefficient ricci_coefficient(std::span<const LayerMeasures> layers, CurvatureNotion notion);
+// The Ricci coefficient (docs/method.md §4) of one k slot for one computed notion: undefined with
+// the slot's exclusion reason when it is excluded, else over the complete (eta_l, Ric_l) pairs,
+// l = 1..L-1.
+RicciCoefficient ricci_coefficient(const MeasuresAtK& slot, CurvatureNotion notion);
 
 // Validates the stack (at least one layer, equal row counts, finite values, every k in range, no
 // notion twice) and computes one MeasuresAtK per k, in the order given. Throws ricci::Error naming
-// the bad value. The layers are read through their views, never copied (see LayerView for what a
-// view itself copies); exact_knn makes one transposed working copy of a layer at a time.
+// the bad value. `input` is the raw input layer X_0 (same rows); it is measured under baptista-r
+// only, where the reference code's first transition starts there, and ignored otherwise. The
+// layers are read through their views, never copied (see LayerView for what a view itself
+// copies); exact_knn makes one transposed working copy of a layer at a time.
 std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
-                                       const MeasureOptions& options);
+                                       const MeasureOptions& options,
+                                       std::optional<LayerView> input = std::nullopt);
 
 // The validation alone, so callers can reject input before doing any other work.
-void validate_layer_stack(std::span<const LayerView> layers, const MeasureOptions& options);
+void validate_layer_stack(std::span<const LayerView> layers, const MeasureOptions& options,
+                          std::optional<LayerView> input = std::nullopt);
 
 // Views of owning matrices: no copy, and the views stay valid as long as `layers` does.
 std::vector<LayerView> layer_views(const std::vector<RowMatrix>& layers);
 
 // The same for a stack held as owning matrices, so such callers stay one line.
 inline std::vector<MeasuresAtK> measure_stack(const std::vector<RowMatrix>& layers,
-                                              const MeasureOptions& options) {
-  return measure_stack(layer_views(layers), options);
+                                              const MeasureOptions& options,
+                                              std::optional<LayerView> input = std::nullopt) {
+  return measure_stack(layer_views(layers), options, input);
 }
 inline void validate_layer_stack(const std::vector<RowMatrix>& layers,
-                                 const MeasureOptions& options) {
-  validate_layer_stack(layer_views(layers), options);
+                                 const MeasureOptions& options,
+                                 std::optional<LayerView> input = std::nullopt) {
+  validate_layer_stack(layer_views(layers), options, input);
 }
 
 }  // namespace ricci::geometry

@@ -54,6 +54,13 @@ struct ResultsTable {
   std::span<const double> layers_of(std::string_view path, std::size_t run, std::size_t slot) const;
   // Every layer connected (g finite) at this k slot.
   bool connected(std::size_t run, std::size_t slot) const;
+  // The run is excluded at this k slot by its file's convention (docs/method.md §3-§4): a
+  // disconnected layer (paper, mutual) or a change of reachability (baptista-r), as /flow/reason
+  // records it.
+  bool excluded(std::size_t run, std::size_t slot) const;
+  // eta_1..eta_{depth-1} at one k slot (eta_l pairs with Ric_l): from /flow/eta, which the reader
+  // derives from /flow/g for files older than schema 4.
+  std::span<const double> eta_of(std::size_t run, std::size_t slot) const;
 };
 
 // Reads every column. Throws ricci::Error("io", ...) naming the path for a missing file, a file
