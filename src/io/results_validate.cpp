@@ -160,6 +160,8 @@ struct Columns {
   const std::vector<double>& g = t.reals("/flow/g");
   const std::vector<double>& ric = t.reals("/flow/ric");
   const std::vector<std::int64_t>& reason = t.integers("/flow/reason");
+  const std::vector<double>& eta = t.reals("/flow/eta");  // derived from g before schema 4
+  const std::vector<std::int64_t>& excluded_at = t.integers("/flow/excluded_at");
   const std::vector<double>& loss = t.reals("/history/loss");
 };
 
@@ -281,13 +283,38 @@ void check_done_slot(const Columns& c, std::size_t i, std::size_t s, Problems& p
   }
   if (!recomputable) return;
   const std::size_t slot = t.index(i, s);
+  const auto g = t.layers_of("/flow/g", i, s), ric = t.layers_of("/flow/ric", i, s);
+  const std::span<const double> eta(c.eta.data() + t.index(i, s, 0), depth);
+  // Under baptista-r (schema 4) eta follows the reference R rule and cannot be recomputed from g;
+  // its exclusion and its coefficient follow from eta. Otherwise eta_l = g_{l+1} - g_l.
+  const bool reference_r = t.graph == "baptista-r" && t.schema_version >= transitions_since_version;
+  std::optional<std::size_t> first_infinite;
+  for (std::size_t l = 0; l < depth; ++l) {
+    if (reference_r) {
+      if (std::isinf(eta[l]) && !first_infinite) first_infinite = l;
+    } else if (!same_value(eta[l], l == 0 ? NAN : g[l] - g[l - 1])) {
+      problems.add(where + ": eta at transition " + std::to_string(l) + " = " +
+                   std::to_string(eta[l]) + " is not g_{l+1} - g_l");
+    }
+  }
+  const std::int64_t expected_excluded_at =
+      first_infinite ? static_cast<std::int64_t>(*first_infinite) : -1;
+  if (c.excluded_at[slot] != expected_excluded_at)
+    problems.add(where + ": excluded_at = " + std::to_string(c.excluded_at[slot]) +
+                 ", but eta says " + std::to_string(expected_excluded_at));
   geometry::RicciCoefficient expected;
   try {
-    expected =
-        geometry::ricci_coefficient(t.layers_of("/flow/g", i, s), t.layers_of("/flow/ric", i, s));
+    if (!reference_r) {
+      expected = geometry::ricci_coefficient(g, ric);
+    } else if (first_infinite) {
+      expected = {NAN, NAN, NAN, NAN, geometry::CoefficientReason::reachability_changed};
+    } else {
+      expected = depth == 0 ? geometry::coefficient_of_pairs({}, {})
+                            : geometry::coefficient_of_pairs(eta.subspan(1), ric.first(depth - 1));
+    }
   } catch (const std::exception& e) {
     // Stored values no sweep can produce may be outside what the statistics accept.
-    problems.add(where + ": the coefficient cannot be recomputed from g and Ric (" + e.what() +
+    problems.add(where + ": the coefficient cannot be recomputed from eta and Ric (" + e.what() +
                  ")");
     return;
   }
@@ -301,8 +328,8 @@ void check_done_slot(const Columns& c, std::size_t i, std::size_t s, Problems& p
     const double stored = t.reals(std::string("/flow/") + name)[slot];
     if (!same_value(stored, value))
       problems.add(where + ": " + name + " = " + std::to_string(stored) +
-                   " disagrees with the value recomputed from g and Ric (" + std::to_string(value) +
-                   ")");
+                   " disagrees with the value recomputed from eta and Ric (" +
+                   std::to_string(value) + ")");
   }
 }
 
