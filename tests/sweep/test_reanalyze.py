@@ -180,5 +180,24 @@ check(md5(existing) == existing_md5, "a refused re-analysis changed an existing 
 refused(sweep(["--reanalyze", os.path.join(WORK, "overlay.ini"), "--out", out] + MUTUAL), "cannot re-analyse",
         "a source that is not a results file")
 
+# 5. --dry-run shows the derived plan; the test inputs are regenerated, so data that changed since
+# the source was made are refused (the source's data identity), naming the file.
+r = sweep(["--reanalyze", source, "--dry-run"] + MUTUAL)
+check(r.returncode == 0 and "re-analysis of " + source in r.stdout and "graph = mutual" in r.stdout
+      and "k = 6,20,30" in r.stdout, f"--dry-run: {r.returncode} {r.stdout!r} {r.stderr!r}")
+csv = os.path.join(WORK, "d.csv")
+rows = "".join(f"{(i * 37 % 101) / 101:.4f},{(i * 53 % 103) / 103:.4f},{i % 2}\n" for i in range(200))
+with open(csv, "w") as f:
+    f.write("x,y,label\n" + rows)
+csv_source = fresh("csv-source.h5")
+ok(sweep(["--sweep.problems", "csv:" + csv, "--sweep.architectures", "narrow", "--sweep.depths", "5",
+          "--train.epochs", "1", "--geometry.k", "3", "--out", csv_source]), "csv sweep")
+with open(csv, "w") as f:
+    f.write("x,y,label\n" + rows.replace("0.", "1.", 1))  # same shape, one value changed
+out = fresh("re-csv.h5")
+refused(sweep(["--reanalyze", csv_source, "--out", out, "--geometry.k", "4"]),
+        f"cannot re-analyse {csv_source}: {csv} (csv of csv:", "re-analysis on changed data")
+check(not os.path.exists(out), "a re-analysis refused for its data created its output")
+
 print(f"{len(failures)} failed" if failures else "all re-analysis checks passed")
 sys.exit(1 if failures else 0)
