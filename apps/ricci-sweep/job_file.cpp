@@ -23,13 +23,8 @@ namespace {
 
 const std::string command_line = "the command line";
 
-// A key's value and where it came from, for error messages.
-struct Setting {
-  std::string value;
-  std::string where;  // "jobs/x.ini line 7" or "the command line"
-};
-// By key: "train.epochs", "problem.synthetic-a.threshold".
-using Settings = std::map<std::string, Setting>;
+using Setting = KeySetting;
+using Settings = KeySettings;
 
 std::string setting_of(const std::string& key) { return key.substr(key.rfind('.') + 1); }
 
@@ -154,6 +149,9 @@ po::options_description general_options(SweepCommand& command) {
   general.add_options()("help,h", "show this help")(
       "job", po::value(&command.job_file),
       "INI job file (jobs/*.ini); every key can also be given as --section.key")(
+      "reanalyze", po::value(&command.reanalyze),
+      "measure the stored activations of this results file again, without training, under the "
+      "[geometry] keys given (--geometry.k, --geometry.graph, --geometry.convention)")(
       "out", po::value(&command.sweep.output), "results file (one shared HDF5 file)")(
       "resume", "continue an existing results file (created when missing)")(
       "retry-failed", "with --resume, also re-run failed runs")(
@@ -183,6 +181,8 @@ std::string usage(const po::options_description& options) {
   std::ostringstream help;
   help << "usage: ricci-sweep --job FILE --out RESULTS.h5 [--resume] [--retry-failed] [--force] "
           "[--dry-run]\n"
+       << "       ricci-sweep --reanalyze SOURCE.h5 --geometry.KEY VALUE... --out NEW.h5 "
+          "[--resume] [--force]\n"
        << "       (run under mpirun -np N or srun; rank 0 dispatches, the others train and "
           "measure)\n"
        << options << "\nper-problem keys (file sections [problem.NAME] or --problem.NAME.key):\n";
@@ -310,6 +310,40 @@ void check_architectures_fit_depths(const sweep::JobSpec& job, const Settings& s
     }
 }
 
+void apply_settings(sweep::JobSpec& job, const Settings& settings) {
+  apply_job_keys(job, settings);
+  check_architectures_fit_depths(job, settings);
+  apply_problem_keys(job, settings);
+}
+
+// A re-analysis keeps the source's runs and training: it may change the geometry and where the
+// data lie (a data path; the sweep checks that the data themselves are the source's).
+void require_reanalysis_keys(const Settings& overrides) {
+  for (const auto& [key, setting] : overrides) {
+    if (key.starts_with("geometry.")) continue;
+    const ProblemKey* problem_key =
+        key.starts_with("problem.") ? find_problem_key(setting_of(key)) : nullptr;
+    if (problem_key && problem_key->path) continue;
+    std::string allowed;
+    for (const JobKey& known : job_keys())
+      if (known.name.starts_with("geometry."))
+        allowed += (allowed.empty() ? "" : ", ") + known.name;
+    throw Error("job", setting.where + ", key " + key +
+                           ": --reanalyze keeps the source's runs and training and may change "
+                           "only " +
+                           allowed + " (and problem.NAME.data_dir)");
+  }
+}
+
+// --out must not be the source: a re-analysis never writes into the file it reads.
+void require_other_output(const SweepCommand& command) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (fs::equivalent(command.sweep.output, command.reanalyze, error))
+    throw Error("job", "--out " + command.sweep.output + " is the file --reanalyze reads (" +
+                           command.reanalyze + "); name a new results file");
+}
+
 }  // namespace
 
 SweepCommand parse_sweep_command(const std::vector<std::string>& args) {
@@ -321,15 +355,30 @@ SweepCommand parse_sweep_command(const std::vector<std::string>& args) {
   if (!command.job_file.empty()) settings.merge(read_job_file(command.job_file));
   if (command.sweep.output.empty() && !command.dry_run)
     throw Error("job", "--out RESULTS.h5 is required");
+  if (!command.reanalyze.empty()) {
+    require_reanalysis_keys(settings);
+    require_other_output(command);
+    command.overrides = std::move(settings);
+    return command;
+  }
   require_problems(settings, command.job_file);
 
   sweep::JobSpec& job = command.job;
   // The one default that is not JobSpec's: a job file names the job after itself.
   if (!command.job_file.empty()) job.name = std::filesystem::path(command.job_file).stem().string();
-  apply_job_keys(job, settings);
-  check_architectures_fit_depths(job, settings);
-  apply_problem_keys(job, settings);
+  apply_settings(job, settings);
   return command;
+}
+
+sweep::JobSpec reanalysis_job(const SweepCommand& command, const std::string& stored_job_text,
+                              const std::string& source) {
+  Settings settings = command.overrides;
+  // The stored text is canonical job text (every key, sweep.name included); the overrides win.
+  settings.merge(scan_job_file(source + " (its stored job)", stored_job_text));
+  require_problems(settings, source);
+  sweep::JobSpec job;
+  apply_settings(job, settings);
+  return job;
 }
 
 }  // namespace ricci::sweep_app

@@ -4,7 +4,9 @@
 //
 // Every key of the file can be given on the command line as --section.key VALUE, which wins over
 // the file; per-problem keys are --problem.NAME.threshold / --problem.NAME.data_dir. Errors name
-// the file, line and key (or "the command line").
+// the file, line and key (or "the command line"). With --reanalyze the base is the job stored in
+// the source results file, and the file and command line may change only its [geometry] keys.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,8 +15,20 @@
 
 namespace ricci::sweep_app {
 
+// A job key's value and where it came from, for error messages.
+struct KeySetting {
+  std::string value;
+  std::string where;  // "jobs/x.ini line 7" or "the command line"
+};
+// By key: "train.epochs", "problem.synthetic-a.threshold".
+using KeySettings = std::map<std::string, KeySetting>;
+
 struct SweepCommand {
   std::string job_file;  // "" = command line only
+  // --reanalyze FILE: the job is FILE's stored job with `overrides` applied (the command line's
+  // and the --job file's keys: [geometry] keys and data paths only), built by reanalysis_job.
+  std::string reanalyze;
+  KeySettings overrides;
   bool dry_run = false, help = false, print_keys = false;
   sweep::JobSpec job;
   // --out, --resume, --retry-failed, --force, --progress-seconds; the app adds the job text, the
@@ -25,5 +39,10 @@ struct SweepCommand {
 
 // Parses ricci-sweep's arguments (argv without the program name). Throws ricci::Error("job", ...).
 SweepCommand parse_sweep_command(const std::vector<std::string>& args);
+
+// The job of a re-analysis: `stored_job_text` (the source's 'job' attribute; `source` names the
+// file in messages) with the command's overrides. Throws ricci::Error("job", ...) naming the key.
+sweep::JobSpec reanalysis_job(const SweepCommand& command, const std::string& stored_job_text,
+                              const std::string& source);
 
 }  // namespace ricci::sweep_app

@@ -3,11 +3,13 @@
 #include <cmath>
 #include <iomanip>
 #include <map>
+#include <memory>
 
 #include "job_file.hpp"
 #include "job_keys.hpp"
 #include "ricci/core/error.hpp"
 #include "ricci/sweep/plan.hpp"
+#include "ricci/sweep/reanalyze.hpp"
 #include "ricci/sweep/sweep.hpp"
 
 #ifndef RICCI_VERSION
@@ -34,6 +36,9 @@ void print_plan(std::ostream& out, const SweepCommand& command, const sweep::Pla
       << sweep::train_mode_name(job.train.mode) << " ("
       << sweep::optimizer_name(job.train.optimizer.kind) << ", " << job.train.epochs
       << " epochs, batch " << job.train.batch_size << ")\n";
+  if (!command.reanalyze.empty())
+    out << "re-analysis of " << command.reanalyze
+        << ": its stored activations measured again, nothing trained\n";
   std::map<std::pair<std::string, std::string>, int> counts;
   for (const auto& run : plan.runs) ++counts[{run.identity.problem, run.identity.architecture}];
   out << "  " << std::left << std::setw(24) << "problem" << std::setw(14) << "architecture"
@@ -64,7 +69,7 @@ int run_sweep_command(const MpiSession& mpi, int argc, char** argv,
     return code;
   };
   try {
-    const SweepCommand command = parse_sweep_command(args);
+    SweepCommand command = parse_sweep_command(args);
     if (command.help) {
       if (rank == 0) out << command.help_text;
       return sweep_exit_ok;
@@ -73,7 +78,16 @@ int run_sweep_command(const MpiSession& mpi, int argc, char** argv,
       if (rank == 0) out << keys_markdown();
       return sweep_exit_ok;
     }
+    // A re-analysis: every rank reads the source (the same file, the same verdict) and derives
+    // the job from the one stored in it.
+    std::shared_ptr<const sweep::ReanalysisSource> source;
+    if (!command.reanalyze.empty()) {
+      source = std::make_shared<const sweep::ReanalysisSource>(
+          sweep::open_reanalysis_source(command.reanalyze));
+      command.job = reanalysis_job(command, source->job_text, command.reanalyze);
+    }
     sweep::Plan plan = sweep::make_plan(command.job, sweep::probe_problems(command.job));
+    if (source) sweep::require_same_runs(*source, plan);
     if (command.dry_run) {
       if (rank == 0) print_plan(out, command, plan);
       return sweep_exit_ok;
@@ -83,6 +97,7 @@ int run_sweep_command(const MpiSession& mpi, int argc, char** argv,
     options.job_text = job_text(command.job, true);
     options.job_text_without_paths = job_text(command.job, false);
     options.stop_requested = stop_requested;
+    options.reanalysis = source;
     std::ostringstream discard;
     const auto summary =
         sweep::run_sweep(command.job, plan, options, rank == 0 ? out : discard, mpi.communicator());
@@ -93,7 +108,8 @@ int run_sweep_command(const MpiSession& mpi, int argc, char** argv,
           << std::setprecision(1) << summary.seconds << " s; results in " << command.sweep.output
           << "\n";
       if (summary.pending > 0)
-        out << "[ricci-sweep] continue with: --resume (same job and --out)\n";
+        out << "[ricci-sweep] continue with: --resume (same "
+            << (command.reanalyze.empty() ? "job" : "--reanalyze source, keys") << " and --out)\n";
     }
     return summary.pending > 0 ? sweep_exit_stopped : sweep_exit_ok;
   } catch (const sweep::RankFailure& e) {

@@ -261,6 +261,57 @@ void check_run_data(const ResultsTable& t, std::size_t run) {
                           " were never written (every output is 0)");
 }
 
+StoredRun read_stored_run(const ResultsTable& t, std::size_t run) {
+  const std::string who = "'" + t.path + "' run " + std::to_string(run);
+  if (!t.store_activations)
+    throw Error("io", "'" + t.path +
+                          "' was written with store_activations = false: it keeps no activations");
+  if (run >= t.runs) throw Error("io", who + ": the file has " + std::to_string(t.runs) + " runs");
+  if (!t.is_done(run)) throw Error("io", who + " is not done: it has no stored activations");
+  check_run_data(t, run);
+
+  StoredRun out;
+  nn::TrainResult& training = out.training;
+  training.test_accuracy = t.reals("/runs/test_accuracy")[run];
+  training.train_accuracy = t.reals("/runs/train_accuracy")[run];
+  training.val_accuracy = t.reals("/runs/val_accuracy")[run];
+  training.seconds = t.reals("/runs/train_seconds")[run];
+  const auto epochs = t.integers("/runs/epochs")[run];
+  if (epochs < 1 || static_cast<std::size_t>(epochs) > t.epochs)
+    throw Error("io", who + ": /runs/epochs is " + std::to_string(epochs) + ", outside 1.." +
+                          std::to_string(t.epochs));
+  for (std::size_t e = 0; e < static_cast<std::size_t>(epochs); ++e) {
+    const std::size_t cell = run * t.epochs + e;
+    training.history.push_back({t.reals("/history/loss")[cell], t.reals("/history/accuracy")[cell],
+                                t.reals("/history/val_loss")[cell],
+                                t.reals("/history/val_accuracy")[cell]});
+  }
+
+  const h5::QuietErrors quiet;
+  const h5::File file = h5::open_existing(t.path, H5F_ACC_RDONLY);
+  const std::string group = run_group(static_cast<index_t>(run));
+  const auto n_test = static_cast<hsize_t>(t.integers("/runs/n_test")[run]);
+  const auto depth = t.integers("/runs/depth")[run];
+  for (int l = 1; l <= depth; ++l) {
+    const std::string path = group + "/" + layer_dataset_name(l);
+    const auto shape = shapes::describe(file.get(), path);
+    if (!shape || shape->dims.size() != 2 || shape->dims[0] != n_test)
+      throw Error("io",
+                  who + ": " + path + " is missing or not " + std::to_string(n_test) + " x width");
+    const auto values =
+        shapes::read_column<double>(file.get(), t.path, path, H5T_NATIVE_DOUBLE, shape->dims);
+    RowMatrix layer(static_cast<Eigen::Index>(shape->dims[0]),
+                    static_cast<Eigen::Index>(shape->dims[1]));
+    std::copy(values.begin(), values.end(), layer.data());
+    out.activations.hidden.push_back(std::move(layer));
+  }
+  out.activations.probability = shapes::read_column<double>(
+      file.get(), t.path, group + "/probability", H5T_NATIVE_DOUBLE, {n_test});
+  out.labels = shapes::read_column<std::uint8_t>(file.get(), t.path, group + "/labels",
+                                                 H5T_NATIVE_UINT8, {n_test});
+  return out;
+}
+
 ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_checksums) {
   const int version = shapes::readable_version(f, path);
 

@@ -331,7 +331,11 @@ const std::vector<FileAttribute>& file_attributes() {
       {"tool_version", true, "its version"},
       {"graph", true, "the graph rule: union, mutual or baptista-r"},
       {"data_identity", true,
-       "SHA-256 of every data file and the shapes they gave; --resume compares it", false}};
+       "SHA-256 of every data file and the shapes they gave; --resume compares it", false},
+      {"reanalysis_of", true,
+       "the results file whose stored activations this one re-analysed (ricci-sweep --reanalyze); "
+       "empty when the runs were trained here",
+       false}};
   return attributes;
 }
 

@@ -19,6 +19,25 @@ const data::Dataset& DataCache::get(const data::Problem& problem, const data::Da
   return *slot;
 }
 
+void measure_run_geometry(io::RunRecord& record, const io::RunIdentity& run, const JobSpec& job,
+                          const data::InputMatrix& test_inputs) {
+  const auto start = std::chrono::steady_clock::now();
+  geometry::MeasureOptions options;
+  options.k = run.k;
+  options.rule = job.rule;
+  // Per-node values are computed only when the file will keep them (io stores them).
+  options.per_node = job.store_nodes;
+  // The raw inputs are layer 0 of the reference R code's transitions (baptista-r only; the
+  // geometry ignores them otherwise, so the copy is made only when it is read).
+  std::optional<RowMatrix> inputs;
+  if (options.rule == geometry::GraphRule::baptista_r) inputs = test_inputs.cast<double>();
+  record.measures =
+      geometry::measure_stack(record.activations.hidden, options,
+                              inputs ? std::optional<geometry::LayerView>(*inputs) : std::nullopt);
+  record.geometry_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 io::RunRecord execute_run(const RunSpec& spec, const JobSpec& job, DataCache& cache,
                           const std::function<bool()>& cancelled) {
   const io::RunIdentity& run = spec.identity;
@@ -37,23 +56,9 @@ io::RunRecord execute_run(const RunSpec& spec, const JobSpec& job, DataCache& ca
     out.training = nn::train(net, data, job.train, streams.shuffle);
     stop_if_cancelled();
 
-    const auto start = std::chrono::steady_clock::now();
     out.activations = nn::hidden_activations(net, data.test_x);
     out.labels = data.test_y;
-    geometry::MeasureOptions options;
-    options.k = run.k;
-    options.rule = job.rule;
-    // Per-node values are computed only when the file will keep them (io stores them).
-    options.per_node = job.store_nodes;
-    // The raw inputs are layer 0 of the reference R code's transitions (baptista-r only; the
-    // geometry ignores them otherwise, so the copy is made only when it is read).
-    std::optional<RowMatrix> inputs;
-    if (options.rule == geometry::GraphRule::baptista_r) inputs = data.test_x.cast<double>();
-    out.measures = geometry::measure_stack(
-        out.activations.hidden, options,
-        inputs ? std::optional<geometry::LayerView>(*inputs) : std::nullopt);
-    out.geometry_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    measure_run_geometry(out, run, job, data.test_x);
     out.status = io::RunStatus::done;
   } catch (const std::exception& e) {
     out.status = io::RunStatus::failed;

@@ -128,15 +128,20 @@ Error output_error(const std::string& what, const std::string& path, int error) 
 // known to fit.
 void require_resumable(const SweepOptions& options, std::size_t plan_runs,
                        const std::string& data_identity) {
-  std::string stored, stored_data;
+  std::string stored, stored_data, stored_source;
   std::size_t runs = 0;
   try {
     auto file = io::ResultsFile::open(options.output, false);
     stored = file.attribute("job_without_paths");
     runs = static_cast<std::size_t>(file.run_count());
-    // Files of the first release have no data identity: nothing to compare.
+    // Files of the first release have no data identity, files before re-analysis no source:
+    // nothing to compare.
     try {
       stored_data = file.attribute("data_identity");
+    } catch (const Error&) {
+    }
+    try {
+      stored_source = file.attribute("reanalysis_of");
     } catch (const Error&) {
     }
     file.close();
@@ -148,6 +153,15 @@ void require_resumable(const SweepOptions& options, std::size_t plan_runs,
                 options.output +
                     " holds a different job; resume it with the job it was started "
                     "with (stored in its 'job' attribute), or pass --force to overwrite it");
+  const std::string source = options.reanalysis ? options.reanalysis->absolute_path : "";
+  if (stored_source != source)
+    throw Error("sweep", options.output + " holds " +
+                             (stored_source.empty() ? "a sweep that trained its runs"
+                                                    : "a re-analysis of " + stored_source) +
+                             "; resume it as " +
+                             (stored_source.empty() ? "a sweep (without --reanalyze)"
+                                                    : "--reanalyze " + stored_source) +
+                             ", or pass --force to overwrite it");
   if (runs != plan_runs)
     throw Error("sweep", options.output + " holds " + std::to_string(runs) +
                              " runs but the job plans " + std::to_string(plan_runs));
@@ -179,6 +193,13 @@ Decision decide_output(const JobSpec& job, const Plan& plan, const SweepOptions&
                     " already exists: pass --resume to continue it or --force to overwrite it");
   Decision decision;
   decision.data_identity = data_identity(job, plan.shapes);
+  // A re-analysis regenerates the test inputs: they must come from the data the source had.
+  if (options.reanalysis && !options.reanalysis->data_identity.empty()) {
+    const std::string difference = data_difference(
+        options.reanalysis->data_identity, decision.data_identity, options.reanalysis->path);
+    if (!difference.empty())
+      throw Error("sweep", "cannot re-analyse " + options.reanalysis->path + ": " + difference);
+  }
   if (exists && options.resume) {
     require_resumable(options, plan.runs.size(), decision.data_identity);
     decision.action = OutputAction::resume;
@@ -234,7 +255,8 @@ std::map<std::string, std::string> attributes(const JobSpec& job, const SweepOpt
           {"job_without_paths", options.job_text_without_paths},
           {"tool", "ricci-sweep"},
           {"tool_version", options.tool_version},
-          {"graph", std::string(geometry::graph_rule_name(job.rule))}};
+          {"graph", std::string(geometry::graph_rule_name(job.rule))},
+          {"reanalysis_of", options.reanalysis ? options.reanalysis->absolute_path : ""}};
 }
 
 struct Progress {
@@ -261,8 +283,11 @@ struct Progress {
 };
 
 Outcome run_one(const RunSpec& run, const JobSpec& job, DataCache& cache, io::ResultsFile& file,
-                int rank, const std::function<bool()>& stop_requested, std::string& error) {
-  io::RunRecord record = execute_run(run, job, cache, stop_requested);
+                int rank, const SweepOptions& options, std::string& error) {
+  const auto& stop_requested = options.stop_requested;
+  io::RunRecord record = options.reanalysis
+                             ? reanalyze_run(run, job, *options.reanalysis, cache, stop_requested)
+                             : execute_run(run, job, cache, stop_requested);
   if (record.status != io::RunStatus::done && stop_requested())
     return Outcome::interrupted;  // stays pending for --resume
   record.rank = rank;
@@ -364,8 +389,8 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
     DataCache cache;
     DispatchHooks hooks;
     hooks.work = [&](index_t id, std::string& error) {
-      return run_one(plan.runs[static_cast<std::size_t>(id)], job, cache, file, rank,
-                     options.stop_requested, error);
+      return run_one(plan.runs[static_cast<std::size_t>(id)], job, cache, file, rank, options,
+                     error);
     };
     hooks.finished = [&](index_t id, Outcome outcome, const std::string& error) {
       const auto row = static_cast<std::size_t>(id);

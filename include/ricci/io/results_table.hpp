@@ -15,6 +15,7 @@
 #include "ricci/core/types.hpp"
 #include "ricci/io/run_status.hpp"
 #include "ricci/io/schema.hpp"
+#include "ricci/nn/train.hpp"
 
 namespace ricci::io {
 
@@ -73,6 +74,20 @@ ResultsTable read_results_table(const std::string& path);
 // not what the run wrote: in schema 3 files they must match /runs/data_checksum; in older files a
 // run whose outputs are all exactly 0 never had its data written.
 void check_run_data(const ResultsTable& table, std::size_t run);
+
+// What a file written with store_activations keeps of a done run: its training outcome and history
+// (from the table) and its hidden activations, outputs and test labels (from its /run_data group),
+// everything a re-analysis needs instead of training it again.
+struct StoredRun {
+  nn::TrainResult training;  // seconds: the stored training wall time
+  nn::Activations activations;
+  std::vector<std::uint8_t> labels;
+};
+
+// Reads run `run` of `table` after check_run_data. Throws ricci::Error("io", ...) naming the file
+// and run when the file keeps no activations, the run is not done, its data do not match its
+// checksum, or a dataset is missing or has a shape the table does not expect.
+StoredRun read_stored_run(const ResultsTable& table, std::size_t run);
 
 // Checks a results file against the schema registry and the value rules of
 // results_schema/README.md: shapes and types, status values, k padding, NaN exactly where a value

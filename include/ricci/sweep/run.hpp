@@ -1,6 +1,6 @@
 #pragma once
-// One run, start to finish, in memory: data -> training -> activations -> geometry (docs/method.md §1).
-// No MPI, no HDF5: the sweep decides where it runs and the io layer where it lands.
+// One run, start to finish, in memory: data -> training -> activations -> geometry (docs/method.md
+// §1). No MPI, no HDF5: the sweep decides where it runs and the io layer where it lands.
 #include <functional>
 #include <map>
 #include <memory>
@@ -24,6 +24,14 @@ class DataCache {
   std::map<std::string, std::shared_ptr<const data::Dataset>> fixed_;
   data::Dataset synthetic_;
 };
+
+// The geometry of a run whose record holds its hidden activations: fills record.measures at every k
+// of `run` under the job's graph rule, and record.geometry_seconds. The one geometry step of a
+// sweep, whether the activations come from training (execute_run) or from a results file
+// (reanalyze_run). `test_inputs` are the raw test inputs the activations were computed from (the
+// input layer). Throws ricci::Error from the geometry.
+void measure_run_geometry(io::RunRecord& record, const io::RunIdentity& run, const JobSpec& job,
+                          const data::InputMatrix& test_inputs);
 
 // Executes `run` and returns everything the results file keeps of it (io::RunRecord; the caller
 // sets its rank). Failures (bad data, divergence, geometry errors) are returned as status failed

@@ -10,12 +10,14 @@
 #include <mpi.h>
 
 #include <functional>
+#include <memory>
 #include <ostream>
 #include <string>
 
 #include "ricci/core/error.hpp"
 #include "ricci/sweep/job.hpp"
 #include "ricci/sweep/plan.hpp"
+#include "ricci/sweep/reanalyze.hpp"
 
 namespace ricci::sweep {
 
@@ -26,6 +28,10 @@ struct SweepOptions {
   std::string tool_version;
   // The job as canonical text, stored in the file; --resume compares the one without paths.
   std::string job_text, job_text_without_paths;
+  // Set for a re-analysis: workers measure the source's stored activations instead of training,
+  // the new file records the source in 'reanalysis_of', its data must be the source's, and
+  // --resume continues only a re-analysis of the same source.
+  std::shared_ptr<const ReanalysisSource> reanalysis;
   // Polled between runs and between a run's stages; never set by the sweep itself.
   std::function<bool()> stop_requested = [] { return false; };
 };
