@@ -10,6 +10,7 @@
 #include "cli_util.hpp"
 #include "job_keys.hpp"
 #include "ricci/core/error.hpp"
+#include "ricci/data/problems.hpp"
 #include "ricci/nn/architecture.hpp"
 
 namespace po = boost::program_options;
@@ -75,9 +76,10 @@ void check_known_key(const std::string& key, const std::string& where) {
     return;
   }
   if (find_problem_key(setting_of(key))) return;
+  const auto& keys = problem_keys();
   std::string settings;
-  for (const ProblemKey& known : problem_keys())
-    settings += (settings.empty() ? "" : " and ") + setting_of(known.name);
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    settings += (i == 0 ? "" : i + 1 == keys.size() ? " and " : ", ") + setting_of(keys[i].name);
   throw Error(
       "job", where + ": unknown key " + key + " (a [problem.NAME] section takes " + settings + ")");
 }
@@ -269,7 +271,9 @@ void apply_job_keys(sweep::JobSpec& job, const Settings& settings) {
   }
 }
 
-// After sweep.problems has made one entry per problem in job.problem_settings.
+// After sweep.problems has made one entry per problem in job.problem_settings. A knob is checked
+// against its problem as it is set (the range depends on the problem; the keys come in name order,
+// and those not yet set hold valid defaults).
 void apply_problem_keys(sweep::JobSpec& job, const Settings& settings) {
   for (const auto& [key, setting] : settings) {
     if (!key.starts_with("problem.")) continue;
@@ -280,7 +284,9 @@ void apply_problem_keys(sweep::JobSpec& job, const Settings& settings) {
       throw Error("job", setting.where + ": [problem." + problem +
                              "] names a problem that is not in sweep.problems");
     try {
-      find_problem_key(setting_of(key))->parse(entry->second, setting.value);
+      const ProblemKey& row = *find_problem_key(setting_of(key));
+      row.parse(entry->second, setting.value);
+      if (row.knob) data::resolve_knobs(data::parse_problem(problem), entry->second.knobs);
     } catch (const Error& e) {
       throw e.with_context("job", setting.where + ", key " + key);
     }

@@ -3,9 +3,10 @@
 // defaults are the rows of job_keys.hpp; this file finds the values and where they came from.
 //
 // Every key of the file can be given on the command line as --section.key VALUE, which wins over
-// the file; per-problem keys are --problem.NAME.threshold / --problem.NAME.data_dir. Errors name
-// the file, line and key (or "the command line"). With --reanalyze the base is the job stored in
-// the source results file, and the file and command line may change only its [geometry] keys.
+// the file; per-problem keys are --problem.NAME.threshold, .data_dir and the synthetic problems'
+// knobs .noise, .margin and .scale. Errors name the file, line and key (or "the command line").
+// With --reanalyze the base is the job stored in the source results file, and the file and
+// command line may change only its [geometry] keys.
 #include <map>
 #include <string>
 #include <vector>

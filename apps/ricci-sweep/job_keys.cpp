@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <type_traits>
 #include <utility>
@@ -211,7 +212,7 @@ JobKey integer_list_key(std::string name, std::string meaning, std::string item,
 }
 
 // sweep.problems also keeps problem_settings at one entry per problem: a new problem starts
-// with its paper threshold, and a problem listed again keeps its settings.
+// with its paper threshold and its knobs' defaults, and a problem listed again keeps its settings.
 JobKey problems_key() {
   auto key = row<sweep::JobSpec>("sweep.problems", ValueKind::name_list,
                                  "the problems to train on, e.g. synthetic-a,fmnist-sandal-boot; "
@@ -225,9 +226,8 @@ JobKey problems_key() {
     for (const auto& name : names) {
       const data::Problem problem = data::parse_problem(name);
       const auto kept = job.problem_settings.find(name);
-      settings[name] = kept != job.problem_settings.end()
-                           ? kept->second
-                           : sweep::ProblemSettings{problem.default_threshold, ""};
+      settings[name] =
+          kept != job.problem_settings.end() ? kept->second : sweep::default_settings(problem);
     }
     job.problems = names;
     job.problem_settings = std::move(settings);
@@ -384,6 +384,35 @@ std::vector<JobKey> geometry_and_output_sections() {
   return keys;
 }
 
+using Knob = std::optional<double> data::SyntheticKnobs::*;
+
+// "synthetic-a, synthetic-c, circles": the named problems that have `knob`.
+std::string problems_with(Knob knob) {
+  std::string names;
+  for (const auto& name : data::known_problem_names())
+    if (name.find(':') == std::string::npos && data::parse_problem(name).knobs.*knob)
+      names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
+// A knob's row. The range depends on the problem, which a row does not know: apply_problem_keys
+// checks it with data::resolve_knobs.
+ProblemKey knob_key(const std::string& setting, const std::string& meaning, Knob knob) {
+  auto key = row<sweep::ProblemSettings>("problem.NAME." + setting, ValueKind::real,
+                                         meaning + " (" + problems_with(knob) + ")");
+  key.bounds.other_items = "in the problem's range (README: Problems)";
+  key.default_note = "the problem's value (README: Problems)";
+  key.knob = true;
+  key.parse = [knob](sweep::ProblemSettings& settings, const std::string& text) {
+    settings.knobs.*knob = parse_double(text, "");
+  };
+  key.print = [knob](const sweep::ProblemSettings& settings) {
+    const std::optional<double>& value = settings.knobs.*knob;
+    return value ? canonical_real(*value) : std::string();
+  };
+  return key;
+}
+
 std::string line(const KeyInfo& key, const std::string& setting, const std::string& value,
                  bool with_paths) {
   if (key.path && (!with_paths || value.empty())) return "";
@@ -414,7 +443,12 @@ const std::vector<ProblemKey>& problem_keys() {
     data_dir.default_note =
         std::string("Debian's ") + data::fashion_mnist_default_dir + " for Fashion-MNIST";
     data_dir.path = true;
-    return std::vector<ProblemKey>{threshold, data_dir};
+    return std::vector<ProblemKey>{
+        threshold, data_dir,
+        knob_key("noise", "the standard deviation of NAME's jitter", &data::SyntheticKnobs::noise),
+        knob_key("margin", "the gap that separates NAME's classes", &data::SyntheticKnobs::margin),
+        knob_key("scale", "the factor every coordinate of NAME's points is multiplied by",
+                 &data::SyntheticKnobs::scale)};
   }();
   return keys;
 }
@@ -446,8 +480,12 @@ std::string job_text(const sweep::JobSpec& job, bool with_paths) {
   }
   for (const auto& [problem, settings] : job.problem_settings) {
     text += "\n[problem." + problem + "]\n";
-    for (const ProblemKey& key : problem_keys())
-      text += line(key, setting_of(key.name), key.print(settings), with_paths);
+    const sweep::ProblemSettings defaults = sweep::default_settings(data::parse_problem(problem));
+    for (const ProblemKey& key : problem_keys()) {
+      const std::string printed = key.print(settings);
+      if (key.knob && (printed.empty() || printed == key.print(defaults))) continue;
+      text += line(key, setting_of(key.name), printed, with_paths);
+    }
   }
   return text;
 }
@@ -466,7 +504,8 @@ std::string effective_keys(const sweep::JobSpec& job) {
   for (const JobKey& key : job_keys()) add(key.name, key, key.print(job));
   for (const auto& [problem, settings] : job.problem_settings)
     for (const ProblemKey& key : problem_keys())
-      add("problem." + problem + "." + setting_of(key.name), key, key.print(settings));
+      if (!key.knob || !key.print(settings).empty())
+        add("problem." + problem + "." + setting_of(key.name), key, key.print(settings));
   return text;
 }
 
@@ -487,8 +526,10 @@ std::string allowed_text(const KeyInfo& key, bool markdown) {
       return "list of " + integers;
     case ValueKind::integer:
       return "integer " + range_text(bounds, true);
-    case ValueKind::real:
-      return "real " + range_text(bounds, false);
+    case ValueKind::real: {
+      const std::string range = range_text(bounds, false);
+      return "real " + (range.empty() ? bounds.other_items : range);
+    }
     case ValueKind::word:
       return words;
     case ValueKind::boolean:

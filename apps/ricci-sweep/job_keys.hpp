@@ -48,6 +48,10 @@ struct KeyInfo {
   // A machine-specific path: left out of the job text that --resume compares (data may move
   // between machines), and left out when empty.
   bool path = false;
+  // A synthetic problem's knob (data::SyntheticKnobs), which only some problems have: listed only
+  // for those, and in the job text only where it differs from the problem's default, so that the
+  // job texts of files made before the knobs existed are unchanged and still resume.
+  bool knob = false;
 };
 
 // Target is sweep::JobSpec for the job's keys and sweep::ProblemSettings for a [problem.NAME]

@@ -1,6 +1,8 @@
 #include "ricci/data/problems.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -22,23 +24,65 @@ struct Named {
   Family family;
   int first, second;
   double threshold;
+  SyntheticKnobs knobs;
 };
 
 // The paper's thresholds (docs/method.md §5). Follow-up problems have none in the paper; 0.95 is
-// ours.
-constexpr Named named_problems[] = {
-    {"synthetic-a", Family::synthetic_a, 0, 0, 0.99},
-    {"synthetic-b", Family::synthetic_b, 0, 0, 0.99},
-    {"synthetic-c", Family::synthetic_c, 0, 0, 0.91},
-    {"mnist-1-7", Family::mnist, 1, 7, 0.99},
-    {"mnist-6-8", Family::mnist, 6, 8, 0.99},
-    {"fmnist-sandal-boot", Family::fashion_mnist, 5, 9, 0.98},
-    {"fmnist-shirt-coat", Family::fashion_mnist, 6, 4, 0.90},
-    {"circles", Family::circles, 0, 0, 0.95},
-    {"four-discs", Family::four_discs, 0, 0, 0.95},
-    {"cylinders", Family::cylinders, 0, 0, 0.95},
-    {"linked-tori", Family::linked_tori, 0, 0, 0.95},
+// ours. The knobs' defaults are the constants the generators had before they had knobs: with them
+// every problem draws the same bits as before (synthetic.cpp says what each knob means).
+const Named named_problems[] = {
+    {"synthetic-a", Family::synthetic_a, 0, 0, 0.99, {.noise = 0.08, .scale = 1}},
+    {"synthetic-b", Family::synthetic_b, 0, 0, 0.99, {.margin = 0.5, .scale = 1}},
+    {"synthetic-c", Family::synthetic_c, 0, 0, 0.91, {.noise = 0.05, .scale = 1}},
+    {"mnist-1-7", Family::mnist, 1, 7, 0.99, {}},
+    {"mnist-6-8", Family::mnist, 6, 8, 0.99, {}},
+    {"fmnist-sandal-boot", Family::fashion_mnist, 5, 9, 0.98, {}},
+    {"fmnist-shirt-coat", Family::fashion_mnist, 6, 4, 0.90, {}},
+    {"circles", Family::circles, 0, 0, 0.95, {.noise = 0.03, .margin = 0.2, .scale = 1}},
+    {"four-discs", Family::four_discs, 0, 0, 0.95, {.scale = 1}},
+    {"cylinders", Family::cylinders, 0, 0, 0.95, {.margin = 0, .scale = 1}},
+    {"linked-tori", Family::linked_tori, 0, 0, 0.95, {.scale = 1}},
 };
+
+// The shortest text that reads back to the same double: 0.08 rather than 0.080000000000000002.
+std::string shortest(double value) {
+  std::array<char, 32> text{};
+  const auto end = std::to_chars(text.data(), text.data() + text.size(), value).ptr;
+  return std::string(text.data(), end);
+}
+
+// What a knob may be (docs/method.md §5): the bounds of noise and scale lie far beyond any useful
+// value and keep the coordinates finite in single precision; a margin leaves both classes room.
+struct KnobRange {
+  double min, max;
+  std::string why;  // "" or " (the reason for the bounds)"
+};
+
+// "its knobs are noise and scale", for a problem that lacks the one asked for.
+std::string knob_names(const SyntheticKnobs& knobs) {
+  std::vector<std::string> names;
+  if (knobs.noise) names.emplace_back("noise");
+  if (knobs.margin) names.emplace_back("margin");
+  if (knobs.scale) names.emplace_back("scale");
+  if (names.empty()) return "only synthetic problems have knobs";
+  std::string text = names.size() == 1 ? "its knob is " : "its knobs are ";
+  for (std::size_t i = 0; i < names.size(); ++i)
+    text += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+  return text;
+}
+
+KnobRange margin_range(Family family) {
+  switch (family) {
+    case Family::synthetic_b:
+      return {0, 2, " (at 2 class 1 is the box's corners; past 2.37 it would be empty)"};
+    case Family::circles:
+      return {0, 1, " (class 1 lies on radius 1 - margin)"};
+    case Family::cylinders:
+      return {0, 0.7, " (class 1's radius 0.8 - margin must stay at least its jitter 0.1)"};
+    default:
+      return {0, 0, ""};  // the problem has no margin
+  }
+}
 
 [[noreturn]] void unknown(std::string_view name) {
   std::string known;
@@ -241,6 +285,37 @@ Dataset load_idx_files(const Problem& p, const DataOptions& options, RandomStrea
 
 }  // namespace
 
+SyntheticKnobs resolve_knobs(const Problem& problem, const SyntheticKnobs& given) {
+  using Knob = std::optional<double> SyntheticKnobs::*;
+  SyntheticKnobs knobs = problem.knobs;
+  const auto take = [&](const char* name, Knob knob, const KnobRange& range) {
+    const std::optional<double>& value = given.*knob;
+    if (!value) return;
+    if (!(problem.knobs.*knob))
+      throw Error("data", problem.name + " has no knob " + name + "; " + knob_names(problem.knobs));
+    if (!(*value >= range.min && *value <= range.max))
+      throw Error("data", problem.name + ": " + name + " must lie in [" + shortest(range.min) +
+                              ", " + shortest(range.max) + "]" + range.why + ", got " +
+                              shortest(*value));
+    knobs.*knob = value;
+  };
+  take("noise", &SyntheticKnobs::noise, {0, 1e3, ""});
+  take("margin", &SyntheticKnobs::margin, margin_range(problem.family));
+  take("scale", &SyntheticKnobs::scale, {1e-6, 1e6, ""});
+  return knobs;
+}
+
+std::string knobs_text(const SyntheticKnobs& knobs) {
+  std::string text;
+  const auto add = [&](const char* name, const std::optional<double>& value) {
+    if (value) text += (text.empty() ? "" : ", ") + std::string(name) + " = " + shortest(*value);
+  };
+  add("noise", knobs.noise);
+  add("margin", knobs.margin);
+  add("scale", knobs.scale);
+  return text;
+}
+
 bool Problem::synthetic() const {
   return family != Family::mnist && family != Family::fashion_mnist &&
          family != Family::idx_files && family != Family::csv_file;
@@ -262,6 +337,7 @@ Problem parse_problem(std::string_view name) {
       p.first_class = n.first;
       p.second_class = n.second;
       p.default_threshold = n.threshold;
+      p.knobs = n.knobs;
       return p;
     }
   if (name.starts_with("mnist:") || name.starts_with("fmnist:")) {
@@ -297,41 +373,45 @@ std::vector<index_t> paper_k_grid(const Problem& problem) {
 }
 
 Dataset load_problem(const Problem& problem, const DataOptions& options, std::uint64_t seed) {
+  const SyntheticKnobs knobs = resolve_knobs(problem, options.knobs);
   RandomStream rng(seed, "data/" + problem.name);
   Dataset d;
-  auto synthetic = [&](LabelledPoints (*generate)(RandomStream&, int)) {
+  auto synthetic = [&](auto generate) {
     if (options.synthetic_per_class < 2)
       throw Error("data", problem.name + ": synthetic_per_class must be at least 2");
     // Train and test come from one draw, so they are disjoint samples of the same distribution.
-    LabelledPoints train = generate(rng, options.synthetic_per_class);
-    LabelledPoints test = generate(rng, options.synthetic_per_class);
+    LabelledPoints train = generate(options.synthetic_per_class);
+    LabelledPoints test = generate(options.synthetic_per_class);
     d.problem = problem.name;
     d.train_x = std::move(train.x);
     d.train_y = std::move(train.y);
     d.test_x = std::move(test.x);
     d.test_y = std::move(test.y);
   };
+  // Every knob a family's generator takes is set in its row of named_problems.
+  const double noise = knobs.noise.value_or(0), margin = knobs.margin.value_or(0),
+               scale = knobs.scale.value_or(1);
   switch (problem.family) {
     case Family::synthetic_a:
-      synthetic(synthetic_a);
+      synthetic([&](int n) { return synthetic_a(rng, n, noise, scale); });
       break;
     case Family::synthetic_b:
-      synthetic(synthetic_b);
+      synthetic([&](int n) { return synthetic_b(rng, n, margin, scale); });
       break;
     case Family::synthetic_c:
-      synthetic(synthetic_c);
+      synthetic([&](int n) { return synthetic_c(rng, n, noise, scale); });
       break;
     case Family::circles:
-      synthetic(circles);
+      synthetic([&](int n) { return circles(rng, n, noise, margin, scale); });
       break;
     case Family::four_discs:
-      synthetic(four_discs);
+      synthetic([&](int n) { return four_discs(rng, n, scale); });
       break;
     case Family::cylinders:
-      synthetic(cylinders);
+      synthetic([&](int n) { return cylinders(rng, n, margin, scale); });
       break;
     case Family::linked_tori:
-      synthetic(linked_tori);
+      synthetic([&](int n) { return linked_tori(rng, n, scale); });
       break;
     case Family::mnist:
     case Family::fashion_mnist:

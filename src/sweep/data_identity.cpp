@@ -11,6 +11,7 @@
 
 #include "ricci/core/error.hpp"
 #include "ricci/data/idx.hpp"
+#include "ricci/data/problems.hpp"
 
 namespace ricci::sweep {
 
@@ -61,6 +62,7 @@ struct Digest {
 };
 struct Entries {
   std::map<std::string, std::string> shapes;                      // problem -> its shapes, as text
+  std::map<std::string, std::string> knobs;                       // problem -> data::knobs_text
   std::map<std::pair<std::string, std::string>, Digest> digests;  // (problem, role) -> file
 };
 
@@ -72,6 +74,8 @@ Entries parse(const std::string& text) {
     const auto f = fields(line);
     if (f.size() == 5 && f[0] == "shape")
       entries.shapes[f[1]] = f[2] + " train / " + f[3] + " test points, " + f[4] + " features";
+    else if (f.size() == 3 && f[0] == "knobs")
+      entries.knobs[f[1]] = f[2];
     else if (f.size() == 5 && f[0] == "sha256")
       entries.digests[{f[1], f[2]}] = {f[3], f[4]};
   }
@@ -128,6 +132,9 @@ std::string data_identity(const JobSpec& job, const std::vector<ProblemShape>& s
     const std::string& name = shape.problem.name;
     text += "shape\t" + name + "\t" + std::to_string(shape.n_train) + "\t" +
             std::to_string(shape.n_test) + "\t" + std::to_string(shape.input_dim) + "\n";
+    const std::string knobs =
+        data::knobs_text(data::resolve_knobs(shape.problem, job.data_options(name).knobs));
+    if (!knobs.empty()) text += "knobs\t" + name + "\t" + knobs + "\n";
     for (const DataFile& file : data_files(job, shape.problem))
       text += "sha256\t" + name + "\t" + file.role + "\t" + sha256_file(file.path) + "\t" +
               file.path + "\n";
@@ -147,6 +154,19 @@ std::string data_difference(const std::string& stored, const std::string& curren
       return file.path + " (" + key.second + " of " + key.first + ") differs from the data " +
              output + " was created with (SHA-256 then " + it->second.hex + ", now " + file.hex +
              ")";
+  }
+  for (const auto& [problem, knobs] : now.knobs) {
+    const auto it = before.knobs.find(problem);
+    std::string then;
+    if (it != before.knobs.end())
+      then = it->second;
+    else if (before.shapes.count(problem))  // a file made before the knobs drew with the defaults
+      then = data::knobs_text(data::parse_problem(problem).knobs);
+    else
+      continue;
+    if (then != knobs)
+      return "the data of " + problem + " is now drawn with " + knobs + " but " + output +
+             " was created with " + then;
   }
   for (const auto& [problem, shape] : now.shapes) {
     const auto it = before.shapes.find(problem);

@@ -23,8 +23,15 @@ data::DataOptions JobSpec::data_options(const std::string& problem) const {
   data::DataOptions options;
   options.pixels = pixels;
   const auto it = problem_settings.find(problem);
-  if (it != problem_settings.end()) options.data_dir = it->second.data_dir;
+  if (it != problem_settings.end()) {
+    options.data_dir = it->second.data_dir;
+    options.knobs = it->second.knobs;
+  }
   return options;
+}
+
+ProblemSettings default_settings(const data::Problem& problem) {
+  return {.threshold = problem.default_threshold, .data_dir = "", .knobs = problem.knobs};
 }
 
 }  // namespace ricci::sweep

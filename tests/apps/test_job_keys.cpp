@@ -8,12 +8,14 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "../test_support.hpp"
 #include "cli_util.hpp"
 #include "ricci-sweep/job_file.hpp"
 #include "ricci-sweep/job_keys.hpp"
 #include "ricci/core/error.hpp"
+#include "ricci/data/problems.hpp"
 #include "ricci/geometry/graph.hpp"
 
 using namespace ricci;
@@ -287,6 +289,84 @@ TEST_CASE("every key: a valid value round-trips through parse and print", "[job-
   CHECK(sweep_app::find_problem_key("threshold")->print(settings) == "0.5");
   sweep_app::find_problem_key("data_dir")->parse(settings, "/srv/mnist");
   CHECK(sweep_app::find_problem_key("data_dir")->print(settings) == "/srv/mnist");
+  for (const char* knob : {"noise", "margin", "scale"}) {
+    INFO(knob);
+    const sweep_app::ProblemKey* key = sweep_app::find_problem_key(knob);
+    REQUIRE(key != nullptr);
+    CHECK(key->knob);
+    CHECK(key->print(settings).empty());  // not set: the problem's default, or no such knob
+    key->parse(settings, "0.25");
+    CHECK(key->print(settings) == "0.25");
+  }
+  CHECK(data::knobs_text(settings.knobs) == "noise = 0.25, margin = 0.25, scale = 0.25");
+}
+
+// --- The synthetic problems' knobs: [problem.NAME] noise, margin and scale (docs/method.md §5).
+
+TEST_CASE("knobs reach the problem's data options and its job text", "[job-keys][knobs]") {
+  const auto path = write_job("knobs.ini",
+                              "[sweep]\nproblems = synthetic-a, synthetic-b, circles\n"
+                              "[problem.synthetic-a]\nnoise = 0\nscale = 2.5\n"
+                              "[problem.synthetic-b]\nmargin = 0.5\n");
+  const auto job = parse_job({"--job", path, "--problem.circles.margin", "0.1"});
+  CHECK(data::knobs_text(job.data_options("synthetic-a").knobs) == "noise = 0, scale = 2.5");
+  CHECK(data::knobs_text(job.data_options("synthetic-b").knobs) == "margin = 0.5, scale = 1");
+  CHECK(data::knobs_text(job.data_options("circles").knobs) ==
+        "noise = 0.03, margin = 0.1, scale = 1");
+  // The job text holds a knob only where it differs from the problem's default (synthetic-b's
+  // margin 0.5 is its default), so that job texts from before the knobs are unchanged.
+  const std::string text = sweep_app::job_text(job, false);
+  CHECK_THAT(text, Catch::Matchers::Contains("[problem.circles]\nthreshold = 0.94999999999999996\n"
+                                             "margin = 0.10000000000000001\n\n"));
+  CHECK_THAT(text, Catch::Matchers::Contains("[problem.synthetic-a]\nthreshold = "
+                                             "0.98999999999999999\nnoise = 0\nscale = 2.5\n\n"));
+  CHECK_THAT(text, Catch::Matchers::EndsWith("[problem.synthetic-b]\nthreshold = "
+                                             "0.98999999999999999\n"));
+  // ... and reads back to the same job.
+  const auto again = parse_job({"--job", write_job("knobs_again.ini", text)});
+  CHECK(sweep_app::job_text(again, false) == text);
+  CHECK(data::knobs_text(again.data_options("circles").knobs) ==
+        "noise = 0.03, margin = 0.1, scale = 1");
+
+  // --dry-run lists the knobs each problem has, and no others.
+  const std::string listing = sweep_app::effective_keys(job);
+  CHECK_THAT(listing, Catch::Matchers::Contains("  problem.synthetic-a.noise = 0\n"
+                                                "  problem.synthetic-a.scale = 2.5\n"));
+  CHECK_THAT(listing, Catch::Matchers::Contains("  problem.synthetic-b.margin = 0.5\n"));
+  CHECK_THAT(listing, !Catch::Matchers::Contains("problem.synthetic-a.margin"));
+  CHECK_THAT(listing, !Catch::Matchers::Contains("problem.synthetic-b.noise"));
+  CHECK_THAT(listing, Catch::Matchers::Contains("  problem.circles.noise = 0.03\n"
+                                                "  problem.circles.margin = 0.1\n"
+                                                "  problem.circles.scale = 1\n"));
+}
+
+TEST_CASE("bad knobs name the file, line, key and value", "[job-keys][knobs]") {
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases{
+      {"synthetic-a", "noise = -1", "synthetic-a: noise must lie in [0, 1000], got -1"},
+      {"synthetic-a", "noise = nan", "'nan' is not a number"},
+      {"synthetic-c", "scale = 0", "synthetic-c: scale must lie in [1e-06, 1e+06], got 0"},
+      {"synthetic-b", "margin = 2.5",
+       "synthetic-b: margin must lie in [0, 2] (at 2 class 1 is the box's corners; past 2.37 it "
+       "would be empty), got 2.5"},
+      {"synthetic-a", "margin = 0.1",
+       "synthetic-a has no knob margin; its knobs are noise and scale"},
+      {"mnist-1-7", "noise = 0.1",
+       "mnist-1-7 has no knob noise; only synthetic problems have knobs"},
+  };
+  for (const auto& [problem, line4, message] : cases) {
+    INFO(problem << ": " << line4);
+    const auto path = write_job("bad_knob.ini", "[sweep]\nproblems = " + problem + "\n[problem." +
+                                                    problem + "]\n" + line4 + "\n");
+    const std::string key = "problem." + problem + "." + line4.substr(0, line4.find(' '));
+    CHECK(parse_error({"--job", path, "--dry-run"}) ==
+          "[job] " + path + " line 4, key " + key + ": " + message);
+  }
+  CHECK(parse_error(
+            {"--sweep.problems", "circles", "--problem.circles.margin", "1.5", "--dry-run"}) ==
+        "[job] the command line, key problem.circles.margin: circles: margin must lie in [0, 1] "
+        "(class 1 lies on radius 1 - margin), got 1.5");
+  CHECK(parse_error({"--sweep.problems", "circles", "--problem.circles.noisy", "1", "--dry-run"}) ==
+        "[job] the command line: unknown option '--problem.circles.noisy'");
 }
 
 TEST_CASE("sweep.problems keeps one entry per problem, with the paper's threshold", "[job-keys]") {
@@ -446,7 +526,7 @@ TEST_CASE("job file syntax errors name file and line", "[job-keys][job-file]") {
       {base + "seeds = 1\nseeds = 2\n", "line 4, key sweep.seeds: already set on line 3"},
       {base + "[problem.synthetic-a]\nthresh = 0.9\n",
        "line 4: unknown key problem.synthetic-a.thresh (a [problem.NAME] section takes "
-       "threshold and data_dir)"},
+       "threshold, data_dir, noise, margin and scale)"},
       {base + "[problem.synthetic-b]\nthreshold = 0.9\n",
        "line 4: [problem.synthetic-b] names a problem that is not in sweep.problems"},
   };

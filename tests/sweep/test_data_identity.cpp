@@ -47,8 +47,37 @@ TEST_CASE("synthetic problems have shapes and no files", "[sweep][identity]") {
   const auto shapes = sweep::probe_problems(job);
   CHECK(sweep::data_files(job, shapes[0].problem).empty());
   const std::string identity = sweep::data_identity(job, shapes);
-  CHECK(identity == "shape\tsynthetic-a\t1000\t1000\t3\n");
+  CHECK(identity ==
+        "shape\tsynthetic-a\t1000\t1000\t3\n"
+        "knobs\tsynthetic-a\tnoise = 0.08, scale = 1\n");
   CHECK(sweep::data_difference(identity, identity, "out.h5").empty());
+}
+
+TEST_CASE("a synthetic problem's knobs are part of its data identity", "[sweep][identity]") {
+  auto job = job_on("synthetic-b");
+  const std::string defaults = sweep::data_identity(job, sweep::probe_problems(job));
+  CHECK(defaults ==
+        "shape\tsynthetic-b\t1000\t1000\t3\n"
+        "knobs\tsynthetic-b\tmargin = 0.5, scale = 1\n");
+  // Given at their default values, the knobs are the same data.
+  job.problem_settings["synthetic-b"].knobs = {.margin = 0.5, .scale = 1.0};
+  CHECK(sweep::data_identity(job, sweep::probe_problems(job)) == defaults);
+
+  job.problem_settings["synthetic-b"].knobs = {.margin = 0.25};
+  const std::string thinner = sweep::data_identity(job, sweep::probe_problems(job));
+  CHECK(sweep::data_difference(defaults, thinner, "out.h5") ==
+        "the data of synthetic-b is now drawn with margin = 0.25, scale = 1 but out.h5 was "
+        "created with margin = 0.5, scale = 1");
+  CHECK(sweep::data_difference(thinner, defaults, "out.h5") ==
+        "the data of synthetic-b is now drawn with margin = 0.5, scale = 1 but out.h5 was "
+        "created with margin = 0.25, scale = 1");
+
+  // An identity stored before the knobs existed has no knobs line: it stands for the defaults.
+  const std::string before_knobs = "shape\tsynthetic-b\t1000\t1000\t3\n";
+  CHECK(sweep::data_difference(before_knobs, defaults, "out.h5").empty());
+  CHECK_THAT(sweep::data_difference(before_knobs, thinner, "out.h5"),
+             Catch::Contains("now drawn with margin = 0.25, scale = 1") &&
+                 Catch::Contains("created with margin = 0.5, scale = 1"));
 }
 
 TEST_CASE("a changed or reshaped data file is a difference naming it", "[sweep][identity]") {

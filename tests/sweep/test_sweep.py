@@ -201,6 +201,8 @@ if "errors" in WHICH:
         "bad learning rate": (base.replace("epochs = 2", "epochs = 2\nlearning_rate = fast"), "key train.learning_rate: 'fast' is not a number"),
         "bad problem key": (base + "[problem.synthetic-a]\nthresh = 0.9\n", "unknown key problem.synthetic-a.thresh"),
         "problem section not in sweep": (base + "[problem.synthetic-b]\nthreshold = 0.9\n", "names a problem that is not in sweep.problems"),
+        "knob out of range": (base + "[problem.synthetic-a]\nnoise = -1\n", "line 11, key problem.synthetic-a.noise: synthetic-a: noise must lie in [0, 1000], got -1"),
+        "knob the problem lacks": (base + "[problem.synthetic-a]\nmargin = 0.1\n", "line 11, key problem.synthetic-a.margin: synthetic-a has no knob margin"),
     }
     bad_jobs["unknown optimizer"] = (base.replace("epochs = 2", "epochs = 2\noptimizer = sgd"), "key train.optimizer: 'sgd' is not one of: rmsprop, adam")
     existing = os.path.join(WORK, "existing.h5")
@@ -243,6 +245,12 @@ if "errors" in WHICH:
     r = sweep(["--job", good, "--out", done, "--resume", "--train.epochs", "3"])
     check(r.returncode == 2 and "holds a different job" in r.stderr, f"different job on resume: {r.stderr!r}")
     check(md5(done) == checksum_done, "refusing a different job changed the file")
+    # Other knobs draw other data: refused on --resume. A knob given at its default is the same job.
+    r = sweep(["--job", good, "--out", done, "--resume", "--problem.synthetic-a.noise", "0.2"])
+    check(r.returncode == 2 and "holds a different job" in r.stderr, f"other knobs on resume: {r.stderr!r}")
+    check(md5(done) == checksum_done, "refusing other knobs changed the file")
+    r = sweep(["--job", good, "--out", done, "--resume", "--problem.synthetic-a.noise", "0.08"])
+    check(r.returncode == 0, f"resume with a knob at its default: exit {r.returncode}: {r.stderr!r}")
 
     # A second sweep on a file in use refuses to start.
     long_job = write("long2.ini", LONG_JOB)

@@ -1,7 +1,8 @@
 #pragma once
 // What a sweep's data was when its results file was created: the SHA-256 of every file a problem
-// reads and the shapes the data gave. Stored in the file's 'data_identity' attribute; --resume
-// refuses data that differs, since runs computed on other data must not join the file.
+// reads, the knobs a synthetic problem is drawn with and the shapes the data gave. Stored in the
+// file's 'data_identity' attribute; --resume refuses data that differs, since runs computed on
+// other data must not join the file.
 #include <string>
 #include <vector>
 
@@ -23,10 +24,12 @@ struct DataFile {
 };
 std::vector<DataFile> data_files(const JobSpec& job, const data::Problem& problem);
 
-// One line per problem's shapes and per data file, tab-separated:
+// One line per problem's shapes, per synthetic problem's knobs and per data file, tab-separated:
 //   shape <problem> <n_train> <n_test> <input width>
+//   knobs <problem> <data::knobs_text of the knobs it is drawn with>
 //   sha256 <problem> <role> <hex> <path>
-// Paths are informational only: moving the data does not change its identity.
+// Paths are informational only: moving the data does not change its identity. A stored identity
+// without a knobs line (made before the knobs existed) stands for the problem's default knobs.
 std::string data_identity(const JobSpec& job, const std::vector<ProblemShape>& shapes);
 
 // "" when `current` describes the same data as `stored`; else one sentence naming the first file

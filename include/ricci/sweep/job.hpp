@@ -15,7 +15,12 @@ namespace ricci::sweep {
 struct ProblemSettings {
   double threshold = 0;  // test accuracy a run must exceed to be accepted
   std::string data_dir;  // "" = the problem's default
+  // Synthetic problems: the generator's knobs (docs/method.md §5); empty = the problem's default.
+  data::SyntheticKnobs knobs;
 };
+
+// A problem's settings before any [problem.NAME] key: its paper threshold and its knobs' defaults.
+ProblemSettings default_settings(const data::Problem& problem);
 
 // The initialisers are the job keys' defaults: ricci-sweep's key table (apps/ricci-sweep/
 // job_keys.hpp) prints every default it shows from a default-constructed JobSpec.
