@@ -27,6 +27,8 @@ int association_command(const std::vector<std::string>& args, std::ostream& out)
                         {"t", number_or_null(term.t)},
                         {"p", number_or_null(term.p)}});
       out << Json{{"file", t.path},
+                  {"graph", t.graph},
+                  {"excluded_by", exclusion_rule(t)},
                   {"model", "test_accuracy ~ 1 + z(k*) + problem + architecture + depth"},
                   {"n", a.fit.n},
                   {"parameters", a.fit.parameters},
@@ -51,7 +53,8 @@ int association_command(const std::vector<std::string>& args, std::ostream& out)
       break;
     case Format::table:
       out << t.path << ": test_accuracy ~ 1 + z(k*) + problem + architecture + depth, OLS over "
-          << a.fit.n << " accepted runs (R^2 = " << round_trip(a.fit.r_squared) << ")\n";
+          << a.fit.n << " accepted runs (R^2 = " << round_trip(a.fit.r_squared) << "; graph "
+          << t.graph << ", runs excluded when " << exclusion_rule(t) << ")\n";
       print_text_table(out, terms);
       out << "\nz at k*: coefficient " << a.z.coefficient << ", std. error " << a.z.std_error
           << ", t = " << a.z.t << ", p = " << a.z.p << ", n = " << a.fit.n

@@ -114,18 +114,21 @@ int runs_command(const std::vector<std::string>& args, std::ostream& out) {
         if (column->path == io::status_column)
           row[std::string(accepted_key)] = analysis::above_threshold(t, run);
       }
-      Json rho = Json::array(), z = Json::array();
+      Json rho = Json::array(), z = Json::array(), excluded = Json::array();
       const auto k_values = t.k_values(run);
       for (std::size_t s = 0; s < k_values.size(); ++s) {
         rho.push_back(number_or_null(t.reals("/flow/rho")[t.index(run, s)]));
         z.push_back(number_or_null(t.reals("/flow/z")[t.index(run, s)]));
+        const std::string why = t.is_done(run) ? exclusion_at(t, run, s) : "";
+        excluded.push_back(why.empty() ? Json(nullptr) : Json(why));
       }
       row["k"] = k_values;
       row["rho"] = rho;
       row["z"] = z;
+      row["excluded_by"] = excluded;
       rows.push_back(std::move(row));
     }
-    out << Json{{"file", t.path}, {"runs", rows}}.dump() << "\n";
+    out << Json{{"file", t.path}, {"graph", t.graph}, {"runs", rows}}.dump() << "\n";
     return exit_ok;
   }
 
@@ -137,6 +140,8 @@ int runs_command(const std::vector<std::string>& args, std::ostream& out) {
   }
   for (index_t k : grid) table.columns.push_back("rho_k" + std::to_string(k));
   for (index_t k : grid) table.columns.push_back("z_k" + std::to_string(k));
+  // Which rule excluded the run at each k (docs/method.md §3-§4), empty when it was kept.
+  for (index_t k : grid) table.columns.push_back("excluded_k" + std::to_string(k));
   for (std::size_t run : selected) {
     std::vector<Cell> row;
     for (const io::Column* column : per_run) {
@@ -146,6 +151,10 @@ int runs_command(const std::vector<std::string>& args, std::ostream& out) {
     }
     for (index_t k : grid) row.push_back(at(t, "/flow/rho", run, k));
     for (index_t k : grid) row.push_back(at(t, "/flow/z", run, k));
+    for (index_t k : grid) {
+      const auto slot = t.k_slot_of(run, k);
+      row.push_back(slot && t.is_done(run) ? exclusion_at(t, run, *slot) : std::string());
+    }
     table.rows.push_back(std::move(row));
   }
   if (options.format == Format::csv)

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "ricci/core/error.hpp"
+#include "ricci/geometry/coefficients.hpp"
 
 namespace po = boost::program_options;
 
@@ -87,6 +88,18 @@ std::vector<const io::Column*> columns_over(const std::vector<io::Axis>& axes,
     if (column.axes == axes && (!table || table->columns.count(column.path)))
       out.push_back(&column);
   return out;
+}
+
+std::string exclusion_rule(const io::ResultsTable& table) {
+  return std::string(geometry::reason_name(table.graph == "baptista-r"
+                                               ? geometry::CoefficientReason::reachability_changed
+                                               : geometry::CoefficientReason::disconnected));
+}
+
+std::string exclusion_at(const io::ResultsTable& table, std::size_t run, std::size_t slot) {
+  if (!table.excluded(run, slot)) return "";
+  return std::string(geometry::reason_name(static_cast<geometry::CoefficientReason>(
+      table.integers("/flow/reason")[table.index(run, slot)])));
 }
 
 std::size_t done_run(const io::ResultsTable& table, long long id) {

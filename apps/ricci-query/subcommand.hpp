@@ -46,6 +46,12 @@ Json stored_json(const io::ResultsTable& table, const io::Column& column, std::s
 std::vector<const io::Column*> columns_over(const std::vector<io::Axis>& axes,
                                             const io::ResultsTable* table = nullptr);
 
+// The rule that excludes runs under the file's convention (docs/method.md §3-§4):
+// "reachability-changed" for baptista-r files, "disconnected" otherwise.
+std::string exclusion_rule(const io::ResultsTable& table);
+// Why `run` is excluded at k slot `slot` ("disconnected", "reachability-changed"), or "".
+std::string exclusion_at(const io::ResultsTable& table, std::size_t run, std::size_t slot);
+
 // Run `id` of the table when it exists and is done; otherwise an Error naming what is wrong.
 std::size_t done_run(const io::ResultsTable& table, long long id);
 

@@ -160,7 +160,6 @@ struct Columns {
   const std::vector<double>& g = t.reals("/flow/g");
   const std::vector<double>& ric = t.reals("/flow/ric");
   const std::vector<std::int64_t>& reason = t.integers("/flow/reason");
-  const std::vector<double>& eta = t.reals("/flow/eta");  // derived from g before schema 4
   const std::vector<std::int64_t>& excluded_at = t.integers("/flow/excluded_at");
   const std::vector<double>& loss = t.reals("/history/loss");
 };
@@ -284,12 +283,13 @@ void check_done_slot(const Columns& c, std::size_t i, std::size_t s, Problems& p
   if (!recomputable) return;
   const std::size_t slot = t.index(i, s);
   const auto g = t.layers_of("/flow/g", i, s), ric = t.layers_of("/flow/ric", i, s);
-  const std::span<const double> eta(c.eta.data() + t.index(i, s, 0), depth);
+  // The series are clamped to the layers axis: a corrupted depth cannot index past it.
+  const auto eta = t.layers_of("/flow/eta", i, s);
   // Under baptista-r (schema 4) eta follows the reference R rule and cannot be recomputed from g;
   // its exclusion and its coefficient follow from eta. Otherwise eta_l = g_{l+1} - g_l.
   const bool reference_r = t.graph == "baptista-r" && t.schema_version >= transitions_since_version;
   std::optional<std::size_t> first_infinite;
-  for (std::size_t l = 0; l < depth; ++l) {
+  for (std::size_t l = 0; l < eta.size(); ++l) {
     if (reference_r) {
       if (std::isinf(eta[l]) && !first_infinite) first_infinite = l;
     } else if (!same_value(eta[l], l == 0 ? NAN : g[l] - g[l - 1])) {
@@ -309,8 +309,9 @@ void check_done_slot(const Columns& c, std::size_t i, std::size_t s, Problems& p
     } else if (first_infinite) {
       expected = {NAN, NAN, NAN, NAN, geometry::CoefficientReason::reachability_changed};
     } else {
-      expected = depth == 0 ? geometry::coefficient_of_pairs({}, {})
-                            : geometry::coefficient_of_pairs(eta.subspan(1), ric.first(depth - 1));
+      expected = eta.empty()
+                     ? geometry::coefficient_of_pairs({}, {})
+                     : geometry::coefficient_of_pairs(eta.subspan(1), ric.first(eta.size() - 1));
     }
   } catch (const std::exception& e) {
     // Stored values no sweep can produce may be outside what the statistics accept.
