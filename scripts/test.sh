@@ -9,6 +9,9 @@ jobs=$(nproc)
 scripts/install-deps.sh
 # SLURM for the sbatch test; where it cannot be installed, that test reports SKIPPED with the reason.
 scripts/install-deps.sh slurmctld slurmd slurm-client munge || echo "test.sh: SLURM packages unavailable; the SLURM test will be skipped"
+# R and igraph for the check of the baptista-r emulation against the reference code's own lines in R
+# (tests/oracle/test_r_reference.py); where they cannot be installed, that test reports SKIPPED.
+scripts/install-deps.sh r-base-core r-cran-igraph || echo "test.sh: R packages unavailable; the R check will be skipped"
 
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
