@@ -77,18 +77,10 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import shortest_path
 
+from bruteforce_geometry import squared_distances  # the §2 distance: one definition for the oracles
+
 # ---------------------------------------------------------------------------------------------------------
 # Graphs (cccd::nng, igraph::degree, igraph::distances)
-
-
-def squared_distances(X):
-    """Squared Euclidean distances, accumulated in double over the coordinates in order (docs/method.md §2)."""
-    X = np.asarray(X, dtype=np.float64)
-    D = np.zeros((X.shape[0], X.shape[0]))
-    for c in range(X.shape[1]):
-        diff = X[:, c][:, None] - X[:, c][None, :]
-        D += diff * diff
-    return D
 
 
 def nng(X, k):
