@@ -126,13 +126,14 @@ Error output_error(const std::string& what, const std::string& path, int error) 
 // A file to resume must hold this job, this plan's runs and the same data. Rank 0 checks it alone,
 // reading the file without MPI, before any collective call: every rank then opens a file already
 // known to fit.
-void require_resumable(const SweepOptions& options, std::size_t plan_runs,
+void require_resumable(const JobSpec& job, const SweepOptions& options, std::size_t plan_runs,
                        const std::string& data_identity) {
-  std::string stored, stored_data, stored_source;
+  std::string stored, stored_data, stored_source, stored_version;
   std::size_t runs = 0;
   try {
     auto file = io::ResultsFile::open(options.output, false);
     stored = file.attribute("job_without_paths");
+    stored_version = file.attribute("schema_version");
     runs = static_cast<std::size_t>(file.run_count());
     // Files of the first release have no data identity, files before re-analysis no source:
     // nothing to compare.
@@ -165,6 +166,15 @@ void require_resumable(const SweepOptions& options, std::size_t plan_runs,
   if (runs != plan_runs)
     throw Error("sweep", options.output + " holds " + std::to_string(runs) +
                              " runs but the job plans " + std::to_string(plan_runs));
+  // Before schema 4, baptista-r runs were excluded by the paper's connectivity rule; runs added now
+  // follow the reference R code's rule (docs/method.md §3), and one file must not mix the two.
+  if (job.rule == geometry::GraphRule::baptista_r &&
+      std::stoi(stored_version) < io::transitions_since_version)
+    throw Error("sweep", "cannot resume " + options.output + ": it is schema version " +
+                             stored_version +
+                             ", whose baptista-r runs used the paper's connectivity rule, not "
+                             "the reference R code's (docs/method.md §3); re-analyse it into a new "
+                             "file with --reanalyze, or pass --force to start over");
   if (!stored_data.empty()) {
     const std::string difference = data_difference(stored_data, data_identity, options.output);
     if (!difference.empty())
@@ -201,7 +211,7 @@ Decision decide_output(const JobSpec& job, const Plan& plan, const SweepOptions&
       throw Error("sweep", "cannot re-analyse " + options.reanalysis->path + ": " + difference);
   }
   if (exists && options.resume) {
-    require_resumable(options, plan.runs.size(), decision.data_identity);
+    require_resumable(job, options, plan.runs.size(), decision.data_identity);
     decision.action = OutputAction::resume;
     return decision;
   }

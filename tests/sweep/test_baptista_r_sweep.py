@@ -118,6 +118,18 @@ runs = json.loads(subprocess.run([QUERY, "runs", out, "--format", "json"], captu
 named = {why for row in runs["runs"] for why in row["excluded_by"] if why}
 check(named <= {"reachability-changed"} and named, f"runs excluded_by names {named}")
 
+# A file made before schema 4 excluded baptista-r runs by the paper's rule: resuming it would mix the
+# two rules, and is refused.
+import shutil  # noqa: E402
+old = os.path.join(WORK, "schema3.h5")
+shutil.copy(out, old)
+with h5py.File(old, "r+") as f:
+    f.attrs["schema_version"] = np.int32(3)
+r = subprocess.run([SWEEP] + JOB + ["--out", old, "--resume"], env=ENV, capture_output=True, text=True,
+                   timeout=60)
+check(r.returncode == 2 and "schema version 3" in r.stderr and "--reanalyze" in r.stderr,
+      f"resume of a schema-3 baptista-r file: exit {r.returncode}: {r.stderr!r}")
+
 for line in failures:
     print("FAIL", line)
 sys.exit(1 if failures else 0)
