@@ -92,7 +92,7 @@ def main():
     add("below the accuracy threshold", "151 of 1,512 (9.9%)",
         [rate(s["totals"]["below_threshold"], s["totals"]["finished"]) for _, s, _ in columns])
     add("excluded at k* (of those above threshold)", "134 of 1,361 (9.8%)",
-        [rate(s["totals"]["disconnected"], s["totals"]["above_threshold_with_k_star"]) + f", {s['excluded_by']}"
+        [rate(s["totals"]["excluded"], s["totals"]["above_threshold_with_k_star"]) + f", {s['excluded_by']}"
          for _, s, _ in columns])
     add("ρ < 0 at k* (accepted)", "1,144 of 1,227 (93.2%)",
         [rate(s["totals"]["negative"], s["totals"]["rho_defined"]) for _, s, _ in columns])

@@ -66,7 +66,7 @@ Pooled pool(const std::vector<AnalyzedStack>& stacks) {
       std::vector<double>& ric = ric_storage.emplace_back();
       for (const auto& layer : slot.layers) ric.push_back(layer.curvature_total(forman));
       // eta_1..eta_{L-1} with Ric_1..Ric_{L-1}: the input transition has no curvature partner.
-      series.push_back({std::span<const double>(slot.eta).subspan(1), ric});
+      series.push_back({geometry::paired_eta(slot.eta), ric});
     }
     PooledAtK at_k{stacks.front().at_each_k[s].k, geometry::pooled_ricci_coefficient(series),
                    series.size()};
@@ -327,6 +327,12 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
   std::vector<AnalyzedStack> stacks;
   for (const auto& [path, group] : sources) {
     const io::ActivationStack stack = io::read_activation_stack(path, group);
+    // A results file's run groups hold the hidden layers only; its own /flow values include the
+    // inputs -> layer 1 transition measured from the regenerated inputs, so say where they differ.
+    if (reference_r && !stack.input && !run_ids.empty())
+      err << "ricci-query analyze: " << path << " " << group
+          << " has no layer_00 (a sweep does not store the inputs): the inputs -> layer 1 "
+             "transition is absent here, while the file's /flow values include it\n";
     AnalyzedStack analyzed{path,
                            group,
                            static_cast<index_t>(stack.layers.front().rows()),
@@ -338,10 +344,13 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
     const auto start = std::chrono::steady_clock::now();
     geometry::MeasureOptions measure = geometry_options;
     if (report)
-      measure.on_layer_done = [&](std::size_t done, std::size_t total) {
+      measure.on_layer_done = [&, has_input = analyzed.has_input](std::size_t done,
+                                                                  std::size_t total) {
         const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+        // With the inputs measured first, the first report is layer 0.
+        const std::size_t layer = has_input ? done - 1 : done, last = has_input ? total - 1 : total;
         err << "ricci-query analyze: " << (sources.size() > 1 ? path + " " + group + ": " : "")
-            << "layer " << done << " of " << total << " done (" << fixed(elapsed.count(), 1)
+            << "layer " << layer << " of " << last << " done (" << fixed(elapsed.count(), 1)
             << " s)" << std::endl;
       };
     analyzed.at_each_k = geometry::measure_stack(

@@ -91,7 +91,10 @@ std::vector<const io::Column*> columns_over(const std::vector<io::Axis>& axes,
 }
 
 std::string exclusion_rule(const io::ResultsTable& table) {
-  return std::string(geometry::reason_name(table.graph == "baptista-r"
+  // Files before schema 4 excluded baptista-r runs by the paper's connectivity rule too.
+  const bool reference_r =
+      table.graph == "baptista-r" && table.schema_version >= io::transitions_since_version;
+  return std::string(geometry::reason_name(reference_r
                                                ? geometry::CoefficientReason::reachability_changed
                                                : geometry::CoefficientReason::disconnected));
 }

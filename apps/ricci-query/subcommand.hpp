@@ -47,7 +47,7 @@ std::vector<const io::Column*> columns_over(const std::vector<io::Axis>& axes,
                                             const io::ResultsTable* table = nullptr);
 
 // The rule that excludes runs under the file's convention (docs/method.md §3-§4):
-// "reachability-changed" for baptista-r files, "disconnected" otherwise.
+// "reachability-changed" for baptista-r files of schema 4 on, "disconnected" otherwise.
 std::string exclusion_rule(const io::ResultsTable& table);
 // Why `run` is excluded at k slot `slot` ("disconnected", "reachability-changed"), or "".
 std::string exclusion_at(const io::ResultsTable& table, std::size_t run, std::size_t slot);

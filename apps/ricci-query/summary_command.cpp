@@ -57,11 +57,15 @@ Json summary_json(const io::ResultsTable& t, const analysis::Summary& summary) {
           {"totals",
            {{"below_threshold_share", number_or_null(totals.below_threshold_share)},
             {"disconnected_share", number_or_null(totals.disconnected_share)},
+            // "excluded" is the general name (excluded_by says by which rule); "disconnected"
+            // keeps the name of files and scripts made before baptista-r had its own rule.
+            {"excluded_share", number_or_null(totals.disconnected_share)},
             {"negative_share", number_or_null(totals.negative_share)},
             {"finished", totals.finished},
             {"below_threshold", totals.below_threshold},
             {"above_threshold_with_k_star", totals.above_threshold_with_k_star},
             {"disconnected", totals.disconnected},
+            {"excluded", totals.disconnected},
             {"rho_defined", totals.rho_defined},
             {"negative", totals.negative}}}};
 }
@@ -106,7 +110,7 @@ void summary_text(std::ostream& out, const io::ResultsTable& t, const analysis::
   out << t.path << ": " << t.runs << " runs in " << summary.groups.size() << " groups (" << done
       << " done, " << failed << " failed, " << pending << " pending), graph "
       << (t.graph.empty() ? "?" : t.graph) << ": runs are excluded when "
-      << (t.graph == "baptista-r"
+      << (exclusion_rule(t) == "reachability-changed"
               ? "reachability only shrinks or only grows at a transition (the reference R rule)"
               : "a layer is disconnected")
       << "\n\n";
@@ -163,8 +167,9 @@ void summary_text(std::ostream& out, const io::ResultsTable& t, const analysis::
     out << "\n" << problem << ": pooled coefficient per k (* = k*)\n";
     print_text_table(out, pooled);
     out << problem << ": accepted runs per k (above threshold, not excluded: "
-        << (t.graph == "baptista-r" ? "reachability unchanged at every transition"
-                                    : "connected at every layer")
+        << (exclusion_rule(t) == "reachability-changed"
+                ? "reachability never only shrank or only grew at a transition"
+                : "connected at every layer")
         << ")\n";
     print_text_table(out, accepted);
   }
@@ -174,8 +179,8 @@ void summary_text(std::ostream& out, const io::ResultsTable& t, const analysis::
          "§8)\n"
       << "  below the accuracy threshold           " << std::left << std::setw(26)
       << percent(totals.below_threshold, totals.finished) << "151 of 1,512 (9.9%)\n"
-      << (t.graph == "baptista-r" ? "  reachability changed at k* (R rule)   "
-                                  : "  disconnected at k* (above threshold)   ")
+      << (exclusion_rule(t) == "reachability-changed" ? "  reachability changed at k* (R rule)   "
+                                                      : "  disconnected at k* (above threshold)   ")
       << std::setw(26) << percent(totals.disconnected, totals.above_threshold_with_k_star)
       << "134 of 1,361 (9.8%)\n"
       << "  rho < 0 at k* (accepted)               " << std::setw(26)

@@ -19,8 +19,8 @@ double share(std::size_t part, std::size_t whole) {
 }
 
 // Above threshold and not excluded at k by the file's convention: connected at every layer
-// (paper, mutual) or reachability unchanged at every transition (baptista-r) (docs/method.md §4
-// "accepted").
+// (paper, mutual), or reachability never only shrank or only grew at a transition (baptista-r)
+// (docs/method.md §3-§4 "accepted").
 bool accepted_at(const io::ResultsTable& t, std::size_t run, index_t k) {
   if (!above_threshold(t, run)) return false;
   const auto slot = t.k_slot_of(run, k);

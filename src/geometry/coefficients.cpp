@@ -138,6 +138,23 @@ RicciCoefficient coefficient_of_pairs(std::span<const double> eta_series,
   return out;
 }
 
+std::span<const double> paired_eta(std::span<const double> eta) {
+  return eta.empty() ? eta : eta.subspan(1);
+}
+
+std::optional<std::size_t> first_excluding_transition(std::span<const double> eta) {
+  for (std::size_t l = 0; l < eta.size(); ++l)
+    if (std::isinf(eta[l])) return l;
+  return std::nullopt;
+}
+
+RicciCoefficient coefficient_of_transitions(std::span<const double> eta,
+                                            std::span<const double> ric) {
+  assert(eta.size() == ric.size());
+  if (ric.empty()) return coefficient_of_pairs({}, {});
+  return coefficient_of_pairs(paired_eta(eta), ric.first(ric.size() - 1));
+}
+
 RicciCoefficient ricci_coefficient(std::span<const double> g, std::span<const double> ric) {
   assert(g.size() == ric.size());
   for (double value : g)

@@ -132,12 +132,10 @@ LayerMeasures measure_layer_into(const NeighbourLists& lists, index_t k, GraphRu
 // already recorded in slot.eta, which this only scans for the first exclusion.
 void settle_exclusion(MeasuresAtK& slot, GraphRule rule) {
   if (rule == GraphRule::baptista_r) {
-    for (std::size_t t = 0; t < slot.eta.size(); ++t)
-      if (std::isinf(slot.eta[t])) {
-        slot.exclusion = CoefficientReason::reachability_changed;
-        slot.excluded_at = static_cast<index_t>(t);
-        return;
-      }
+    if (const auto t = first_excluding_transition(slot.eta)) {
+      slot.exclusion = CoefficientReason::reachability_changed;
+      slot.excluded_at = static_cast<index_t>(*t);
+    }
     return;
   }
   std::vector<double> g;
@@ -160,20 +158,20 @@ RicciCoefficient ricci_coefficient(const MeasuresAtK& slot, CurvatureNotion noti
     constexpr double undefined = std::numeric_limits<double>::quiet_NaN();
     return {undefined, undefined, undefined, undefined, slot.exclusion};
   }
+  if (slot.eta.size() != slot.layers.size())
+    throw Error("geometry", "a k slot with " + std::to_string(slot.layers.size()) + " layers has " +
+                                std::to_string(slot.eta.size()) + " transitions");
   std::vector<double> ric;
   for (const LayerMeasures& layer : slot.layers) ric.push_back(layer.curvature_total(notion));
-  if (slot.layers.empty()) return coefficient_of_pairs({}, {});
-  // eta_1..eta_{L-1} with Ric_1..Ric_{L-1}.
-  return coefficient_of_pairs(std::span<const double>(slot.eta).subspan(1),
-                              std::span<const double>(ric).first(ric.size() - 1));
+  return coefficient_of_transitions(slot.eta, ric);
 }
 
 std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
                                        const MeasureOptions& options,
                                        std::optional<LayerView> input) {
-  validate_layer_stack(layers, options, input);
   const bool reference_r = options.rule == GraphRule::baptista_r;
-  if (!reference_r) input.reset();
+  if (!reference_r) input.reset();  // the other conventions start at layer 1: never read it
+  validate_layer_stack(layers, options, input);
   const index_t k_max = *std::max_element(options.k.begin(), options.k.end());
 
   std::vector<MeasuresAtK> slots(options.k.size());
@@ -195,9 +193,9 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
   };
   if (input) {
     const NeighbourLists lists = exact_knn(*input, k_max);
+    // Only the input's graph and reachability enter the R rule: no curvature, no per-node series.
     for (std::size_t s = 0; s < slots.size(); ++s)
-      slots[s].input = measure_layer_into(lists, slots[s].k, options.rule, options.curvatures,
-                                          options.per_node, &previous[s]);
+      slots[s].input = measure_layer_into(lists, slots[s].k, options.rule, {}, false, &previous[s]);
     layer_done();
   }
   for (std::size_t l = 0; l < layers.size(); ++l) {

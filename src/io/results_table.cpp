@@ -20,13 +20,12 @@ namespace {
 // computed, no input layer and no baptista-r exclusion, so every reader takes one path.
 void derive_transitions(ResultsTable& t) {
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-  const auto& g = t.reals("/flow/g");
-  std::vector<double> eta(g.size(), nan);
+  std::vector<double> eta(t.reals("/flow/g").size(), nan);
   for (std::size_t run = 0; run < t.runs; ++run)
     for (std::size_t slot = 0; slot < t.k_slots; ++slot) {
-      const std::size_t depth = t.layers_of("/flow/g", run, slot).size();
-      for (std::size_t l = 1; l < depth; ++l)
-        eta[t.index(run, slot, l)] = g[t.index(run, slot, l)] - g[t.index(run, slot, l - 1)];
+      const auto derived = geometry::eta_from_geodesic_mass(t.layers_of("/flow/g", run, slot));
+      std::copy(derived.begin(), derived.end(),
+                eta.begin() + static_cast<std::ptrdiff_t>(t.index(run, slot, 1)));
     }
   t.columns["/flow/eta"] = std::move(eta);
   t.columns["/flow/excluded_at"] = std::vector<std::int64_t>(t.runs * t.k_slots, -1);
@@ -98,14 +97,7 @@ bool ResultsTable::excluded(std::size_t run, std::size_t slot) const {
 }
 
 std::span<const double> ResultsTable::eta_of(std::size_t run, std::size_t slot) const {
-  const std::span<const double> transitions = layers_of("/flow/eta", run, slot);
-  return transitions.empty() ? transitions : transitions.subspan(1);
-}
-
-bool ResultsTable::connected(std::size_t run, std::size_t slot) const {
-  const auto series = layers_of("/flow/g", run, slot);
-  return !series.empty() &&
-         std::all_of(series.begin(), series.end(), [](double v) { return std::isfinite(v); });
+  return geometry::paired_eta(layers_of("/flow/eta", run, slot));
 }
 
 namespace {

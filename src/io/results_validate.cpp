@@ -160,6 +160,7 @@ struct Columns {
   const std::vector<double>& g = t.reals("/flow/g");
   const std::vector<double>& ric = t.reals("/flow/ric");
   const std::vector<std::int64_t>& reason = t.integers("/flow/reason");
+  const std::vector<double>& eta = t.reals("/flow/eta");  // derived from g before schema 4
   const std::vector<std::int64_t>& excluded_at = t.integers("/flow/excluded_at");
   const std::vector<double>& loss = t.reals("/history/loss");
 };
@@ -285,18 +286,39 @@ void check_done_slot(const Columns& c, std::size_t i, std::size_t s, Problems& p
   const auto g = t.layers_of("/flow/g", i, s), ric = t.layers_of("/flow/ric", i, s);
   // The series are clamped to the layers axis: a corrupted depth cannot index past it.
   const auto eta = t.layers_of("/flow/eta", i, s);
-  // Under baptista-r (schema 4) eta follows the reference R rule and cannot be recomputed from g;
-  // its exclusion and its coefficient follow from eta. Otherwise eta_l = g_{l+1} - g_l.
+  // Under baptista-r (schema 4) eta follows the reference R rule and cannot be recomputed from g
+  // (only where two consecutive layers are connected does it equal their difference); its
+  // exclusion and its coefficient follow from eta. Otherwise eta_l = g_{l+1} - g_l.
   const bool reference_r = t.graph == "baptista-r" && t.schema_version >= transitions_since_version;
-  std::optional<std::size_t> first_infinite;
-  for (std::size_t l = 0; l < eta.size(); ++l) {
-    if (reference_r) {
-      if (std::isinf(eta[l]) && !first_infinite) first_infinite = l;
-    } else if (!same_value(eta[l], l == 0 ? NAN : g[l] - g[l - 1])) {
+  const std::vector<double> from_g = geometry::eta_from_geodesic_mass(g);
+  for (std::size_t l = 1; l < eta.size(); ++l) {
+    const double difference = from_g[l - 1];
+    if (reference_r ? std::isfinite(difference) && eta[l] != difference
+                    : !same_value(eta[l], difference))
       problems.add(where + ": eta at transition " + std::to_string(l) + " = " +
-                   std::to_string(eta[l]) + " is not g_{l+1} - g_l");
-    }
+                   std::to_string(eta[l]) +
+                   " is not g_{l+1} - g_l = " + std::to_string(difference));
   }
+  if (t.schema_version >= transitions_since_version) {
+    // The input layer (eta_0, /flow/input_*) is measured under baptista-r only.
+    const double input_components = t.reals("/flow/input_components")[slot],
+                 input_unreachable = t.reals("/flow/input_unreachable_pairs")[slot],
+                 input_edges = t.reals("/flow/input_edges")[slot];
+    if (!reference_r && !(std::isnan(input_components) && std::isnan(input_unreachable) &&
+                          std::isnan(input_edges) && (eta.empty() || std::isnan(eta[0]))))
+      problems.add(where + ": the input layer's values are set outside baptista-r");
+    if (reference_r && !(input_components >= 1 && input_edges >= 0 && input_unreachable >= 0 &&
+                         (input_components == 1) == (input_unreachable == 0)))
+      problems.add(where + ": the input layer's graph (components " +
+                   std::to_string(input_components) + ", unreachable pairs " +
+                   std::to_string(input_unreachable) + ") is not a measured graph");
+    for (std::size_t l = depth; l < t.layers; ++l)
+      if (!std::isnan(c.eta[t.index(i, s, l)]))
+        problems.add(where + ": eta beyond the run's depth (transition " + std::to_string(l) +
+                     ") is not NaN");
+  }
+  const auto first_infinite =
+      reference_r ? geometry::first_excluding_transition(eta) : std::nullopt;
   const std::int64_t expected_excluded_at =
       first_infinite ? static_cast<std::int64_t>(*first_infinite) : -1;
   if (c.excluded_at[slot] != expected_excluded_at)
@@ -304,15 +326,12 @@ void check_done_slot(const Columns& c, std::size_t i, std::size_t s, Problems& p
                  ", but eta says " + std::to_string(expected_excluded_at));
   geometry::RicciCoefficient expected;
   try {
-    if (!reference_r) {
+    if (!reference_r)
       expected = geometry::ricci_coefficient(g, ric);
-    } else if (first_infinite) {
+    else if (first_infinite)
       expected = {NAN, NAN, NAN, NAN, geometry::CoefficientReason::reachability_changed};
-    } else {
-      expected = eta.empty()
-                     ? geometry::coefficient_of_pairs({}, {})
-                     : geometry::coefficient_of_pairs(eta.subspan(1), ric.first(eta.size() - 1));
-    }
+    else
+      expected = geometry::coefficient_of_transitions(eta, ric);
   } catch (const std::exception& e) {
     // Stored values no sweep can produce may be outside what the statistics accept.
     problems.add(where + ": the coefficient cannot be recomputed from eta and Ric (" + e.what() +

@@ -29,8 +29,9 @@ ReanalysisSource open_reanalysis_source(const std::string& path) {
                              ": it was written with store_activations = false, so it keeps no "
                              "activations to measure");
   std::error_code error;
-  const auto absolute = std::filesystem::absolute(path, error);
-  source.absolute_path = error ? path : absolute.lexically_normal().string();
+  // Symlinks resolved: the same source reached through another path resumes the same re-analysis.
+  const auto absolute = std::filesystem::weakly_canonical(path, error);
+  source.absolute_path = error ? path : absolute.string();
   return source;
 }
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -168,8 +169,9 @@ void require_resumable(const JobSpec& job, const SweepOptions& options, std::siz
                              " runs but the job plans " + std::to_string(plan_runs));
   // Before schema 4, baptista-r runs were excluded by the paper's connectivity rule; runs added now
   // follow the reference R code's rule (docs/method.md §3), and one file must not mix the two.
-  if (job.rule == geometry::GraphRule::baptista_r &&
-      std::stoi(stored_version) < io::transitions_since_version)
+  int version = 0;
+  std::from_chars(stored_version.data(), stored_version.data() + stored_version.size(), version);
+  if (job.rule == geometry::GraphRule::baptista_r && version < io::transitions_since_version)
     throw Error("sweep", "cannot resume " + options.output + ": it is schema version " +
                              stored_version +
                              ", whose baptista-r runs used the paper's connectivity rule, not "

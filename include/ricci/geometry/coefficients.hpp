@@ -46,6 +46,20 @@ std::vector<double> eta_from_geodesic_mass(std::span<const double> g);
 // rules for z, fisher and p. eta and ric have the same length.
 RicciCoefficient coefficient_of_pairs(std::span<const double> eta, std::span<const double> ric);
 
+// A run's transitions as measured and stored (docs/method.md §4): eta[l] = eta_l for l = 0..L-1,
+// eta_0 being inputs -> layer 1 (NaN when absent). paired_eta() drops eta_0: eta_1..eta_{L-1} are
+// the values that pair with Ric_1..Ric_{L-1}; every coefficient and pooled analysis reads them so.
+std::span<const double> paired_eta(std::span<const double> eta);
+
+// The first transition whose eta is +-Inf: where the reference R rule excludes the run
+// (baptista-r, docs/method.md §3); nullopt when none.
+std::optional<std::size_t> first_excluding_transition(std::span<const double> eta);
+
+// The coefficient of one run from its transitions eta_0..eta_{L-1} and Ric_1..Ric_L (same length):
+// coefficient_of_pairs(paired_eta(eta), Ric_1..Ric_{L-1}). Exclusion is the caller's business.
+RicciCoefficient coefficient_of_transitions(std::span<const double> eta,
+                                            std::span<const double> ric);
+
 // The coefficient from the layer series g_1..g_L and Ric_1..Ric_L: undefined (disconnected) when a
 // g is NaN, else coefficient_of_pairs of eta_from_geodesic_mass(g) and Ric_1..Ric_{L-1}.
 RicciCoefficient ricci_coefficient(std::span<const double> g, std::span<const double> ric);

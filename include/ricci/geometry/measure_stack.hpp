@@ -53,7 +53,8 @@ struct MeasuresAtK {
   index_t k = 0;
   std::vector<LayerMeasures> layers;  // index 0 = hidden layer 1
   // Layer 0, the raw inputs: measured under baptista-r when the caller passes them, because the
-  // reference R code's first transition starts there (docs/method.md §3).
+  // reference R code's first transition starts there (docs/method.md §3). Graph and geodesics
+  // only: its curvature enters no coefficient, so `curvature` is empty.
   std::optional<LayerMeasures> input;
   // eta[l] = eta_l for l = 0..L-1 (docs/method.md §3-§4): eta[l] is the change into hidden layer
   // l + 1, so eta[0] is input -> layer 1 (NaN without an input layer, and always NaN under paper

@@ -53,8 +53,6 @@ struct ResultsTable {
   std::optional<std::size_t> k_slot_of(std::size_t run, index_t k) const;
   // Layers 1..depth of a [runs, k_slots, layers] column at one k slot.
   std::span<const double> layers_of(std::string_view path, std::size_t run, std::size_t slot) const;
-  // Every layer connected (g finite) at this k slot.
-  bool connected(std::size_t run, std::size_t slot) const;
   // The run is excluded at this k slot by its file's convention (docs/method.md §3-§4): a
   // disconnected layer (paper, mutual) or a change of reachability (baptista-r), as /flow/reason
   // records it.
