@@ -8,13 +8,22 @@
 
 #include "ricci/core/error.hpp"
 #include "ricci/geometry/coefficients.hpp"
-#include "ricci/geometry/geodesics.hpp"
+#include "ricci/geometry/geodesics_bitparallel.hpp"
 
 namespace ricci::geometry {
 
 namespace {
 
 constexpr double undefined = std::numeric_limits<double>::quiet_NaN();
+
+// eta from the per-point sums of gamma_{l+1} over the reached G_l neighbours.
+double expansion_of(std::uint64_t distance_sum, std::uint64_t reached, std::uint64_t degree) {
+  if (degree == 0) return undefined;
+  if (reached < degree) return std::numeric_limits<double>::infinity();
+  // Mean of gamma_{l+1}(x, y) - gamma_l(x, y) with gamma_l(x, y) = 1: one rounding of an exact
+  // integer ratio.
+  return static_cast<double>(distance_sum - degree) / static_cast<double>(degree);
+}
 
 // scipy.stats.pearsonr, as the follow-up calls it: NaN for an exactly constant series (scipy tests
 // x == x[0] before computing, so a constant series whose mean rounds never yields a spurious
@@ -122,11 +131,48 @@ std::vector<double> local_expansion(const CsrGraph& layer, const CsrGraph& next_
         }
       }
     }
-    // Mean of gamma_{l+1}(x, y) - gamma_l(x, y) with gamma_l(x, y) = 1: one rounding of an exact
-    // integer ratio.
-    eta[x] = static_cast<double>(distance_sum - degree) / static_cast<double>(degree);
+    eta[x] = expansion_of(distance_sum, degree, degree);
   }
   return eta;
+}
+
+GeodesicsAndExpansion geodesics_and_local_expansion(const CsrGraph& layer,
+                                                    const CsrGraph& next_layer) {
+  const auto n = static_cast<std::size_t>(num_vertices(layer));
+  if (static_cast<std::size_t>(num_vertices(next_layer)) != n)
+    throw Error("geometry", "local expansion between graphs of " + std::to_string(n) + " and " +
+                                std::to_string(num_vertices(next_layer)) + " vertices");
+  std::vector<std::uint64_t> distance_sum(n, 0), reached(n, 0);
+  // Source x = first + b reaches v at `level` iff bit b of at_level[v] is set; gamma is symmetric,
+  // so x's G_l neighbours y at that level are the y whose block has x's bit.
+  const auto on_level = [&](std::size_t first, std::size_t width, std::uint64_t level,
+                            const auto& at_level) {
+    for (std::size_t b = 0; b < width; ++b) {
+      const std::size_t word = b / 64;
+      const std::uint64_t bit = std::uint64_t{1} << (b % 64);
+      const auto x = static_cast<index_t>(first + b);
+      for (auto e : boost::make_iterator_range(out_edges(x, layer))) {
+        const auto y = static_cast<std::size_t>(target(e, layer));
+        if (at_level[y][word] & bit) {
+          distance_sum[first + b] += level;
+          ++reached[first + b];
+        }
+      }
+    }
+  };
+  GeodesicsAndExpansion out;
+  out.geodesics = all_pairs_bitparallel<production_bfs_words>(next_layer, on_level);
+  out.geodesics.component = component_labels(next_layer);
+  // Labels are each component's smallest vertex: one label per component is its own vertex.
+  out.geodesics.components = 0;
+  for (std::size_t v = 0; v < n; ++v)
+    if (out.geodesics.component[v] == static_cast<index_t>(v)) ++out.geodesics.components;
+  out.eta.resize(n);
+  for (std::size_t x = 0; x < n; ++x)
+    out.eta[x] =
+        expansion_of(distance_sum[x], reached[x],
+                     static_cast<std::uint64_t>(out_degree(static_cast<index_t>(x), layer)));
+  return out;
 }
 
 LocalCoefficients local_coefficients(CurvatureNotion notion,

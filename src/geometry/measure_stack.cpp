@@ -140,7 +140,15 @@ LayerMeasures measure_layer_into(const NeighbourLists& lists, index_t k, GraphRu
     out.curvature.push_back(std::move(measure));
   }
 
-  GeodesicSummary geodesics = all_pairs_geodesics(graph.adjacency);
+  // With a previous layer, eta of the transition into this one comes from the same all-pairs pass.
+  GeodesicSummary geodesics;
+  if (local && local->previous) {
+    GeodesicsAndExpansion both = geodesics_and_local_expansion(*local->previous, graph.adjacency);
+    geodesics = std::move(both.geodesics);
+    local->expansion.push_back(std::move(both.eta));
+  } else {
+    geodesics = all_pairs_geodesics(graph.adjacency);
+  }
   out.components = geodesics.components;
   out.unreachable_pairs = geodesics.unreachable_pairs;
   out.g = geodesic_mass(geodesics, rule);
@@ -155,11 +163,7 @@ LayerMeasures measure_layer_into(const NeighbourLists& lists, index_t k, GraphRu
     reach->component = std::move(geodesics.component);
     reach->row_sum = std::move(geodesics.row_sum);
   }
-  if (local) {
-    if (local->previous)
-      local->expansion.push_back(local_expansion(*local->previous, graph.adjacency));
-    local->previous = std::move(graph.adjacency);
-  }
+  if (local) local->previous = std::move(graph.adjacency);
   return out;
 }
 

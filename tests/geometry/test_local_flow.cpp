@@ -225,3 +225,31 @@ TEST_CASE("measure_stack computes the local coefficients from its own graphs", "
     CHECK_THROWS_WITH(measure_stack(stack, options), Contains("baptista-r"));
   }
 }
+
+TEST_CASE("the bit-parallel local expansion equals the per-point search", "[local]") {
+  // More than one batch of 512 sources, disconnected graphs, isolated points, duplicates.
+  std::mt19937_64 rng(2025);
+  for (int n : {40, 700}) {
+    const RowMatrix a = test::lattice_cloud(rng, n, 3, 6), b = test::lattice_cloud(rng, n, 2, 9);
+    for (GraphRule rule : {GraphRule::knn_union, GraphRule::knn_mutual})
+      for (index_t k : {1, 2, 6}) {
+        const LayerGraph ga = build_knn_graph(exact_knn(LayerView(a), k), k, rule);
+        const LayerGraph gb = build_knn_graph(exact_knn(LayerView(b), k), k, rule);
+        const std::vector<double> want = local_expansion(ga.adjacency, gb.adjacency);
+        const GeodesicsAndExpansion got = geodesics_and_local_expansion(ga.adjacency, gb.adjacency);
+        REQUIRE(got.eta.size() == want.size());
+        std::size_t differ = 0;
+        for (std::size_t x = 0; x < want.size(); ++x)
+          if (!(got.eta[x] == want[x] || (std::isnan(got.eta[x]) && std::isnan(want[x])))) ++differ;
+        INFO("n = " << n << ", k = " << k << ", rule " << graph_rule_name(rule));
+        CHECK(differ == 0);
+        const GeodesicSummary plain = all_pairs_geodesics(gb.adjacency);
+        CHECK(got.geodesics.distance_sum == plain.distance_sum);
+        CHECK(got.geodesics.row_sum == plain.row_sum);
+        CHECK(got.geodesics.unreachable_pairs == plain.unreachable_pairs);
+        CHECK(got.geodesics.components == plain.components);
+        CHECK(got.geodesics.component == plain.component);
+        CHECK(got.geodesics.diameter == plain.diameter);
+      }
+  }
+}

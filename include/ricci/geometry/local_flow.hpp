@@ -9,6 +9,7 @@
 
 #include "ricci/core/types.hpp"
 #include "ricci/geometry/curvature.hpp"
+#include "ricci/geometry/geodesics.hpp"
 #include "ricci/geometry/graph.hpp"
 
 namespace ricci::geometry {
@@ -31,10 +32,21 @@ std::vector<double> scalar_curvature(const CurvatureMeasure& measure, const CsrG
 
 // eta_l(x) for every x (docs/method.md §4): the mean over x's neighbours y in G_l (`layer`) of
 // gamma_{l+1}(x, y) - 1, the hop distances taken in G_{l+1} (`next_layer`, same vertices); +inf
-// when some neighbour is unreachable there, NaN for a point isolated in G_l. One breadth-first
-// search from each x in G_{l+1}, stopped as soon as all of x's G_l neighbours are reached (and not
-// started when the component labels show one is unreachable): O(n) memory beyond the two graphs.
+// when some neighbour is unreachable there, NaN for a point isolated in G_l. The reference engine:
+// one breadth-first search from each x in G_{l+1}, stopped as soon as all of x's G_l neighbours
+// are reached (and not started when the component labels show one is unreachable).
 std::vector<double> local_expansion(const CsrGraph& layer, const CsrGraph& next_layer);
+
+// The production engine: G_{l+1}'s geodesic summary, as all_pairs_geodesics gives it, and eta_l
+// as local_expansion gives it, from one pass of the bit-parallel all-pairs search, which reaches
+// every pair anyway; the distances to x's G_l neighbours are read off its frontiers. O(n) memory
+// beyond the graphs and the search's own.
+struct GeodesicsAndExpansion {
+  GeodesicSummary geodesics;  // of next_layer
+  std::vector<double> eta;    // eta_l(x)
+};
+GeodesicsAndExpansion geodesics_and_local_expansion(const CsrGraph& layer,
+                                                    const CsrGraph& next_layer);
 
 // One notion's local and layer coefficients at one k.
 struct LocalCoefficients {
