@@ -304,9 +304,14 @@ void print_stack_table(std::ostream& out, const AnalyzedStack& stack, geometry::
         out << std::setw(22) << (f.curvature.empty() ? "-" : fixed(f.curvature_total(notion), 4));
       if (request.local)
         for (auto notion : request.notions) {
-          const auto& rho = at_k.local_of(notion).layer_rho;
-          out << std::setw(22)
-              << (transition && *transition < rho.size() ? fixed(rho[*transition], 4) : "-");
+          // An undefined rho(l) shows its reason; the last layer starts no transition.
+          const auto& l = at_k.local_of(notion);
+          std::string cell = "-";
+          if (transition && *transition < l.layer_rho.size())
+            cell = l.layer_reason[*transition] == geometry::LocalReason::none
+                       ? fixed(l.layer_rho[*transition], 4)
+                       : std::string(geometry::local_reason_name(l.layer_reason[*transition]));
+          out << std::setw(22) << cell;
         }
       out << "\n";
     };
