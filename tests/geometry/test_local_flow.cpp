@@ -253,3 +253,40 @@ TEST_CASE("the bit-parallel local expansion equals the per-point search", "[loca
       }
   }
 }
+
+TEST_CASE("measure_stack: a path, a star and the path again - hand-computed", "[local]") {
+  // k = 1, union. A: 0 1 3 6 on a line, the path 0-1-2-3 (Forman 1, 0, 1; O = 1, 1/2, 1/2, 1).
+  // B: a star with centre 1 (every Forman R = 4 - 1 - 3 = 0, so O = 0). C = A.
+  const RowMatrix path = test::line({0, 1, 3, 6});
+  const RowMatrix star = test::points({{1, 0}, {0, 0}, {0, 1.1}, {-1.2, 0}});
+  MeasureOptions options;
+  options.k = {1};
+  options.local = true;
+  options.per_node = true;
+  const auto slots = measure_stack(std::vector<RowMatrix>{path, star, path}, options);
+  const MeasuresAtK& slot = slots.front();
+  // eta_A: 1's and 0's path neighbours stay adjacent in the star; 2's neighbour 3 is two hops
+  // away, so is 3's only neighbour 2. eta_B: 1's star neighbour 3 is two hops away on the path,
+  // as is 3's neighbour 1.
+  REQUIRE(slot.local_expansion.size() == 2);
+  CHECK(slot.local_expansion[0] == std::vector<double>{0, 0, 0.5, 1});
+  CHECK(slot.local_expansion[1] == std::vector<double>{0, 1.0 / 3.0, 0, 1});
+  const LocalCoefficients& c = slot.local_of(forman);
+  CHECK(c.scalar == Series{{1, 0.5, 0.5, 1}, {0, 0, 0, 0}});
+  // rho(x) over (O_A, eta_A), (O_B, eta_B): 0 and 3 have a constant eta; 1: O falls, eta rises
+  // (-1); 2: both fall (+1).
+  CHECK(c.rho_reason[0] == LocalReason::zero_variance);
+  CHECK(c.rho[1] == Approx(-1.0));
+  CHECK(c.rho[2] == Approx(1.0));
+  CHECK(c.rho_reason[3] == LocalReason::zero_variance);
+  CHECK(c.defined == 2);
+  CHECK(c.undefined == 2);
+  CHECK(c.mean == Approx(0.0).margin(1e-15));
+  CHECK(c.negative_share == 0.5);
+  // rho(A) over the four points: O = (1, .5, .5, 1), eta = (0, 0, .5, 1): sxy = 1/8, sxx = 1/4,
+  // syy = 11/16, r = 1/sqrt(11). rho(B): O constant.
+  CHECK(c.layer_rho[0] == Approx(1.0 / std::sqrt(11.0)).epsilon(1e-12));
+  CHECK(c.layer_reason[1] == LocalReason::zero_variance);
+  // The global coefficient: g = 10, 9, 10 and Ric = 2, 0, 2, so (eta, Ric) = (-1, 2), (1, 0).
+  CHECK(slot.coefficient(forman).rho == Approx(-1.0));
+}
