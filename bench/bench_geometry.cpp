@@ -156,12 +156,28 @@ int main(int argc, char** argv) {
   const double t_grid =
       best_seconds(repeats, [&] { measures = geometry::measure_stack(stack, options); });
   std::printf("full grid (%zu k x %zu layers, union): %.3f s\n", ks.size(), stack.size(), t_grid);
+  // The follow-up's local and layer coefficients on top (docs/method.md §4): the issue-13 target is
+  // at most +50% over the Forman-only grid, other notions included.
+  geometry::MeasureOptions with_local = options;
+  with_local.local = true;
+  std::vector<geometry::MeasuresAtK> local_measures;
+  const double t_local =
+      best_seconds(repeats, [&] { local_measures = geometry::measure_stack(stack, with_local); });
+  std::printf("full grid with local coefficients: %.3f s (+%.0f%% over Forman only)\n", t_local,
+              100.0 * (t_local / t_grid - 1.0));
   constexpr auto forman = geometry::CurvatureNotion::forman;
   for (const auto& s : measures) {
     std::printf("  k=%3d rho=%+.4f ric=[", s.k, s.coefficient(forman).rho);
     for (const auto& l : s.layers) std::printf(" %.0f", l.curvature_total(forman));
     std::printf(" ] g=[");
     for (const auto& l : s.layers) std::printf(" %.0f", l.g);
+    std::printf(" ]\n");
+  }
+  for (const auto& s : local_measures) {
+    const auto& local = s.local_of(forman);
+    std::printf("  k=%3d local mean rho(x)=%+.4f share<0=%.3f defined=%lld rho(l)=[", s.k,
+                local.mean, local.negative_share, static_cast<long long>(local.defined));
+    for (double r : local.layer_rho) std::printf(" %+.3f", r);
     std::printf(" ]\n");
   }
   return 0;

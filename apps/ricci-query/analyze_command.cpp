@@ -1,14 +1,20 @@
 // ricci-query analyze FILE.h5 [FILE.h5 ...] [--group PATH ... | --run ID ...] --k LIST
 //                     [--graph union|mutual] [--convention paper|baptista-r]
-//                     [--progress auto|always|never] [--format table|csv|json]
+//                     [--curvature LIST] [--ollivier-idleness A] [--local] [--layers hidden|all]
+//                     [--nodes FILE.csv] [--progress auto|always|never] [--format table|csv|json]
 //
 // The geometry of one or several activation stacks (docs/method.md §2-§4) and, per k, the pooled
 // coefficient over the stacks that are not excluded, with the scale k* it selects: the paper's
 // analysis of any set of networks, without a sweep. A stack is one group of one file; every
-// --group (or --run) is read from every file.
+// --group (or --run) is read from every file. Beside the paper's Forman coefficient: the global
+// coefficient of every --curvature notion, and with --local the follow-up's local and layer
+// coefficients (docs/method.md §4 "Follow-up coefficients").
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <sstream>
 
@@ -27,14 +33,26 @@ namespace ricci::query {
 
 namespace {
 
+// The paper's coefficient, its pooling and k* are Forman's (docs/method.md §4): always computed.
 constexpr auto forman = geometry::CurvatureNotion::forman;
+
+// What the user asked to see beyond the paper's fields.
+struct Request {
+  std::vector<geometry::CurvatureNotion> notions;  // --curvature, in the order given
+  bool local = false;                              // --local
+  bool all_layers = false;                         // --layers all
+};
 
 // One analysed stack: where it came from, its size and its measures at every k.
 struct AnalyzedStack {
   std::string file, group;
   index_t n = 0;
-  std::size_t layers = 0;
+  std::size_t layers = 0;  // hidden layers
   bool has_input = false;  // layer_00 was read and used (baptista-r)
+  // The measured list: layer_00 (when all), the hidden layers, output (when all); at_each_k's
+  // layers[i] is names[i], printed with the number first_layer + i.
+  std::vector<std::string> names;
+  std::size_t first_layer = 1;
   std::vector<geometry::MeasuresAtK> at_each_k;
 };
 
@@ -88,19 +106,67 @@ Json reason_json(geometry::CoefficientReason reason) {
              : Json(std::string(geometry::reason_name(reason)));
 }
 
+std::string notion_name(geometry::CurvatureNotion notion) {
+  return std::string(geometry::curvature_notion_name(notion));
+}
+
+Json local_reason_json(geometry::LocalReason reason) {
+  return reason == geometry::LocalReason::none
+             ? Json(nullptr)
+             : Json(std::string(geometry::local_reason_name(reason)));
+}
+
+// {NOTION: {"rho", "z", "fisher", "p", "reason"}}: the global coefficient of every notion.
+Json global_json(const geometry::MeasuresAtK& at_k, const Request& request) {
+  Json out = Json::object();
+  for (auto notion : request.notions) {
+    const auto& c = at_k.coefficient(notion);
+    out[notion_name(notion)] = {{"rho", number_or_null(c.rho)},
+                                {"z", number_or_null(c.z)},
+                                {"fisher", number_or_null(c.fisher)},
+                                {"p", number_or_null(c.p)},
+                                {"reason", reason_json(c.reason)}};
+  }
+  return out;
+}
+
+// {NOTION: {"mean", "negative_share", "defined", "undefined", ..., "layer_rho": [...]}}.
+Json local_json(const geometry::MeasuresAtK& at_k, const Request& request) {
+  Json out = Json::object();
+  for (auto notion : request.notions) {
+    const auto& l = at_k.local_of(notion);
+    Json layer_rho = Json::array(), layer_reason = Json::array();
+    for (std::size_t t = 0; t < l.layer_rho.size(); ++t) {
+      layer_rho.push_back(number_or_null(l.layer_rho[t]));
+      layer_reason.push_back(local_reason_json(l.layer_reason[t]));
+    }
+    out[notion_name(notion)] = {
+        {"mean", number_or_null(l.mean)}, {"negative_share", number_or_null(l.negative_share)},
+        {"defined", l.defined},           {"undefined", l.undefined},
+        {"unreachable", l.unreachable},   {"reason", local_reason_json(l.reason)},
+        {"layer_rho", layer_rho},         {"layer_reason", layer_reason}};
+  }
+  return out;
+}
+
 // `convention` holds the "convention" and "graph" fields every output object starts with.
-Json stack_json(const AnalyzedStack& stack, const Json& convention) {
+Json stack_json(const AnalyzedStack& stack, const Json& convention, const Request& request) {
   Json results = Json::array();
   for (const auto& at_k : stack.at_each_k) {
     Json per_layer = Json::array();
     for (std::size_t l = 0; l < at_k.layers.size(); ++l) {
       const auto& f = at_k.layers[l];
-      per_layer.push_back({{"layer", l + 1},
+      Json curvature = Json::object();
+      for (auto notion : request.notions)
+        curvature[notion_name(notion)] = number_or_null(f.curvature_total(notion));
+      per_layer.push_back({{"layer", stack.first_layer + l},
+                           {"name", stack.names[l]},
                            {"edges", f.edges},
                            {"components", f.components},
                            {"unreachable_pairs", f.unreachable_pairs},
                            {"ric", count_or_null(f.curvature_total(forman))},
-                           {"g", count_or_null(f.g)}});
+                           {"g", count_or_null(f.g)},
+                           {"curvature", curvature}});
     }
     const auto& c = at_k.coefficient(forman);
     Json eta = Json::array();
@@ -111,22 +177,27 @@ Json stack_json(const AnalyzedStack& stack, const Json& convention) {
                {"components", at_k.input->components},
                {"unreachable_pairs", at_k.input->unreachable_pairs}};
     const bool excluded = at_k.exclusion != geometry::CoefficientReason::none;
-    results.push_back(
-        {{"k", at_k.k},
-         {"layers", per_layer},
-         {"rho", number_or_null(c.rho)},
-         {"z", number_or_null(c.z)},
-         {"fisher", number_or_null(c.fisher)},
-         {"p", number_or_null(c.p)},
-         {"reason", reason_json(c.reason)},
-         {"excluded", excluded},
-         {"excluded_by", reason_json(at_k.exclusion)},
-         {"excluded_at", at_k.excluded_at >= 0 ? Json(at_k.excluded_at) : Json(nullptr)},
-         {"eta", eta},
-         {"eta_input", at_k.eta.empty() ? Json(nullptr) : count_or_null(at_k.eta.front())},
-         {"input", input}});
+    Json result = {
+        {"k", at_k.k},
+        {"layers", per_layer},
+        {"rho", number_or_null(c.rho)},
+        {"z", number_or_null(c.z)},
+        {"fisher", number_or_null(c.fisher)},
+        {"p", number_or_null(c.p)},
+        {"reason", reason_json(c.reason)},
+        {"excluded", excluded},
+        {"excluded_by", reason_json(at_k.exclusion)},
+        {"excluded_at", at_k.excluded_at >= 0 ? Json(at_k.excluded_at) : Json(nullptr)},
+        {"eta", eta},
+        {"eta_input", at_k.eta.empty() ? Json(nullptr) : count_or_null(at_k.eta.front())},
+        {"input", input},
+        {"global", global_json(at_k, request)}};
+    if (request.local) result["local"] = local_json(at_k, request);
+    results.push_back(std::move(result));
   }
-  Json out{{"n", stack.n}, {"layers", stack.layers}};
+  Json out{{"n", stack.n},
+           {"layers", stack.layers},
+           {"layer_list", request.all_layers ? "all" : "hidden"}};
   out.update(convention);
   out["results"] = results;
   return out;
@@ -142,10 +213,10 @@ Json pooled_json(const Pooled& pooled) {
 }
 
 Json analysis_json(const std::vector<AnalyzedStack>& stacks, const Pooled& pooled,
-                   const Json& convention) {
+                   const Json& convention, const Request& request) {
   const Json k_star = pooled.k_star ? Json(*pooled.k_star) : Json(nullptr);
   if (stacks.size() == 1) {
-    Json out = stack_json(stacks.front(), convention);
+    Json out = stack_json(stacks.front(), convention, request);
     out["pooled"] = pooled_json(pooled);
     out["k_star"] = k_star;
     return out;
@@ -153,7 +224,7 @@ Json analysis_json(const std::vector<AnalyzedStack>& stacks, const Pooled& poole
   Json each = Json::array();
   for (const AnalyzedStack& stack : stacks) {
     Json one{{"file", stack.file}, {"group", stack.group}};
-    one.update(stack_json(stack, convention));
+    one.update(stack_json(stack, convention, request));
     each.push_back(std::move(one));
   }
   Json out = convention;
@@ -180,9 +251,11 @@ std::string exclusion_text(const geometry::MeasuresAtK& at_k) {
   return text;
 }
 
-void print_stack_table(std::ostream& out, const AnalyzedStack& stack, geometry::GraphRule rule) {
+void print_stack_table(std::ostream& out, const AnalyzedStack& stack, geometry::GraphRule rule,
+                       const Request& request) {
   out << stack.file << " " << stack.group << ": n = " << stack.n << " points, " << stack.layers
       << " hidden layers, graph " << geometry::graph_rule_name(rule);
+  if (request.all_layers) out << ", layers all (layer_00, hidden layers, output)";
   if (rule == geometry::GraphRule::baptista_r)
     out << (stack.has_input ? ", inputs (layer_00) -> layer 1 included"
                             : ", no layer_00: the inputs -> layer 1 transition is absent");
@@ -195,20 +268,57 @@ void print_stack_table(std::ostream& out, const AnalyzedStack& stack, geometry::
       out << "   (" << geometry::reason_name(c.reason) << ")";
     if (const std::string excluded = exclusion_text(at_k); !excluded.empty())
       out << "\n  " << excluded;
-    // eta on layer l's row is eta_l, the change out of layer l its curvature is paired with.
+    for (auto notion : request.notions) {
+      const auto& g = at_k.coefficient(notion);
+      out << "\n  global " << notion_name(notion) << ": rho = " << fixed(g.rho, 4)
+          << "   z = " << fixed(g.z, 4) << "   fisher = " << fixed(g.fisher, 4)
+          << "   p = " << fixed(g.p, 4);
+      if (g.reason != geometry::CoefficientReason::none)
+        out << "   (" << geometry::reason_name(g.reason) << ")";
+    }
+    if (request.local)
+      for (auto notion : request.notions) {
+        const auto& l = at_k.local_of(notion);
+        out << "\n  local " << notion_name(notion) << ": mean rho(x) = " << fixed(l.mean, 4)
+            << "   share < 0 = " << fixed(l.negative_share, 4) << "   defined = " << l.defined
+            << "   undefined = " << l.undefined << " (unreachable neighbour: " << l.unreachable
+            << ")";
+        if (l.reason != geometry::LocalReason::none)
+          out << "   (" << geometry::local_reason_name(l.reason) << ")";
+      }
+    // eta on layer l's row is eta_l, the change out of layer l its curvature is paired with; so
+    // is rho(l), the layer coefficient of the transition out of layer l.
     out << "\n  " << std::setw(5) << "layer" << std::setw(10) << "edges" << std::setw(12)
         << "components" << std::setw(14) << "unreachable" << std::setw(12) << "Ric" << std::setw(14)
-        << "g" << std::setw(12) << "eta"
-        << "\n";
-    auto row = [&](std::size_t layer, const geometry::LayerMeasures& f, double ric, double eta) {
+        << "g" << std::setw(12) << "eta";
+    for (auto notion : request.notions) out << std::setw(22) << "Ric " + notion_name(notion);
+    if (request.local)
+      for (auto notion : request.notions) out << std::setw(22) << "rho(l) " + notion_name(notion);
+    out << "\n";
+    auto row = [&](std::size_t layer, const geometry::LayerMeasures& f, double ric, double eta,
+                   std::optional<std::size_t> transition) {
       out << "  " << std::setw(5) << layer << std::setw(10) << f.edges << std::setw(12)
           << f.components << std::setw(14) << f.unreachable_pairs << std::setw(12) << fixed(ric, 0)
-          << std::setw(14) << fixed(f.g, 0) << std::setw(12) << fixed(eta, 0) << "\n";
+          << std::setw(14) << fixed(f.g, 0) << std::setw(12) << fixed(eta, 0);
+      for (auto notion : request.notions)
+        out << std::setw(22) << (f.curvature.empty() ? "-" : fixed(f.curvature_total(notion), 4));
+      if (request.local)
+        for (auto notion : request.notions) {
+          // An undefined rho(l) shows its reason; the last layer starts no transition.
+          const auto& l = at_k.local_of(notion);
+          std::string cell = "-";
+          if (transition && *transition < l.layer_rho.size())
+            cell = l.layer_reason[*transition] == geometry::LocalReason::none
+                       ? fixed(l.layer_rho[*transition], 4)
+                       : std::string(geometry::local_reason_name(l.layer_reason[*transition]));
+          out << std::setw(22) << cell;
+        }
+      out << "\n";
     };
-    if (at_k.input) row(0, *at_k.input, NAN, at_k.eta.front());
+    if (at_k.input) row(0, *at_k.input, NAN, at_k.eta.front(), std::nullopt);
     for (std::size_t l = 0; l < at_k.layers.size(); ++l)
-      row(l + 1, at_k.layers[l], at_k.layers[l].curvature_total(forman),
-          l + 1 < at_k.eta.size() ? at_k.eta[l + 1] : NAN);
+      row(stack.first_layer + l, at_k.layers[l], at_k.layers[l].curvature_total(forman),
+          l + 1 < at_k.eta.size() ? at_k.eta[l + 1] : NAN, l);
   }
 }
 
@@ -223,26 +333,43 @@ void print_pooled_table(std::ostream& out, const Pooled& pooled, std::size_t sta
 }
 
 // One row per (stack, k, layer), the stack's coefficients repeated on each row; layer 0 is the
-// input layer where it was measured. The pooled values are in the json and table formats.
-Table measures_table(const std::vector<AnalyzedStack>& stacks) {
-  Table table{{"k", "layer", "edges", "components", "unreachable_pairs", "ric", "g", "rho", "z",
-               "fisher", "p", "reason", "eta", "excluded_by"},
+// input layer where it was measured. Per notion: the layer's total curvature, the global
+// coefficient and, with --local, the local summaries and the layer coefficient of the transition
+// out of the row's layer. The pooled values are in the json and table formats.
+Table measures_table(const std::vector<AnalyzedStack>& stacks, const Request& request) {
+  Table table{{"k", "layer", "name", "edges", "components", "unreachable_pairs", "ric", "g", "rho",
+               "z", "fisher", "p", "reason", "eta", "excluded_by"},
               {}};
+  for (auto notion : request.notions)
+    for (const char* field : {"curvature", "rho", "z", "fisher", "p", "reason"})
+      table.columns.push_back(std::string(field) + "_" + notion_name(notion));
+  if (request.local)
+    for (auto notion : request.notions)
+      for (const char* field :
+           {"local_mean", "local_negative_share", "local_defined", "local_undefined",
+            "local_unreachable", "local_reason", "layer_rho", "layer_reason"})
+        table.columns.push_back(std::string(field) + "_" + notion_name(notion));
   const bool several = stacks.size() > 1;
   if (several) table.columns.insert(table.columns.begin(), {"file", "group"});
   auto text = [](geometry::CoefficientReason r) {
     return r == geometry::CoefficientReason::none ? std::string()
                                                   : std::string(geometry::reason_name(r));
   };
+  auto local_text = [](geometry::LocalReason r) {
+    return r == geometry::LocalReason::none ? std::string()
+                                            : std::string(geometry::local_reason_name(r));
+  };
   for (const AnalyzedStack& stack : stacks)
     for (const auto& at_k : stack.at_each_k) {
       const auto& c = at_k.coefficient(forman);
-      auto add = [&](long long layer, const geometry::LayerMeasures& f, double ric, double eta) {
+      auto add = [&](long long layer, const std::string& name, const geometry::LayerMeasures& f,
+                     double ric, double eta, std::optional<std::size_t> transition) {
         std::vector<Cell> row;
         if (several) row = {stack.file, stack.group};
         const std::vector<Cell> values{
             static_cast<long long>(at_k.k),
             layer,
+            name,
             static_cast<long long>(f.edges),
             static_cast<long long>(f.components),
             static_cast<long long>(f.unreachable_pairs),
@@ -256,13 +383,68 @@ Table measures_table(const std::vector<AnalyzedStack>& stacks) {
             std::isfinite(eta) ? Cell(static_cast<long long>(eta)) : Cell(std::string()),
             text(at_k.exclusion)};
         row.insert(row.end(), values.begin(), values.end());
+        for (auto notion : request.notions) {
+          const auto& g = at_k.coefficient(notion);
+          const std::vector<Cell> global{
+              f.curvature_total(notion), g.rho, g.z, g.fisher, g.p, text(g.reason)};
+          row.insert(row.end(), global.begin(), global.end());
+        }
+        if (request.local)
+          for (auto notion : request.notions) {
+            const auto& l = at_k.local_of(notion);
+            const bool has_rho = transition && *transition < l.layer_rho.size();
+            const std::vector<Cell> local{
+                l.mean,
+                l.negative_share,
+                static_cast<long long>(l.defined),
+                static_cast<long long>(l.undefined),
+                static_cast<long long>(l.unreachable),
+                local_text(l.reason),
+                has_rho ? l.layer_rho[*transition] : NAN,
+                has_rho ? local_text(l.layer_reason[*transition]) : std::string()};
+            row.insert(row.end(), local.begin(), local.end());
+          }
         table.rows.push_back(std::move(row));
       };
-      if (at_k.input) add(0, *at_k.input, NAN, at_k.eta.front());
+      if (at_k.input) add(0, "layer_00", *at_k.input, NAN, at_k.eta.front(), std::nullopt);
       for (std::size_t l = 0; l < at_k.layers.size(); ++l)
-        add(static_cast<long long>(l + 1), at_k.layers[l], at_k.layers[l].curvature_total(forman),
-            l + 1 < at_k.eta.size() ? at_k.eta[l + 1] : NAN);
+        add(static_cast<long long>(stack.first_layer + l), stack.names[l], at_k.layers[l],
+            at_k.layers[l].curvature_total(forman), l + 1 < at_k.eta.size() ? at_k.eta[l + 1] : NAN,
+            l);
     }
+  return table;
+}
+
+// A per-point value of the --nodes file: empty when undefined, "inf" for the +inf of an
+// unreachable neighbour (docs/method.md §4: eta_l(x) would be infinite).
+Cell node_cell(double value) {
+  if (std::isinf(value)) return std::string(value > 0 ? "inf" : "-inf");
+  return value;
+}
+
+// One row per (stack, k, notion, transition, point): O_l(x), eta_l(x) of the transition out of
+// layer l, and rho(x) with its reason (repeated on each of x's rows).
+Table nodes_table(const std::vector<AnalyzedStack>& stacks, const Request& request) {
+  Table table{{"file", "group", "k", "notion", "layer", "name", "point", "scalar_curvature",
+               "local_expansion", "rho", "rho_reason"},
+              {}};
+  for (const AnalyzedStack& stack : stacks)
+    for (const auto& at_k : stack.at_each_k)
+      for (auto notion : request.notions) {
+        const auto& l = at_k.local_of(notion);
+        for (std::size_t t = 0; t < l.scalar.size(); ++t)
+          for (std::size_t x = 0; x < l.scalar[t].size(); ++x) {
+            const auto reason = l.rho_reason[x];
+            table.rows.push_back({stack.file, stack.group, static_cast<long long>(at_k.k),
+                                  notion_name(notion),
+                                  static_cast<long long>(stack.first_layer + t), stack.names[t],
+                                  static_cast<long long>(x), node_cell(l.scalar[t][x]),
+                                  node_cell(at_k.local_expansion[t][x]), l.rho[x],
+                                  reason == geometry::LocalReason::none
+                                      ? std::string()
+                                      : std::string(geometry::local_reason_name(reason))});
+          }
+      }
   return table;
 }
 
@@ -274,7 +456,9 @@ constexpr index_t progress_from_points = 5000;
 int analyze_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> groups;
   std::vector<long long> run_ids;
-  std::string k_text, graph, convention, progress = "auto";
+  std::string k_text, graph, convention, progress = "auto", curvature_text, idleness_text,
+                                         layer_list, nodes_path;
+  bool local = false;
   SubcommandOptions options("ricci-query analyze FILE.h5 [FILE.h5 ...] options");
   options.accept_several_files();
   options.add()("group", po::value(&groups)->composing(),
@@ -285,6 +469,16 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
       "k", po::value(&k_text), "k values, e.g. 10,20,30 or 6-10 (required)")(
       "graph", po::value(&graph)->default_value("union"), "union | mutual")(
       "convention", po::value(&convention)->default_value("paper"), "paper | baptista-r")(
+      "curvature", po::value(&curvature_text)->default_value("forman"),
+      "curvature notions, comma-separated: each gets its global coefficient (and local ones)")(
+      "ollivier-idleness", po::value(&idleness_text),
+      "idleness alpha in [0, 1) of the ollivier notion's lazy measures (default 0)")(
+      "local", po::bool_switch(&local),
+      "also the follow-up's local and layer Ricci coefficients (union and mutual graphs)")(
+      "layers", po::value(&layer_list)->default_value("hidden"),
+      "hidden (the paper) | all (layer_00, the hidden layers and output: the follow-up)")(
+      "nodes", po::value(&nodes_path),
+      "with --local: write O_l(x), eta_l(x) and rho(x) per point to this new CSV file")(
       "progress", po::value(&progress)->default_value("auto"),
       "auto | always | never: one line per layer on stderr (auto: from 5000 points)");
   if (!options.parse(args, out)) return exit_ok;
@@ -292,6 +486,7 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
   cli::require_one_of("graph", graph, {"union", "mutual"});
   cli::require_one_of("convention", convention, {"paper", "baptista-r"});
   cli::require_one_of("progress", progress, {"auto", "always", "never"});
+  cli::require_one_of("layers", layer_list, {"hidden", "all"});
   if (!groups.empty() && !run_ids.empty())
     throw Error("cli", "--run and --group both name stacks: give one kind");
 
@@ -299,6 +494,45 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
   geometry_options.k = cli::parse_index_list(k_text, "--k");
   geometry_options.rule = cli::graph_rule_from(graph, convention);
   const bool reference_r = geometry_options.rule == geometry::GraphRule::baptista_r;
+
+  Request request;
+  for (const std::string& name : cli::parse_name_list(curvature_text, "--curvature")) {
+    try {
+      request.notions.push_back(geometry::parse_curvature_notion(name));
+    } catch (const Error& e) {
+      throw Error("cli", "--curvature: " + e.message());
+    }
+  }
+  request.local = local;
+  request.all_layers = layer_list == "all";
+  // Validated here, before any work; it reaches the measure as the ollivier notion's
+  // CurvatureOptions (docs/method.md §3), the only notion it changes.
+  double ollivier_idleness = 0;
+  if (!idleness_text.empty()) {
+    ollivier_idleness = cli::parse_double(idleness_text, "--ollivier-idleness");
+    if (!(ollivier_idleness >= 0 && ollivier_idleness < 1))
+      throw Error("cli", "--ollivier-idleness '" + idleness_text + "' is outside [0, 1)");
+  }
+  (void)ollivier_idleness;  // until the ollivier notion and CurvatureOptions are in the library
+  if (reference_r && request.local)
+    throw Error("cli",
+                "--local needs an undirected graph (--graph union or mutual): the follow-up "
+                "defines no local coefficient on baptista-r's directed arcs");
+  if (reference_r && request.all_layers)
+    throw Error("cli",
+                "--layers all is the follow-up's list on undirected graphs: baptista-r has its own "
+                "input transition (docs/method.md §3); use --layers hidden");
+  if (!nodes_path.empty()) {
+    if (!request.local) throw Error("cli", "--nodes writes the local coefficients: add --local");
+    if (std::filesystem::exists(nodes_path))
+      throw Error("cli", "--nodes '" + nodes_path + "' exists: it is never overwritten");
+  }
+  // The paper's fields are Forman's; every requested notion is computed beside it, once.
+  geometry_options.curvatures = request.notions;
+  if (std::find(request.notions.begin(), request.notions.end(), forman) == request.notions.end())
+    geometry_options.curvatures.insert(geometry_options.curvatures.begin(), forman);
+  geometry_options.local = request.local;
+  geometry_options.per_node = !nodes_path.empty();
   // What the output names the analysis by: the convention and the graph rule it implies.
   const Json convention_json{{"convention", convention},
                              {"graph", geometry::graph_rule_name(geometry_options.rule)}};
@@ -338,7 +572,30 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
                            static_cast<index_t>(stack.layers.front().rows()),
                            stack.layers.size(),
                            reference_r && stack.input.has_value(),
+                           stack.names,
+                           1,
                            {}};
+    // The measured list: the hidden layers, or (the follow-up's) layer_00, them and output.
+    std::vector<geometry::LayerView> list;
+    if (request.all_layers) {
+      std::vector<std::string> missing;
+      if (!stack.input) missing.push_back("layer_00");
+      if (!stack.output) missing.push_back(io::output_dataset_name);
+      if (!missing.empty()) {
+        std::string names = missing.front();
+        if (missing.size() > 1) names += " and " + missing.back();
+        throw Error("cli", "--layers all: group '" + group + "' of '" + path + "' has no " + names +
+                               " (the list is layer_00, the hidden layers, output)");
+      }
+      list.emplace_back(*stack.input);
+      analyzed.names.insert(analyzed.names.begin(), io::layer_dataset_name(0));
+      analyzed.first_layer = 0;
+    }
+    for (const RowMatrix& layer : stack.layers) list.emplace_back(layer);
+    if (request.all_layers) {
+      list.emplace_back(*stack.output);
+      analyzed.names.emplace_back(io::output_dataset_name);
+    }
     const bool report =
         progress == "always" || (progress == "auto" && analyzed.n >= progress_from_points);
     const auto start = std::chrono::steady_clock::now();
@@ -354,23 +611,36 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
             << " s)" << std::endl;
       };
     analyzed.at_each_k = geometry::measure_stack(
-        stack.layers, measure,
+        list, measure,
         analyzed.has_input ? std::optional<geometry::LayerView>(*stack.input) : std::nullopt);
     stacks.push_back(std::move(analyzed));
   }
   const Pooled pooled = pool(stacks);
 
+  if (!nodes_path.empty()) {
+    // "x": created here, never replacing a file that appeared since the check above.
+    std::FILE* file = std::fopen(nodes_path.c_str(), "wx");
+    if (!file)
+      throw Error("cli", "--nodes '" + nodes_path + "' cannot be created (it exists, or the " +
+                             "directory is not writable)");
+    std::fclose(file);
+    std::ofstream nodes(nodes_path);
+    print_csv(nodes, nodes_table(stacks, request));
+    nodes.close();
+    if (!nodes) throw Error("cli", "--nodes '" + nodes_path + "': writing failed");
+  }
+
   switch (options.format) {
     case Format::json:
-      out << analysis_json(stacks, pooled, convention_json).dump() << "\n";
+      out << analysis_json(stacks, pooled, convention_json, request).dump() << "\n";
       break;
     case Format::csv:
-      print_csv(out, measures_table(stacks));
+      print_csv(out, measures_table(stacks, request));
       break;
     case Format::table:
       for (std::size_t i = 0; i < stacks.size(); ++i) {
         if (i) out << "\n";
-        print_stack_table(out, stacks[i], geometry_options.rule);
+        print_stack_table(out, stacks[i], geometry_options.rule, request);
       }
       print_pooled_table(out, pooled, stacks.size());
       break;

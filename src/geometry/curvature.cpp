@@ -40,6 +40,11 @@ std::string_view curvature_notion_name(CurvatureNotion notion) {
   return "?";
 }
 
+CurvatureNotion parse_curvature_notion(std::string_view name) {
+  if (name == curvature_notion_name(CurvatureNotion::forman)) return CurvatureNotion::forman;
+  throw Error("geometry", "unknown curvature notion '" + std::string(name) + "' (known: forman)");
+}
+
 CurvatureMeasure measure_curvature(const LayerGraph& graph, CurvatureNotion notion, bool per_node) {
   switch (notion) {
     case CurvatureNotion::forman:

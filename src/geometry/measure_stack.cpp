@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "ricci/core/error.hpp"
@@ -30,6 +31,14 @@ const RicciCoefficient& MeasuresAtK::coefficient(CurvatureNotion notion) const {
   for (std::size_t c = 0; c < notions.size() && c < coefficients.size(); ++c)
     if (notions[c] == notion) return coefficients[c];
   throw not_computed(notion);
+}
+
+const LocalCoefficients& MeasuresAtK::local_of(CurvatureNotion notion) const {
+  for (const LocalCoefficients& l : local)
+    if (l.notion == notion) return l;
+  throw Error("geometry", "the local coefficients of '" +
+                              std::string(curvature_notion_name(notion)) +
+                              "' were not computed (MeasureOptions::local, curvatures)");
 }
 
 double geodesic_mass(const GeodesicSummary& summary, GraphRule rule) {
@@ -84,6 +93,11 @@ void validate_layer_stack(std::span<const LayerView> hidden, const MeasureOption
       }
   }
   for (index_t k : options.k) validate_k(k, static_cast<index_t>(n));
+  if (options.local && options.rule == GraphRule::baptista_r)
+    throw Error(
+        "geometry",
+        "the local Ricci coefficients are defined on the undirected union and mutual graphs "
+        "(docs/method.md §4), not under baptista-r");
   for (auto c = options.curvatures.begin(); c != options.curvatures.end(); ++c)
     if (std::find(options.curvatures.begin(), c, *c) != c)
       throw Error("geometry", "curvature notion '" + std::string(curvature_notion_name(*c)) +
@@ -100,17 +114,41 @@ struct OwnedReach {
   LayerReach view() const { return {component, row_sum}; }
 };
 
-// measure_layer, keeping what the next transition needs when `reach` is given.
+// What the local coefficients of one slot keep while the layers pass (docs/method.md §4): the
+// previous layer's graph, O(n k), and the per-point series, O(n L) per notion.
+struct LocalPass {
+  std::optional<CsrGraph> previous;
+  std::vector<std::vector<std::vector<double>>> scalar;  // [notion][layer][x] = O_l(x)
+  std::vector<std::vector<double>> expansion;            // [transition][x] = eta_t(x)
+};
+
+// measure_layer, keeping what the next transition needs when `reach` is given, and advancing the
+// local series when `local` is.
 LayerMeasures measure_layer_into(const NeighbourLists& lists, index_t k, GraphRule rule,
                                  std::span<const CurvatureNotion> curvatures, bool per_node,
-                                 OwnedReach* reach) {
-  const LayerGraph graph = build_knn_graph(lists, k, rule);
+                                 OwnedReach* reach, LocalPass* local = nullptr) {
+  LayerGraph graph = build_knn_graph(lists, k, rule);
   LayerMeasures out;
   out.edges = graph.edge_count();
-  for (CurvatureNotion notion : curvatures)
-    out.curvature.push_back(measure_curvature(graph, notion, per_node));
+  if (local) local->scalar.resize(curvatures.size());
+  for (std::size_t c = 0; c < curvatures.size(); ++c) {
+    CurvatureMeasure measure = measure_curvature(graph, curvatures[c], per_node || local);
+    if (local) {
+      local->scalar[c].push_back(scalar_curvature(measure, graph.adjacency));
+      if (!per_node) measure.node = {};
+    }
+    out.curvature.push_back(std::move(measure));
+  }
 
-  GeodesicSummary geodesics = all_pairs_geodesics(graph.adjacency);
+  // With a previous layer, eta of the transition into this one comes from the same all-pairs pass.
+  GeodesicSummary geodesics;
+  if (local && local->previous) {
+    GeodesicsAndExpansion both = geodesics_and_local_expansion(*local->previous, graph.adjacency);
+    geodesics = std::move(both.geodesics);
+    local->expansion.push_back(std::move(both.eta));
+  } else {
+    geodesics = all_pairs_geodesics(graph.adjacency);
+  }
   out.components = geodesics.components;
   out.unreachable_pairs = geodesics.unreachable_pairs;
   out.g = geodesic_mass(geodesics, rule);
@@ -125,6 +163,7 @@ LayerMeasures measure_layer_into(const NeighbourLists& lists, index_t k, GraphRu
     reach->component = std::move(geodesics.component);
     reach->row_sum = std::move(geodesics.row_sum);
   }
+  if (local) local->previous = std::move(graph.adjacency);
   return out;
 }
 
@@ -186,6 +225,7 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
   // a time; under baptista-r each slot also keeps the previous layer's reach for the transition.
   std::vector<OwnedReach> previous(reference_r ? slots.size() : 0),
       current(reference_r ? slots.size() : 0);
+  std::vector<LocalPass> local(options.local ? slots.size() : 0);
   const std::size_t total = layers.size() + (input ? 1 : 0);
   std::size_t done = 0;
   auto layer_done = [&] {
@@ -203,7 +243,8 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
     for (std::size_t s = 0; s < slots.size(); ++s) {
       MeasuresAtK& slot = slots[s];
       slot.layers[l] = measure_layer_into(lists, slot.k, options.rule, options.curvatures,
-                                          options.per_node, reference_r ? &current[s] : nullptr);
+                                          options.per_node, reference_r ? &current[s] : nullptr,
+                                          options.local ? &local[s] : nullptr);
       if (!reference_r) continue;
       // eta[l] is the change into hidden layer l + 1: from the inputs for l = 0 when given.
       if (l > 0 || input)
@@ -213,10 +254,22 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
     layer_done();
   }
 
-  for (MeasuresAtK& slot : slots) {
+  for (std::size_t s = 0; s < slots.size(); ++s) {
+    MeasuresAtK& slot = slots[s];
     settle_exclusion(slot, options.rule);
     for (CurvatureNotion notion : slot.notions)
       slot.coefficients.push_back(ricci_coefficient(slot, notion));
+    if (!options.local) continue;
+    LocalPass& pass = local[s];
+    pass.previous.reset();
+    for (std::size_t c = 0; c < slot.notions.size(); ++c) {
+      // Transition t pairs the curvature of its first layer with eta_t: the last layer has none.
+      std::vector<std::vector<double>>& scalar = pass.scalar[c];
+      scalar.pop_back();
+      slot.local.push_back(
+          local_coefficients(slot.notions[c], std::move(scalar), pass.expansion, options.per_node));
+    }
+    if (options.per_node) slot.local_expansion = std::move(pass.expansion);
   }
   return slots;
 }

@@ -79,9 +79,8 @@ ActivationStack read_activation_stack(const std::string& path, const std::string
     throw Error("io", "group '" + group_path + "' of '" + path +
                           "' has layer_00 (the inputs) but no hidden layer layer_01");
 
-  ActivationStack stack;
-  std::string input_name;
-  for (const auto& [number, name] : numbered) {
+  // One dataset as a matrix: 2-D points x units, or (the output) 1-D with one value per point.
+  auto read_matrix = [&](const std::string& name, bool is_output) {
     const std::string where =
         "'" + path + "' " + group_path + (group_path.ends_with('/') ? "" : "/") + name;
     const h5::Dataset dataset(
@@ -92,10 +91,15 @@ ActivationStack read_activation_stack(const std::string& path, const std::string
       throw Error("io", where + " is not floating point (expected float32 or float64)");
     const h5::Dataspace space(
         h5::checked(H5Dget_space(dataset.get()), "cannot read the shape of " + where));
-    if (H5Sget_simple_extent_ndims(space.get()) != 2)
-      throw Error("io", where + " is not 2-D (expected points x units)");
-    hsize_t dims[2];
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (is_output ? rank != 1 && rank != 2 : rank != 2)
+      throw Error("io", where + (is_output ? " is not 1-D or 2-D (expected points, or points x 1)"
+                                           : " is not 2-D (expected points x units)"));
+    hsize_t dims[2] = {0, 1};
     H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    if (is_output && dims[1] != 1)
+      throw Error("io", where + " has " + std::to_string(dims[1]) +
+                            " columns: the output is one value per point (points, or points x 1)");
     // The declared size is checked before it is allocated (a small file may claim a huge one).
     shapes::checked_count({dims[0], dims[1]}, sizeof(double), path,
                           group_path + (group_path.ends_with('/') ? "" : "/") + name);
@@ -107,25 +111,44 @@ ActivationStack read_activation_stack(const std::string& path, const std::string
       h5::checked(
           H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
           "cannot read " + where);
-    const auto* reference = !stack.layers.empty() ? &stack.layers.front()
-                            : stack.input         ? &*stack.input
-                                                  : nullptr;
-    if (reference && values.rows() != reference->rows())
-      throw Error("io", where + " has " + std::to_string(values.rows()) + " rows but " +
-                            (stack.layers.empty() ? input_name : stack.names.front()) + " has " +
-                            std::to_string(reference->rows()));
     for (Eigen::Index i = 0; i < values.rows(); ++i)
       for (Eigen::Index c = 0; c < values.cols(); ++c)
         if (!std::isfinite(values(i, c)))
           throw Error("io", where + " row " + std::to_string(i) + " column " + std::to_string(c) +
                                 " is " + (std::isnan(values(i, c)) ? "NaN" : "infinite"));
+    return std::pair{values, where};
+  };
+
+  ActivationStack stack;
+  std::string first_name;  // the dataset whose row count the others must have
+  auto check_rows = [&](const RowMatrix& values, const std::string& where,
+                        const std::string& name) {
+    const auto* reference = !stack.layers.empty() ? &stack.layers.front()
+                            : stack.input         ? &*stack.input
+                                                  : nullptr;
+    if (!reference) {
+      first_name = name;
+      return;
+    }
+    if (values.rows() != reference->rows())
+      throw Error("io", where + " has " + std::to_string(values.rows()) + " rows but " +
+                            (stack.layers.empty() ? first_name : stack.names.front()) + " has " +
+                            std::to_string(reference->rows()));
+  };
+  for (const auto& [number, name] : numbered) {
+    auto [values, where] = read_matrix(name, false);
+    check_rows(values, where, name);
     if (number == 0) {
-      input_name = name;
       stack.input = std::move(values);
       continue;
     }
     stack.names.push_back(name);
     stack.layers.push_back(std::move(values));
+  }
+  if (std::find(names.begin(), names.end(), output_dataset_name) != names.end()) {
+    auto [values, where] = read_matrix(output_dataset_name, true);
+    check_rows(values, where, output_dataset_name);
+    stack.output = std::move(values);
   }
   return stack;
 }

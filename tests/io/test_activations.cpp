@@ -78,3 +78,28 @@ TEST_CASE("activation reader errors name the file - group or dataset", "[io]") {
     CHECK_THROWS_AS(write_matrices(path, "/", {{"layer_01", ok}}, Precision::double_), Error);
   }
 }
+
+TEST_CASE("activation stacks: the optional output dataset (n x 1)", "[io]") {
+  const RowMatrix hidden = test::points({{1, 2}, {3, 4}, {5, 6}});
+  const RowMatrix output = test::line({0.25, 0.5, 0.75});
+  const auto with_output = test::scratch_path("with_output.h5");
+  write_matrices(with_output, "/", {{"layer_01", hidden}, {"output", output}}, Precision::double_);
+  const auto stack = read_activation_stack(with_output);
+  REQUIRE(stack.output.has_value());
+  CHECK(*stack.output == output);
+  CHECK(stack.names == std::vector<std::string>{"layer_01"});
+
+  const auto without = test::scratch_path("without_output.h5");
+  write_matrices(without, "/", {{"layer_01", hidden}}, Precision::double_);
+  CHECK(!read_activation_stack(without).output.has_value());
+
+  const auto short_output = test::scratch_path("short_output.h5");
+  write_matrices(short_output, "/", {{"layer_01", hidden}, {"output", test::line({0.5, 1})}},
+                 Precision::double_);
+  CHECK_THROWS_WITH(read_activation_stack(short_output),
+                    Contains("/output has 2 rows but layer_01 has 3"));
+
+  const auto wide_output = test::scratch_path("wide_output.h5");
+  write_matrices(wide_output, "/", {{"layer_01", hidden}, {"output", hidden}}, Precision::double_);
+  CHECK_THROWS_WITH(read_activation_stack(wide_output), Contains("/output has 2 columns"));
+}

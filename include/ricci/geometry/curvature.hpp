@@ -15,6 +15,8 @@ enum class CurvatureNotion {
   forman,  // R(i,j) = 4 - deg(i) - deg(j); arcs and D(i) under baptista-r
 };
 std::string_view curvature_notion_name(CurvatureNotion notion);
+// The notion named by curvature_notion_name(); throws ricci::Error naming the value otherwise.
+CurvatureNotion parse_curvature_notion(std::string_view name);
 
 // One notion's curvature of one layer: the notion decides the per-edge value, the sums are the same
 // for every notion (docs/method.md §3).

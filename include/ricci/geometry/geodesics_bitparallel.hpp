@@ -17,8 +17,22 @@
 
 namespace ricci::geometry {
 
-template <std::size_t Words, class Graph>
-GeodesicSummary all_pairs_bitparallel(const Graph& graph) {
+// The word width of the production engine (all_pairs_geodesics): 8 words = 512 sources a pass.
+inline constexpr std::size_t production_bfs_words = 8;
+
+// The default level visitor: nothing.
+struct IgnoreLevels {
+  template <class Block>
+  void operator()(std::size_t, std::size_t, std::uint64_t, const std::vector<Block>&) const {}
+};
+
+// `on_level(first, width, level, reached)` is called after each level of each batch of sources
+// first..first + width - 1: bit b of reached[v] is set iff source first + b is at hop distance
+// exactly `level` from v. A caller that needs some distances besides the sums reads them there,
+// without another search.
+template <std::size_t Words, class Graph, class LevelVisitor = IgnoreLevels>
+GeodesicSummary all_pairs_bitparallel(const Graph& graph,
+                                      const LevelVisitor& on_level = LevelVisitor{}) {
   BOOST_CONCEPT_ASSERT((boost::IncidenceGraphConcept<Graph>));
   BOOST_CONCEPT_ASSERT((boost::VertexListGraphConcept<Graph>));
   using Block = std::array<std::uint64_t, Words>;
@@ -60,6 +74,7 @@ GeodesicSummary all_pairs_bitparallel(const Graph& graph) {
         }
       }
       if (!advanced) break;
+      on_level(first, width, level, next);
       out.diameter = std::max<index_t>(out.diameter, static_cast<index_t>(level));
       for (std::size_t v = 0; v < n; ++v)
         for (std::size_t w = 0; w < Words; ++w) visited[v][w] |= next[v][w];

@@ -16,6 +16,7 @@
 #include "ricci/geometry/geodesics.hpp"
 #include "ricci/geometry/graph.hpp"
 #include "ricci/geometry/knn.hpp"
+#include "ricci/geometry/local_flow.hpp"
 
 namespace ricci::geometry {
 
@@ -29,6 +30,11 @@ struct MeasureOptions {
   // not the geometry's business: the sweep sets this from the job's store_nodes, and the results
   // file stores them when its layout says so.
   bool per_node = false;
+  // Compute the follow-up's local and layer Ricci coefficients of every notion (docs/method.md §4),
+  // over the consecutive layers of the stack as given: the caller decides the layer list (hidden
+  // layers, or input, hidden layers and output). Undirected rules only: refused under baptista-r.
+  // With per_node, each notion keeps O_l(x) and rho(x) and the slot keeps eta_l(x).
+  bool local = false;
   // Called after each layer is measured (input layer included), with the layers done and the
   // total, from the calling thread: a progress hook for callers that report, never required.
   std::function<void(std::size_t done, std::size_t total)> on_layer_done;
@@ -67,9 +73,16 @@ struct MeasuresAtK {
   index_t excluded_at = -1;
   std::vector<CurvatureNotion> notions;        // as requested
   std::vector<RicciCoefficient> coefficients;  // coefficients[c] pairs eta with notions[c]'s Ric
+  // With MeasureOptions::local: local[c] holds notions[c]'s local and layer coefficients, one
+  // transition per pair of consecutive layers; with per_node also local_expansion[t][x] =
+  // eta_t(x), shared by every notion. Empty otherwise.
+  std::vector<LocalCoefficients> local;
+  std::vector<std::vector<double>> local_expansion;
 
   // Throws ricci::Error("geometry", ...) naming the notion when it was not computed.
   const RicciCoefficient& coefficient(CurvatureNotion notion) const;
+  // The same for the local coefficients (MeasureOptions::local).
+  const LocalCoefficients& local_of(CurvatureNotion notion) const;
 };
 
 // g_l from a layer's geodesic summary under `rule` (docs/method.md §3): the one place that decides

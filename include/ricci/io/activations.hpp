@@ -1,7 +1,8 @@
 #pragma once
 // Activation stacks in HDF5: a group holding 2-D float32/float64 datasets layer_01, layer_02, ...
-// (one row per point, same row count, any widths), and optionally layer_00, the inputs. This is
-// the layout `ricci-query analyze` reads and the sweep writes per run (results_schema/README.md).
+// (one row per point, same row count, any widths), optionally layer_00, the inputs, and optionally
+// `output`, the network's output (n or n x 1). This is the layout `ricci-query analyze` reads and
+// the sweep writes per run (results_schema/README.md).
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,14 +12,19 @@
 namespace ricci::io {
 
 struct ActivationStack {
-  std::vector<std::string> names;  // layer_01, layer_02, ... in layer order
-  std::vector<RowMatrix> layers;   // the hidden layers 1..L
-  std::optional<RowMatrix> input;  // layer_00, the raw inputs X_0, when the group has it
+  std::vector<std::string> names;   // layer_01, layer_02, ... in layer order
+  std::vector<RowMatrix> layers;    // the hidden layers 1..L
+  std::optional<RowMatrix> input;   // layer_00, the raw inputs X_0, when the group has it
+  std::optional<RowMatrix> output;  // `output`, n x 1, when the group has it
 };
+
+// The name of the output dataset of an activation stack.
+inline constexpr const char* output_dataset_name = "output";
 
 // Reads every layer_NN dataset of `group` (default "/"). Throws ricci::Error naming the file, group
 // or dataset when the file is missing or not HDF5, the group is missing, there are no hidden layer
-// datasets, numbering has a gap, a dataset is not 2-D floating point, or a value is not finite.
+// datasets, numbering has a gap, a dataset is not 2-D floating point (the output: 1-D, or 2-D with
+// one column), row counts differ, or a value is not finite.
 ActivationStack read_activation_stack(const std::string& path, const std::string& group = "/");
 
 enum class Precision { single, double_ };
