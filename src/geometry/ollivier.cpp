@@ -145,10 +145,12 @@ class TransportSolver {
     }
     arcs_.clear();
     arc_head_.assign(static_cast<std::size_t>(m), -1);
+    out_head_.assign(static_cast<std::size_t>(d_i_) + 1, -1);
     count_t cost = 0;
 
     // Cost-1 pairs, greedily: a flow on cost-1 pairs only is a min-cost flow of its value.
     greedy(1, cost);
+    augment_cost1(cost);
     bool greedy2_done = false;
     while (remaining_ > 0) {
       compute_labels();
@@ -180,7 +182,8 @@ class TransportSolver {
   struct Arc {
     int source, sink, cost;
     count_t flow;
-    int next;  // next arc into the same sink
+    int next;      // next arc into the same sink
+    int next_out;  // next arc out of the same source
   };
 
   Word* two_hop(index_t v) {
@@ -231,8 +234,8 @@ class TransportSolver {
         arcs_[id].flow += amount;
         return;
       }
-    arcs_.push_back(Arc{a, t, c, amount, arc_head_[t]});
-    arc_head_[t] = static_cast<int>(arcs_.size()) - 1;
+    arcs_.push_back(Arc{a, t, c, amount, arc_head_[t], out_head_[a]});
+    arc_head_[t] = out_head_[a] = static_cast<int>(arcs_.size()) - 1;
   }
 
   // Pushes along every direct pair of cost `c` between a source with supply and a sink with demand.
@@ -273,6 +276,77 @@ class TransportSolver {
     remaining_ -= amount;
   }
 
+  // Completes the cost-1 flow to a maximum one. While all flow is on cost-1 pairs, a residual path
+  // of cost 1 uses cost-1 pairs forward and flow arcs backward only, so this is plain bipartite
+  // augmentation: a breadth-first search backward from the sinks with demand, every root found
+  // augmented while its path is still in the residual graph; a search that augments nothing ends.
+  void augment_cost1(count_t& cost) {
+    const int m = static_cast<int>(sinks_.size());
+    for (bool augmented = true; augmented && remaining_ > 0;) {
+      augmented = false;
+      unvisited_.assign(participating_.begin(), participating_.end());
+      sink_seen_.assign(static_cast<std::size_t>(m), 0);
+      source_next_.assign(static_cast<std::size_t>(d_i_) + 1, -1);
+      sink_next_.assign(static_cast<std::size_t>(m), -1);
+      queue_.clear();
+      for (int t = 0; t < m; ++t)
+        if (sinks_[t].demand > 0) {
+          queue_.push_back(t);
+          sink_seen_[t] = 1;
+        }
+      for (std::size_t head = 0; head < queue_.size() && remaining_ > 0; ++head) {
+        const int t = queue_[head];
+        const Word* candidates = adjacent(t);
+        for (int w = 0; w < words_; ++w) {
+          Word bits = candidates[w] & unvisited_[w];
+          unvisited_[w] &= ~bits;
+          for (; bits; bits &= bits - 1) {
+            const int a = w * 64 + std::countr_zero(bits);
+            source_next_[a] = t;
+            if (supply_[a] > 0) {
+              augmented |= augment_cost1_path(a, cost);
+              continue;
+            }
+            for (int id = out_head_[a]; id >= 0; id = arcs_[id].next_out) {
+              const int next = arcs_[id].sink;
+              if (arcs_[id].flow == 0 || sink_seen_[next]) continue;
+              sink_seen_[next] = 1;
+              sink_next_[next] = id;
+              queue_.push_back(next);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // Root -> source_next_ -> (sink_next_ arc back to its source) -> ... -> a sink with demand.
+  bool augment_cost1_path(int root, count_t& cost) {
+    count_t amount = supply_[root];
+    int a = root, t;
+    for (;;) {
+      t = source_next_[a];
+      const int id = sink_next_[t];
+      if (id < 0) break;
+      if (arcs_[id].flow == 0) return false;
+      amount = std::min(amount, arcs_[id].flow);
+      a = arcs_[id].source;
+    }
+    amount = std::min(amount, sinks_[t].demand);
+    if (amount == 0) return false;
+    for (a = root;;) {
+      t = source_next_[a];
+      add_flow(a, t, 1, amount);
+      const int id = sink_next_[t];
+      if (id < 0) break;
+      arcs_[id].flow -= amount;
+      a = arcs_[id].source;
+    }
+    take(root, t, amount);
+    cost += amount;
+    return true;
+  }
+
   // Shortest-path labels from the sources with supply in the residual graph (Bellman-Ford on a
   // bipartite graph whose labels take 4 values, so a handful of rounds). Parents form a tree:
   // a label changes only when it strictly decreases.
@@ -287,12 +361,9 @@ class TransportSolver {
     level_.assign(static_cast<std::size_t>(3 * words_), 0);
     for (int a = 0; a <= d_i_; ++a)
       if (source_label_[a] == 0) set_bit(level_.data(), a);
-    active_arcs_.clear();
-    for (int id = 0; id < static_cast<int>(arcs_.size()); ++id)
-      if (arcs_[id].flow > 0) active_arcs_.push_back(id);
     changed_sources_.assign(static_cast<std::size_t>(words_), 0);
-    for (bool changed = true, first = true; changed; first = false) {
-      changed = false;
+    for (bool first = true; first || !changed_sinks_.empty(); first = false) {
+      changed_sinks_.clear();
       const Word* level0 = level_.data();
       const Word* level1 = level0 + words_;
       const Word* level2 = level1 + words_;
@@ -319,25 +390,26 @@ class TransportSolver {
           continue;
         }
         sink_parent_[t] = parent;
-        changed = true;
+        changed_sinks_.push_back(t);
       }
+      // Only a sink whose label just fell can lower a source's label (through its flow arcs).
       std::fill(changed_sources_.begin(), changed_sources_.end(), Word{0});
-      for (int id : active_arcs_) {
-        const Arc& arc = arcs_[id];
-        if (sink_label_[arc.sink] == unreached) continue;
-        const int label = sink_label_[arc.sink] - arc.cost;
-        assert(label >= 0 && label <= 2);  // sinks 1..3, arcs 1..3, no negative distances
-        int& old = source_label_[arc.source];
-        if (label < old) {
-          // Levels are updated at once, so later sinks of this round already see the change.
-          if (old <= 2) clear_bit(level_.data() + old * words_, arc.source);
-          set_bit(level_.data() + label * words_, arc.source);
-          old = label;
-          set_bit(changed_sources_.data(), arc.source);
-          source_parent_[arc.source] = id;
-          changed = true;
+      for (int t : changed_sinks_)
+        for (int id = arc_head_[t]; id >= 0; id = arcs_[id].next) {
+          const Arc& arc = arcs_[id];
+          if (arc.flow == 0) continue;
+          const int label = sink_label_[t] - arc.cost;
+          assert(label >= 0 && label <= 2);  // sinks 1..3, arcs 1..3, no negative distances
+          int& old = source_label_[arc.source];
+          if (label < old) {
+            // Levels change at once, so the next round's sinks see it.
+            if (old <= 2) clear_bit(level_.data() + old * words_, arc.source);
+            set_bit(level_.data() + label * words_, arc.source);
+            old = label;
+            set_bit(changed_sources_.data(), arc.source);
+            source_parent_[arc.source] = id;
+          }
         }
-      }
     }
   }
 
@@ -395,7 +467,10 @@ class TransportSolver {
   std::vector<int> arc_head_;
   std::vector<int> source_label_, source_parent_, sink_label_, sink_parent_;
   std::vector<Step> path_;
-  std::vector<int> active_arcs_;
+  std::vector<int> changed_sinks_;
+  std::vector<int> out_head_, source_next_, sink_next_, queue_;
+  std::vector<Word> unvisited_;
+  std::vector<char> sink_seen_;
   std::vector<Word> changed_sources_;
   std::vector<std::pair<int, int>> order_;
   count_t remaining_ = 0;
