@@ -243,16 +243,22 @@ class TransportSolver {
     const int m = static_cast<int>(sinks_.size());
     // Sinks with the fewest candidate sources first: they are the ones a careless order starves,
     // and every starved unit costs an augmenting path later.
-    order_.clear();
+    // A counting sort: the number of options is at most d_i + 1.
+    options_.assign(static_cast<std::size_t>(m), 0);
+    bucket_.assign(static_cast<std::size_t>(d_i_) + 3, 0);
     for (int t = 0; t < m; ++t) {
       if (sinks_[t].demand == 0) continue;
       const Word* candidates = c == 1 ? adjacent(t) : within2(t);
       int options = 0;
       for (int w = 0; w < words_; ++w) options += std::popcount(candidates[w] & has_supply_[w]);
-      if (options > 0) order_.push_back(std::pair{options, t});
+      options_[t] = options;
+      if (options > 0) ++bucket_[options + 1];
     }
-    std::sort(order_.begin(), order_.end());
-    for (const auto& [options, t] : order_) {
+    for (std::size_t b = 1; b < bucket_.size(); ++b) bucket_[b] += bucket_[b - 1];
+    order_.resize(static_cast<std::size_t>(bucket_.back()));
+    for (int t = 0; t < m; ++t)
+      if (options_[t] > 0) order_[bucket_[options_[t]]++] = t;
+    for (int t : order_) {
       if (remaining_ == 0) break;
       const Word* candidates = c == 1 ? adjacent(t) : within2(t);
       for (int w = 0; w < words_ && sinks_[t].demand > 0; ++w) {
@@ -472,7 +478,7 @@ class TransportSolver {
   std::vector<Word> unvisited_;
   std::vector<char> sink_seen_;
   std::vector<Word> changed_sources_;
-  std::vector<std::pair<int, int>> order_;
+  std::vector<int> order_, options_, bucket_;
   count_t remaining_ = 0;
 };
 

@@ -65,7 +65,8 @@ TEST_CASE("curvature notion names round-trip and bad names are refused", "[curva
   }
 }
 
-TEST_CASE("Ollivier idleness outside [0, 1) is refused, naming the value", "[curvature]") {
+TEST_CASE("Ollivier idleness outside 0 <= idleness < 1 is refused, naming the value",
+          "[curvature]") {
   const auto g = complete(3);
   for (double bad : {-0.25, 1.0, 1.5, std::nan("")}) {
     INFO(bad);
@@ -76,7 +77,7 @@ TEST_CASE("Ollivier idleness outside [0, 1) is refused, naming the value", "[cur
   CHECK_NOTHROW(edge_curvature(g, ollivier, CurvatureOptions{0.999}));
 }
 
-TEST_CASE("undirected notions are refused under baptista-r; forman keeps its arcs", "[curvature]") {
+TEST_CASE("undirected notions are refused under baptista-r, forman keeps its arcs", "[curvature]") {
   LayerGraph g;
   g.rule = GraphRule::baptista_r;
   g.adjacency = symmetric_graph(3, {{0, 1}, {1, 2}});
@@ -87,12 +88,13 @@ TEST_CASE("undirected notions are refused under baptista-r; forman keeps its arc
                       "[geometry] curvature notion " + std::string(curvature_notion_name(notion)) +
                           " is defined on the undirected graph; baptista-r has arcs");
   }
-  // D = 3, 4, 1: arcs 0->1, 1->0 (4-3-4 = -3 each), 2->1 (4-1-4 = -1), in the arcs' order.
-  CHECK(edge_curvature(g, CurvatureNotion::forman) == std::vector<double>{-3, -3, -1});
+  // D(0) = 1 out + 1 in = 2, D(1) = 1 + 2 = 3, D(2) = 1 + 0 = 1: arcs 0->1 and 1->0 carry
+  // 4 - 2 - 3 = -1 each, 2->1 carries 4 - 1 - 3 = 0, in the arcs' order.
+  CHECK(edge_curvature(g, CurvatureNotion::forman) == std::vector<double>{-1, -1, 0});
   const auto m = measure_curvature(g, CurvatureNotion::forman, true);
-  CHECK(m.total == -7);
-  const auto mean = node_mean_curvature(g, m);  // over out-arcs: 1, 1, 1
-  CHECK(mean == std::vector<double>{-3, -3, -1});
+  CHECK(m.total == -2);
+  const auto mean = node_mean_curvature(g, m);  // one out-arc each
+  CHECK(mean == std::vector<double>{-1, -1, 0});
 }
 
 TEST_CASE("triangle", "[curvature]") {
@@ -116,7 +118,7 @@ TEST_CASE("K4 and K5", "[curvature]") {
   const auto k5 = complete(5);
   check_edges(k5, ollivier, repeat(10, 0.75));  // (n - 2)/(n - 1)
   check_edges(k5, balanced, repeat(10, 1.75));  // -1 + 9/4 + 8/(4*4)
-  check_edges(k5, augmented, repeat(10, 3));    // 4 - 8 + 9
+  check_edges(k5, augmented, repeat(10, 5));    // 4 - 8 + 9
 }
 
 TEST_CASE("4-cycle", "[curvature]") {
