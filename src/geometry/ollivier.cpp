@@ -9,11 +9,13 @@
 // * Mass common to both measures stays in place (for a metric cost some optimal plan does this), so
 //   what is left is a transport from sources S to disjoint sinks T with costs 1, 2 or 3.
 // * Successive shortest paths. Any flow on cost-1 pairs only is optimal for its value, so a greedy
-//   cost-1 flow starts it. Shortest-path labels are small (sources 0..2, sinks 1..3), so a
-//   label-correcting pass over bitsets finds them; every still-valid tree path of the current
-//   shortest length is augmented before the labels are recomputed (tight arcs stay tight). The
-//   shortest length never exceeds 3 (every source-sink pair is at most 3 apart), so once it is 3
-//   the rest of the mass goes at cost 3 without further search.
+//   cost-1 flow (most constrained sinks first) starts it and bipartite augmentation over cost-1
+//   pairs makes it a maximum one: every path of cost 1 is found. No path of cost 1 being left,
+//   direct cost-2 pairs are shortest paths and are pushed greedily too. Then shortest-path labels,
+//   which are small (sources 0..2, sinks 1..3), come from a label-correcting pass over bitsets, and
+//   every still-valid tree path of the current shortest length is augmented before the labels are
+//   recomputed (tight arcs stay tight). The shortest length never exceeds 3 (every source-sink
+//   pair is at most 3 apart), so once it is 3 the rest of the mass goes at cost 3 without search.
 // * Costs come from bitsets over i's closed neighbourhood: reach[w] holds which of N(i) + i are
 //   adjacent to w; u ~ v iff u in reach[v], d(u, v) = 2 iff u in reach[w] for some w ~ v.
 //
@@ -151,7 +153,9 @@ class TransportSolver {
     // Cost-1 pairs, greedily: a flow on cost-1 pairs only is a min-cost flow of its value.
     greedy(1, cost);
     augment_cost1(cost);
-    bool greedy2_done = false;
+    // No path of cost 1 is left, so direct cost-2 pairs are shortest paths now and stay so (lengths
+    // never decrease).
+    if (remaining_ > 0) greedy(2, cost);
     while (remaining_ > 0) {
       compute_labels();
       int best = unreached;
@@ -161,12 +165,6 @@ class TransportSolver {
         cost += 3 * remaining_;
         remaining_ = 0;
         break;
-      }
-      if (best == 2 && !greedy2_done) {
-        // Direct cost-2 pairs are shortest paths now and stay so (lengths never decrease).
-        greedy2_done = true;
-        greedy(2, cost);
-        continue;
       }
       for (int t = 0; t < m && remaining_ > 0; ++t)
         if (sinks_[t].demand > 0 && sink_label_[t] == best) augment_if_valid(t, best, cost);
@@ -426,6 +424,9 @@ class TransportSolver {
     path_.clear();
     for (int at = t;;) {
       const int a = sink_parent_[at];
+      // Parents set on strict decreases form a tree (no negative cycles); guard the invariant.
+      if (a < 0 || path_.size() > sinks_.size())
+        throw Error("geometry", "internal error: Ollivier transport labels do not form a tree");
       path_.push_back(Step{a, at, -1});
       if (supply_[a] > 0) {
         amount = std::min(amount, supply_[a]);
