@@ -8,7 +8,7 @@ packages=(
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
   libeigen3-dev libboost-graph-dev libboost-program-options-dev libboost-dev
   catch2 nlohmann-json3-dev zlib1g-dev libssl-dev
-  python3-h5py python3-numpy python3-scipy python3-matplotlib dataset-fashion-mnist
+  python3-h5py python3-numpy python3-scipy python3-matplotlib python3-pot dataset-fashion-mnist
   clang-14 libclang-rt-14-dev
   "$@"
 )

@@ -507,17 +507,22 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
   request.all_layers = layer_list == "all";
   // Validated here, before any work; it reaches the measure as the ollivier notion's
   // CurvatureOptions (docs/method.md §3), the only notion it changes.
-  double ollivier_idleness = 0;
   if (!idleness_text.empty()) {
-    ollivier_idleness = cli::parse_double(idleness_text, "--ollivier-idleness");
-    if (!(ollivier_idleness >= 0 && ollivier_idleness < 1))
+    const double idleness = cli::parse_double(idleness_text, "--ollivier-idleness");
+    if (!(idleness >= 0 && idleness < 1))
       throw Error("cli", "--ollivier-idleness '" + idleness_text + "' is outside [0, 1)");
+    geometry_options.curvature_options.ollivier_idleness = idleness;
   }
-  (void)ollivier_idleness;  // until the ollivier notion and CurvatureOptions are in the library
   if (reference_r && request.local)
     throw Error("cli",
                 "--local needs an undirected graph (--graph union or mutual): the follow-up "
                 "defines no local coefficient on baptista-r's directed arcs");
+  if (reference_r)
+    for (auto notion : request.notions)
+      if (geometry::needs_undirected_graph(notion))
+        throw Error("cli", "--curvature " + std::string(geometry::curvature_notion_name(notion)) +
+                               " is defined on the undirected graph: use --graph union or "
+                               "mutual (baptista-r has directed arcs)");
   if (reference_r && request.all_layers)
     throw Error("cli",
                 "--layers all is the follow-up's list on undirected graphs: baptista-r has its own "

@@ -65,21 +65,6 @@ std::string_view local_reason_name(LocalReason reason) {
   return "?";
 }
 
-std::vector<double> scalar_curvature(const CurvatureMeasure& measure, const CsrGraph& adjacency) {
-  const auto n = static_cast<std::size_t>(num_vertices(adjacency));
-  if (measure.node.size() != n)
-    throw Error("geometry", "scalar curvature of '" +
-                                std::string(curvature_notion_name(measure.notion)) +
-                                "' needs its " + std::to_string(n) + " node sums, got " +
-                                std::to_string(measure.node.size()));
-  std::vector<double> out(n);
-  for (std::size_t x = 0; x < n; ++x) {
-    const auto degree = out_degree(static_cast<index_t>(x), adjacency);
-    out[x] = degree == 0 ? undefined : measure.node[x] / static_cast<double>(degree);
-  }
-  return out;
-}
-
 std::vector<double> local_expansion(const CsrGraph& layer, const CsrGraph& next_layer) {
   const auto n = static_cast<std::size_t>(num_vertices(layer));
   if (static_cast<std::size_t>(num_vertices(next_layer)) != n)

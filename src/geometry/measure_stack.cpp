@@ -58,6 +58,12 @@ void validate_layer_stack(std::span<const LayerView> hidden, const MeasureOption
                           std::optional<LayerView> input) {
   if (hidden.empty()) throw Error("geometry", "no hidden layers to analyse");
   if (options.k.empty()) throw Error("geometry", "no k values given");
+  validate_curvature_options(options.curvature_options);
+  if (options.rule == GraphRule::baptista_r)
+    for (CurvatureNotion notion : options.curvatures)
+      if (needs_undirected_graph(notion))
+        throw Error("geometry", "curvature notion '" + std::string(curvature_notion_name(notion)) +
+                                    "' is defined on the undirected graph; baptista-r has arcs");
   const auto n = hidden.front().rows();
   // Layer 0 (the inputs, when given) first, then the hidden layers 1..L.
   const std::size_t count = hidden.size() + (input ? 1 : 0), first = input ? 0 : 1;
@@ -125,16 +131,18 @@ struct LocalPass {
 // measure_layer, keeping what the next transition needs when `reach` is given, and advancing the
 // local series when `local` is.
 LayerMeasures measure_layer_into(const NeighbourLists& lists, index_t k, GraphRule rule,
-                                 std::span<const CurvatureNotion> curvatures, bool per_node,
+                                 std::span<const CurvatureNotion> curvatures,
+                                 const CurvatureOptions& curvature_options, bool per_node,
                                  OwnedReach* reach, LocalPass* local = nullptr) {
   LayerGraph graph = build_knn_graph(lists, k, rule);
   LayerMeasures out;
   out.edges = graph.edge_count();
   if (local) local->scalar.resize(curvatures.size());
   for (std::size_t c = 0; c < curvatures.size(); ++c) {
-    CurvatureMeasure measure = measure_curvature(graph, curvatures[c], per_node || local);
+    CurvatureMeasure measure =
+        measure_curvature(graph, curvatures[c], per_node || local, curvature_options);
     if (local) {
-      local->scalar[c].push_back(scalar_curvature(measure, graph.adjacency));
+      local->scalar[c].push_back(node_mean_curvature(graph, measure));
       if (!per_node) measure.node = {};
     }
     out.curvature.push_back(std::move(measure));
@@ -189,7 +197,7 @@ void settle_exclusion(MeasuresAtK& slot, GraphRule rule) {
 
 LayerMeasures measure_layer(const NeighbourLists& lists, index_t k, GraphRule rule,
                             std::span<const CurvatureNotion> curvatures, bool per_node) {
-  return measure_layer_into(lists, k, rule, curvatures, per_node, nullptr);
+  return measure_layer_into(lists, k, rule, curvatures, {}, per_node, nullptr);
 }
 
 RicciCoefficient ricci_coefficient(const MeasuresAtK& slot, CurvatureNotion notion) {
@@ -235,7 +243,8 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
     const NeighbourLists lists = exact_knn(*input, k_max);
     // Only the input's graph and reachability enter the R rule: no curvature, no per-node series.
     for (std::size_t s = 0; s < slots.size(); ++s)
-      slots[s].input = measure_layer_into(lists, slots[s].k, options.rule, {}, false, &previous[s]);
+      slots[s].input =
+          measure_layer_into(lists, slots[s].k, options.rule, {}, {}, false, &previous[s]);
     layer_done();
   }
   for (std::size_t l = 0; l < layers.size(); ++l) {
@@ -243,7 +252,8 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
     for (std::size_t s = 0; s < slots.size(); ++s) {
       MeasuresAtK& slot = slots[s];
       slot.layers[l] = measure_layer_into(lists, slot.k, options.rule, options.curvatures,
-                                          options.per_node, reference_r ? &current[s] : nullptr,
+                                          options.curvature_options, options.per_node,
+                                          reference_r ? &current[s] : nullptr,
                                           options.local ? &local[s] : nullptr);
       if (!reference_r) continue;
       // eta[l] is the change into hidden layer l + 1: from the inputs for l = 0 when given.

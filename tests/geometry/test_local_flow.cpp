@@ -30,16 +30,16 @@ LayerGraph undirected(index_t n, std::vector<std::pair<index_t, index_t>> edges)
 
 }  // namespace
 
-TEST_CASE("scalar curvature is the mean of kappa over a point's edges", "[local]") {
+TEST_CASE("O_l(x) is the mean of kappa over a point's edges", "[local]") {
   // Path 0-1-2-3: degrees 1, 2, 2, 1; Forman R = 1, 0, 1 on 01, 12, 23.
   const LayerGraph path = undirected(4, {{0, 1}, {1, 2}, {2, 3}});
   const CurvatureMeasure measure = measure_curvature(path, forman, true);
-  CHECK(scalar_curvature(measure, path.adjacency) == std::vector<double>{1.0, 0.5, 0.5, 1.0});
+  CHECK(node_mean_curvature(path, measure) == std::vector<double>{1.0, 0.5, 0.5, 1.0});
 
   // Hand-made node sums (any notion's), and an isolated point 4.
   const LayerGraph with_isolated = undirected(5, {{0, 1}, {1, 2}, {2, 3}});
   CurvatureMeasure made{forman, 0, {3, -2, 0, 6, 0}};
-  const auto o = scalar_curvature(made, with_isolated.adjacency);
+  const auto o = node_mean_curvature(with_isolated, made);
   CHECK(o[0] == 3);
   CHECK(o[1] == -1);
   CHECK(o[2] == 0);
@@ -47,7 +47,7 @@ TEST_CASE("scalar curvature is the mean of kappa over a point's edges", "[local]
   CHECK(std::isnan(o[4]));
 
   made.node.pop_back();
-  CHECK_THROWS_WITH(scalar_curvature(made, with_isolated.adjacency), Contains("node sums"));
+  CHECK_THROWS_WITH(node_mean_curvature(with_isolated, made), Contains("per-node sums"));
 }
 
 TEST_CASE("local expansion: hop distances of G_l neighbours in G_{l+1}", "[local]") {

@@ -26,9 +26,7 @@ enum class LocalReason {
 };
 std::string_view local_reason_name(LocalReason reason);
 
-// O_l(x) = the mean of kappa over x's edges = measure.node[x] / deg(x) (docs/method.md §4); NaN
-// for an isolated point. `measure` must carry its node sums and be measured on `adjacency`.
-std::vector<double> scalar_curvature(const CurvatureMeasure& measure, const CsrGraph& adjacency);
+// O_l(x), the mean of kappa over x's edges, is node_mean_curvature() (curvature.hpp).
 
 // eta_l(x) for every x (docs/method.md §4): the mean over x's neighbours y in G_l (`layer`) of
 // gamma_{l+1}(x, y) - 1, the hop distances taken in G_{l+1} (`next_layer`, same vertices); +inf

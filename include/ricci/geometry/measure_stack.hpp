@@ -26,6 +26,8 @@ struct MeasureOptions {
   // The notions to compute, each at most once; results keep this order. May be empty (geodesics
   // only, and no coefficient).
   std::vector<CurvatureNotion> curvatures{CurvatureNotion::forman};
+  // Settings of the notions (the Ollivier idleness).
+  CurvatureOptions curvature_options;
   // Compute the per-node series s_l(i) (for every notion) and S_l(i). Whether they are stored is
   // not the geometry's business: the sweep sets this from the job's store_nodes, and the results
   // file stores them when its layout says so.
