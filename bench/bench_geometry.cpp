@@ -165,6 +165,19 @@ int main(int argc, char** argv) {
       best_seconds(repeats, [&] { local_measures = geometry::measure_stack(stack, with_local); });
   std::printf("full grid with local coefficients: %.3f s (+%.0f%% over Forman only)\n", t_local,
               100.0 * (t_local / t_grid - 1.0));
+  // Every notion with a closed form beside Forman, with the local coefficients: the grid the
+  // issue-13 target bounds. Exact Ollivier is timed per layer by bench_ollivier (its cost grows
+  // with k^2 per edge; sweeps restrict it to chosen k).
+  geometry::MeasureOptions with_notions = with_local;
+  with_notions.curvatures = {
+      geometry::CurvatureNotion::forman, geometry::CurvatureNotion::augmented_forman,
+      geometry::CurvatureNotion::balanced_forman, geometry::CurvatureNotion::ollivier_approx};
+  const double t_notions =
+      best_seconds(repeats, [&] { (void)geometry::measure_stack(stack, with_notions); });
+  std::printf(
+      "full grid with forman, augmented-forman, balanced-forman, ollivier-approx and local "
+      "coefficients: %.3f s (+%.0f%% over Forman only)\n",
+      t_notions, 100.0 * (t_notions / t_grid - 1.0));
   constexpr auto forman = geometry::CurvatureNotion::forman;
   for (const auto& s : measures) {
     std::printf("  k=%3d rho=%+.4f ric=[", s.k, s.coefficient(forman).rho);

@@ -188,8 +188,7 @@ TEST_CASE("measure_stack computes the local coefficients from its own graphs", "
     for (const RowMatrix& x : stack)
       graphs.push_back(build_knn_graph(exact_knn(LayerView(x), slot.k), slot.k, options.rule));
     for (std::size_t l = 0; l + 1 < graphs.size(); ++l) {
-      scalar.push_back(
-          scalar_curvature(measure_curvature(graphs[l], forman, true), graphs[l].adjacency));
+      scalar.push_back(node_mean_curvature(graphs[l], measure_curvature(graphs[l], forman, true)));
       expansion.push_back(local_expansion(graphs[l].adjacency, graphs[l + 1].adjacency));
     }
     const auto want = local_coefficients(forman, scalar, expansion, true);
