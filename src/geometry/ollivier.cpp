@@ -226,6 +226,9 @@ class TransportSolver {
         arcs_[id].flow += amount;
         return;
       }
+    new_arc(a, t, c, amount);
+  }
+  void new_arc(int a, int t, int c, count_t amount) {
     arcs_.push_back(Arc{a, t, c, amount, arc_head_[t], out_head_[a]});
     arc_head_[t] = out_head_[a] = static_cast<int>(arcs_.size()) - 1;
   }
@@ -251,34 +254,46 @@ class TransportSolver {
     for (int t = 0; t < m; ++t)
       if (options_[t] > 0) order_[bucket_[options_[t]]++] = t;
     // Sources with the fewest candidate sinks first, for the same reason; a coarse order (by the
-    // bit width of the count) does nearly as well as a sort and costs a few bitset passes.
-    // (Sources in slot order: 2x the augmentations on the ReLU layer; a full sort per sink: as
-    // slow as the augmentations it saves.)
-    source_options_.assign(static_cast<std::size_t>(d_i_) + 1, 0);
+    // bit width of the count) does nearly as well as a sort. (Sources in slot order: 2x the
+    // augmentations on the ReLU layer; a full sort per sink: as slow as the augmentations it
+    // saves.) The counts are kept bit-sliced, plane k holding bit k of every source's count, so
+    // counting is a ripple-carry add of each sink's candidate set and the classes are plane masks:
+    // no per-bit scatter.
+    const int planes = static_cast<int>(std::bit_width(static_cast<unsigned>(m)));
+    source_class_.assign(static_cast<std::size_t>(planes * words_), 0);
+    Word* count_planes = source_class_.data();
     for (int t : order_) {
       const Word* candidates = c == 1 ? adjacent(t) : within2(t);
-      for (int w = 0; w < words_; ++w)
-        for (Word bits = candidates[w] & has_supply_[w]; bits; bits &= bits - 1)
-          ++source_options_[w * 64 + std::countr_zero(bits)];
-    }
-    constexpr int classes = 8;
-    source_class_.assign(static_cast<std::size_t>(classes * words_), 0);
-    for (int a = 0; a <= d_i_; ++a)
-      if (const auto options = static_cast<unsigned>(source_options_[a]); options > 0) {
-        const int k = std::min(classes, static_cast<int>(std::bit_width(options))) - 1;
-        set_bit(source_class_.data() + k * words_, a);
+      for (int w = 0; w < words_; ++w) {
+        Word carry = candidates[w] & has_supply_[w];
+        for (int k = 0; carry && k < planes; ++k) {
+          Word& plane = count_planes[k * words_ + w];
+          const Word both = plane & carry;
+          plane ^= carry;
+          carry = both;
+        }
       }
+    }
+    // Class k: the sources whose count has its highest set bit at k (in place, from the top).
+    for (int w = 0; w < words_; ++w) {
+      Word higher = 0;
+      for (int k = planes - 1; k >= 0; --k) {
+        Word& plane = count_planes[k * words_ + w];
+        plane &= ~higher;
+        higher |= plane;
+      }
+    }
     for (int t : order_) {
       if (remaining_ == 0) break;
       const Word* candidates = c == 1 ? adjacent(t) : within2(t);
-      for (int k = 0; k < classes && sinks_[t].demand > 0; ++k) {
+      for (int k = 0; k < planes && sinks_[t].demand > 0; ++k) {
         const Word* in_class = source_class_.data() + k * words_;
         for (int w = 0; w < words_ && sinks_[t].demand > 0; ++w) {
           for (Word bits = candidates[w] & has_supply_[w] & in_class[w];
                bits && sinks_[t].demand > 0; bits &= bits - 1) {
             const int a = w * 64 + std::countr_zero(bits);
             const count_t amount = std::min(supply_[a], sinks_[t].demand);
-            add_flow(a, t, c, amount);
+            new_arc(a, t, c, amount);  // no flow on cost-c pairs before: no arc to look up
             take(a, t, amount);
             cost += c * amount;
           }
@@ -407,7 +422,7 @@ class TransportSolver {
   std::vector<int> out_head_, source_next_, sink_next_, queue_;
   std::vector<Word> unvisited_;
   std::vector<char> sink_seen_;
-  std::vector<int> order_, options_, bucket_, source_options_;
+  std::vector<int> order_, options_, bucket_;
   std::vector<Word> source_class_, reached_sources_;  // reached_: phase 1's final search
   std::vector<char> reached_sinks_;
   count_t remaining_ = 0;
