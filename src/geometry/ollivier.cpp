@@ -8,14 +8,23 @@
 //
 // * Mass common to both measures stays in place (for a metric cost some optimal plan does this), so
 //   what is left is a transport from sources S to disjoint sinks T with costs 1, 2 or 3.
-// * Successive shortest paths. Any flow on cost-1 pairs only is optimal for its value, so a greedy
-//   cost-1 flow (most constrained sinks first) starts it and bipartite augmentation over cost-1
-//   pairs makes it a maximum one: every path of cost 1 is found. No path of cost 1 being left,
-//   direct cost-2 pairs are shortest paths and are pushed greedily too. Then shortest-path labels,
-//   which are small (sources 0..2, sinks 1..3), come from a label-correcting pass over bitsets, and
-//   every still-valid tree path of the current shortest length is augmented before the labels are
-//   recomputed (tight arcs stay tight). The shortest length never exceeds 3 (every source-sink
-//   pair is at most 3 apart), so once it is 3 the rest of the mass goes at cost 3 without search.
+// * Primal-dual min-cost flow in two phases, because every cost is 1, 2 or 3 and a pair at cost 3
+//   is always available. Phase 1: a maximum flow over cost-1 pairs (greedy, most constrained sinks
+//   and sources first, completed by bipartite augmentation); any flow on cost-1 pairs only is a
+//   min-cost flow of its value. Its final, failing search backward from the sinks with demand
+//   reaches sinks R_T and sources R_A (a Koenig cover); the potentials phi(a) = [a in R_A] on
+//   sources and phi(t) = 1 + [t in R_T] on sinks are feasible for the residual graph: c(a, t) +
+//   phi(a) - phi(t) >= 0 for every pair (a cost-1 pair from outside R_A into R_T would have been
+//   searched), and = 0 on every flow arc (flow from R_A goes into R_T, flow into R_T comes from
+//   R_A). Sources with supply lie outside R_A (phi 0), sinks with demand inside R_T (phi 2), so
+//   every augmenting path costs >= 2, and exactly 2 iff all its pairs are tight: cost-1 pairs
+//   inside R_A x R_T or outside both, cost-2 pairs from outside R_A into R_T. Phase 2: a maximum
+//   flow over these tight pairs, continued from the phase-1 flow (which lies on them); augmenting
+//   along tight arcs keeps the potentials feasible, so every unit costs 2 and afterwards every
+//   augmenting path costs >= 3. No pair costs more than 3, so the rest goes at 3. With F1 and F2
+//   the two maximum flows and M the mass to move, W = F1 + 2 (F2 - F1) + 3 (M - F2). No
+//   shortest-path labels are ever computed. (The plain threshold sum, F2 taken over all pairs at
+//   distance <= 2, is not exact: it ignores that a cost-1 unit can block two cost-2 units.)
 // * Costs come from bitsets over i's closed neighbourhood: reach[w] holds which of N(i) + i are
 //   adjacent to w; u ~ v iff u in reach[v], d(u, v) = 2 iff u in reach[w] for some w ~ v.
 //
@@ -26,7 +35,6 @@
 // ceil(R) and interpolated. The only roundings are R's and the final double arithmetic.
 #include <algorithm>
 #include <bit>
-#include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <span>
@@ -42,7 +50,6 @@ namespace ricci::geometry {
 namespace {
 
 using Word = std::uint64_t;
-constexpr int unreached = 100;
 
 struct Rows {
   const std::vector<count_t>& start;
@@ -57,13 +64,6 @@ struct Rows {
 bool test_bit(const Word* bits, int a) { return (bits[a >> 6] >> (a & 63)) & 1U; }
 void set_bit(Word* bits, int a) { bits[a >> 6] |= Word{1} << (a & 63); }
 void clear_bit(Word* bits, int a) { bits[a >> 6] &= ~(Word{1} << (a & 63)); }
-
-// The first set bit of x & y, or -1.
-int first_common(const Word* x, const Word* y, int words) {
-  for (int w = 0; w < words; ++w)
-    if (Word both = x[w] & y[w]) return w * 64 + std::countr_zero(both);
-  return -1;
-}
 
 class TransportSolver {
  public:
@@ -150,24 +150,18 @@ class TransportSolver {
     out_head_.assign(static_cast<std::size_t>(d_i_) + 1, -1);
     count_t cost = 0;
 
-    // Cost-1 pairs, greedily: a flow on cost-1 pairs only is a min-cost flow of its value.
     greedy(1, cost);
-    augment_cost1(cost);
-    // No path of cost 1 is left, so direct cost-2 pairs are shortest paths now and stay so (lengths
-    // never decrease).
-    if (remaining_ > 0) greedy(2, cost);
-    while (remaining_ > 0) {
-      compute_labels();
-      int best = unreached;
-      for (int t = 0; t < m; ++t)
-        if (sinks_[t].demand > 0) best = std::min(best, sink_label_[t]);
-      if (best >= 3) {  // never more than 3: every remaining pair is at most 3 apart
-        cost += 3 * remaining_;
-        remaining_ = 0;
-        break;
-      }
-      for (int t = 0; t < m && remaining_ > 0; ++t)
-        if (sinks_[t].demand > 0 && sink_label_[t] == best) augment_if_valid(t, best, cost);
+    augment(1, cost);
+    if (remaining_ > 0) {
+      // The failing search of phase 1 left the reached sets; they fix the tight pairs of phase 2.
+      reached_sources_.resize(static_cast<std::size_t>(words_));
+      for (int w = 0; w < words_; ++w) reached_sources_[w] = participating_[w] & ~unvisited_[w];
+      reached_sinks_.assign(sink_seen_.begin(), sink_seen_.end());
+      // Direct cost-2 pairs between a source with supply and a sink with demand are tight.
+      greedy(2, cost);
+      augment(2, cost);
+      cost += 3 * remaining_;
+      remaining_ = 0;
     }
     return cost;
   }
@@ -232,6 +226,9 @@ class TransportSolver {
         arcs_[id].flow += amount;
         return;
       }
+    new_arc(a, t, c, amount);
+  }
+  void new_arc(int a, int t, int c, count_t amount) {
     arcs_.push_back(Arc{a, t, c, amount, arc_head_[t], out_head_[a]});
     arc_head_[t] = out_head_[a] = static_cast<int>(arcs_.size()) - 1;
   }
@@ -256,18 +253,50 @@ class TransportSolver {
     order_.resize(static_cast<std::size_t>(bucket_.back()));
     for (int t = 0; t < m; ++t)
       if (options_[t] > 0) order_[bucket_[options_[t]]++] = t;
+    // Sources with the fewest candidate sinks first, for the same reason; a coarse order (by the
+    // bit width of the count) does nearly as well as a sort. (Sources in slot order: 2x the
+    // augmentations on the ReLU layer; a full sort per sink: as slow as the augmentations it
+    // saves.) The counts are kept bit-sliced, plane k holding bit k of every source's count, so
+    // counting is a ripple-carry add of each sink's candidate set and the classes are plane masks:
+    // no per-bit scatter.
+    const int planes = static_cast<int>(std::bit_width(static_cast<unsigned>(m)));
+    source_class_.assign(static_cast<std::size_t>(planes * words_), 0);
+    Word* count_planes = source_class_.data();
+    for (int t : order_) {
+      const Word* candidates = c == 1 ? adjacent(t) : within2(t);
+      for (int w = 0; w < words_; ++w) {
+        Word carry = candidates[w] & has_supply_[w];
+        for (int k = 0; carry && k < planes; ++k) {
+          Word& plane = count_planes[k * words_ + w];
+          const Word both = plane & carry;
+          plane ^= carry;
+          carry = both;
+        }
+      }
+    }
+    // Class k: the sources whose count has its highest set bit at k (in place, from the top).
+    for (int w = 0; w < words_; ++w) {
+      Word higher = 0;
+      for (int k = planes - 1; k >= 0; --k) {
+        Word& plane = count_planes[k * words_ + w];
+        plane &= ~higher;
+        higher |= plane;
+      }
+    }
     for (int t : order_) {
       if (remaining_ == 0) break;
       const Word* candidates = c == 1 ? adjacent(t) : within2(t);
-      for (int w = 0; w < words_ && sinks_[t].demand > 0; ++w) {
-        Word bits = candidates[w] & has_supply_[w];
-        while (bits && sinks_[t].demand > 0) {
-          const int a = w * 64 + std::countr_zero(bits);
-          bits &= bits - 1;
-          const count_t amount = std::min(supply_[a], sinks_[t].demand);
-          add_flow(a, t, c, amount);
-          take(a, t, amount);
-          cost += c * amount;
+      for (int k = 0; k < planes && sinks_[t].demand > 0; ++k) {
+        const Word* in_class = source_class_.data() + k * words_;
+        for (int w = 0; w < words_ && sinks_[t].demand > 0; ++w) {
+          for (Word bits = candidates[w] & has_supply_[w] & in_class[w];
+               bits && sinks_[t].demand > 0; bits &= bits - 1) {
+            const int a = w * 64 + std::countr_zero(bits);
+            const count_t amount = std::min(supply_[a], sinks_[t].demand);
+            new_arc(a, t, c, amount);  // no flow on cost-c pairs before: no arc to look up
+            take(a, t, amount);
+            cost += c * amount;
+          }
         }
       }
     }
@@ -280,12 +309,32 @@ class TransportSolver {
     remaining_ -= amount;
   }
 
-  // Completes the cost-1 flow to a maximum one. While all flow is on cost-1 pairs, a residual path
-  // of cost 1 uses cost-1 pairs forward and flow arcs backward only, so this is plain bipartite
-  // augmentation: a breadth-first search backward from the sinks with demand, every root found
-  // augmented while its path is still in the residual graph; a search that augments nothing ends.
-  void augment_cost1(count_t& cost) {
+  // The sources that phase `phase` may route into sink t: for phase 1 its cost-1 pairs; for phase 2
+  // the tight pairs of the cover potentials (see the top of the file). A sink in R_T has no cost-1
+  // pair outside R_A, so within2 outside R_A holds only cost-2 pairs.
+  const Word* admissible_sources(int phase, int t) {
+    const Word* near = adjacent(t);
+    if (phase == 1) return near;
+    Word* out = candidates_.data();
+    if (reached_sinks_[t]) {
+      const Word* two = within2(t);
+      for (int w = 0; w < words_; ++w)
+        out[w] = (near[w] & reached_sources_[w]) | (two[w] & ~reached_sources_[w]);
+    } else {
+      for (int w = 0; w < words_; ++w) out[w] = near[w] & ~reached_sources_[w];
+    }
+    return out;
+  }
+
+  // Completes the flow to a maximum one over the admissible pairs of `phase`. Every flow arc is
+  // admissible (phase 1 only ever uses cost-1 pairs; phase 2 only tight ones, and phase-1 flow is
+  // tight), so a residual path uses admissible pairs forward and flow arcs backward: a
+  // breadth-first search backward from the sinks with demand, every source with supply it finds
+  // augmented while its path is still residual; a search that augments nothing ends it, and leaves
+  // the reached sinks in sink_seen_ and the unreached sources in unvisited_.
+  void augment(int phase, count_t& cost) {
     const int m = static_cast<int>(sinks_.size());
+    candidates_.resize(static_cast<std::size_t>(words_));
     for (bool augmented = true; augmented && remaining_ > 0;) {
       augmented = false;
       unvisited_.assign(participating_.begin(), participating_.end());
@@ -300,7 +349,7 @@ class TransportSolver {
         }
       for (std::size_t head = 0; head < queue_.size() && remaining_ > 0; ++head) {
         const int t = queue_[head];
-        const Word* candidates = adjacent(t);
+        const Word* candidates = admissible_sources(phase, t);
         for (int w = 0; w < words_; ++w) {
           Word bits = candidates[w] & unvisited_[w];
           unvisited_[w] &= ~bits;
@@ -308,7 +357,7 @@ class TransportSolver {
             const int a = w * 64 + std::countr_zero(bits);
             source_next_[a] = t;
             if (supply_[a] > 0) {
-              augmented |= augment_cost1_path(a, cost);
+              augmented |= augment_path(a, phase, cost);
               continue;
             }
             for (int id = out_head_[a]; id >= 0; id = arcs_[id].next_out) {
@@ -324,8 +373,9 @@ class TransportSolver {
     }
   }
 
-  // Root -> source_next_ -> (sink_next_ arc back to its source) -> ... -> a sink with demand.
-  bool augment_cost1_path(int root, count_t& cost) {
+  // Root -> source_next_ -> (sink_next_ arc back to its source) -> ... -> a sink with demand: a
+  // path of cost `length`, augmented if every back arc still carries flow.
+  bool augment_path(int root, int length, count_t& cost) {
     count_t amount = supply_[root];
     int a = root, t;
     for (;;) {
@@ -340,119 +390,16 @@ class TransportSolver {
     if (amount == 0) return false;
     for (a = root;;) {
       t = source_next_[a];
-      add_flow(a, t, 1, amount);
+      add_flow(a, t, pair_cost(a, t), amount);
       const int id = sink_next_[t];
       if (id < 0) break;
       arcs_[id].flow -= amount;
       a = arcs_[id].source;
     }
     take(root, t, amount);
-    cost += amount;
+    cost += length * amount;
     return true;
   }
-
-  // Shortest-path labels from the sources with supply in the residual graph (Bellman-Ford on a
-  // bipartite graph whose labels take 4 values, so a handful of rounds). Parents form a tree:
-  // a label changes only when it strictly decreases.
-  void compute_labels() {
-    const int m = static_cast<int>(sinks_.size());
-    source_label_.assign(static_cast<std::size_t>(d_i_) + 1, unreached);
-    source_parent_.assign(static_cast<std::size_t>(d_i_) + 1, -1);
-    for (int a = 0; a <= d_i_; ++a)
-      if (supply_[a] > 0) source_label_[a] = 0;
-    sink_label_.assign(static_cast<std::size_t>(m), unreached);
-    sink_parent_.assign(static_cast<std::size_t>(m), -1);
-    level_.assign(static_cast<std::size_t>(3 * words_), 0);
-    for (int a = 0; a <= d_i_; ++a)
-      if (source_label_[a] == 0) set_bit(level_.data(), a);
-    changed_sources_.assign(static_cast<std::size_t>(words_), 0);
-    for (bool first = true; first || !changed_sinks_.empty(); first = false) {
-      changed_sinks_.clear();
-      const Word* level0 = level_.data();
-      const Word* level1 = level0 + words_;
-      const Word* level2 = level1 + words_;
-      for (int t = 0; t < m; ++t) {
-        int& label = sink_label_[t];
-        if (label <= 1) continue;
-        // After the first round a sink can only improve through a source whose label changed.
-        if (!first && first_common(within2(t), changed_sources_.data(), words_) < 0) continue;
-        int parent;
-        if ((parent = first_common(adjacent(t), level0, words_)) >= 0) {
-          label = 1;
-        } else if (label <= 2) {
-          continue;
-        } else if ((parent = first_common(adjacent(t), level1, words_)) >= 0 ||
-                   (parent = first_common(within2(t), level0, words_)) >= 0) {
-          label = 2;
-        } else if (label <= 3) {
-          continue;
-        } else if ((parent = first_common(adjacent(t), level2, words_)) >= 0 ||
-                   (parent = first_common(within2(t), level1, words_)) >= 0 ||
-                   (parent = first_common(participating_.data(), level0, words_)) >= 0) {
-          label = 3;
-        } else {
-          continue;
-        }
-        sink_parent_[t] = parent;
-        changed_sinks_.push_back(t);
-      }
-      // Only a sink whose label just fell can lower a source's label (through its flow arcs).
-      std::fill(changed_sources_.begin(), changed_sources_.end(), Word{0});
-      for (int t : changed_sinks_)
-        for (int id = arc_head_[t]; id >= 0; id = arcs_[id].next) {
-          const Arc& arc = arcs_[id];
-          if (arc.flow == 0) continue;
-          const int label = sink_label_[t] - arc.cost;
-          assert(label >= 0 && label <= 2);  // sinks 1..3, arcs 1..3, no negative distances
-          int& old = source_label_[arc.source];
-          if (label < old) {
-            // Levels change at once, so the next round's sinks see it.
-            if (old <= 2) clear_bit(level_.data() + old * words_, arc.source);
-            set_bit(level_.data() + label * words_, arc.source);
-            old = label;
-            set_bit(changed_sources_.data(), arc.source);
-            source_parent_[arc.source] = id;
-          }
-        }
-    }
-  }
-
-  // Augments along the label tree's path to sink t if every step of it is still in the residual
-  // graph: its arcs are tight, so it is a shortest path of length `length`.
-  void augment_if_valid(int t, int length, count_t& cost) {
-    count_t amount = sinks_[t].demand;
-    path_.clear();
-    for (int at = t;;) {
-      const int a = sink_parent_[at];
-      // Parents set on strict decreases form a tree (no negative cycles); guard the invariant.
-      if (a < 0 || path_.size() > sinks_.size())
-        throw Error("geometry", "internal error: Ollivier transport labels do not form a tree");
-      path_.push_back(Step{a, at, -1});
-      if (supply_[a] > 0) {
-        amount = std::min(amount, supply_[a]);
-        break;
-      }
-      const int id = source_parent_[a];
-      if (id < 0 || arcs_[id].flow == 0) return;
-      path_.back().back_arc = id;
-      amount = std::min(amount, arcs_[id].flow);
-      at = arcs_[id].sink;
-    }
-    for (const Step& step : path_) {
-      add_flow(step.source, step.sink, pair_cost(step.source, step.sink), amount);
-      if (step.back_arc >= 0) arcs_[step.back_arc].flow -= amount;
-    }
-    const int root = path_.back().source;
-    supply_[root] -= amount;
-    if (supply_[root] == 0) clear_bit(has_supply_.data(), root);
-    sinks_[t].demand -= amount;
-    remaining_ -= amount;
-    cost += length * amount;
-  }
-
-  struct Step {
-    int source, sink, back_arc;  // forward source -> sink, then back along back_arc (if >= 0)
-  };
 
   const Rows& rows_;
   std::vector<int> source_slot_;  // vertex -> source slot of the current i, or -1
@@ -468,18 +415,16 @@ class TransportSolver {
   std::vector<index_t> sink_vertex_;
   std::vector<count_t> demand_;
   std::vector<Sink> sinks_;
-  std::vector<Word> participating_, has_supply_, adjacent_, within2_, level_;
+  std::vector<Word> participating_, has_supply_, adjacent_, within2_, candidates_;
   std::vector<char> within2_known_;
   std::vector<Arc> arcs_;
   std::vector<int> arc_head_;
-  std::vector<int> source_label_, source_parent_, sink_label_, sink_parent_;
-  std::vector<Step> path_;
-  std::vector<int> changed_sinks_;
   std::vector<int> out_head_, source_next_, sink_next_, queue_;
   std::vector<Word> unvisited_;
   std::vector<char> sink_seen_;
-  std::vector<Word> changed_sources_;
   std::vector<int> order_, options_, bucket_;
+  std::vector<Word> source_class_, reached_sources_;  // reached_: phase 1's final search
+  std::vector<char> reached_sinks_;
   count_t remaining_ = 0;
 };
 

@@ -39,9 +39,14 @@ def main():
     rng = np.random.default_rng(2023)
     mixture = np.vstack([rng.normal(size=(100, 5)) + 3 * rng.normal(size=5) for _ in range(3)])
     relu = np.maximum(0, rng.normal(size=(250, 8)) @ rng.normal(size=(8, 6)))
+    # A narrow ReLU layer rounded to one decimal: many exactly duplicated points (an eighth of them at
+    # the origin), so many tied distances and many vertices with equal neighbourhoods, the case where
+    # nearly every edge needs the cost-2 phase of the transport.
+    ties = np.round(np.maximum(0, rng.normal(size=(200, 4)) @ rng.normal(size=(4, 3))), 1)
     configs = [("mixture", mixture, 5, "union", 0.0), ("mixture", mixture, 12, "union", 0.5),
                ("relu", relu, 20, "union", 0.0), ("relu", relu, 8, "mutual", 0.5),
-               ("mixture", mixture, 7, "mutual", 0.0), ("relu", relu, 6, "union", 0.3)]
+               ("mixture", mixture, 7, "mutual", 0.0), ("relu", relu, 6, "union", 0.3),
+               ("ties", ties, 15, "union", 0.0), ("ties", ties, 10, "union", 0.5)]
     failures, checked = [], 0
     for name, X, k, rule, alpha in configs:
         path = os.path.join(workdir, name + ".csv")
