@@ -329,10 +329,16 @@ void ResultsFile::Impl::require_fits(const RunRecord& record) const {
   if (record.measures.size() > static_cast<std::size_t>(k_slots))
     throw Error("io", run + " has " + std::to_string(record.measures.size()) + " k values but " +
                           path + " has " + std::to_string(k_slots) + " k slots");
-  for (const auto& at_k : record.measures)
+  for (const auto& at_k : record.measures) {
     if (at_k.layers.size() > static_cast<std::size_t>(layers))
       throw Error("io", run + " has " + std::to_string(at_k.layers.size()) + " layers but " + path +
                             " has " + std::to_string(layers));
+    // /flow/eta holds one transition per layer (docs/method.md §4).
+    if (record.status == RunStatus::done && at_k.eta.size() != at_k.layers.size())
+      throw Error("io", run + " has " + std::to_string(at_k.eta.size()) + " transitions for " +
+                            std::to_string(at_k.layers.size()) +
+                            " layers at k = " + std::to_string(at_k.k));
+  }
 }
 
 void ResultsFile::Impl::create_columns(hid_t root) const {
