@@ -35,16 +35,8 @@ CurvatureMeasure measure_forman(const LayerGraph& graph, bool per_node) {
   return out;
 }
 
-// The rows of the symmetric adjacency, sorted by target (Boost's CSR arrays).
-struct Rows {
-  const std::vector<count_t>& start;
-  const std::vector<index_t>& column;
-  explicit Rows(const CsrGraph& g) : start(g.m_forward.m_rowstart), column(g.m_forward.m_column) {}
-  std::span<const index_t> row(index_t i) const {
-    return {column.data() + start[i], static_cast<std::size_t>(start[i + 1] - start[i])};
-  }
-  count_t degree(index_t i) const { return start[i + 1] - start[i]; }
-};
+// The rows of the symmetric adjacency, sorted by target.
+using Rows = AdjacencyRows;
 
 // t_ij = number of common neighbours of every edge i < j, in edge_curvature's order.
 std::vector<count_t> edge_triangles(const Rows& rows, index_t n) {

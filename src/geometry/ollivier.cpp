@@ -51,14 +51,10 @@ namespace {
 
 using Word = std::uint64_t;
 
-struct Rows {
-  const std::vector<count_t>& start;
-  const std::vector<index_t>& column;
-  explicit Rows(const CsrGraph& g) : start(g.m_forward.m_rowstart), column(g.m_forward.m_column) {}
-  std::span<const index_t> row(index_t i) const {
-    return {column.data() + start[i], static_cast<std::size_t>(start[i + 1] - start[i])};
-  }
-  index_t degree(index_t i) const { return static_cast<index_t>(start[i + 1] - start[i]); }
+// Degrees as index_t: the transport's masses and supports are indexed by them.
+struct Rows : AdjacencyRows {
+  using AdjacencyRows::AdjacencyRows;
+  index_t degree(index_t i) const { return static_cast<index_t>(AdjacencyRows::degree(i)); }
 };
 
 bool test_bit(const Word* bits, int a) { return (bits[a >> 6] >> (a & 63)) & 1U; }

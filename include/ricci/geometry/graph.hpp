@@ -2,6 +2,7 @@
 // kNN graphs of one layer (docs/method.md §2), stored as Boost.Graph compressed_sparse_row_graph.
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <boost/range/iterator_range.hpp>
+#include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -25,6 +26,19 @@ enum class GraphRule {
 // Parses "union", "mutual", "baptista-r"; throws ricci::Error naming the value otherwise.
 GraphRule parse_graph_rule(std::string_view name);
 std::string_view graph_rule_name(GraphRule rule);
+
+// Read-only rows of a CSR graph (Boost's arrays, rows sorted by target): what the curvature
+// kernels walk, without Boost's iterator machinery in their innermost loops.
+struct AdjacencyRows {
+  const std::vector<count_t>& start;
+  const std::vector<index_t>& column;
+  explicit AdjacencyRows(const CsrGraph& g)
+      : start(g.m_forward.m_rowstart), column(g.m_forward.m_column) {}
+  std::span<const index_t> row(index_t i) const {
+    return {column.data() + start[i], static_cast<std::size_t>(start[i + 1] - start[i])};
+  }
+  count_t degree(index_t i) const { return start[i + 1] - start[i]; }
+};
 
 struct LayerGraph {
   GraphRule rule = GraphRule::knn_union;
