@@ -56,17 +56,24 @@ std::vector<count_t> edge_triangles(const Rows& rows, index_t n) {
   return out;
 }
 
-std::vector<double> augmented_forman(const Rows& rows, index_t n) {
+// Every edge i < j's value from its degrees and triangle count, in edge_curvature's order: the
+// notions that need no more than that share this one pass over the triangles.
+template <class EdgeValue>
+std::vector<double> from_degrees_and_triangles(const Rows& rows, index_t n, EdgeValue value) {
   const auto triangles = edge_triangles(rows, n);
   std::vector<double> out;
   out.reserve(triangles.size());
   std::size_t e = 0;
   for (index_t i = 0; i < n; ++i)
     for (index_t j : rows.row(i))
-      if (j > i)
-        out.push_back(exact_double(forman_edge_curvature(rows.degree(i), rows.degree(j)) +
-                                   3 * triangles[e++]));
+      if (j > i) out.push_back(value(rows.degree(i), rows.degree(j), triangles[e++]));
   return out;
+}
+
+std::vector<double> augmented_forman(const Rows& rows, index_t n) {
+  return from_degrees_and_triangles(rows, n, [](count_t d_i, count_t d_j, count_t t) {
+    return exact_double(forman_edge_curvature(d_i, d_j) + 3 * t);
+  });
 }
 
 // Tian et al. 2023 (docs/method.md §3): kappa-hat from degrees and triangles alone.
@@ -78,17 +85,10 @@ double ollivier_approx_edge(double d_i, double d_j, double t) {
 }
 
 std::vector<double> ollivier_approx(const Rows& rows, index_t n) {
-  const auto triangles = edge_triangles(rows, n);
-  std::vector<double> out;
-  out.reserve(triangles.size());
-  std::size_t e = 0;
-  for (index_t i = 0; i < n; ++i)
-    for (index_t j : rows.row(i))
-      if (j > i)
-        out.push_back(ollivier_approx_edge(static_cast<double>(rows.degree(i)),
-                                           static_cast<double>(rows.degree(j)),
-                                           static_cast<double>(triangles[e++])));
-  return out;
+  return from_degrees_and_triangles(rows, n, [](count_t d_i, count_t d_j, count_t t) {
+    return ollivier_approx_edge(static_cast<double>(d_i), static_cast<double>(d_j),
+                                static_cast<double>(t));
+  });
 }
 
 // Balanced Forman as the authors' reference routine computes it (docs/method.md §3). With
