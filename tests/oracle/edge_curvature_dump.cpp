@@ -14,35 +14,14 @@
 #include "ricci/geometry/curvature.hpp"
 #include "ricci/geometry/graph.hpp"
 #include "ricci/geometry/knn.hpp"
+#include "points_csv.hpp"
 
 using namespace ricci;
 using namespace ricci::geometry;
 
 namespace {
 
-RowMatrix read_points(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error("test", "cannot read " + path);
-  std::vector<std::vector<double>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::vector<double> row;
-    std::stringstream cells(line);
-    std::string cell;
-    while (std::getline(cells, cell, ',')) row.push_back(std::stod(cell));
-    if (!rows.empty() && row.size() != rows.front().size())
-      throw Error("test", path + ": rows of different widths");
-    rows.push_back(std::move(row));
-  }
-  if (rows.empty()) throw Error("test", path + ": no points");
-  RowMatrix points(static_cast<Eigen::Index>(rows.size()),
-                   static_cast<Eigen::Index>(rows[0].size()));
-  for (std::size_t r = 0; r < rows.size(); ++r)
-    for (std::size_t c = 0; c < rows[r].size(); ++c)
-      points(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = rows[r][c];
-  return points;
-}
+RowMatrix read_points(const std::string& path) { return tools::read_points_csv(path, "test"); }
 
 }  // namespace
 
