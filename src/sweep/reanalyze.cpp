@@ -93,13 +93,12 @@ io::RunRecord reanalyze_run(const RunSpec& spec, const JobSpec& job, const Reana
     // The test inputs, regenerated exactly as the sweep that trained the run loaded them (rank 0
     // checked the data files against the source's data identity); the stored labels are a cheap
     // per-run check that this is the test set the activations were computed on.
-    const data::Problem problem = data::parse_problem(run.problem);
-    const data::Dataset& data = cache.get(problem, job.data_options(run.problem), run.seed);
+    const data::Dataset& data = cache.get(run, job);
     if (data.test_y != stored.labels)
       throw Error("sweep", source_run + ": its stored test labels differ from the test set of " +
                                run.problem + " seed " + std::to_string(run.seed) +
                                " regenerated now (other data or another data version)");
-    if (cancelled && cancelled()) throw Error("sweep", "run interrupted by a stop request");
+    throw_if_cancelled(cancelled);
     out.training = std::move(stored.training);
     out.activations = std::move(stored.activations);
     out.labels = std::move(stored.labels);

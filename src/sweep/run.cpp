@@ -19,6 +19,14 @@ const data::Dataset& DataCache::get(const data::Problem& problem, const data::Da
   return *slot;
 }
 
+const data::Dataset& DataCache::get(const io::RunIdentity& run, const JobSpec& job) {
+  return get(data::parse_problem(run.problem), job.data_options(run.problem), run.seed);
+}
+
+void throw_if_cancelled(const std::function<bool()>& cancelled) {
+  if (cancelled && cancelled()) throw Error("sweep", "run interrupted by a stop request");
+}
+
 void measure_run_geometry(io::RunRecord& record, const io::RunIdentity& run, const JobSpec& job,
                           const data::InputMatrix& test_inputs) {
   const auto start = std::chrono::steady_clock::now();
@@ -43,18 +51,14 @@ io::RunRecord execute_run(const RunSpec& spec, const JobSpec& job, DataCache& ca
   const io::RunIdentity& run = spec.identity;
   io::RunRecord out;
   out.id = spec.id;
-  auto stop_if_cancelled = [&] {
-    if (cancelled && cancelled()) throw Error("sweep", "run interrupted by a stop request");
-  };
   try {
-    const data::Problem problem = data::parse_problem(run.problem);
-    const data::Dataset& data = cache.get(problem, job.data_options(run.problem), run.seed);
-    stop_if_cancelled();
+    const data::Dataset& data = cache.get(run, job);
+    throw_if_cancelled(cancelled);
 
     RunStreams streams(run.seed, run.problem, run.architecture, run.depth);
     nn::Mlp<float> net(static_cast<int>(data.train_x.cols()), run.widths, streams.init);
     out.training = nn::train(net, data, job.train, streams.shuffle);
-    stop_if_cancelled();
+    throw_if_cancelled(cancelled);
 
     out.activations = nn::hidden_activations(net, data.test_x);
     out.labels = data.test_y;

@@ -19,11 +19,18 @@ class DataCache {
  public:
   const data::Dataset& get(const data::Problem& problem, const data::DataOptions& options,
                            std::uint64_t seed);
+  // The data a run trains and is measured on: its problem under the job's data options and its
+  // seed.
+  const data::Dataset& get(const io::RunIdentity& run, const JobSpec& job);
 
  private:
   std::map<std::string, std::shared_ptr<const data::Dataset>> fixed_;
   data::Dataset synthetic_;
 };
+
+// Throws the error a run records when a stop request arrives between its stages (`cancelled` may be
+// empty: never cancelled).
+void throw_if_cancelled(const std::function<bool()>& cancelled);
 
 // The geometry of a run whose record holds its hidden activations: fills record.measures at every k
 // of `run` under the job's graph rule, and record.geometry_seconds. The one geometry step of a
