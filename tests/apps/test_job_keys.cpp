@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "../test_support.hpp"
+#include "sweep_parse_error.hpp"
 #include "cli_util.hpp"
 #include "ricci-sweep/job_file.hpp"
 #include "ricci-sweep/job_keys.hpp"
@@ -20,6 +21,7 @@
 
 using namespace ricci;
 using sweep_app::parse_sweep_command;
+using test::parse_error;
 
 namespace {
 
@@ -33,16 +35,6 @@ std::string write_job(const std::string& name, const std::string& text) {
 sweep::JobSpec parse_job(std::vector<std::string> args) {
   args.push_back("--dry-run");
   return parse_sweep_command(args).job;
-}
-
-// What parse_sweep_command throws, in full ("[job] ..."), or "(no error)".
-std::string parse_error(const std::vector<std::string>& args) {
-  try {
-    parse_sweep_command(args);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 // A job file whose line 4 sets `key` (section.setting) to `value`; line 2 names synthetic-a

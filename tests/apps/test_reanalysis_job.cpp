@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "../test_support.hpp"
+#include "sweep_parse_error.hpp"
 #include "ricci-sweep/job_file.hpp"
 #include "ricci-sweep/job_keys.hpp"
 #include "ricci/core/error.hpp"
@@ -13,6 +14,7 @@
 using namespace ricci;
 using sweep_app::parse_sweep_command;
 using sweep_app::reanalysis_job;
+using test::parse_error;
 
 namespace {
 
@@ -46,15 +48,6 @@ std::vector<std::string> reanalyze(std::vector<std::string> keys) {
   std::vector<std::string> args{"--reanalyze", "source.h5", "--out", "new.h5"};
   args.insert(args.end(), keys.begin(), keys.end());
   return args;
-}
-
-std::string parse_error(const std::vector<std::string>& args) {
-  try {
-    parse_sweep_command(args);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace
