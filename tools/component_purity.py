@@ -13,8 +13,6 @@ ties broken by the smaller index, as docs/method.md §2 specifies, with numpy on
 """
 import argparse
 import json
-import os
-import shutil
 import subprocess
 import sys
 
@@ -23,15 +21,8 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from ricci_query_path import find_query
 
-
-def find_query(given):
-    for c in ([given] if given else []) + [os.path.join(HERE, "..", "build", "release", "apps", "ricci-query"),
-                                           shutil.which("ricci-query")]:
-        if c and os.access(c, os.X_OK):
-            return c
-    sys.exit("component_purity.py: cannot find ricci-query (build it, or pass --query PATH)")
 
 
 def union_knn_components(x, k):
@@ -71,7 +62,7 @@ def main():
     parser.add_argument("--query")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a Markdown table")
     args = parser.parse_args()
-    query = find_query(args.query)
+    query = find_query(args.query, "component_purity.py")
     r = subprocess.run([query, "summary", args.results, "--format", "json"], capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"component_purity.py: {r.stderr.strip()}")

@@ -17,7 +17,6 @@ python3-matplotlib.
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -28,17 +27,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from ricci_query_path import find_query  # noqa: E402
 
-
-def find_query(given):
-    candidates = [given] if given else []
-    candidates += [os.path.join(HERE, "..", "build", d, "apps", "ricci-query") for d in ("release", "dev")]
-    candidates += [shutil.which("ricci-query")]
-    for c in candidates:
-        if c and os.access(c, os.X_OK):
-            return c
-    sys.exit("plot_results.py: cannot find ricci-query (build it, or pass --query PATH)")
 
 
 def run_query(query, *args):
@@ -58,7 +48,7 @@ def main():
     parser.add_argument("outdir")
     parser.add_argument("--query", help="path to ricci-query (default: the build tree, then PATH)")
     args = parser.parse_args()
-    query = find_query(args.query)
+    query = find_query(args.query, "plot_results.py")
     summary, error = run_query(query, "summary", args.results, "--format", "json")
     if summary is None:
         sys.exit(f"plot_results.py: {error}")

@@ -17,12 +17,11 @@ implementation of docs/method.md §4; this script only gathers and formats. Rows
 """
 import argparse
 import json
-import os
-import shutil
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from ricci_query_path import find_query
+
 
 # docs/method.md §8; problem names as ricci-sweep spells them.
 PAPER_K_PERCENT = {"synthetic-a": "3–10", "synthetic-b": "0.6–1", "synthetic-c": "0.6–5",
@@ -31,14 +30,6 @@ PAPER_K_PERCENT = {"synthetic-a": "3–10", "synthetic-b": "0.6–1", "synthetic
 PAPER_EXAMPLE_RHO = {"synthetic-a": "−0.91", "synthetic-b": "−0.82", "synthetic-c": "−0.70",
                      "mnist-1-7": "−0.99", "mnist-6-8": "−0.95",
                      "fmnist-sandal-boot": "−0.83", "fmnist-shirt-coat": "−0.45"}
-
-
-def find_query(given):
-    for c in ([given] if given else []) + [os.path.join(HERE, "..", "build", "release", "apps", "ricci-query"),
-                                           shutil.which("ricci-query")]:
-        if c and os.access(c, os.X_OK):
-            return c
-    sys.exit("reproduction_report.py: cannot find ricci-query (build it, or pass --query PATH)")
 
 
 def query_json(query, *args):
@@ -69,7 +60,7 @@ def main():
     parser.add_argument("files", nargs="+", metavar="LABEL=RESULTS.h5")
     parser.add_argument("--query", help="path to ricci-query (default: the build tree, then PATH)")
     args = parser.parse_args()
-    query = find_query(args.query)
+    query = find_query(args.query, "reproduction_report.py")
     columns = []
     for item in args.files:
         label, _, path = item.partition("=")
