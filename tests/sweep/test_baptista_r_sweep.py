@@ -20,20 +20,13 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "oracle"))
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
 import r_reference_emulation as emu  # noqa: E402
+from sweep_harness import ENV, check, failures  # noqa: E402
 
 SWEEP, WORK = sys.argv[1], sys.argv[2]
 QUERY = os.path.join(os.path.dirname(SWEEP), "ricci-query")
 os.makedirs(WORK, exist_ok=True)
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-           OMPI_MCA_rmaps_base_oversubscribe="1", HDF5_USE_FILE_LOCKING="FALSE")
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL", message, flush=True)
 
 
 def same_real(a, b):
