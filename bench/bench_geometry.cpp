@@ -8,6 +8,7 @@
 // if STACK.h5 exists it is read instead of generated.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -44,6 +45,29 @@ std::vector<RowMatrix> relu_stack(int n, int layers, int width, std::uint64_t se
     stack.push_back(h.cast<float>().cast<double>());
   }
   return stack;
+}
+
+double thread_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
+}
+
+// Wall and thread CPU time of one call; keep_best keeps the smallest of each.
+struct Timing {
+  double wall = 1e300, cpu = 1e300;
+  void keep_best(const Timing& other) {
+    wall = std::min(wall, other.wall);
+    cpu = std::min(cpu, other.cpu);
+  }
+};
+
+template <class F>
+Timing time_once(F&& f) {
+  const auto t0 = Clock::now();
+  const double c0 = thread_cpu_seconds();
+  f();
+  return {std::chrono::duration<double>(Clock::now() - t0).count(), thread_cpu_seconds() - c0};
 }
 
 template <class F>
@@ -152,32 +176,35 @@ int main(int argc, char** argv) {
 
   geometry::MeasureOptions options;
   options.k = ks;
-  std::vector<geometry::MeasuresAtK> measures;
-  const double t_grid =
-      best_seconds(repeats, [&] { measures = geometry::measure_stack(stack, options); });
-  std::printf("full grid (%zu k x %zu layers, union): %.3f s\n", ks.size(), stack.size(), t_grid);
-  // The follow-up's local and layer coefficients on top (docs/method.md §4): the issue-13 target is
-  // at most +50% over the Forman-only grid, other notions included.
+  // The follow-up's local and layer coefficients on top (docs/method.md §4), and every notion with
+  // a closed form beside Forman with the local coefficients: the grid the issue-13 target bounds
+  // (at most +50% over the Forman-only grid). Exact Ollivier is timed per layer by bench_ollivier
+  // (its cost grows with k^2 per edge; sweeps restrict it to chosen k).
   geometry::MeasureOptions with_local = options;
   with_local.local = true;
-  std::vector<geometry::MeasuresAtK> local_measures;
-  const double t_local =
-      best_seconds(repeats, [&] { local_measures = geometry::measure_stack(stack, with_local); });
-  std::printf("full grid with local coefficients: %.3f s (+%.0f%% over Forman only)\n", t_local,
-              100.0 * (t_local / t_grid - 1.0));
-  // Every notion with a closed form beside Forman, with the local coefficients: the grid the
-  // issue-13 target bounds. Exact Ollivier is timed per layer by bench_ollivier (its cost grows
-  // with k^2 per edge; sweeps restrict it to chosen k).
   geometry::MeasureOptions with_notions = with_local;
   with_notions.curvatures = {
       geometry::CurvatureNotion::forman, geometry::CurvatureNotion::augmented_forman,
       geometry::CurvatureNotion::balanced_forman, geometry::CurvatureNotion::ollivier_approx};
-  const double t_notions =
-      best_seconds(repeats, [&] { (void)geometry::measure_stack(stack, with_notions); });
+  // The three grids take turns, so that a busy machine slows each of them alike; best of the
+  // repeats, wall and thread CPU time.
+  std::vector<geometry::MeasuresAtK> measures, local_measures;
+  Timing t_grid, t_local, t_notions;
+  for (int r = 0; r < repeats; ++r) {
+    t_grid.keep_best(time_once([&] { measures = geometry::measure_stack(stack, options); }));
+    t_local.keep_best(
+        time_once([&] { local_measures = geometry::measure_stack(stack, with_local); }));
+    t_notions.keep_best(time_once([&] { (void)geometry::measure_stack(stack, with_notions); }));
+  }
+  std::printf("full grid (%zu k x %zu layers, union): %.3f s (%.3f s CPU)\n", ks.size(),
+              stack.size(), t_grid.wall, t_grid.cpu);
+  std::printf(
+      "full grid with local coefficients: %.3f s (%.3f s CPU; +%.0f%% over Forman only, CPU)\n",
+      t_local.wall, t_local.cpu, 100.0 * (t_local.cpu / t_grid.cpu - 1.0));
   std::printf(
       "full grid with forman, augmented-forman, balanced-forman, ollivier-approx and local "
-      "coefficients: %.3f s (+%.0f%% over Forman only)\n",
-      t_notions, 100.0 * (t_notions / t_grid - 1.0));
+      "coefficients: %.3f s (%.3f s CPU; +%.0f%% over Forman only, CPU)\n",
+      t_notions.wall, t_notions.cpu, 100.0 * (t_notions.cpu / t_grid.cpu - 1.0));
   constexpr auto forman = geometry::CurvatureNotion::forman;
   for (const auto& s : measures) {
     std::printf("  k=%3d rho=%+.4f ric=[", s.k, s.coefficient(forman).rho);

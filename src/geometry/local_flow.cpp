@@ -129,20 +129,32 @@ GeodesicsAndExpansion geodesics_and_local_expansion(const CsrGraph& layer,
                                 std::to_string(num_vertices(next_layer)) + " vertices");
   std::vector<std::uint64_t> distance_sum(n, 0), reached(n, 0);
   // Source x = first + b reaches v at `level` iff bit b of at_level[v] is set; gamma is symmetric,
-  // so x's G_l neighbours y at that level are the y whose block has x's bit.
+  // so x's G_l neighbours y at that level are the y whose block has x's bit. Each neighbour is
+  // found at exactly one level, so x keeps the neighbours not found yet at the front of its own
+  // copy of its row (pending[x] of them) and later levels test only those: most are found within
+  // two levels, while the search runs to the diameter.
+  const AdjacencyRows rows(layer);
+  std::vector<index_t> unfound(rows.column);
+  std::vector<count_t> pending(n);
+  for (std::size_t x = 0; x < n; ++x) pending[x] = rows.degree(static_cast<index_t>(x));
   const auto on_level = [&](std::size_t first, std::size_t width, std::uint64_t level,
                             const auto& at_level) {
     for (std::size_t b = 0; b < width; ++b) {
       const std::size_t word = b / 64;
       const std::uint64_t bit = std::uint64_t{1} << (b % 64);
-      const auto x = static_cast<index_t>(first + b);
-      for (auto e : boost::make_iterator_range(out_edges(x, layer))) {
-        const auto y = static_cast<std::size_t>(target(e, layer));
-        if (at_level[y][word] & bit) {
-          distance_sum[first + b] += level;
-          ++reached[first + b];
+      const std::size_t x = first + b;
+      index_t* row = unfound.data() + rows.start[x];
+      count_t left = pending[x];
+      for (count_t p = 0; p < left;) {
+        if (at_level[static_cast<std::size_t>(row[p])][word] & bit) {
+          distance_sum[x] += level;
+          ++reached[x];
+          row[p] = row[--left];
+        } else {
+          ++p;
         }
       }
+      pending[x] = left;
     }
   };
   GeodesicsAndExpansion out;

@@ -138,15 +138,12 @@ LayerMeasures measure_layer_into(const NeighbourLists& lists, index_t k, GraphRu
   LayerMeasures out;
   out.edges = graph.edge_count();
   if (local) local->scalar.resize(curvatures.size());
-  for (std::size_t c = 0; c < curvatures.size(); ++c) {
-    CurvatureMeasure measure =
-        measure_curvature(graph, curvatures[c], per_node || local, curvature_options);
-    if (local) {
-      local->scalar[c].push_back(node_mean_curvature(graph, measure));
-      if (!per_node) measure.node = {};
+  out.curvature = measure_curvatures(graph, curvatures, per_node || local, curvature_options);
+  if (local)
+    for (std::size_t c = 0; c < curvatures.size(); ++c) {
+      local->scalar[c].push_back(node_mean_curvature(graph, out.curvature[c]));
+      if (!per_node) out.curvature[c].node = {};
     }
-    out.curvature.push_back(std::move(measure));
-  }
 
   // With a previous layer, eta of the transition into this one comes from the same all-pairs pass.
   GeodesicSummary geodesics;

@@ -4,6 +4,7 @@
 // approximate and exact Ollivier–Ricci, docs/method.md §3 "Extended curvatures") are real-valued.
 // Every notion's result reaches the rest of the program as a real-valued CurvatureMeasure.
 #include <array>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -54,6 +55,13 @@ struct CurvatureMeasure {
 // ricci::Error("geometry", ...) for invalid options or an undirected-only notion under baptista-r.
 CurvatureMeasure measure_curvature(const LayerGraph& graph, CurvatureNotion notion, bool per_node,
                                    const CurvatureOptions& options = {});
+
+// measure_curvature for each of `notions`, in that order, counting what several notions share
+// (the triangles of augmented Forman, Balanced Forman and approximate Ollivier) once per graph.
+std::vector<CurvatureMeasure> measure_curvatures(const LayerGraph& graph,
+                                                 std::span<const CurvatureNotion> notions,
+                                                 bool per_node,
+                                                 const CurvatureOptions& options = {});
 
 // The value of `notion` on every edge, in the order of `graph.adjacency`'s out-edges i -> j with
 // i < j (rows by increasing i, each row by increasing j): the order in which the sums of
