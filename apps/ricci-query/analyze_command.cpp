@@ -341,8 +341,13 @@ Table measures_table(const std::vector<AnalyzedStack>& stacks, const Request& re
         row.insert(row.end(), values.begin(), values.end());
         for (auto notion : request.notions) {
           const auto& g = at_k.coefficient(notion);
-          const std::vector<Cell> global{
-              f.curvature_total(notion), g.rho, g.z, g.fisher, g.p, text(g.reason)};
+          // The inputs' row (baptista-r) has no curvature: an empty cell, as in the table view.
+          const std::vector<Cell> global{f.curvature.empty() ? NAN : f.curvature_total(notion),
+                                         g.rho,
+                                         g.z,
+                                         g.fisher,
+                                         g.p,
+                                         text(g.reason)};
           row.insert(row.end(), global.begin(), global.end());
         }
         if (request.local)
