@@ -309,8 +309,9 @@ py::dict analyze(const py::list& stacks, const py::list& inputs, const py::list&
 PYBIND11_MODULE(_core, m) {
   using namespace ricci;
   m.doc() = "The ricci-sweep geometry engine; use it through the ricci_flow package.";
-  // The library's one exception type carries the one-line message ricci-query prints.
-  py::register_exception_translator([](std::exception_ptr thrown) {
+  // The library's one exception type carries the one-line message ricci-query prints (local: other
+  // extensions in the process keep their own translations).
+  py::register_local_exception_translator([](std::exception_ptr thrown) {
     try {
       if (thrown) std::rethrow_exception(thrown);
     } catch (const Error& e) {
