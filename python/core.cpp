@@ -31,6 +31,7 @@ using StridedMap = Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>;
 // Either way `array` keeps the memory alive and `view` binds it without a further copy.
 struct HeldLayer {
   py::array array;
+  bool in_place = false;  // `array` is the caller's own (no copy)
   const double* data = nullptr;
   Eigen::Index rows = 0, cols = 0, outer_stride = 0;
   StridedMap map() const { return {data, rows, cols, Eigen::OuterStride<>(outer_stride)}; }
@@ -70,7 +71,7 @@ HeldLayer hold_layer(const py::handle& object, const std::string& where, bool is
   if (!in_place) a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(a);
   if (!a) throw py::error_already_set();
   const py::ssize_t outer = in_place && rows > 1 ? row_stride / 8 : cols;
-  return {a, static_cast<const double*>(a.data()), rows, cols, outer};
+  return {a, in_place, static_cast<const double*>(a.data()), rows, cols, outer};
 }
 
 py::object number_or_none(double value) {
@@ -333,4 +334,7 @@ PYBIND11_MODULE(_core, m) {
       py::arg("stacks"), py::arg("inputs"), py::arg("outputs"), py::arg("k"), py::arg("graph"),
       py::arg("convention"), py::arg("curvature"), py::arg("ollivier_idleness"), py::arg("layers"),
       py::arg("local"), py::arg("nodes"), py::arg("progress"));
+  // For the tests: whether analyze reads this layer in place (true) or converts it once (false).
+  m.def("_reads_in_place",
+        [](const py::handle& layer) { return python::hold_layer(layer, "layer", false).in_place; });
 }

@@ -64,6 +64,20 @@ def test_every_layout_gives_the_cli_numbers(stack, reference, dtype, layout):
     assert_same(analyze(layers), reference[dtype])
 
 
+def test_read_in_place_where_the_layout_allows(stack):
+    """C-ordered float64 arrays and row slices of them are read where they are; every other layout is converted."""
+    X = np.ascontiguousarray(stack[0])
+    in_place = {"c_order": X, "row_slice": np.repeat(X, 2, axis=0)[::2], "read_only": read_only(X),
+                "one_column": np.repeat(X, 2, axis=1)[:, :1][::3], "block": np.repeat(X, 2, axis=1)[1:5, 2:7]}
+    converted = {"float32": X.astype(np.float32), "fortran_order": np.asfortranarray(X),
+                 "column_slice": np.repeat(X, 2, axis=1)[:, ::2], "big_endian": X.astype(">f8"),
+                 "reversed_rows": X[::-1]}
+    for name, layer in in_place.items():
+        assert ricci_flow._core._reads_in_place(layer), name
+    for name, layer in converted.items():
+        assert not ricci_flow._core._reads_in_place(layer), name
+
+
 def test_mixed_layouts_and_nested_lists(stack, reference):
     layers = [np.asfortranarray(stack[0]), stack[1].astype(np.float32).astype(np.float64), stack[2].tolist(),
               tuple(map(tuple, stack[3]))]
