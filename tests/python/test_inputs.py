@@ -201,8 +201,11 @@ def test_an_exception_in_progress_stops_the_analysis(stack):
 
 CHILD = textwrap.dedent("""
     import functools
+    import signal
     import numpy as np
     import ricci_flow
+    # Python's own Ctrl-C handler, even where the child starts with SIGINT ignored (a background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     rng = np.random.default_rng(0)
     # 60 layers of 1,500 points: several seconds of work, far more than the interrupt needs.
     layers = [rng.normal(0, 1, (1500, 8)) for _ in range(60)]
