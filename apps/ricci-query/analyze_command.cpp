@@ -18,11 +18,12 @@
 #include <iomanip>
 #include <sstream>
 
+#include "analysis_options.hpp"
 #include "cli_util.hpp"
 #include "output.hpp"
 #include "query.hpp"
 #include "ricci/core/error.hpp"
-#include "ricci/geometry/measure_stack.hpp"
+#include "ricci/geometry/analyze_stack.hpp"
 #include "ricci/io/activations.hpp"
 #include "ricci/io/results_table.hpp"
 #include "subcommand.hpp"
@@ -36,64 +37,16 @@ namespace {
 // The paper's coefficient, its pooling and k* are Forman's (docs/method.md §4): always computed.
 constexpr auto forman = geometry::CurvatureNotion::forman;
 
-// What the user asked to see beyond the paper's fields.
-struct Request {
-  std::vector<geometry::CurvatureNotion> notions;  // --curvature, in the order given
-  bool local = false;                              // --local
-  bool all_layers = false;                         // --layers all
-};
+// What the user asked for: the notions reported, --local, --layers (and what analyze_stack needs).
+using Request = geometry::AnalysisOptions;
 
-// One analysed stack: where it came from, its size and its measures at every k.
+// One analysed stack: the file and group it was read from, and its measures.
 struct AnalyzedStack {
   std::string file, group;
-  index_t n = 0;
-  std::size_t layers = 0;  // hidden layers
-  bool has_input = false;  // layer_00 was read and used (baptista-r)
-  // The measured list: layer_00 (when all), the hidden layers, output (when all); at_each_k's
-  // layers[i] is names[i], printed with the number first_layer + i.
-  std::vector<std::string> names;
-  std::size_t first_layer = 1;
-  std::vector<geometry::MeasuresAtK> at_each_k;
+  const geometry::StackAnalysis& analysis;
 };
 
-// The pooled coefficient at one k over the stacks not excluded there.
-struct PooledAtK {
-  index_t k = 0;
-  std::optional<double> rho;
-  std::size_t stacks = 0;
-};
-
-struct Pooled {
-  std::vector<PooledAtK> at_each_k;  // in the order of --k
-  std::optional<index_t> k_star;
-};
-
-Pooled pool(const std::vector<AnalyzedStack>& stacks) {
-  Pooled out;
-  std::vector<geometry::ScaleCoefficient> scales;
-  const std::size_t slots = stacks.front().at_each_k.size();
-  // Ric_l per stack and slot, kept alive while the series point into them.
-  std::vector<std::vector<double>> ric_storage;
-  for (std::size_t s = 0; s < slots; ++s) {
-    std::vector<geometry::PairSeries> series;
-    ric_storage.clear();
-    ric_storage.reserve(stacks.size());
-    for (const AnalyzedStack& stack : stacks) {
-      const geometry::MeasuresAtK& slot = stack.at_each_k[s];
-      if (slot.exclusion != geometry::CoefficientReason::none) continue;
-      std::vector<double>& ric = ric_storage.emplace_back();
-      for (const auto& layer : slot.layers) ric.push_back(layer.curvature_total(forman));
-      // eta_1..eta_{L-1} with Ric_1..Ric_{L-1}: the input transition has no curvature partner.
-      series.push_back({geometry::paired_eta(slot.eta), ric});
-    }
-    PooledAtK at_k{stacks.front().at_each_k[s].k, geometry::pooled_ricci_coefficient(series),
-                   series.size()};
-    scales.push_back({at_k.k, at_k.rho});
-    out.at_each_k.push_back(at_k);
-  }
-  out.k_star = geometry::select_scale(scales);
-  return out;
-}
+bool all_layers(const Request& request) { return request.layer_list == geometry::LayerList::all; }
 
 // g and Forman's Ric are integer counts whenever they are defined; print them as such.
 Json count_or_null(double value) {
@@ -150,7 +103,8 @@ Json local_json(const geometry::MeasuresAtK& at_k, const Request& request) {
 }
 
 // `convention` holds the "convention" and "graph" fields every output object starts with.
-Json stack_json(const AnalyzedStack& stack, const Json& convention, const Request& request) {
+Json stack_json(const geometry::StackAnalysis& stack, const Json& convention,
+                const Request& request) {
   Json results = Json::array();
   for (const auto& at_k : stack.at_each_k) {
     Json per_layer = Json::array();
@@ -196,27 +150,27 @@ Json stack_json(const AnalyzedStack& stack, const Json& convention, const Reques
     results.push_back(std::move(result));
   }
   Json out{{"n", stack.n},
-           {"layers", stack.layers},
-           {"layer_list", request.all_layers ? "all" : "hidden"}};
+           {"layers", stack.hidden_layers},
+           {"layer_list", all_layers(request) ? "all" : "hidden"}};
   out.update(convention);
   out["results"] = results;
   return out;
 }
 
-Json pooled_json(const Pooled& pooled) {
+Json pooled_json(const geometry::PooledAnalysis& pooled) {
   Json at_each_k = Json::array();
-  for (const PooledAtK& p : pooled.at_each_k)
+  for (const geometry::PooledAtK& p : pooled.at_each_k)
     at_each_k.push_back({{"k", p.k},
                          {"rho", p.rho ? number_or_null(*p.rho) : Json(nullptr)},
                          {"stacks", p.stacks}});
   return at_each_k;
 }
 
-Json analysis_json(const std::vector<AnalyzedStack>& stacks, const Pooled& pooled,
+Json analysis_json(const std::vector<AnalyzedStack>& stacks, const geometry::PooledAnalysis& pooled,
                    const Json& convention, const Request& request) {
   const Json k_star = pooled.k_star ? Json(*pooled.k_star) : Json(nullptr);
   if (stacks.size() == 1) {
-    Json out = stack_json(stacks.front(), convention, request);
+    Json out = stack_json(stacks.front().analysis, convention, request);
     out["pooled"] = pooled_json(pooled);
     out["k_star"] = k_star;
     return out;
@@ -224,7 +178,7 @@ Json analysis_json(const std::vector<AnalyzedStack>& stacks, const Pooled& poole
   Json each = Json::array();
   for (const AnalyzedStack& stack : stacks) {
     Json one{{"file", stack.file}, {"group", stack.group}};
-    one.update(stack_json(stack, convention, request));
+    one.update(stack_json(stack.analysis, convention, request));
     each.push_back(std::move(one));
   }
   Json out = convention;
@@ -253,14 +207,15 @@ std::string exclusion_text(const geometry::MeasuresAtK& at_k) {
 
 void print_stack_table(std::ostream& out, const AnalyzedStack& stack, geometry::GraphRule rule,
                        const Request& request) {
-  out << stack.file << " " << stack.group << ": n = " << stack.n << " points, " << stack.layers
-      << " hidden layers, graph " << geometry::graph_rule_name(rule);
-  if (request.all_layers) out << ", layers all (layer_00, hidden layers, output)";
+  out << stack.file << " " << stack.group << ": n = " << stack.analysis.n << " points, "
+      << stack.analysis.hidden_layers << " hidden layers, graph "
+      << geometry::graph_rule_name(rule);
+  if (all_layers(request)) out << ", layers all (layer_00, hidden layers, output)";
   if (rule == geometry::GraphRule::baptista_r)
-    out << (stack.has_input ? ", inputs (layer_00) -> layer 1 included"
-                            : ", no layer_00: the inputs -> layer 1 transition is absent");
+    out << (stack.analysis.has_input ? ", inputs (layer_00) -> layer 1 included"
+                                     : ", no layer_00: the inputs -> layer 1 transition is absent");
   out << "\n";
-  for (const auto& at_k : stack.at_each_k) {
+  for (const auto& at_k : stack.analysis.at_each_k) {
     const auto& c = at_k.coefficient(forman);
     out << "\nk = " << at_k.k << "   rho = " << fixed(c.rho, 4) << "   z = " << fixed(c.z, 4)
         << "   fisher = " << fixed(c.fisher, 4) << "   p = " << fixed(c.p, 4);
@@ -317,15 +272,16 @@ void print_stack_table(std::ostream& out, const AnalyzedStack& stack, geometry::
     };
     if (at_k.input) row(0, *at_k.input, NAN, at_k.eta.front(), std::nullopt);
     for (std::size_t l = 0; l < at_k.layers.size(); ++l)
-      row(stack.first_layer + l, at_k.layers[l], at_k.layers[l].curvature_total(forman),
+      row(stack.analysis.first_layer + l, at_k.layers[l], at_k.layers[l].curvature_total(forman),
           l + 1 < at_k.eta.size() ? at_k.eta[l + 1] : NAN, l);
   }
 }
 
-void print_pooled_table(std::ostream& out, const Pooled& pooled, std::size_t stacks) {
+void print_pooled_table(std::ostream& out, const geometry::PooledAnalysis& pooled,
+                        std::size_t stacks) {
   out << "\npooled over " << stacks << " stacks (the stacks not excluded at each k)\n";
   Table table{{"k", "rho", "stacks"}, {}};
-  for (const PooledAtK& p : pooled.at_each_k)
+  for (const geometry::PooledAtK& p : pooled.at_each_k)
     table.rows.push_back(
         {static_cast<long long>(p.k), p.rho ? *p.rho : NAN, static_cast<long long>(p.stacks)});
   print_text_table(out, table);
@@ -360,7 +316,7 @@ Table measures_table(const std::vector<AnalyzedStack>& stacks, const Request& re
                                             : std::string(geometry::local_reason_name(r));
   };
   for (const AnalyzedStack& stack : stacks)
-    for (const auto& at_k : stack.at_each_k) {
+    for (const auto& at_k : stack.analysis.at_each_k) {
       const auto& c = at_k.coefficient(forman);
       auto add = [&](long long layer, const std::string& name, const geometry::LayerMeasures& f,
                      double ric, double eta, std::optional<std::size_t> transition) {
@@ -385,8 +341,13 @@ Table measures_table(const std::vector<AnalyzedStack>& stacks, const Request& re
         row.insert(row.end(), values.begin(), values.end());
         for (auto notion : request.notions) {
           const auto& g = at_k.coefficient(notion);
-          const std::vector<Cell> global{
-              f.curvature_total(notion), g.rho, g.z, g.fisher, g.p, text(g.reason)};
+          // The inputs' row (baptista-r) has no curvature: an empty cell, as in the table view.
+          const std::vector<Cell> global{f.curvature.empty() ? NAN : f.curvature_total(notion),
+                                         g.rho,
+                                         g.z,
+                                         g.fisher,
+                                         g.p,
+                                         text(g.reason)};
           row.insert(row.end(), global.begin(), global.end());
         }
         if (request.local)
@@ -408,9 +369,9 @@ Table measures_table(const std::vector<AnalyzedStack>& stacks, const Request& re
       };
       if (at_k.input) add(0, "layer_00", *at_k.input, NAN, at_k.eta.front(), std::nullopt);
       for (std::size_t l = 0; l < at_k.layers.size(); ++l)
-        add(static_cast<long long>(stack.first_layer + l), stack.names[l], at_k.layers[l],
-            at_k.layers[l].curvature_total(forman), l + 1 < at_k.eta.size() ? at_k.eta[l + 1] : NAN,
-            l);
+        add(static_cast<long long>(stack.analysis.first_layer + l), stack.analysis.names[l],
+            at_k.layers[l], at_k.layers[l].curvature_total(forman),
+            l + 1 < at_k.eta.size() ? at_k.eta[l + 1] : NAN, l);
     }
   return table;
 }
@@ -429,20 +390,20 @@ Table nodes_table(const std::vector<AnalyzedStack>& stacks, const Request& reque
                "local_expansion", "rho", "rho_reason"},
               {}};
   for (const AnalyzedStack& stack : stacks)
-    for (const auto& at_k : stack.at_each_k)
+    for (const auto& at_k : stack.analysis.at_each_k)
       for (auto notion : request.notions) {
         const auto& l = at_k.local_of(notion);
         for (std::size_t t = 0; t < l.scalar.size(); ++t)
           for (std::size_t x = 0; x < l.scalar[t].size(); ++x) {
             const auto reason = l.rho_reason[x];
-            table.rows.push_back({stack.file, stack.group, static_cast<long long>(at_k.k),
-                                  notion_name(notion),
-                                  static_cast<long long>(stack.first_layer + t), stack.names[t],
-                                  static_cast<long long>(x), node_cell(l.scalar[t][x]),
-                                  node_cell(at_k.local_expansion[t][x]), l.rho[x],
-                                  reason == geometry::LocalReason::none
-                                      ? std::string()
-                                      : std::string(geometry::local_reason_name(reason))});
+            table.rows.push_back(
+                {stack.file, stack.group, static_cast<long long>(at_k.k), notion_name(notion),
+                 static_cast<long long>(stack.analysis.first_layer + t), stack.analysis.names[t],
+                 static_cast<long long>(x), node_cell(l.scalar[t][x]),
+                 node_cell(at_k.local_expansion[t][x]), l.rho[x],
+                 reason == geometry::LocalReason::none
+                     ? std::string()
+                     : std::string(geometry::local_reason_name(reason))});
           }
       }
   return table;
@@ -456,9 +417,9 @@ constexpr index_t progress_from_points = 5000;
 int analyze_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> groups;
   std::vector<long long> run_ids;
-  std::string k_text, graph, convention, progress = "auto", curvature_text, idleness_text,
-                                         layer_list, nodes_path;
-  bool local = false;
+  // The options that choose the analysis, read by the function the Python module shares.
+  cli::AnalysisOptionText text;
+  std::string progress = "auto", nodes_path;
   SubcommandOptions options("ricci-query analyze FILE.h5 [FILE.h5 ...] options");
   options.accept_several_files();
   options.add()("group", po::value(&groups)->composing(),
@@ -466,81 +427,36 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
                 "repeat for several (default /)")(
       "run", po::value(&run_ids)->composing(),
       "a results file's run: its stored activations (instead of --group); repeat for several")(
-      "k", po::value(&k_text), "k values, e.g. 10,20,30 or 6-10 (required)")(
-      "graph", po::value(&graph)->default_value("union"), "union | mutual")(
-      "convention", po::value(&convention)->default_value("paper"), "paper | baptista-r")(
-      "curvature", po::value(&curvature_text)->default_value("forman"),
+      "k", po::value(&text.k), "k values, e.g. 10,20,30 or 6-10 (required)")(
+      "graph", po::value(&text.graph)->default_value("union"), "union | mutual")(
+      "convention", po::value(&text.convention)->default_value("paper"), "paper | baptista-r")(
+      "curvature", po::value(&text.curvature)->default_value("forman"),
       "curvature notions, comma-separated: each gets its global coefficient (and local ones)")(
-      "ollivier-idleness", po::value(&idleness_text),
+      "ollivier-idleness", po::value(&text.ollivier_idleness),
       "idleness alpha in [0, 1) of the ollivier notion's lazy measures (default 0)")(
-      "local", po::bool_switch(&local),
+      "local", po::bool_switch(&text.local),
       "also the follow-up's local and layer Ricci coefficients (union and mutual graphs)")(
-      "layers", po::value(&layer_list)->default_value("hidden"),
+      "layers", po::value(&text.layers)->default_value("hidden"),
       "hidden (the paper) | all (layer_00, the hidden layers and output: the follow-up)")(
       "nodes", po::value(&nodes_path),
       "with --local: write O_l(x), eta_l(x) and rho(x) per point to this new CSV file")(
       "progress", po::value(&progress)->default_value("auto"),
       "auto | always | never: one line per layer on stderr (auto: from 5000 points)");
   if (!options.parse(args, out)) return exit_ok;
-  if (k_text.empty()) throw Error("cli", "--k is required (e.g. --k 10,20,30)");
-  cli::require_one_of("graph", graph, {"union", "mutual"});
-  cli::require_one_of("convention", convention, {"paper", "baptista-r"});
+  Request request = cli::analysis_options_from(text);
   cli::require_one_of("progress", progress, {"auto", "always", "never"});
-  cli::require_one_of("layers", layer_list, {"hidden", "all"});
   if (!groups.empty() && !run_ids.empty())
     throw Error("cli", "--run and --group both name stacks: give one kind");
-
-  geometry::MeasureOptions geometry_options;
-  geometry_options.k = cli::parse_index_list(k_text, "--k");
-  geometry_options.rule = cli::graph_rule_from(graph, convention);
-  const bool reference_r = geometry_options.rule == geometry::GraphRule::baptista_r;
-
-  Request request;
-  for (const std::string& name : cli::parse_name_list(curvature_text, "--curvature")) {
-    try {
-      request.notions.push_back(geometry::parse_curvature_notion(name));
-    } catch (const Error& e) {
-      throw Error("cli", "--curvature: " + e.message());
-    }
-  }
-  request.local = local;
-  request.all_layers = layer_list == "all";
-  // Validated here, before any work; it reaches the measure as the ollivier notion's
-  // CurvatureOptions (docs/method.md §3), the only notion it changes.
-  if (!idleness_text.empty()) {
-    const double idleness = cli::parse_double(idleness_text, "--ollivier-idleness");
-    if (!(idleness >= 0 && idleness < 1))
-      throw Error("cli", "--ollivier-idleness '" + idleness_text + "' is outside [0, 1)");
-    geometry_options.curvature_options.ollivier_idleness = idleness;
-  }
-  if (reference_r && request.local)
-    throw Error("cli",
-                "--local needs an undirected graph (--graph union or mutual): the follow-up "
-                "defines no local coefficient on baptista-r's directed arcs");
-  if (reference_r)
-    for (auto notion : request.notions)
-      if (geometry::needs_undirected_graph(notion))
-        throw Error("cli", "--curvature " + std::string(geometry::curvature_notion_name(notion)) +
-                               " is defined on the undirected graph: use --graph union or "
-                               "mutual (baptista-r has directed arcs)");
-  if (reference_r && request.all_layers)
-    throw Error("cli",
-                "--layers all is the follow-up's list on undirected graphs: baptista-r has its own "
-                "input transition (docs/method.md §3); use --layers hidden");
+  const bool reference_r = request.rule == geometry::GraphRule::baptista_r;
   if (!nodes_path.empty()) {
     if (!request.local) throw Error("cli", "--nodes writes the local coefficients: add --local");
     if (std::filesystem::exists(nodes_path))
       throw Error("cli", "--nodes '" + nodes_path + "' exists: it is never overwritten");
   }
-  // The paper's fields are Forman's; every requested notion is computed beside it, once.
-  geometry_options.curvatures = request.notions;
-  if (std::find(request.notions.begin(), request.notions.end(), forman) == request.notions.end())
-    geometry_options.curvatures.insert(geometry_options.curvatures.begin(), forman);
-  geometry_options.local = request.local;
-  geometry_options.per_node = !nodes_path.empty();
+  request.per_node = !nodes_path.empty();
   // What the output names the analysis by: the convention and the graph rule it implies.
-  const Json convention_json{{"convention", convention},
-                             {"graph", geometry::graph_rule_name(geometry_options.rule)}};
+  const Json convention_json{{"convention", text.convention},
+                             {"graph", geometry::graph_rule_name(request.rule)}};
 
   // Every (file, group) in order; each is read, validated and measured in turn, so a bad one
   // stops the analysis before the later ones are computed.
@@ -563,7 +479,7 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
     }
   }
 
-  std::vector<AnalyzedStack> stacks;
+  std::vector<geometry::StackAnalysis> analyses;
   for (const auto& [path, group] : sources) {
     const io::ActivationStack stack = io::read_activation_stack(path, group);
     // A results file's run groups hold the hidden layers only; its own /flow values include the
@@ -572,42 +488,27 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
       err << "ricci-query analyze: " << path << " " << group
           << " has no layer_00 (a sweep does not store the inputs): the inputs -> layer 1 "
              "transition is absent here, while the file's /flow values include it\n";
-    AnalyzedStack analyzed{path,
-                           group,
-                           static_cast<index_t>(stack.layers.front().rows()),
-                           stack.layers.size(),
-                           reference_r && stack.input.has_value(),
-                           stack.names,
-                           1,
-                           {}};
-    // The measured list: the hidden layers, or (the follow-up's) layer_00, them and output.
-    std::vector<geometry::LayerView> list;
-    if (request.all_layers) {
+    // The follow-up's list needs layer_00 and output: name what this group lacks.
+    if (all_layers(request) && (!stack.input || !stack.output)) {
       std::vector<std::string> missing;
       if (!stack.input) missing.push_back("layer_00");
       if (!stack.output) missing.push_back(io::output_dataset_name);
-      if (!missing.empty()) {
-        std::string names = missing.front();
-        if (missing.size() > 1) names += " and " + missing.back();
-        throw Error("cli", "--layers all: group '" + group + "' of '" + path + "' has no " + names +
-                               " (the list is layer_00, the hidden layers, output)");
-      }
-      list.emplace_back(*stack.input);
-      analyzed.names.insert(analyzed.names.begin(), io::layer_dataset_name(0));
-      analyzed.first_layer = 0;
+      std::string names = missing.front();
+      if (missing.size() > 1) names += " and " + missing.back();
+      throw Error("cli", "--layers all: group '" + group + "' of '" + path + "' has no " + names +
+                             " (the list is layer_00, the hidden layers, output)");
     }
-    for (const RowMatrix& layer : stack.layers) list.emplace_back(layer);
-    if (request.all_layers) {
-      list.emplace_back(*stack.output);
-      analyzed.names.emplace_back(io::output_dataset_name);
-    }
-    const bool report =
-        progress == "always" || (progress == "auto" && analyzed.n >= progress_from_points);
+    const std::vector<geometry::LayerView> hidden = geometry::layer_views(stack.layers);
+    geometry::StackLayers layers{hidden, stack.names, std::nullopt, std::nullopt};
+    if (stack.input) layers.input.emplace(*stack.input);
+    if (stack.output) layers.output.emplace(*stack.output);
+    const auto n = static_cast<index_t>(stack.layers.front().rows());
+    const bool report = progress == "always" || (progress == "auto" && n >= progress_from_points);
     const auto start = std::chrono::steady_clock::now();
-    geometry::MeasureOptions measure = geometry_options;
+    Request measure = request;
     if (report)
-      measure.on_layer_done = [&, has_input = analyzed.has_input](std::size_t done,
-                                                                  std::size_t total) {
+      measure.on_layer_done = [&, has_input = geometry::measures_input_layer(layers, request)](
+                                  std::size_t done, std::size_t total) {
         const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
         // With the inputs measured first, the first report is layer 0.
         const std::size_t layer = has_input ? done - 1 : done, last = has_input ? total - 1 : total;
@@ -615,12 +516,12 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
             << "layer " << layer << " of " << last << " done (" << fixed(elapsed.count(), 1)
             << " s)" << std::endl;
       };
-    analyzed.at_each_k = geometry::measure_stack(
-        list, measure,
-        analyzed.has_input ? std::optional<geometry::LayerView>(*stack.input) : std::nullopt);
-    stacks.push_back(std::move(analyzed));
+    analyses.push_back(geometry::analyze_stack(layers, measure));
   }
-  const Pooled pooled = pool(stacks);
+  const geometry::PooledAnalysis pooled = geometry::pool_stacks(analyses);
+  std::vector<AnalyzedStack> stacks;
+  for (std::size_t i = 0; i < sources.size(); ++i)
+    stacks.push_back({sources[i].first, sources[i].second, analyses[i]});
 
   if (!nodes_path.empty()) {
     // "x": created here, never replacing a file that appeared since the check above.
@@ -645,7 +546,7 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
     case Format::table:
       for (std::size_t i = 0; i < stacks.size(); ++i) {
         if (i) out << "\n";
-        print_stack_table(out, stacks[i], geometry_options.rule, request);
+        print_stack_table(out, stacks[i], request.rule, request);
       }
       print_pooled_table(out, pooled, stacks.size());
       break;

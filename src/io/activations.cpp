@@ -14,11 +14,7 @@
 
 namespace ricci::io {
 
-std::string layer_dataset_name(int layer) {
-  char name[32];
-  std::snprintf(name, sizeof name, "layer_%02d", layer);
-  return name;
-}
+std::string layer_dataset_name(int layer) { return geometry::stack_layer_name(layer); }
 
 namespace {
 

@@ -80,6 +80,28 @@ TEST_CASE("analyze: baptista-r doubles g and counts arcs", "[query][analyze]") {
   CHECK(j["results"][0]["layers"][0]["g"] == 20);
 }
 
+TEST_CASE("analyze: the CSV of a baptista-r stack with its inputs has the input row",
+          "[query][analyze]") {
+  const auto path = test::scratch_path("line_stack_with_inputs.h5");
+  const RowMatrix x = test::line({0, 1, 2, 3});
+  io::write_matrices(path, "/", {{"layer_00", x}, {"layer_01", x}, {"layer_02", 2 * x}},
+                     io::Precision::double_);
+  const auto r =
+      run({"analyze", path, "--k", "1", "--convention", "baptista-r", "--format", "csv"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  // The header, then layer 0 (the inputs: 6 arcs, no curvature, so its Ric cells are empty), 1, 2.
+  std::istringstream lines(r.out);
+  std::string header, input_row;
+  std::getline(lines, header);
+  std::getline(lines, input_row);
+  CHECK(header.ends_with(
+      ",curvature_forman,rho_forman,z_forman,fisher_forman,p_forman,reason_forman"));
+  CHECK(input_row.starts_with("1,0,layer_00,6,1,0,,"));
+  CHECK(input_row.find(",,,") != std::string::npos);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 4);
+}
+
 TEST_CASE("analyze: disconnected layers give null g and a reason", "[query][analyze]") {
   const auto path = test::scratch_path("two_clusters.h5");
   const RowMatrix x = test::line({0, 1, 100, 101});

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ricci/core/types.hpp"
+#include "ricci/geometry/layer_names.hpp"
 
 namespace ricci::io {
 
@@ -18,8 +19,8 @@ struct ActivationStack {
   std::optional<RowMatrix> output;  // `output`, n x 1, when the group has it
 };
 
-// The name of the output dataset of an activation stack.
-inline constexpr const char* output_dataset_name = "output";
+// The name of the output dataset of an activation stack: the analysis's name for the output layer.
+inline constexpr const char* output_dataset_name = geometry::output_layer_name;
 
 // Reads every layer_NN dataset of `group` (default "/"). Throws ricci::Error naming the file, group
 // or dataset when the file is missing or not HDF5, the group is missing, there are no hidden layer
@@ -36,6 +37,7 @@ void write_matrices(const std::string& path, const std::string& group,
                     Precision precision);
 
 // The canonical dataset name of hidden layer l (1-based): layer_01 ... layer_99, layer_100 ...
+// (layer_00: the inputs), as geometry::stack_layer_name names the analysed layers.
 std::string layer_dataset_name(int layer);
 
 }  // namespace ricci::io

@@ -1,0 +1,54 @@
+#include "analysis_options.hpp"
+
+#include "cli_util.hpp"
+#include "ricci/core/error.hpp"
+
+namespace ricci::cli {
+
+geometry::AnalysisOptions analysis_options_from(const AnalysisOptionText& text) {
+  if (text.k.empty()) throw Error("cli", "--k is required (e.g. --k 10,20,30)");
+  require_one_of("graph", text.graph, {"union", "mutual"});
+  require_one_of("convention", text.convention, {"paper", "baptista-r"});
+  require_one_of("layers", text.layers, {"hidden", "all"});
+
+  geometry::AnalysisOptions options;
+  options.k = parse_index_list(text.k, "--k");
+  options.rule = graph_rule_from(text.graph, text.convention);
+  const bool reference_r = options.rule == geometry::GraphRule::baptista_r;
+  options.notions.clear();
+  for (const std::string& name : parse_name_list(text.curvature, "--curvature")) {
+    try {
+      options.notions.push_back(geometry::parse_curvature_notion(name));
+    } catch (const Error& e) {
+      throw Error("cli", "--curvature: " + e.message());
+    }
+  }
+  options.local = text.local;
+  options.layer_list =
+      text.layers == "all" ? geometry::LayerList::all : geometry::LayerList::hidden;
+  // It reaches the measure as the ollivier notion's CurvatureOptions (docs/method.md §3), the only
+  // notion it changes.
+  if (!text.ollivier_idleness.empty()) {
+    const double idleness = parse_double(text.ollivier_idleness, "--ollivier-idleness");
+    if (!(idleness >= 0 && idleness < 1))
+      throw Error("cli", "--ollivier-idleness '" + text.ollivier_idleness + "' is outside [0, 1)");
+    options.curvature_options.ollivier_idleness = idleness;
+  }
+  if (reference_r && options.local)
+    throw Error("cli",
+                "--local needs an undirected graph (--graph union or mutual): the follow-up "
+                "defines no local coefficient on baptista-r's directed arcs");
+  if (reference_r)
+    for (auto notion : options.notions)
+      if (geometry::needs_undirected_graph(notion))
+        throw Error("cli", "--curvature " + std::string(geometry::curvature_notion_name(notion)) +
+                               " is defined on the undirected graph: use --graph union or "
+                               "mutual (baptista-r has directed arcs)");
+  if (reference_r && options.layer_list == geometry::LayerList::all)
+    throw Error("cli",
+                "--layers all is the follow-up's list on undirected graphs: baptista-r has its own "
+                "input transition (docs/method.md §3); use --layers hidden");
+  return options;
+}
+
+}  // namespace ricci::cli

@@ -1,0 +1,26 @@
+#pragma once
+// The options of `ricci-query analyze` that choose the analysis, as the user typed them, and the
+// one place they become a geometry::AnalysisOptions. The Python module ricci_flow passes its
+// keyword arguments through the same function, so both front ends accept the same words and
+// refuse bad ones with the same one-line messages.
+#include <string>
+
+#include "ricci/geometry/analyze_stack.hpp"
+
+namespace ricci::cli {
+
+struct AnalysisOptionText {
+  std::string k;                     // --k: "10,20,30" or "6-10"; required
+  std::string graph = "union";       // --graph: union | mutual
+  std::string convention = "paper";  // --convention: paper | baptista-r
+  std::string curvature = "forman";  // --curvature: comma-separated notion names
+  std::string ollivier_idleness;     // --ollivier-idleness; empty: the default, 0
+  std::string layers = "hidden";     // --layers: hidden | all
+  bool local = false;                // --local
+};
+
+// Validates every option and their combinations before any work (per_node and on_layer_done are
+// left to the caller). Throws ricci::Error("cli", ...) naming the option and its value.
+geometry::AnalysisOptions analysis_options_from(const AnalysisOptionText& text);
+
+}  // namespace ricci::cli
