@@ -23,6 +23,7 @@ int summary_command(const std::vector<std::string>& args, std::ostream& out);
 int runs_command(const std::vector<std::string>& args, std::ostream& out);
 int layers_command(const std::vector<std::string>& args, std::ostream& out);
 int association_command(const std::vector<std::string>& args, std::ostream& out);
+int controls_command(const std::vector<std::string>& args, std::ostream& out);
 int validate_command(const std::vector<std::string>& args, std::ostream& out);
 int schema_command(const std::vector<std::string>& args, std::ostream& out);
 

@@ -53,6 +53,7 @@ Json summary_json(const io::ResultsTable& t, const analysis::Summary& summary) {
   return {{"file", t.path},
           {"graph", t.graph},
           {"excluded_by", exclusion_rule(t)},
+          {"untrained_controls", summary.untrained_controls},
           {"groups", groups},
           {"totals",
            {{"below_threshold_share", number_or_null(totals.below_threshold_share)},
@@ -113,7 +114,11 @@ void summary_text(std::ostream& out, const io::ResultsTable& t, const analysis::
       << (exclusion_rule(t) == "reachability-changed"
               ? "reachability only shrinks or only grows at a transition (the reference R rule)"
               : "a layer is disconnected")
-      << "\n\n";
+      << "\n";
+  if (summary.untrained_controls)
+    out << summary.untrained_controls
+        << " untrained controls are set aside here (ricci-query controls compares them)\n";
+  out << "\n";
   Table groups{{"problem", "architecture", "depth", "runs", "done", "failed", "accepted", "k*",
                 "k*/n %", "at k*", "mean rho", "median rho", "rho<0"},
                {}};

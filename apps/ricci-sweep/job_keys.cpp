@@ -72,7 +72,7 @@ bool within(double value, const Bounds& bounds) {
   return true;
 }
 
-// "epochs must be between 1 and 1000000, got 0", "learning_rate must be positive, got -1",
+// "epochs must be between 0 and 1000000, got -1", "learning_rate must be positive, got -1",
 // "validation_split must lie in [0, 1), got 1": the messages the job parser has always given.
 void check_bounds(double value, bool integer, const Bounds& bounds, const std::string& name,
                   const std::string& text) {
@@ -240,9 +240,10 @@ JobKey architectures_key() {
   auto key = row<sweep::JobSpec>(
       "sweep.architectures", ValueKind::name_list,
       "hidden widths: narrow (all 25), wide (all 50), bottleneck (50...50, 25, 50...50; odd "
-      "depths) or explicit widths, one per hidden layer");
+      "depths), residual-W (all W, with the follow-up's skip connections after the first "
+      "layer) or explicit widths, one per hidden layer");
   key.bounds.words = {"narrow", "wide", "bottleneck"};
-  key.bounds.other_items = "widths such as 64-32-16";
+  key.bounds.other_items = "residual-W such as residual-25, or widths such as 64-32-16";
   // Whether a name fits every depth is a rule across keys, checked once both are known.
   key.parse = [](sweep::JobSpec& job, const std::string& text) {
     job.architectures = parse_name_list(text, "architecture list");
@@ -309,6 +310,12 @@ std::string optimizer_meaning() {
          shortest_real(settings.beta2) + "), with TensorFlow/Keras update rules";
 }
 
+// `key`, marked as added after results files existed (KeyInfo::later).
+JobKey later(JobKey key) {
+  key.later = true;
+  return key;
+}
+
 std::vector<JobKey> sweep_section() {
   const auto name = [](auto& job) -> auto& { return job.name; };
   auto name_key = text_key<sweep::JobSpec>("sweep.name", "a label stored in the results file",
@@ -316,17 +323,26 @@ std::vector<JobKey> sweep_section() {
   name_key.default_note = "the job file's name without extension (sweep without a job file)";
   const Bounds depths{.min = 1, .max = 1000};
   const Bounds seeds{.min = 0};
-  return {name_key, problems_key(), architectures_key(),
+  return {name_key,
+          problems_key(),
+          architectures_key(),
           integer_list_key(
               "sweep.depths", "numbers of hidden layers", "depth", depths,
               [](auto& job) -> auto& { return job.depths; }),
           integer_list_key(
               "sweep.seeds", "seeds, as lists and ranges such as 0-35 or 0,4,10-12", "seed", seeds,
-              [](auto& job) -> auto& { return job.seeds; })};
+              [](auto& job) -> auto& { return job.seeds; }),
+          later(enum_key<sweep::Controls>(
+              "sweep.controls",
+              "none, or untrained: every trained run also as its untrained twin (the same "
+              "initial network, 0 epochs), stored next to it",
+              {{"none", sweep::Controls::none}, {"untrained", sweep::Controls::untrained}},
+              [](auto& job) -> auto& { return job.controls; }))};
 }
 
 std::vector<JobKey> train_section() {
   const Bounds counts{.min = 1, .max = 1'000'000};
+  const Bounds epochs{.min = 0, .max = 1'000'000};
   const Bounds positive{.min = 0, .min_open = true};
   const Bounds share{.min = 0, .max = 1, .max_open = true};
   const Bounds accuracy{.min = 0, .max = 1, .min_open = true};
@@ -343,7 +359,7 @@ std::vector<JobKey> train_section() {
           {{"epochs", nn::TrainMode::epochs}, {"until-accuracy", nn::TrainMode::until_accuracy}},
           [](auto& job) -> auto& { return job.train.mode; }),
       integer_key<JobSpec>(
-          "train.epochs", "training epochs; the cap in until-accuracy mode", counts,
+          "train.epochs", "training epochs (0: untrained); the cap in until-accuracy mode", epochs,
           [](auto& job) -> auto& { return job.train.epochs; }),
       integer_key<JobSpec>(
           "train.batch_size", "mini-batch size (epochs mode)", counts,
@@ -476,7 +492,9 @@ std::string job_text(const sweep::JobSpec& job, bool with_paths) {
       text += (section.empty() ? "[" : "\n[") + key_section + "]\n";
       section = key_section;
     }
-    text += line(key, setting_of(key.name), key.print(job), with_paths);
+    const std::string printed = key.print(job);
+    if (key.later && printed == key.print(sweep::JobSpec{})) continue;
+    text += line(key, setting_of(key.name), printed, with_paths);
   }
   for (const auto& [problem, settings] : job.problem_settings) {
     text += "\n[problem." + problem + "]\n";

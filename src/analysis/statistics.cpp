@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <string>
 
 #include "ricci/core/error.hpp"
 #include "ricci/geometry/coefficients.hpp"
@@ -30,6 +31,27 @@ double median(std::span<const double> values) {
   std::sort(sorted.begin(), sorted.end());
   const std::size_t m = sorted.size();
   return m % 2 ? sorted[m / 2] : 0.5 * (sorted[m / 2 - 1] + sorted[m / 2]);
+}
+
+PairedTest paired_t_test(std::span<const double> x, std::span<const double> y) {
+  if (x.size() != y.size())
+    throw Error("analysis", "paired test of " + std::to_string(x.size()) + " and " +
+                                std::to_string(y.size()) + " values");
+  PairedTest out;
+  out.n = x.size();
+  std::vector<double> difference(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) difference[i] = x[i] - y[i];
+  out.mean_difference = mean(difference);
+  out.t = out.p = undefined;
+  if (out.n < 2) return out;
+  double squares = 0;
+  for (double d : difference) squares += (d - out.mean_difference) * (d - out.mean_difference);
+  const double df = static_cast<double>(out.n - 1);
+  const double standard_error = std::sqrt(squares / df / static_cast<double>(out.n));
+  if (!(standard_error > 0)) return out;
+  out.t = out.mean_difference / standard_error;
+  out.p = two_sided_t_p(out.t, df);
+  return out;
 }
 
 std::vector<double> average_ranks(std::span<const double> values) {

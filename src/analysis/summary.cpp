@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "ricci/core/error.hpp"
 #include "ricci/geometry/coefficients.hpp"
@@ -16,6 +18,11 @@ constexpr double undefined = std::numeric_limits<double>::quiet_NaN();
 
 double share(std::size_t part, std::size_t whole) {
   return whole ? static_cast<double>(part) / static_cast<double>(whole) : undefined;
+}
+
+GroupKey group_of(const io::ResultsTable& t, std::size_t run) {
+  return {t.strings("/runs/problem")[run], t.strings("/runs/architecture")[run],
+          static_cast<int>(t.integers("/runs/depth")[run])};
 }
 
 // Above threshold and not excluded at k by the file's convention: connected at every layer
@@ -82,9 +89,13 @@ bool above_threshold(const io::ResultsTable& t, std::size_t run) {
 Summary summarize(const io::ResultsTable& t) {
   std::vector<GroupKey> keys;
   std::vector<std::vector<std::size_t>> members;
+  Summary summary;
   for (std::size_t run = 0; run < t.runs; ++run) {
-    const GroupKey key{t.strings("/runs/problem")[run], t.strings("/runs/architecture")[run],
-                       static_cast<int>(t.integers("/runs/depth")[run])};
+    if (t.untrained(run)) {
+      ++summary.untrained_controls;
+      continue;
+    }
+    const GroupKey key = group_of(t, run);
     auto found = std::find(keys.begin(), keys.end(), key);
     if (found == keys.end()) {
       keys.push_back(key);
@@ -94,7 +105,6 @@ Summary summarize(const io::ResultsTable& t) {
     members[static_cast<std::size_t>(found - keys.begin())].push_back(run);
   }
 
-  Summary summary;
   SummaryTotals& totals = summary.totals;
   for (std::size_t g = 0; g < keys.size(); ++g) {
     GroupSummary group = summarize_group(t, keys[g], members[g]);
@@ -112,6 +122,79 @@ Summary summarize(const io::ResultsTable& t) {
   totals.disconnected_share = share(totals.disconnected, totals.above_threshold_with_k_star);
   totals.negative_share = share(totals.negative, totals.rho_defined);
   return summary;
+}
+
+ControlsReport compare_controls(const io::ResultsTable& t) {
+  ControlsReport out;
+  // The untrained twin of each (problem, architecture, depth, seed), and the trained runs by group.
+  using Twin = std::tuple<std::string, std::string, std::int64_t, std::uint64_t>;
+  const auto twin_of = [&](std::size_t run) {
+    return Twin{t.strings("/runs/problem")[run], t.strings("/runs/architecture")[run],
+                t.integers("/runs/depth")[run], t.unsigned_integers("/runs/seed")[run]};
+  };
+  std::map<Twin, std::size_t> untrained_done;
+  for (std::size_t run = 0; run < t.runs; ++run)
+    if (t.untrained(run)) {
+      ++out.untrained_controls;
+      if (t.is_done(run)) untrained_done.emplace(twin_of(run), run);
+    }
+  if (out.untrained_controls == 0)
+    throw Error("analysis", "'" + t.path +
+                                "' holds no untrained control: run the sweep with [sweep] "
+                                "controls = untrained");
+
+  std::vector<GroupKey> keys;
+  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> pairs;  // per group
+  std::size_t paired = 0;
+  for (std::size_t run = 0; run < t.runs; ++run) {
+    if (t.untrained(run) || !t.is_done(run)) continue;
+    const auto twin = untrained_done.find(twin_of(run));
+    if (twin == untrained_done.end()) {
+      ++out.unpaired;
+      continue;
+    }
+    ++paired;
+    const GroupKey key = group_of(t, run);
+    auto found = std::find(keys.begin(), keys.end(), key);
+    if (found == keys.end()) {
+      keys.push_back(key);
+      pairs.emplace_back();
+      found = keys.end() - 1;
+    }
+    pairs[static_cast<std::size_t>(found - keys.begin())].emplace_back(run, twin->second);
+  }
+  out.unpaired += untrained_done.size() - paired;
+
+  for (std::size_t g = 0; g < keys.size(); ++g) {
+    std::set<index_t> grid;
+    for (const auto& [trained, untrained] : pairs[g])
+      for (index_t k : t.k_values(trained)) grid.insert(k);
+    for (index_t k : grid) {
+      ControlComparison row;
+      row.key = keys[g];
+      row.k = k;
+      row.trained_runs = pairs[g].size();
+      std::vector<double> trained_rho, untrained_rho;
+      for (const auto& [trained, untrained] : pairs[g]) {
+        if (!above_threshold(t, trained)) continue;
+        const auto slot_t = t.k_slot_of(trained, k), slot_u = t.k_slot_of(untrained, k);
+        if (!slot_t || !slot_u || t.excluded(trained, *slot_t) || t.excluded(untrained, *slot_u))
+          continue;
+        const double rho_t = t.reals("/flow/rho")[t.index(trained, *slot_t)];
+        const double rho_u = t.reals("/flow/rho")[t.index(untrained, *slot_u)];
+        if (!std::isfinite(rho_t) || !std::isfinite(rho_u)) continue;
+        row.trained.push_back(trained);
+        row.untrained.push_back(untrained);
+        trained_rho.push_back(rho_t);
+        untrained_rho.push_back(rho_u);
+      }
+      row.trained_mean_rho = mean(trained_rho);
+      row.untrained_mean_rho = mean(untrained_rho);
+      row.test = paired_t_test(trained_rho, untrained_rho);
+      out.rows.push_back(std::move(row));
+    }
+  }
+  return out;
 }
 
 Association associate(const io::ResultsTable& t, const Summary& summary) {

@@ -67,6 +67,9 @@ bool ResultsTable::is_done(std::size_t run) const {
 bool ResultsTable::is_failed(std::size_t run) const {
   return status_code(run) == static_cast<std::int64_t>(RunStatus::failed);
 }
+bool ResultsTable::untrained(std::size_t run) const {
+  return schema_version >= controls_since_version && integers("/runs/untrained").at(run) != 0;
+}
 
 std::vector<index_t> ResultsTable::k_values(std::size_t run) const {
   const auto& k = integers("/flow/k");
@@ -269,9 +272,10 @@ StoredRun read_stored_run(const ResultsTable& t, std::size_t run) {
   training.val_accuracy = t.reals("/runs/val_accuracy")[run];
   training.seconds = t.reals("/runs/train_seconds")[run];
   const auto epochs = t.integers("/runs/epochs")[run];
-  if (epochs < 1 || static_cast<std::size_t>(epochs) > t.epochs)
-    throw Error("io", who + ": /runs/epochs is " + std::to_string(epochs) + ", outside 1.." +
+  if (epochs < 0 || static_cast<std::size_t>(epochs) > t.epochs)
+    throw Error("io", who + ": /runs/epochs is " + std::to_string(epochs) + ", outside 0.." +
                           std::to_string(t.epochs));
+  training.completed = true;  // a done run's training ended (0 epochs for an untrained control)
   for (std::size_t e = 0; e < static_cast<std::size_t>(epochs); ++e) {
     const std::size_t cell = run * t.epochs + e;
     training.history.push_back({t.reals("/history/loss")[cell], t.reals("/history/accuracy")[cell],

@@ -361,8 +361,10 @@ void check_run_values(const Columns& c, std::size_t i, Problems& problems) {
                                       std::pair{"train_accuracy", c.train_accuracy[i]}})
       if (!(value >= 0 && value <= 1))
         problems.add(who + ": done but " + name + " = " + std::to_string(value));
-    if (c.epochs[i] < 1 || static_cast<std::size_t>(c.epochs[i]) > t.epochs)
+    if (c.epochs[i] < 0 || static_cast<std::size_t>(c.epochs[i]) > t.epochs)
       problems.add(who + ": done but epochs = " + std::to_string(c.epochs[i]));
+    if (t.untrained(i) && c.epochs[i] != 0)
+      problems.add(who + ": an untrained control but epochs = " + std::to_string(c.epochs[i]));
     if (!c.error[i].empty()) problems.add(who + ": done but error = '" + c.error[i] + "'");
     for (std::size_t e = 0; e < t.epochs; ++e) {
       const bool trained = e < static_cast<std::size_t>(std::max<std::int64_t>(c.epochs[i], 0));

@@ -1,11 +1,20 @@
 #include "ricci/nn/mlp.hpp"
 
 #include <cmath>
+#include <string>
+
+#include "ricci/core/error.hpp"
 
 namespace ricci::nn {
 
 template <class Scalar>
-Mlp<Scalar>::Mlp(int input_dim, const std::vector<int>& hidden, RandomStream& init) {
+Mlp<Scalar>::Mlp(int input_dim, const std::vector<int>& hidden, RandomStream& init, bool residual)
+    : residual_(residual) {
+  if (residual)
+    for (std::size_t l = 1; l < hidden.size(); ++l)
+      if (hidden[l] != hidden[0])
+        throw Error("nn", "a residual network needs equal hidden widths, got " +
+                              std::to_string(hidden[0]) + " and " + std::to_string(hidden[l]));
   std::vector<int> sizes{input_dim};
   sizes.insert(sizes.end(), hidden.begin(), hidden.end());
   sizes.push_back(1);
@@ -21,6 +30,7 @@ Mlp<Scalar>::Mlp(int input_dim, const std::vector<int>& hidden, RandomStream& in
   weight_grads.resize(weights.size());
   bias_grads.resize(biases.size());
   activations_.resize(weights.size() + 1);
+  branch_.resize(weights.size());
 }
 
 template <class Scalar>
@@ -28,10 +38,11 @@ const typename Mlp<Scalar>::Matrix& Mlp<Scalar>::forward(const Eigen::Ref<const 
   activations_[0] = x;
   const std::size_t layers = weights.size();
   for (std::size_t l = 0; l < layers; ++l) {
-    Matrix& out = activations_[l + 1];
+    Matrix& out = skips(l) ? branch_[l] : activations_[l + 1];
     out.noalias() = activations_[l] * weights[l];
     out.rowwise() += biases[l];
     if (l + 1 < layers) out = out.cwiseMax(Scalar(0));
+    if (skips(l)) activations_[l + 1] = activations_[l] + branch_[l];
   }
   return activations_.back();
 }
@@ -53,14 +64,20 @@ void Mlp<Scalar>::backward(const Vector& y) {
   for (Eigen::Index i = 0; i < z.rows(); ++i)
     delta_(i, 0) = (Scalar(1) / (Scalar(1) + std::exp(-z(i, 0))) - y(i)) / batch;
 
+  // delta_ = dLoss/dZ of layer l; skip_delta_ = dLoss/dA_{l+1} while layer l has a skip
+  // connection, which carries it unchanged to A_l.
   for (std::size_t l = weights.size(); l-- > 0;) {
     const Matrix& input = activations_[l];
     weight_grads[l].noalias() = input.transpose() * delta_;
     bias_grads[l] = delta_.colwise().sum();
-    if (l == 0) break;  // no gradient for the data
-    delta_prev_.noalias() = delta_ * weights[l].transpose();
-    // ReLU'(Z) from the post-ReLU activation: positive exactly where Z was.
-    delta_prev_.array() *= (input.array() > Scalar(0)).template cast<Scalar>();
+    if (l == 0) break;                                        // no gradient for the data
+    delta_prev_.noalias() = delta_ * weights[l].transpose();  // dLoss/dA_l through W_l
+    if (skips(l)) delta_prev_ += skip_delta_;
+    // Layer l - 1 made A_l; with a skip connection dLoss/dA_l also flows to A_{l-1} unchanged.
+    if (skips(l - 1)) skip_delta_ = delta_prev_;
+    // ReLU'(Z) from the post-ReLU value: positive exactly where Z was.
+    const Matrix& relu = skips(l - 1) ? branch_[l - 1] : input;
+    delta_prev_.array() *= (relu.array() > Scalar(0)).template cast<Scalar>();
     std::swap(delta_, delta_prev_);
   }
 }

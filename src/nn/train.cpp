@@ -17,7 +17,8 @@ constexpr double not_available = std::numeric_limits<double>::quiet_NaN();
 
 void validate(const TrainOptions& o, Eigen::Index n_train) {
   auto bad = [](const std::string& what) { throw Error("nn", what); };
-  if (o.epochs < 1) bad("epochs must be at least 1, got " + std::to_string(o.epochs));
+  // 0 epochs is the untrained control (docs/method.md §6): the initialised network, evaluated.
+  if (o.epochs < 0) bad("epochs must be at least 0, got " + std::to_string(o.epochs));
   if (o.batch_size < 1) bad("batch_size must be at least 1, got " + std::to_string(o.batch_size));
   if (!(o.validation_split >= 0 && o.validation_split < 1))
     bad("validation_split must lie in [0, 1), got " + std::to_string(o.validation_split));
@@ -144,6 +145,7 @@ TrainResult train(Net& net, const data::Dataset& data, const TrainOptions& o,
   result.val_accuracy = evaluate(net, data.train_x, data.train_y, held_out).accuracy;
   result.test_accuracy = accuracy(net, data.test_x, data.test_y);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.completed = true;
   return result;
 }
 

@@ -33,7 +33,9 @@ std::vector<ProblemShape> probe_problems(const JobSpec& job) {
 Plan make_plan(const JobSpec& job, std::vector<ProblemShape> shapes) {
   Plan plan;
   plan.shapes = std::move(shapes);
-  plan.max_epochs = job.train.epochs;
+  // The history axis keeps at least one epoch: HDF5 datasets cannot be created with a zero extent,
+  // and a job of untrained networks only leaves that one column NaN.
+  plan.max_epochs = std::max(job.train.epochs, 1);
   for (const ProblemShape& shape : plan.shapes) {
     const auto& name = shape.problem.name;
     const auto ks = job.k_for(shape.problem);
@@ -54,32 +56,39 @@ Plan make_plan(const JobSpec& job, std::vector<ProblemShape> shapes) {
     for (const auto& arch : job.architectures)
       for (int depth : job.depths) {
         const auto widths = nn::hidden_widths(arch, depth);
-        for (std::uint64_t seed : job.seeds) {
-          RunSpec run;
-          run.id = static_cast<index_t>(plan.runs.size());
-          run.identity = {.problem = name,
-                          .architecture = arch,
-                          .depth = depth,
-                          .seed = seed,
-                          .threshold = threshold,
-                          .n_test = shape.n_test,
-                          .widths = widths,
-                          .k = ks};
-          // Training ~ epochs x n_train x parameters; geometry ~ layers x (n^2 x width + |k| x n x
-          // k).
-          double params = static_cast<double>(shape.input_dim) * widths.front();
-          for (std::size_t l = 1; l < widths.size(); ++l)
-            params += static_cast<double>(widths[l - 1]) * widths[l];
-          const double n = shape.n_test;
-          double geometry = 0;
-          for (index_t k : ks) geometry += n * k;
-          run.cost = 6.0 * job.train.epochs * shape.n_train * params +
-                     depth * (n * n * 50.0 + 20.0 * geometry);
-          plan.max_depth = std::max(plan.max_depth, depth);
-          plan.max_width =
-              std::max(plan.max_width, *std::max_element(widths.begin(), widths.end()));
-          plan.runs.push_back(std::move(run));
-        }
+        // An untrained control follows its trained twin, so the two sit in adjacent rows.
+        const std::vector<bool> variants = job.controls == Controls::untrained
+                                               ? std::vector<bool>{false, true}
+                                               : std::vector<bool>{false};
+        for (std::uint64_t seed : job.seeds)
+          for (bool untrained : variants) {
+            RunSpec run;
+            run.id = static_cast<index_t>(plan.runs.size());
+            run.identity = {.problem = name,
+                            .architecture = arch,
+                            .depth = depth,
+                            .seed = seed,
+                            .threshold = threshold,
+                            .n_test = shape.n_test,
+                            .widths = widths,
+                            .k = ks,
+                            .untrained = untrained};
+            // Training ~ epochs x n_train x parameters; geometry ~ layers x (n^2 x width + |k| x
+            // n x k).
+            double params = static_cast<double>(shape.input_dim) * widths.front();
+            for (std::size_t l = 1; l < widths.size(); ++l)
+              params += static_cast<double>(widths[l - 1]) * widths[l];
+            const double n = shape.n_test;
+            double geometry = 0;
+            for (index_t k : ks) geometry += n * k;
+            const double epochs = untrained ? 0.0 : job.train.epochs;
+            run.cost =
+                6.0 * epochs * shape.n_train * params + depth * (n * n * 50.0 + 20.0 * geometry);
+            plan.max_depth = std::max(plan.max_depth, depth);
+            plan.max_width =
+                std::max(plan.max_width, *std::max_element(widths.begin(), widths.end()));
+            plan.runs.push_back(std::move(run));
+          }
       }
     plan.k_slots = std::max(plan.k_slots, static_cast<int>(ks.size()));
     plan.max_n_test = std::max(plan.max_n_test, shape.n_test);

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "ricci/core/error.hpp"
+#include "ricci/nn/architecture.hpp"
 
 namespace ricci::sweep {
 
@@ -55,9 +56,14 @@ io::RunRecord execute_run(const RunSpec& spec, const JobSpec& job, DataCache& ca
     const data::Dataset& data = cache.get(run, job);
     throw_if_cancelled(cancelled);
 
+    // An untrained control draws the same streams as its trained twin: the same initial network.
     RunStreams streams(run.seed, run.problem, run.architecture, run.depth);
-    nn::Mlp<float> net(static_cast<int>(data.train_x.cols()), run.widths, streams.init);
-    out.training = nn::train(net, data, job.train, streams.shuffle);
+    const nn::Architecture architecture = nn::parse_architecture(run.architecture, run.depth);
+    nn::Mlp<float> net(static_cast<int>(data.train_x.cols()), architecture.widths, streams.init,
+                       architecture.residual);
+    nn::TrainOptions training = job.train;
+    if (run.untrained) training.epochs = 0;
+    out.training = nn::train(net, data, training, streams.shuffle);
     throw_if_cancelled(cancelled);
 
     out.activations = nn::hidden_activations(net, data.test_x);

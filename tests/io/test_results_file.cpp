@@ -58,6 +58,7 @@ RunRecord done_run(index_t id, const RunIdentity& run) {
   r.id = id;
   r.status = RunStatus::done;
   r.rank = 3;
+  r.training.completed = true;
   r.training.history = {{0.7, 0.55, 0.69, 0.5}, {0.4, 0.8, 0.45, 0.75}};
   r.training.test_accuracy = 0.875;
   r.training.train_accuracy = 0.9;
@@ -108,6 +109,8 @@ std::string write_three_runs(const std::string& name) {
   failed.status = RunStatus::failed;
   failed.rank = 2;
   failed.error = "[nn] the loss is not finite at epoch 2, batch 7";
+  // It trained (one epoch) and then failed: its training outcome is recorded.
+  failed.training.completed = true;
   failed.training.history = {{0.9, 0.5, 0.9, 0.5}};
   file.write_run(failed);
   file.close();  // run 2 stays pending

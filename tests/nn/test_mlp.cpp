@@ -12,15 +12,17 @@ using namespace ricci;
 using namespace ricci::nn;
 using Catch::Matchers::Contains;
 
-TEST_CASE("every gradient matches central finite differences", "[nn][gradients]") {
-  RandomStream init(5);
-  Mlp<double> net(4, {6, 5, 3}, init);
+namespace {
+
+// Every analytic gradient of `net` against central finite differences of its loss on a random
+// batch.
+void check_gradients(Mlp<double>& net, RandomStream& random) {
   // Non-zero biases so every unit's ReLU branch is exercised, away from kinks.
   for (auto& b : net.biases)
-    for (Eigen::Index i = 0; i < b.size(); ++i) b(i) = init.uniform(-0.3, 0.3);
-  Mlp<double>::Matrix x(7, 4);
+    for (Eigen::Index i = 0; i < b.size(); ++i) b(i) = random.uniform(-0.3, 0.3);
+  Mlp<double>::Matrix x(7, net.input_dim());
   Mlp<double>::Vector y(7);
-  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = init.normal();
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = random.normal();
   for (Eigen::Index i = 0; i < y.size(); ++i) y(i) = static_cast<double>(i % 2);
 
   net.forward(x);
@@ -47,6 +49,74 @@ TEST_CASE("every gradient matches central finite differences", "[nn][gradients]"
     for (Eigen::Index i = 0; i < net.biases[l].size(); ++i)
       check(net.biases[l](i), bias_grads[l](i));
   }
+}
+
+}  // namespace
+
+TEST_CASE("every gradient matches central finite differences", "[nn][gradients]") {
+  RandomStream init(5);
+  Mlp<double> net(4, {6, 5, 3}, init);
+  check_gradients(net, init);
+}
+
+TEST_CASE("residual networks: gradients match finite differences", "[nn][gradients][residual]") {
+  RandomStream init(8);
+  Mlp<double> net(4, {5, 5, 5, 5}, init, true);
+  CHECK(net.residual());
+  check_gradients(net, init);
+}
+
+TEST_CASE("residual networks: hand-computed forward pass and their widths", "[nn][residual]") {
+  // 1 input -> hidden 1 (plain) -> hidden 2 (residual) -> logit, zero biases, x = 1:
+  // a1 = relu(0.5) = 0.5; a2 = a1 + relu(2 a1) = 1.5; z = 1.5 * 1.5 = 2.25. With w2 = -2 the
+  // branch is relu(-1) = 0 and a2 = a1 = 0.5, z = 0.75.
+  RandomStream init(0);
+  Mlp<double> net(1, {1, 1}, init, true);
+  net.weights[0](0, 0) = 0.5;
+  net.weights[1](0, 0) = 2.0;
+  net.weights[2](0, 0) = 1.5;
+  Mlp<double>::Matrix x(1, 1);
+  x(0, 0) = 1;
+  CHECK(net.forward(x)(0, 0) == 2.25);
+  CHECK(net.activation(0)(0, 0) == 0.5);
+  CHECK(net.activation(1)(0, 0) == 1.5);
+  net.weights[1](0, 0) = -2.0;
+  CHECK(net.forward(x)(0, 0) == 0.75);
+  CHECK(net.activation(1)(0, 0) == 0.5);
+
+  CHECK_THROWS_WITH(Mlp<double>(2, {5, 4}, init, true),
+                    Contains("residual network needs equal hidden widths, got 5 and 4"));
+  const Architecture residual = parse_architecture("residual-25", 3);
+  CHECK(residual.residual);
+  CHECK(residual.widths == std::vector<int>{25, 25, 25});
+  CHECK(hidden_widths("residual-7", 2) == std::vector<int>{7, 7});
+  CHECK_FALSE(parse_architecture("narrow", 2).residual);
+  CHECK_THROWS_WITH(parse_architecture("residual-", 2),
+                    Contains("unknown architecture 'residual-'"));
+  CHECK_THROWS_WITH(parse_architecture("residual-0", 2),
+                    Contains("unknown architecture 'residual-0'"));
+  CHECK_THROWS_WITH(parse_architecture("residual-25", 0), Contains("depth 0"));
+}
+
+TEST_CASE("0 epochs evaluates the initial network: the untrained control", "[nn][untrained]") {
+  const auto d = data::load_problem(data::parse_problem("circles"), {}, 0);
+  RandomStream init(3), shuffle(4);
+  Mlp<float> net(2, {25, 25}, init);
+  const auto weights = net.weights;
+  TrainOptions none;
+  none.epochs = 0;
+  const TrainResult result = train(net, d, none, shuffle);
+  CHECK(result.completed);
+  CHECK(result.history.empty());
+  for (std::size_t l = 0; l < weights.size(); ++l) CHECK(net.weights[l] == weights[l]);
+  // The test accuracy is the initial network's, counted here from its logits.
+  net.forward(d.test_x.cast<float>());
+  std::size_t hits = 0;
+  for (Eigen::Index i = 0; i < net.logits().rows(); ++i)
+    hits += (net.logits()(i, 0) > 0.0f) == (d.test_y[static_cast<std::size_t>(i)] > 0);
+  CHECK(result.test_accuracy == static_cast<double>(hits) / static_cast<double>(d.test_y.size()));
+  none.epochs = -1;
+  CHECK_THROWS_WITH(train(net, d, none, shuffle), Contains("epochs must be at least 0, got -1"));
 }
 
 namespace {

@@ -180,7 +180,7 @@ if "errors" in WHICH:
         "unknown key": (base + "epoch = 5\n", "line 10: unknown key geometry.epoch"),
         "unknown section": (base + "[trian]\nepochs = 5\n", "line 10: unknown section [trian]"),
         "not an integer": (base.replace("epochs = 2", "epochs = fifty"), "line 7, key train.epochs: 'fifty' is not an integer"),
-        "zero epochs": (base.replace("epochs = 2", "epochs = 0"), "epochs must be between 1 and 1000000, got 0"),
+        "negative epochs": (base.replace("epochs = 2", "epochs = -1"), "epochs must be between 0 and 1000000, got -1"),
         "backwards range": (base.replace("seeds = 0", "seeds = 5-2"), "line 5, key sweep.seeds: seed list: range '5-2' runs backwards"),
         "unknown problem": (base.replace("synthetic-a", "synthetic-z"), "line 2, key sweep.problems: unknown problem 'synthetic-z'"),
         "unknown architecture": (base.replace("= narrow", "= huge"), "key sweep.architectures: unknown architecture 'huge'"),

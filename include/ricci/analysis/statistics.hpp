@@ -24,6 +24,15 @@ struct Correlation {
 // Spearman's rank correlation: Pearson's correlation of the average ranks.
 Correlation spearman(std::span<const double> x, std::span<const double> y);
 
+// Student's paired t-test of x - y (x[i] and y[i] measured on the same unit).
+struct PairedTest {
+  std::size_t n = 0;
+  double mean_difference = 0;  // mean of x - y; NaN when n = 0
+  double t = 0, p = 0;         // n - 1 degrees of freedom, p two-sided; NaN when n < 2 or the
+                               // differences are all equal
+};
+PairedTest paired_t_test(std::span<const double> x, std::span<const double> y);
+
 struct OlsTerm {
   std::string name;
   double coefficient = 0, std_error = 0, t = 0,

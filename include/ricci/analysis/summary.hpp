@@ -1,6 +1,7 @@
 #pragma once
-// The paper's analyses of a results file (docs/method.md §4): pooled coefficients per group and scale,
-// scale selection, per-run aggregates at the selected scale, the accuracy association (Table S2).
+// The paper's analyses of a results file (docs/method.md §4): pooled coefficients per group and
+// scale, scale selection, per-run aggregates at the selected scale, the accuracy association (Table
+// S2).
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,9 +36,9 @@ struct GroupSummary {
   double mean_rho = 0, median_rho = 0, negative_share = 0;  // NaN when no run has a defined rho
 };
 
-// The paper-style totals (docs/method.md §8). Failed runs count as missing their threshold; pending runs
-// are left out. "Disconnected" counts the above-threshold runs of groups that have a k* which are
-// disconnected at it.
+// The paper-style totals (docs/method.md §8). Failed runs count as missing their threshold; pending
+// runs are left out. "Disconnected" counts the above-threshold runs of groups that have a k* which
+// are disconnected at it.
 struct SummaryTotals {
   std::size_t finished = 0, below_threshold = 0;
   std::size_t above_threshold_with_k_star = 0, disconnected = 0;
@@ -48,12 +49,34 @@ struct SummaryTotals {
 struct Summary {
   std::vector<GroupSummary> groups;  // in order of first appearance in the file
   SummaryTotals totals;
+  // Untrained controls (/runs/untrained) are not part of the paper's analysis: summarize sets them
+  // aside and counts them here; compare_controls pairs them with their trained twins.
+  std::size_t untrained_controls = 0;
 };
 
 // True when run i of a done status beat its threshold (strictly, as the job key documents).
 bool above_threshold(const io::ResultsTable& table, std::size_t run);
 
 Summary summarize(const io::ResultsTable& table);
+
+// Trained runs against their untrained controls (docs/method.md §6), per group and k: the pairs
+// whose trained run beat its threshold and whose two coefficients are defined at k (neither run
+// excluded there).
+struct ControlComparison {
+  GroupKey key;
+  index_t k = 0;
+  std::size_t trained_runs = 0;  // done trained runs of the group that have a done untrained twin
+  std::vector<std::size_t> trained, untrained;          // the pairs' run indices, in run order
+  double trained_mean_rho = 0, untrained_mean_rho = 0;  // NaN without pairs
+  PairedTest test;                                      // trained rho minus untrained rho
+};
+struct ControlsReport {
+  std::vector<ControlComparison> rows;  // groups in order of first appearance, k ascending
+  std::size_t untrained_controls = 0;   // untrained runs in the file
+  std::size_t unpaired = 0;  // done trained runs without a done untrained twin, and vice versa
+};
+// Throws ricci::Error("analysis", ...) when the file holds no untrained control.
+ControlsReport compare_controls(const io::ResultsTable& table);
 
 struct Association {
   OlsFit fit;                     // test accuracy ~ 1 + z + problem + architecture + depth dummies

@@ -47,6 +47,8 @@ struct ResultsTable {
   std::int64_t status_code(std::size_t run) const;  // as stored; validate_results checks it
   bool is_done(std::size_t run) const;
   bool is_failed(std::size_t run) const;
+  // The run is an untrained control (/runs/untrained; files older than schema 5 have none).
+  bool untrained(std::size_t run) const;
   // The run's k values in k-slot order (the -1 padding dropped).
   std::vector<index_t> k_values(std::size_t run) const;
   // The k slot holding value k of `run`, if the run has it.

@@ -23,6 +23,9 @@ struct RunIdentity {
   index_t n_test = 0;
   std::vector<int> widths;  // hidden layer widths, depth entries
   std::vector<index_t> k;   // the run's k values, in k-slot order
+  // The untrained control of the run with the same problem, architecture, depth and seed: the
+  // same initialised network, trained for 0 epochs (docs/method.md §6).
+  bool untrained = false;
 };
 
 // Everything one finished (or failed) run hands to the file; owns its data.
@@ -33,11 +36,13 @@ struct RunRecord {
   std::string error;         // failed runs: why
   nn::TrainResult training;  // history empty when training did not finish
   double geometry_seconds = 0;
-  nn::Activations activations;                // done runs
-  std::vector<std::uint8_t> labels;           // test labels, done runs
+  nn::Activations activations;                  // done runs
+  std::vector<std::uint8_t> labels;             // test labels, done runs
   std::vector<geometry::MeasuresAtK> measures;  // done runs: one per k slot of the run
 
-  bool trained() const { return !training.history.empty(); }
+  // Training ran to its end, so its accuracies and time are set: every done run, untrained
+  // controls (0 epochs) included.
+  bool trained() const { return training.completed; }
 };
 
 // The fixed sizes of a results file, decided when it is created.

@@ -25,7 +25,7 @@ struct RunRecord;
 // checksummed HDF5 1.10 file format; files of versions 1-2 are read without them. Version 4 adds
 // the transitions (/flow/eta, /flow/excluded_at, the input layer's graph) and computes baptista-r
 // coefficients with the reference R rule; readers derive eta from g in older files.
-inline constexpr int schema_version = 4;
+inline constexpr int schema_version = 5;
 inline constexpr int oldest_readable_schema_version = 1;
 
 // The axes of the table datasets. Sizes: runs = the number of runs; k_slots = the longest k list
@@ -92,6 +92,8 @@ inline constexpr std::string_view data_checksum_column = "/runs/data_checksum";
 inline constexpr int checksum_since_version = 3;
 // Version 4: the transitions (/flow/eta, /flow/excluded_at) and the input layer's graph.
 inline constexpr int transitions_since_version = 4;
+// Version 5: untrained controls (/runs/untrained).
+inline constexpr int controls_since_version = 5;
 // The columns /runs/checksum covers in a file of `version`, in their canonical order: every
 // column written from the run record except the status, in registry order.
 std::vector<const Column*> checksummed_columns(int version);

@@ -4,6 +4,10 @@
 // Layout: a batch is B x features (one point per row, column-major storage); layer l maps
 // Z_l = A_{l-1} W_l + 1 b_l^T, A_l = relu(Z_l); the output is the logit z = A_L w + b. Scratch
 // matrices live in the network and are reused from batch to batch.
+//
+// The follow-up's residual variant (docs/method.md §6) keeps the first hidden layer as it is and
+// adds a skip connection around every later one: A_l = A_{l-1} + relu(Z_l), l >= 2, which needs
+// equal widths from the first hidden layer on.
 #include <Eigen/Core>
 #include <vector>
 
@@ -21,10 +25,12 @@ class Mlp {
   Mlp() = default;
   // Glorot-uniform weights (limit sqrt(6 / (fan_in + fan_out)), drawn layer by layer in row-major
   // order of W_l, the output layer last) and zero biases.
-  Mlp(int input_dim, const std::vector<int>& hidden, RandomStream& init);
+  // `residual`: the residual variant; throws ricci::Error("nn", ...) when the widths differ.
+  Mlp(int input_dim, const std::vector<int>& hidden, RandomStream& init, bool residual = false);
 
   int input_dim() const { return static_cast<int>(weights.front().rows()); }
   int hidden_layers() const { return static_cast<int>(weights.size()) - 1; }
+  bool residual() const { return residual_; }
 
   // Parameters: weights[l] is fan_in x fan_out, biases[l] has fan_out entries; the last pair is the
   // output layer (fan_out 1).
@@ -40,14 +46,22 @@ class Mlp {
   std::vector<Matrix> weight_grads;
   std::vector<RowVector> bias_grads;
 
-  // Post-ReLU activations of hidden layer l (0-based) from the last forward().
+  // Activations of hidden layer l (0-based) from the last forward(): post-ReLU, and in the residual
+  // variant the block's output A_l (skip plus branch).
   const Matrix& activation(int l) const { return activations_[static_cast<std::size_t>(l) + 1]; }
   const Matrix& logits() const { return activations_.back(); }
 
  private:
-  // activations_[0] = input copy, [1..L] = hidden post-ReLU, [L+1] = logits
+  // Whether hidden layer l (0-based) has a skip connection: the residual variant's l >= 1.
+  bool skips(std::size_t l) const { return residual_ && l >= 1 && l + 1 < weights.size(); }
+
+  bool residual_ = false;
+  // activations_[0] = input copy, [1..L] = hidden layers' outputs, [L+1] = logits
   std::vector<Matrix> activations_;
-  Matrix delta_, delta_prev_;
+  // branch_[l] = relu(Z_{l+1}) of a layer with a skip connection (its ReLU derivative cannot be
+  // read off the sum); empty for the others.
+  std::vector<Matrix> branch_;
+  Matrix delta_, delta_prev_, skip_delta_;
 };
 
 extern template class Mlp<float>;

@@ -1,5 +1,6 @@
 #pragma once
-// Training a binary classifier and extracting its hidden activations (docs/method.md §1 steps 2-3, §6).
+// Training a binary classifier and extracting its hidden activations (docs/method.md §1 steps 2-3,
+// §6).
 #include <functional>
 #include <vector>
 
@@ -24,7 +25,7 @@ enum class TrainMode {
 struct TrainOptions {
   OptimizerSettings optimizer;
   TrainMode mode = TrainMode::epochs;
-  int epochs = 50;  // epochs mode; the cap in until_accuracy mode
+  int epochs = 50;  // epochs mode; the cap in until_accuracy mode; 0 = evaluate the initial network
   int batch_size = 32;
   double validation_split = 0.2;
   SplitMode split = SplitMode::random;
@@ -37,6 +38,7 @@ struct EpochRecord {
 };
 
 struct TrainResult {
+  bool completed = false;  // train() returned: the accuracies below are set (also after 0 epochs)
   std::vector<EpochRecord> history;
   double train_accuracy = 0;  // on the training part (after the split), after training
   double val_accuracy = 0;    // NaN without a validation set

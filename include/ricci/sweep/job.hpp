@@ -24,12 +24,19 @@ ProblemSettings default_settings(const data::Problem& problem);
 
 // The initialisers are the job keys' defaults: ricci-sweep's key table (apps/ricci-sweep/
 // job_keys.hpp) prints every default it shows from a default-constructed JobSpec.
+// Which control runs a sweep adds beside its trained runs (docs/method.md §6).
+enum class Controls {
+  none,
+  untrained,  // every trained run gets its untrained twin: the same network trained for 0 epochs
+};
+
 struct JobSpec {
   std::string name = "sweep";
   std::vector<std::string> problems;  // required: no default
   std::vector<std::string> architectures{"narrow", "wide", "bottleneck"};
   std::vector<int> depths{5, 11};
   std::vector<std::uint64_t> seeds{0};
+  Controls controls = Controls::none;
 
   nn::TrainOptions train;
   data::PixelScale pixels = data::PixelScale::raw;
