@@ -13,10 +13,13 @@ const data::Dataset& DataCache::get(const data::Problem& problem, const data::Da
     synthetic_ = data::load_problem(problem, options, seed);
     return synthetic_;
   }
+  const bool seeded_split =
+      problem.family == data::Family::csv_file || problem.family == data::Family::idx_files;
   auto& slot = fixed_[problem.name];
-  if (!slot)
-    slot = std::make_shared<const data::Dataset>(data::load_problem(problem, options, seed));
-  return *slot;
+  if (!slot.data || (seeded_split && slot.seed != seed))
+    slot = {seed,
+            std::make_shared<const data::Dataset>(data::load_problem(problem, options, seed))};
+  return *slot.data;
 }
 
 const data::Dataset& DataCache::get(const io::RunIdentity& run, const JobSpec& job) {
