@@ -97,9 +97,10 @@ std::vector<index_t> Plan::dispatch_order() const {
 }
 
 double Plan::expected_bytes(const JobSpec& job) const {
-  const auto table = io::table_bytes_per_run(static_cast<std::size_t>(k_slots),
-                                             static_cast<std::size_t>(max_depth),
-                                             static_cast<std::size_t>(max_epochs));
+  const auto table = io::table_bytes_per_run(
+      static_cast<std::size_t>(k_slots), static_cast<std::size_t>(max_depth),
+      static_cast<std::size_t>(max_epochs), job.curvatures.size(),
+      static_cast<std::size_t>(max_depth + (job.all_layers ? 2 : 0)));
   double total = 0;
   for (const RunSpec& run : runs)
     total += static_cast<double>(
@@ -116,6 +117,9 @@ io::ResultsLayout Plan::results_layout(const JobSpec& job,
   layout.epochs = max_epochs;
   layout.store_activations = job.store_activations;
   layout.store_nodes = job.store_nodes;
+  layout.notions = job.curvatures;
+  layout.all_layers = job.all_layers;
+  layout.local = job.local;
   layout.attributes = std::move(attributes);
   return layout;
 }

@@ -33,9 +33,16 @@ struct RunRecord {
   std::string error;         // failed runs: why
   nn::TrainResult training;  // history empty when training did not finish
   double geometry_seconds = 0;
-  nn::Activations activations;                // done runs
-  std::vector<std::uint8_t> labels;           // test labels, done runs
+  nn::Activations activations;                  // done runs
+  std::vector<std::uint8_t> labels;             // test labels, done runs
   std::vector<geometry::MeasuresAtK> measures;  // done runs: one per k slot of the run
+  // With the follow-up's layer list (layers = all): the measures of [inputs, hidden layers,
+  // output], one per k slot; `measures` then holds the hidden layers' part of them (the paper's
+  // coefficient). Empty when the measured list is the hidden layers: `measures` is it.
+  std::vector<geometry::MeasuresAtK> list_measures;
+  const std::vector<geometry::MeasuresAtK>& measured_list() const {
+    return list_measures.empty() ? measures : list_measures;
+  }
 
   bool trained() const { return !training.history.empty(); }
 };
@@ -43,6 +50,12 @@ struct RunRecord {
 // The fixed sizes of a results file, decided when it is created.
 struct ResultsLayout {
   std::vector<RunIdentity> runs;
+  // The notion axis of /notions and /local (schema 5): the job's curvature notions, in order;
+  // stored once, as the root attribute 'notions'. all_layers: the measured list is [inputs,
+  // hidden layers, output] (root attribute 'layer_list' = all), two more than the hidden layers.
+  std::vector<geometry::CurvatureNotion> notions{geometry::CurvatureNotion::forman};
+  bool all_layers = false;
+  bool local = false;
   int k_slots = 0;  // the longest k list of any run
   int layers = 0;   // the largest depth
   int epochs = 0;   // the most epochs any run may train
