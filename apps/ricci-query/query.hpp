@@ -25,5 +25,8 @@ int layers_command(const std::vector<std::string>& args, std::ostream& out);
 int association_command(const std::vector<std::string>& args, std::ostream& out);
 int validate_command(const std::vector<std::string>& args, std::ostream& out);
 int schema_command(const std::vector<std::string>& args, std::ostream& out);
+// The follow-up's local coefficients stored by a sweep (schema 5): per group and notion.
+int local_command(const std::vector<std::string>& args, std::ostream& out);
+int layers_profile_command(const std::vector<std::string>& args, std::ostream& out);
 
 }  // namespace ricci::query
