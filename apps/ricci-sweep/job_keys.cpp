@@ -418,27 +418,30 @@ JobKey ollivier_k_key() {
 }
 
 std::vector<JobKey> notion_keys() {
-  return {curvatures_key(),
-          boolean_key<sweep::JobSpec>(
-              "geometry.local",
-              "also the follow-up's local and layer Ricci coefficients of every notion (union and "
-              "mutual graphs; docs/method.md §4)",
-              [](auto& job) -> auto& { return job.local; }),
-          real_key<sweep::JobSpec>(
-              "geometry.ollivier_idleness",
-              "idleness alpha of the exact Ollivier notion's lazy measures (0: the follow-up's)",
-              Bounds{.min = 0, .max = 1, .max_open = true},
-              [](auto& job) -> auto& { return job.ollivier_idleness; }),
-          ollivier_k_key(),
-          word_key(
-              "geometry.layers",
-              "the measured layer list: hidden (the paper) or all (the inputs, the hidden layers "
-              "and the sigmoid output, as the follow-up; union and mutual graphs)",
-              {"hidden", "all"},
-              [](sweep::JobSpec& job, const std::string& word) { job.all_layers = word == "all"; },
-              [](const sweep::JobSpec& job) {
-                return std::string(job.all_layers ? "all" : "hidden");
-              })};
+  std::vector<JobKey> keys{
+      curvatures_key(),
+      boolean_key<sweep::JobSpec>(
+          "geometry.local",
+          "also the follow-up's local and layer Ricci coefficients of every notion (union and "
+          "mutual graphs; docs/method.md §4)",
+          [](auto& job) -> auto& { return job.local; }),
+      real_key<sweep::JobSpec>(
+          "geometry.ollivier_idleness",
+          "idleness alpha of the exact Ollivier notion's lazy measures (0: the follow-up's)",
+          Bounds{.min = 0, .max = 1, .max_open = true},
+          [](auto& job) -> auto& { return job.ollivier_idleness; }),
+      ollivier_k_key(),
+      word_key(
+          "geometry.layers",
+          "the measured layer list: hidden (the paper) or all (the inputs, the hidden layers "
+          "and the sigmoid output, as the follow-up; union and mutual graphs)",
+          {"hidden", "all"},
+          [](sweep::JobSpec& job, const std::string& word) { job.all_layers = word == "all"; },
+          [](const sweep::JobSpec& job) {
+            return std::string(job.all_layers ? "all" : "hidden");
+          })};
+  for (JobKey& key : keys) key.omitted_at_default = true;
+  return keys;
 }
 
 // --- end of the follow-up's measurements.
@@ -550,7 +553,9 @@ std::string job_text(const sweep::JobSpec& job, bool with_paths) {
       text += (section.empty() ? "[" : "\n[") + key_section + "]\n";
       section = key_section;
     }
-    text += line(key, setting_of(key.name), key.print(job), with_paths);
+    const std::string printed = key.print(job);
+    if (key.omitted_at_default && printed == key.print(sweep::JobSpec{})) continue;
+    text += line(key, setting_of(key.name), printed, with_paths);
   }
   for (const auto& [problem, settings] : job.problem_settings) {
     text += "\n[problem." + problem + "]\n";
