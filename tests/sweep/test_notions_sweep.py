@@ -198,6 +198,74 @@ with h5py.File(every, "r") as f:
     check(np.array_equal(f["notions/ric"][:, :, :, 1:depth + 1], data["notions/ric"], equal_nan=True),
           "layers = all: the hidden layers' Ric differ")
 
+# --- --resume with another notion list or local setting is refused, naming the key; the file is
+# left as it was.
+before = compare_results.contents(one)
+for key, value in (("curvatures", "forman,augmented-forman,ollivier"), ("local", "false")):
+    keys = list(NOTION_KEYS)
+    keys[keys.index("--geometry." + key) + 1] = value
+    args = BASE + keys + ["--out", one, "--resume"]
+    r = run([SWEEP] + args)
+    check(r.returncode == 2 and "holds a different job (geometry." + key in r.stderr,
+          f"--resume with {key} = {value}: exit {r.returncode}: {r.stderr!r}")
+check(not compare_results.differences(before, compare_results.contents(one)), "a refused --resume changed the file")
+
+# --- --reanalyze of a Forman-only sweep with the notion keys gives the notions sweep's values.
+plain = fresh("plain.h5")
+r = run([SWEEP] + BASE + ["--out", plain])
+check(r.returncode == 0, f"plain sweep: exit {r.returncode}: {r.stderr[-500:]}")
+again = fresh("reanalysed.h5")
+r = run(["mpirun", "-np", "2", SWEEP, "--reanalyze", plain, "--out", again] + NOTION_KEYS)
+check(r.returncode == 0, f"--reanalyze with notion keys: exit {r.returncode}: {r.stderr[-500:]}")
+if r.returncode == 0:
+    mine = compare_results.contents(again)
+    for key in [k for k in before if k.startswith(("notions/", "local/", "flow/"))]:
+        check(np.array_equal(mine[key], before[key], equal_nan=True), f"--reanalyze: {key} differs from the notions sweep")
+
+
+# --- ricci-query local and layers-profile against the means computed here from the datasets.
+def finite_mean(values):
+    values = [v for v in values if math.isfinite(v)]
+    return sum(values) / len(values) if values else None
+
+
+r = run([QUERY, "local", one, "--format", "json"])
+check(r.returncode == 0, f"local: {r.stderr}")
+groups = json.loads(r.stdout)["groups"] if r.returncode == 0 else []
+check(len(groups) == len(KS) * len(NOTIONS) - 1, f"local: {len(groups)} groups")  # no ollivier at the second k
+for g in groups:
+    s, c = KS.index(g["k"]), NOTIONS.index(g["notion"])
+    means = [data["local/mean"][i, s, c] for i in range(N)]
+    shares = [data["local/negative_share"][i, s, c] for i in range(N)]
+    check(g["runs"] == N, f"local {g['notion']} k {g['k']}: runs {g['runs']}")
+    check(close(g["mean_local_rho"], finite_mean(means)), f"local {g['notion']} k {g['k']}: mean")
+    check(close(g["mean_negative_share"], finite_mean(shares)), f"local {g['notion']} k {g['k']}: share")
+    check(g["undefined_points"] == sum(data["local/undefined"][i, s, c] for i in range(N)),
+          f"local {g['notion']} k {g['k']}: undefined points")
+r = run([QUERY, "local", one, "--k", str(KS[1]), "--curvature", "augmented-forman", "--format", "csv"])
+rows = r.stdout.strip().splitlines()
+check(r.returncode == 0 and len(rows) == 2 and rows[0].startswith("problem,architecture,depth,k,notion,runs"),
+      f"local --k --curvature csv: {r.stdout!r} {r.stderr!r}")
+r = run([QUERY, "local", one, "--curvature", "balanced-forman"])
+check(r.returncode == 2 and "stores the notions forman,augmented-forman" in r.stderr, f"local of a notion the file lacks: {r.stderr!r}")
+r = run([QUERY, "local", plain])
+check(r.returncode == 2 and "has no local coefficients" in r.stderr, f"local of a file without them: {r.stderr!r}")
+
+r = run([QUERY, "layers-profile", one, "--k", str(KS[0]), "--format", "json"])
+check(r.returncode == 0, f"layers-profile: {r.stderr}")
+for g in (json.loads(r.stdout)["groups"] if r.returncode == 0 else []):
+    c = NOTIONS.index(g["notion"])
+    check(len(g["profile"]) == depth - 1, f"layers-profile {g['notion']}: {len(g['profile'])} transitions")
+    for p in g["profile"]:
+        values = [data["local/layer_rho"][i, 0, c, p["transition"]] for i in range(N)]
+        check(close(p["mean_layer_rho"], finite_mean(values)) and p["runs"] == sum(math.isfinite(v) for v in values),
+              f"layers-profile {g['notion']} transition {p['transition']}")
+        check(p["from_layer"] == p["transition"] + 1, "layers-profile: from_layer of the hidden list")
+r = run([QUERY, "layers-profile", every, "--k", str(KS[0]), "--curvature", "forman", "--format", "json"])
+profile = json.loads(r.stdout)["groups"][0]["profile"] if r.returncode == 0 else []
+check(len(profile) == depth + 1 and profile[0]["from_layer"] == 0, f"layers-profile of layers = all: {r.stdout[:300]!r} {r.stderr!r}")
+print("query: done", flush=True)
+
 # --- bad keys: exit 2, one line naming the key and value.
 for key, value, says in (("curvatures", "forman,ricci", "'ricci'"), ("local", "maybe", "'maybe'"),
                          ("ollivier_idleness", "1", "got 1"), ("ollivier_k", "5", "k = 5"),
