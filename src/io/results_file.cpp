@@ -246,6 +246,7 @@ struct ResultsFile::Impl {
   // Schema 5: the notion axis, in order, and the measured list's layer count.
   std::vector<geometry::CurvatureNotion> notions{geometry::CurvatureNotion::forman};
   int list_layers = 0;
+  bool local = false;
 
   Impl(const std::string& file_path, MPI_Comm comm)
       : path(file_path), parallel(comm != MPI_COMM_NULL) {
@@ -293,7 +294,7 @@ struct ResultsFile::Impl {
     return out;
   }
   bool stores(StoreOption option) const {
-    return option == StoreOption::activations ? store_activations : store_nodes;
+    return is_stored(option, store_activations, store_nodes, local);
   }
 
   void fill_new_file(const ResultsLayout& layout);
@@ -353,8 +354,8 @@ void ResultsFile::Impl::require_fits(const RunRecord& record) const {
 // Checked with the rest of require_fits: the measured list fits /notions.
 void require_list_fits(const RunRecord& record, std::size_t list_layers, std::size_t k_slots,
                        const std::string& path) {
-  if (record.list_measures.empty()) return;
   const std::string run = "run " + std::to_string(record.id);
+  if (record.list_measures.empty()) return;
   if (record.list_measures.size() != record.measures.size() ||
       record.list_measures.size() > k_slots)
     throw Error("io", run + " has " + std::to_string(record.list_measures.size()) +
@@ -513,6 +514,7 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
   f.store_activations = layout.store_activations;
   f.store_nodes = layout.store_nodes;
   f.notions = layout.notions;
+  f.local = layout.local;
   f.list_layers = layout.layers + (layout.all_layers ? 2 : 0);
   if (f.notions.empty()) throw Error("io", "a results layout needs at least one curvature notion");
   f.require_fits(layout);
@@ -615,6 +617,7 @@ void ResultsFile::Impl::read_sizes() {
                             " notions but the attribute 'notions' names " +
                             std::to_string(notions.size()));
     list_layers = static_cast<int>(m);
+    local = h5::integer_attribute(root, "local").value_or(0) != 0;
   }
 }
 
@@ -651,6 +654,12 @@ void ResultsFile::write_run(const RunRecord& record) {
   f.require_fits(record);
   require_list_fits(record, static_cast<std::size_t>(f.list_layers),
                     static_cast<std::size_t>(f.k_slots), f.path);
+  // The per-node local datasets follow the record's notion list: it must be the file's axis.
+  if (record.status == RunStatus::done && f.stores(StoreOption::local_nodes) &&
+      record.notions != f.notions)
+    throw Error("io", "run " + std::to_string(record.id) + " has the notions " +
+                          notion_list_text(record.notions) + " but " + f.path + " stores " +
+                          notion_list_text(f.notions));
   // Canonical order (results_schema/README.md): per-run datasets in registry order into
   // data_sum; the run id, then every checksummed column's row in registry order into table_sum.
   RunChecksum data_sum, table_sum;

@@ -253,7 +253,7 @@ std::optional<std::uint64_t> data_checksum(hid_t file, const ResultsTable& t, st
   const auto depth = static_cast<std::size_t>(std::clamp<std::int64_t>(
       t.integers("/runs/depth")[run], 0, static_cast<std::int64_t>(t.layers)));
   for (const RunDataset& dataset : run_datasets()) {
-    if (!(dataset.when == StoreOption::activations ? t.store_activations : t.store_nodes)) continue;
+    if (!is_stored(dataset.when, t.store_activations, t.store_nodes, t.local)) continue;
     const std::size_t count = dataset.per_layer ? depth : 1;
     for (std::size_t l = 0; l < count; ++l) {
       const std::string path = group + "/" +
@@ -381,11 +381,6 @@ ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_ch
     t.all_layers = h5::string_attribute(f, "layer_list").value_or("") == "all";
     t.local = h5::integer_attribute(f, "local").value_or(0) != 0;
     t.list_layers = shapes::dimension_of(f, path, "/notions/ric", 3, 4);
-    if (t.list_layers != t.layers + (t.all_layers ? 2 : 0))
-      throw Error("io", "'" + path + "': /notions/ric has " + std::to_string(t.list_layers) +
-                            " list layers, but layer_list " + (t.all_layers ? "all" : "hidden") +
-                            " and " + std::to_string(t.layers) + " layers make " +
-                            std::to_string(t.layers + (t.all_layers ? 2 : 0)));
   }
 
   for (const Column& column : results_columns()) {
@@ -408,6 +403,14 @@ ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_ch
       default:
         data = shapes::read_column<std::int64_t>(f, path, name, H5T_NATIVE_INT64, dims);
     }
+  }
+  // After the columns: a header declaring absurd /flow sizes is refused there first, by name.
+  if (t.schema_version >= notions_since_version) {
+    if (t.list_layers != t.layers + (t.all_layers ? 2 : 0))
+      throw Error("io", "'" + path + "': /notions/ric has " + std::to_string(t.list_layers) +
+                            " list layers, but layer_list " + (t.all_layers ? "all" : "hidden") +
+                            " and " + std::to_string(t.layers) + " layers make " +
+                            std::to_string(t.layers + (t.all_layers ? 2 : 0)));
   }
   if (t.schema_version < transitions_since_version) derive_transitions(t);
   if (t.schema_version < notions_since_version) derive_notions(t);

@@ -544,8 +544,10 @@ void check_run_group(hid_t file, const Columns& c, std::size_t i, Problems& prob
   run.n_test = static_cast<index_t>(c.n_test[i]);
   run.widths.assign(static_cast<std::size_t>(std::max<std::int64_t>(c.depth[i], 0)), 0);
   for (index_t k : t.k_values(i)) run.k.push_back(k);
+  run.notion_count = t.notions.size();
+  run.all_layers = t.all_layers;
   for (const RunDataset& dataset : run_datasets()) {
-    if (!(dataset.when == StoreOption::activations ? t.store_activations : t.store_nodes)) continue;
+    if (!is_stored(dataset.when, t.store_activations, t.store_nodes, t.local)) continue;
     const std::size_t count = dataset.per_layer ? run.widths.size() : 1;
     for (std::size_t l = 0; l < count; ++l) {
       const std::string name = dataset.per_layer ? layer_dataset_name(static_cast<int>(l) + 1)

@@ -263,6 +263,39 @@ std::vector<std::size_t> per_k_layer_point(const RunIdentity& r, std::size_t) {
   return {r.k.size(), r.widths.size(), static_cast<std::size_t>(r.n_test)};
 }
 
+// --- Schema 5: the per-node local series (docs/method.md §4), one value per k slot, notion,
+// transition and point; NaN where the run's slot lacks the notion (ollivier_k).
+std::size_t list_transitions(const RunIdentity& r) {
+  return r.widths.size() + (r.all_layers ? 2 : 0) - 1;
+}
+std::vector<std::size_t> per_k_notion_transition_point(const RunIdentity& r, std::size_t) {
+  return {r.k.size(), r.notion_count, list_transitions(r), static_cast<std::size_t>(r.n_test)};
+}
+std::vector<std::size_t> per_k_transition_point(const RunIdentity& r, std::size_t) {
+  return {r.k.size(), list_transitions(r), static_cast<std::size_t>(r.n_test)};
+}
+std::vector<std::size_t> per_k_notion_point(const RunIdentity& r, std::size_t) {
+  return {r.k.size(), r.notion_count, static_cast<std::size_t>(r.n_test)};
+}
+// Per k slot and file notion, `field` of the slot's local coefficients (as many values as
+// `count`), NaN where the slot lacks the notion.
+template <class Field>
+RunData local_node_values(const RunRecord& r, std::size_t count, Field field) {
+  std::vector<double> out;
+  for (const auto& at_k : r.measured_list())
+    for (auto notion : r.notions) {
+      const bool has = computed(at_k, notion) && !at_k.local.empty();
+      const std::size_t before = out.size();
+      if (has) field(at_k.local_of(notion), out);
+      out.resize(before + count, nan);
+    }
+  return out;
+}
+std::size_t points_of(const RunRecord& r) { return r.labels.size(); }
+std::size_t transitions_of(const RunRecord& r) {
+  return r.measured_list().empty() ? 0 : r.measured_list().front().layers.size() - 1;
+}
+
 std::vector<RunDataset> make_run_datasets() {
   using enum StoreOption;
   // clang-format off
@@ -285,6 +318,23 @@ std::vector<RunDataset> make_run_datasets() {
     {"node_distance_sum", false, float64, {"K_run", "L_run", "n"}, nodes, "S_l(i), each point's geodesic distance sum; NaN when disconnected",
      per_k_layer_point, [](const RunRecord& r, std::size_t) {
        return node_values(r, [](const geometry::LayerMeasures& l) { return l.node_distance_sum; });
+     }},
+    {"local_scalar", false, float64, {"K_run", "C", "T_run", "n"}, local_nodes, "O_t(x), each point's mean curvature in the first layer of transition t of the measured list, per notion (docs/method.md §4); NaN where the notion was not computed",
+     per_k_notion_transition_point, [](const RunRecord& r, std::size_t) {
+       return local_node_values(r, transitions_of(r) * points_of(r), [](const geometry::LocalCoefficients& l, std::vector<double>& out) {
+         for (const auto& row : l.scalar) out.insert(out.end(), row.begin(), row.end()); });
+     }},
+    {"local_expansion", false, float64, {"K_run", "T_run", "n"}, local_nodes, "eta_t(x), each point's local expansion at transition t; +inf when a neighbour is unreachable in the next layer, NaN for a point without an edge",
+     per_k_transition_point, [](const RunRecord& r, std::size_t) -> RunData {
+       std::vector<double> out;
+       for (const auto& at_k : r.measured_list())
+         for (const auto& row : at_k.local_expansion) out.insert(out.end(), row.begin(), row.end());
+       return out;
+     }},
+    {"local_rho", false, float64, {"K_run", "C", "n"}, local_nodes, "rho(x), each point's local Ricci evolution coefficient per notion; NaN where undefined or not computed",
+     per_k_notion_point, [](const RunRecord& r, std::size_t) {
+       return local_node_values(r, points_of(r), [](const geometry::LocalCoefficients& l, std::vector<double>& out) {
+         out.insert(out.end(), l.rho.begin(), l.rho.end()); });
      }},
   };
   // clang-format on
@@ -425,7 +475,15 @@ std::vector<geometry::CurvatureNotion> parse_notion_list(const std::string& text
 }
 
 std::string_view store_option_attribute(StoreOption option) {
-  return option == StoreOption::activations ? "store_activations" : "store_nodes";
+  return option == StoreOption::activations ? "store_activations"
+         : option == StoreOption::nodes     ? "store_nodes"
+                                            : "store_nodes and local";
+}
+
+bool is_stored(StoreOption option, bool store_activations, bool store_nodes, bool local) {
+  return option == StoreOption::activations ? store_activations
+         : option == StoreOption::nodes     ? store_nodes
+                                            : store_nodes && local;
 }
 
 const std::vector<RunDataset>& run_datasets() {
@@ -438,7 +496,10 @@ const std::vector<std::pair<std::string_view, std::string_view>>& run_dataset_sy
       {"n", "n_test of the run"},
       {"w", "width of the layer"},
       {"K_run", "number of k values of the run"},
-      {"L_run", "depth of the run"}};
+      {"L_run", "depth of the run"},
+      {"C", "the file's curvature notions (root attribute 'notions')"},
+      {"T_run",
+       "transitions of the run's measured list: depth - 1, or depth + 1 under layer_list all"}};
   return symbols;
 }
 
@@ -514,10 +575,11 @@ std::size_t table_bytes_per_run(std::size_t k_slot_count, std::size_t layer_coun
   return total;
 }
 
-std::size_t run_data_bytes(const RunIdentity& run, bool store_activations, bool store_nodes) {
+std::size_t run_data_bytes(const RunIdentity& run, bool store_activations, bool store_nodes,
+                           bool local) {
   std::size_t total = 0;
   for (const RunDataset& dataset : run_datasets()) {
-    if (!(dataset.when == StoreOption::activations ? store_activations : store_nodes)) continue;
+    if (!is_stored(dataset.when, store_activations, store_nodes, local)) continue;
     const std::size_t count = dataset.per_layer ? run.widths.size() : 1;
     for (std::size_t l = 0; l < count; ++l) {
       std::size_t cells = 1;

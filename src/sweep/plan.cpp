@@ -64,7 +64,9 @@ Plan make_plan(const JobSpec& job, std::vector<ProblemShape> shapes) {
                           .threshold = threshold,
                           .n_test = shape.n_test,
                           .widths = widths,
-                          .k = ks};
+                          .k = ks,
+                          .notion_count = job.curvatures.size(),
+                          .all_layers = job.all_layers};
           // Training ~ epochs x n_train x parameters; geometry ~ layers x (n^2 x width + |k| x n x
           // k).
           double params = static_cast<double>(shape.input_dim) * widths.front();
@@ -103,8 +105,8 @@ double Plan::expected_bytes(const JobSpec& job) const {
       static_cast<std::size_t>(max_depth + (job.all_layers ? 2 : 0)));
   double total = 0;
   for (const RunSpec& run : runs)
-    total += static_cast<double>(
-        table + io::run_data_bytes(run.identity, job.store_activations, job.store_nodes));
+    total += static_cast<double>(table + io::run_data_bytes(run.identity, job.store_activations,
+                                                            job.store_nodes, job.local));
   return total;
 }
 

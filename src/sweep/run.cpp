@@ -34,6 +34,7 @@ void measure_run_geometry(io::RunRecord& record, const io::RunIdentity& run, con
                           const data::InputMatrix& test_inputs) {
   const auto start = std::chrono::steady_clock::now();
   const geometry::MeasureOptions options = job.measure_options(run.k);
+  record.notions = job.curvatures;
   const auto& hidden = record.activations.hidden;
   if (job.all_layers) {
     // The follow-up's list [inputs, hidden layers, sigmoid output] (docs/method.md §4), measured

@@ -2,7 +2,10 @@
 /notions and /local, docs/method.md §3-§4), end to end on a tiny CSV problem:
 
 * the stored per-notion values equal `ricci-query analyze` on the run's stored activations, and the
-  numpy oracles (tests/oracle/local_coefficients.py, curvature_bruteforce.py) on run 0;
+  numpy oracles (tests/oracle/local_coefficients.py, curvature_bruteforce.py) on run 0, per-node
+  O_t(x), eta_t(x) and rho(x) (store_nodes) included;
+* --resume with another notion list or local setting is refused; --reanalyze with the notion keys
+  gives the same values;
 * exact Ollivier is computed only at geometry.ollivier_k and NaN elsewhere;
 * 1 and 3 ranks give identical files; `ricci-query validate` accepts the file and rejects a
   corrupted /notions or /local value; layers = all keeps /flow the hidden layers' values;
@@ -60,7 +63,8 @@ with open(csv, "w") as f:
         f.write(f"{r * math.cos(a):.5f},{r * math.sin(a):.5f},{i % 2}\n")
 
 BASE = ["--sweep.problems", "csv:" + csv, "--sweep.architectures", "narrow", "--sweep.depths", "4",
-        "--sweep.seeds", "0-2", "--train.epochs", "3", "--geometry.k", ",".join(map(str, KS))]
+        "--sweep.seeds", "0-2", "--train.epochs", "3", "--geometry.k", ",".join(map(str, KS)),
+        "--output.store_nodes", "true"]
 NOTION_KEYS = ["--geometry.curvatures", ",".join(NOTIONS), "--geometry.local", "true",
                "--geometry.ollivier_k", str(KS[0])]
 
@@ -89,6 +93,7 @@ with h5py.File(one, "r") as f:
     n_test = int(f["runs/n_test"][0])
     depth = int(f["runs/depth"][0])
     layers = [f[f"run_data/r000000/layer_{l:02d}"][()].astype(np.float64) for l in range(1, depth + 1)]
+    nodes = {key: f[f"run_data/r000000/{key}"][()] for key in ("local_scalar", "local_expansion", "local_rho")}
     status = f["runs/status"][()]
 check(bool((status == 1).all()), "not every run is done")
 N = status.size
@@ -99,6 +104,8 @@ check(bool(np.isfinite(data["notions/ric"][:, 0, o, :depth]).all()), "ollivier m
 check(bool(np.isnan(data["notions/ric"][:, 1, o, :]).all()), "ollivier set outside ollivier_k")
 check(bool((data["notions/reason"][:, 1, o] == -1).all()), "ollivier reason outside ollivier_k is not -1")
 check(bool(np.isnan(data["local/mean"][:, 1, o]).all()), "ollivier local mean outside ollivier_k")
+check(bool(np.isnan(nodes["local_rho"][1, o]).all()), "ollivier rho(x) outside ollivier_k")
+check(nodes["local_scalar"].shape == (len(KS), len(NOTIONS), depth - 1, n_test), f"local_scalar shape {nodes['local_scalar'].shape}")
 # Forman's notion values are /flow's under layers = hidden.
 check(np.array_equal(data["notions/ric"][:, :, 0, :], data["flow/ric"], equal_nan=True), "forman /notions/ric != /flow/ric")
 check(np.array_equal(data["notions/rho"][:, :, 0], data["flow/rho"], equal_nan=True), "forman /notions/rho != /flow/rho")
@@ -165,6 +172,13 @@ for name, kappa_of in (("forman", cb.forman), ("augmented-forman", cb.augmented_
     check(data["local/undefined"][0, 0, c] == expected["undefined"], f"oracle {name}: undefined")
     for t, value in enumerate(expected["layer_rho"]):
         check(close(nan_or(data["local/layer_rho"][0, 0, c, t]), value), f"oracle {name}: rho({t})")
+    # per point: O_t(x), eta_t(x) (inf where a neighbour is unreachable), rho(x)
+    check(np.allclose(nodes["local_scalar"][0, c], expected["O"], rtol=1e-9, atol=1e-12, equal_nan=True),
+          f"oracle {name}: O_t(x)")
+    check(np.allclose(nodes["local_expansion"][0], expected["eta"], rtol=1e-9, atol=1e-12, equal_nan=True),
+          f"oracle {name}: eta_t(x)")
+    check(np.allclose(nodes["local_rho"][0, c], expected["rho"], rtol=1e-9, atol=1e-12, equal_nan=True),
+          f"oracle {name}: rho(x)")
     ric = []
     for X in layers:
         _, A, _, _ = brute.graph(X, k, "union")

@@ -23,6 +23,10 @@ struct RunIdentity {
   index_t n_test = 0;
   std::vector<int> widths;  // hidden layer widths, depth entries
   std::vector<index_t> k;   // the run's k values, in k-slot order
+  // Schema 5's per-node local datasets: the file's notion count and whether the measured list is
+  // [inputs, hidden layers, output] (two more layers than widths).
+  std::size_t notion_count = 1;
+  bool all_layers = false;
 };
 
 // Everything one finished (or failed) run hands to the file; owns its data.
@@ -40,6 +44,8 @@ struct RunRecord {
   // output], one per k slot; `measures` then holds the hidden layers' part of them (the paper's
   // coefficient). Empty when the measured list is the hidden layers: `measures` is it.
   std::vector<geometry::MeasuresAtK> list_measures;
+  // The file's notion axis (the job's curvatures), in order: the per-node local datasets follow it.
+  std::vector<geometry::CurvatureNotion> notions{geometry::CurvatureNotion::forman};
   const std::vector<geometry::MeasuresAtK>& measured_list() const {
     return list_measures.empty() ? measures : list_measures;
   }

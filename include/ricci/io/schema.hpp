@@ -120,7 +120,10 @@ inline constexpr int notions_since_version = 5;
 std::vector<const Column*> checksummed_columns(int version);
 
 // A per-run dataset is stored when the file's layout asks for activations or for node values.
-enum class StoreOption { activations, nodes };
+// local_nodes (schema 5): with store_nodes, when the file also keeps local coefficients.
+enum class StoreOption { activations, nodes, local_nodes };
+// Whether a file with these settings keeps a dataset stored under `option`.
+bool is_stored(StoreOption option, bool store_activations, bool store_nodes, bool local);
 std::string_view store_option_attribute(StoreOption option);  // "store_activations", ...
 
 using RunData = std::variant<std::vector<float>, std::vector<std::uint8_t>, std::vector<double>>;
@@ -161,7 +164,8 @@ std::size_t value_bytes(ValueType type, std::size_t string_width);
 std::size_t table_bytes_per_run(std::size_t k_slots, std::size_t layers, std::size_t epochs,
                                 std::size_t notions = 1, std::size_t list_layers = 0);
 // Bytes of `run`'s per-run datasets, given what the file stores.
-std::size_t run_data_bytes(const RunIdentity& run, bool store_activations, bool store_nodes);
+std::size_t run_data_bytes(const RunIdentity& run, bool store_activations, bool store_nodes,
+                           bool local = false);
 
 // The whole schema as JSON: the text of results_schema/layout.json.
 std::string layout_json();
