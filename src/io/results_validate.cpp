@@ -105,6 +105,29 @@ void check_structure(hid_t file, int version, Problems& problems) {
     for (std::size_t a = 0; a < column.axes.size(); ++a)
       size_of.emplace(column.axes[a], shape->dims[a]);
   }
+  // Schema 5: the notions axis is named by the root attribute 'notions', the list layers by
+  // 'layer_list'.
+  if (version >= notions_since_version) {
+    const std::string names = h5::string_attribute(file, "notions").value_or("");
+    try {
+      const auto notions = parse_notion_list(names, "");
+      if (size_of.count(Axis::notions) && size_of[Axis::notions] != notions.size())
+        problems.add("the attribute notions = '" + names + "' names " +
+                     std::to_string(notions.size()) + " notions but the notions axis has " +
+                     std::to_string(size_of[Axis::notions]));
+    } catch (const Error& e) {
+      problems.add(e.message());
+    }
+    const std::string list = h5::string_attribute(file, "layer_list").value_or("");
+    if (list != "hidden" && list != "all")
+      problems.add("the attribute layer_list = '" + list + "' is neither hidden nor all");
+    else if (size_of.count(Axis::list_layers) && size_of.count(Axis::layers) &&
+             size_of[Axis::list_layers] != size_of[Axis::layers] + (list == "all" ? 2 : 0))
+      problems.add("the list_layers axis has " + std::to_string(size_of[Axis::list_layers]) +
+                   " layers, but layer_list " + list + " and " +
+                   std::to_string(size_of[Axis::layers]) + " layers make " +
+                   std::to_string(size_of[Axis::layers] + (list == "all" ? 2 : 0)));
+  }
   for (const Column& column : results_columns()) {
     if (column.since_version > version) continue;
     const std::string path(column.path);

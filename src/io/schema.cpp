@@ -466,7 +466,8 @@ std::vector<geometry::CurvatureNotion> parse_notion_list(const std::string& text
         throw Error("io", "'" + name + "' is listed twice");
       out.push_back(notion);
     } catch (const Error& e) {
-      throw Error("io", "'" + file_path + "': the attribute notions = '" + text +
+      throw Error("io", (file_path.empty() ? "" : "'" + file_path + "': ") +
+                            "the attribute notions = '" + text +
                             "' is not a list of curvature notions (" + e.message() + ")");
     }
     start = comma + 1;

@@ -198,6 +198,16 @@ for key, index, value, says in (("notions/rho", (0, 1, 1), 0.5, "notion augmente
     r = run([QUERY, "validate", bad])
     check(r.returncode == 3 and says in r.stdout, f"validate on a corrupted {key}: exit {r.returncode}: {r.stdout}")
 
+# ... and a notions attribute that does not name the notions axis.
+for value, says in (("forman,augmented-forman", "names 2 notions but the notions axis has 4"),
+                    ("forman,ricci,ollivier,ollivier-approx", "'ricci'")):
+    bad = fresh("corrupted.h5")
+    shutil.copy(one, bad)
+    with h5py.File(bad, "r+") as f:
+        f.attrs["notions"] = np.bytes_(value)
+    r = run([QUERY, "validate", bad])
+    check(r.returncode == 3 and says in r.stdout, f"validate with notions = {value}: exit {r.returncode}: {r.stdout}{r.stderr}")
+
 # --- layers = all: /flow stays the hidden layers' values, /notions holds the list of depth + 2.
 every = fresh("notions-all.h5")
 r = run([SWEEP] + BASE + NOTION_KEYS + ["--geometry.layers", "all", "--out", every])

@@ -109,7 +109,7 @@ inline constexpr int checksum_since_version = 3;
 // Version 4: the transitions (/flow/eta, /flow/excluded_at) and the input layer's graph.
 inline constexpr int transitions_since_version = 4;
 // The root attribute 'notions': "forman,ollivier-approx". parse_notion_list refuses (an Error
-// naming the file) an empty list, an unknown name or a name given twice.
+// naming the file, unless file_path is empty) an empty list, an unknown name or a name given twice.
 std::string notion_list_text(const std::vector<geometry::CurvatureNotion>& notions);
 std::vector<geometry::CurvatureNotion> parse_notion_list(const std::string& text,
                                                          const std::string& file_path);
