@@ -8,9 +8,11 @@
 // undefined points behind them; `layers-profile` gives the layer coefficients rho(t) by transition
 // (depth), each averaged over the runs where it is defined. A run enters a notion's averages at a
 // k only where the notion was computed there (geometry.ollivier_k).
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <optional>
+#include <tuple>
 
 #include "cli_util.hpp"
 #include "query.hpp"
