@@ -14,10 +14,13 @@ const data::Dataset& DataCache::get(const data::Problem& problem, const data::Da
     synthetic_ = data::load_problem(problem, options, seed);
     return synthetic_;
   }
+  const bool seeded_split =
+      problem.family == data::Family::csv_file || problem.family == data::Family::idx_files;
   auto& slot = fixed_[problem.name];
-  if (!slot)
-    slot = std::make_shared<const data::Dataset>(data::load_problem(problem, options, seed));
-  return *slot;
+  if (!slot.data || (seeded_split && slot.seed != seed))
+    slot = {seed,
+            std::make_shared<const data::Dataset>(data::load_problem(problem, options, seed))};
+  return *slot.data;
 }
 
 const data::Dataset& DataCache::get(const io::RunIdentity& run, const JobSpec& job) {
@@ -31,18 +34,35 @@ void throw_if_cancelled(const std::function<bool()>& cancelled) {
 void measure_run_geometry(io::RunRecord& record, const io::RunIdentity& run, const JobSpec& job,
                           const data::InputMatrix& test_inputs) {
   const auto start = std::chrono::steady_clock::now();
-  geometry::MeasureOptions options;
-  options.k = run.k;
-  options.rule = job.rule;
-  // Per-node values are computed only when the file will keep them (io stores them).
-  options.per_node = job.store_nodes;
-  // The raw inputs are layer 0 of the reference R code's transitions (baptista-r only; the
-  // geometry ignores them otherwise, so the copy is made only when it is read).
-  std::optional<RowMatrix> inputs;
-  if (options.rule == geometry::GraphRule::baptista_r) inputs = test_inputs.cast<double>();
-  record.measures =
-      geometry::measure_stack(record.activations.hidden, options,
-                              inputs ? std::optional<geometry::LayerView>(*inputs) : std::nullopt);
+  const geometry::MeasureOptions options = job.measure_options(run.k);
+  record.notions = job.curvatures;
+  const auto& hidden = record.activations.hidden;
+  if (job.all_layers) {
+    // The follow-up's list [inputs, hidden layers, sigmoid output] (docs/method.md §4), measured
+    // once: the inputs' neighbour lists are computed once per run. The output as the file stores
+    // it (float32), so a re-analysis of the stored run measures the same layer.
+    const RowMatrix inputs = test_inputs.cast<double>();
+    RowMatrix output(static_cast<Eigen::Index>(record.activations.probability.size()), 1);
+    for (Eigen::Index i = 0; i < output.rows(); ++i)
+      output(i, 0) =
+          static_cast<float>(record.activations.probability[static_cast<std::size_t>(i)]);
+    std::vector<geometry::LayerView> list{geometry::LayerView(inputs)};
+    for (const RowMatrix& layer : hidden) list.emplace_back(layer);
+    list.emplace_back(output);
+    record.list_measures = geometry::measure_stack(list, options);
+    // /flow keeps the paper's coefficient over the hidden layers of the same measures.
+    record.measures.clear();
+    for (const auto& slot : record.list_measures)
+      record.measures.push_back(geometry::sub_list(slot, 1, hidden.size(), job.rule));
+  } else {
+    // The raw inputs are layer 0 of the reference R code's transitions (baptista-r only; the
+    // geometry ignores them otherwise, so the copy is made only when it is read).
+    std::optional<RowMatrix> inputs;
+    if (options.rule == geometry::GraphRule::baptista_r) inputs = test_inputs.cast<double>();
+    record.measures = geometry::measure_stack(
+        hidden, options, inputs ? std::optional<geometry::LayerView>(*inputs) : std::nullopt);
+    record.list_measures.clear();
+  }
   record.geometry_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

@@ -24,7 +24,13 @@ class DataCache {
   const data::Dataset& get(const io::RunIdentity& run, const JobSpec& job);
 
  private:
-  std::map<std::string, std::shared_ptr<const data::Dataset>> fixed_;
+  // MNIST and Fashion-MNIST have one split, loaded once. User data (csv:, idx:) are split by the
+  // run's seed: the entry keeps the split of the seed it was loaded for, and another seed reloads.
+  struct Loaded {
+    std::uint64_t seed = 0;
+    std::shared_ptr<const data::Dataset> data;
+  };
+  std::map<std::string, Loaded> fixed_;
   data::Dataset synthetic_;
 };
 
