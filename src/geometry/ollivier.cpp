@@ -102,6 +102,35 @@ class TransportSolver {
   // The exact minimum cost, in units of (hop distance) x (mass unit), of moving d_j units from each
   // neighbour of i and `extra` from i onto d_i units on each neighbour of j and `extra` on j.
   count_t transport_cost(index_t j, count_t extra) {
+    // The bitset loops run over the words of i's closed neighbourhood; with the count a
+    // compile-time constant (1-4 words: degrees below 256) they unroll into registers.
+    switch (words_) {
+      case 1:
+        return solve<1>(j, extra);
+      case 2:
+        return solve<2>(j, extra);
+      case 3:
+        return solve<3>(j, extra);
+      case 4:
+        return solve<4>(j, extra);
+      default:
+        return solve<0>(j, extra);
+    }
+  }
+
+ private:
+  // Bitset words of the current i: kWords when it is given at compile time.
+  template <int kWords>
+  int words() const {
+    if constexpr (kWords > 0)
+      return kWords;
+    else
+      return words_;
+  }
+
+  template <int kWords>
+  count_t solve(index_t j, count_t extra) {
+    const int nw = words<kWords>();
     const index_t d_j = rows_.degree(j);
     supply_.assign(static_cast<std::size_t>(d_i_) + 1, d_j);
     supply_[d_i_] = extra;
@@ -122,7 +151,7 @@ class TransportSolver {
       demand_[b] -= kept;
     }
     // Participants: sources and sinks with mass left; only they can carry flow.
-    participating_.assign(static_cast<std::size_t>(words_), 0);
+    participating_.assign(static_cast<std::size_t>(nw), 0);
     remaining_ = 0;
     for (int a = 0; a <= d_i_; ++a)
       if (supply_[a] > 0) {
@@ -134,35 +163,34 @@ class TransportSolver {
     for (std::size_t b = 0; b < sink_vertex_.size(); ++b)
       if (demand_[b] > 0) sinks_.push_back(Sink{sink_vertex_[b], demand_[b]});
     const int m = static_cast<int>(sinks_.size());
-    adjacent_.resize(static_cast<std::size_t>(m * words_));
-    within2_.resize(static_cast<std::size_t>(m * words_));
+    adjacent_.resize(static_cast<std::size_t>(m * nw));
+    within2_.resize(static_cast<std::size_t>(m * nw));
     within2_known_.assign(static_cast<std::size_t>(m), 0);
     for (int t = 0; t < m; ++t) {
       const Word* bits = reach(sinks_[t].vertex);
-      for (int w = 0; w < words_; ++w) adjacent_[t * words_ + w] = bits[w] & participating_[w];
+      for (int w = 0; w < nw; ++w) adjacent_[t * nw + w] = bits[w] & participating_[w];
     }
     arcs_.clear();
     arc_head_.assign(static_cast<std::size_t>(m), -1);
     out_head_.assign(static_cast<std::size_t>(d_i_) + 1, -1);
     count_t cost = 0;
 
-    greedy(1, cost);
-    augment(1, cost);
+    greedy<kWords>(1, cost);
+    augment<kWords>(1, cost);
     if (remaining_ > 0) {
       // The failing search of phase 1 left the reached sets; they fix the tight pairs of phase 2.
-      reached_sources_.resize(static_cast<std::size_t>(words_));
-      for (int w = 0; w < words_; ++w) reached_sources_[w] = participating_[w] & ~unvisited_[w];
+      reached_sources_.resize(static_cast<std::size_t>(nw));
+      for (int w = 0; w < nw; ++w) reached_sources_[w] = participating_[w] & ~unvisited_[w];
       reached_sinks_.assign(sink_seen_.begin(), sink_seen_.end());
       // Direct cost-2 pairs between a source with supply and a sink with demand are tight.
-      greedy(2, cost);
-      augment(2, cost);
+      greedy<kWords>(2, cost);
+      augment<kWords>(2, cost);
       cost += 3 * remaining_;
       remaining_ = 0;
     }
     return cost;
   }
 
- private:
   struct Sink {
     index_t vertex;
     count_t demand;
@@ -187,32 +215,38 @@ class TransportSolver {
     return false;
   }
 
-  const Word* adjacent(int t) const { return adjacent_.data() + t * words_; }
+  template <int kWords>
+  const Word* adjacent(int t) const {
+    return adjacent_.data() + t * words<kWords>();
+  }
   // Participating sources within distance 2 of sink t (adjacent ones included), computed once per
   // edge. The unmasked set depends on i and the sink's vertex only, not on j, so it is cached
   // across the edges of i: neighbourhoods of neighbouring j overlap.
+  template <int kWords>
   const Word* within2(int t) {
-    Word* bits = within2_.data() + t * words_;
+    const int nw = words<kWords>();
+    Word* bits = within2_.data() + t * nw;
     if (!within2_known_[t]) {
       const index_t v = sinks_[t].vertex;
       Word* cached = two_hop(v);
       if (!two_hop_known_[v]) {
-        std::copy_n(reach(v), words_, cached);
+        std::copy_n(reach(v), nw, cached);
         for (index_t w : rows_.row(v)) {
           const Word* r = reach(w);
-          for (int k = 0; k < words_; ++k) cached[k] |= r[k];
+          for (int k = 0; k < nw; ++k) cached[k] |= r[k];
         }
         two_hop_known_[v] = 1;
         two_hop_touched_.push_back(v);
       }
-      for (int k = 0; k < words_; ++k) bits[k] = cached[k] & participating_[k];
+      for (int k = 0; k < nw; ++k) bits[k] = cached[k] & participating_[k];
       within2_known_[t] = 1;
     }
     return bits;
   }
+  template <int kWords>
   int pair_cost(int a, int t) {
-    if (test_bit(adjacent(t), a)) return 1;
-    return test_bit(within2(t), a) ? 2 : 3;
+    if (test_bit(adjacent<kWords>(t), a)) return 1;
+    return test_bit(within2<kWords>(t), a) ? 2 : 3;
   }
 
   // One arc per (source, sink) pair: the arcs into a sink are few, so a scan finds it.
@@ -230,7 +264,9 @@ class TransportSolver {
   }
 
   // Pushes along every direct pair of cost `c` between a source with supply and a sink with demand.
+  template <int kWords>
   void greedy(int c, count_t& cost) {
+    const int nw = words<kWords>();
     const int m = static_cast<int>(sinks_.size());
     // Sinks with the fewest candidate sources first: they are the ones a careless order starves,
     // and every starved unit costs an augmenting path later.
@@ -239,9 +275,9 @@ class TransportSolver {
     bucket_.assign(static_cast<std::size_t>(d_i_) + 3, 0);
     for (int t = 0; t < m; ++t) {
       if (sinks_[t].demand == 0) continue;
-      const Word* candidates = c == 1 ? adjacent(t) : within2(t);
+      const Word* candidates = c == 1 ? adjacent<kWords>(t) : within2<kWords>(t);
       int options = 0;
-      for (int w = 0; w < words_; ++w) options += std::popcount(candidates[w] & has_supply_[w]);
+      for (int w = 0; w < nw; ++w) options += std::popcount(candidates[w] & has_supply_[w]);
       options_[t] = options;
       if (options > 0) ++bucket_[options + 1];
     }
@@ -256,14 +292,14 @@ class TransportSolver {
     // counting is a ripple-carry add of each sink's candidate set and the classes are plane masks:
     // no per-bit scatter.
     const int planes = static_cast<int>(std::bit_width(static_cast<unsigned>(m)));
-    source_class_.assign(static_cast<std::size_t>(planes * words_), 0);
+    source_class_.assign(static_cast<std::size_t>(planes * nw), 0);
     Word* count_planes = source_class_.data();
     for (int t : order_) {
-      const Word* candidates = c == 1 ? adjacent(t) : within2(t);
-      for (int w = 0; w < words_; ++w) {
+      const Word* candidates = c == 1 ? adjacent<kWords>(t) : within2<kWords>(t);
+      for (int w = 0; w < nw; ++w) {
         Word carry = candidates[w] & has_supply_[w];
         for (int k = 0; carry && k < planes; ++k) {
-          Word& plane = count_planes[k * words_ + w];
+          Word& plane = count_planes[k * nw + w];
           const Word both = plane & carry;
           plane ^= carry;
           carry = both;
@@ -271,20 +307,20 @@ class TransportSolver {
       }
     }
     // Class k: the sources whose count has its highest set bit at k (in place, from the top).
-    for (int w = 0; w < words_; ++w) {
+    for (int w = 0; w < nw; ++w) {
       Word higher = 0;
       for (int k = planes - 1; k >= 0; --k) {
-        Word& plane = count_planes[k * words_ + w];
+        Word& plane = count_planes[k * nw + w];
         plane &= ~higher;
         higher |= plane;
       }
     }
     for (int t : order_) {
       if (remaining_ == 0) break;
-      const Word* candidates = c == 1 ? adjacent(t) : within2(t);
+      const Word* candidates = c == 1 ? adjacent<kWords>(t) : within2<kWords>(t);
       for (int k = 0; k < planes && sinks_[t].demand > 0; ++k) {
-        const Word* in_class = source_class_.data() + k * words_;
-        for (int w = 0; w < words_ && sinks_[t].demand > 0; ++w) {
+        const Word* in_class = source_class_.data() + k * nw;
+        for (int w = 0; w < nw && sinks_[t].demand > 0; ++w) {
           for (Word bits = candidates[w] & has_supply_[w] & in_class[w];
                bits && sinks_[t].demand > 0; bits &= bits - 1) {
             const int a = w * 64 + std::countr_zero(bits);
@@ -308,16 +344,18 @@ class TransportSolver {
   // The sources that phase `phase` may route into sink t: for phase 1 its cost-1 pairs; for phase 2
   // the tight pairs of the cover potentials (see the top of the file). A sink in R_T has no cost-1
   // pair outside R_A, so within2 outside R_A holds only cost-2 pairs.
+  template <int kWords>
   const Word* admissible_sources(int phase, int t) {
-    const Word* near = adjacent(t);
+    const int nw = words<kWords>();
+    const Word* near = adjacent<kWords>(t);
     if (phase == 1) return near;
     Word* out = candidates_.data();
     if (reached_sinks_[t]) {
-      const Word* two = within2(t);
-      for (int w = 0; w < words_; ++w)
+      const Word* two = within2<kWords>(t);
+      for (int w = 0; w < nw; ++w)
         out[w] = (near[w] & reached_sources_[w]) | (two[w] & ~reached_sources_[w]);
     } else {
-      for (int w = 0; w < words_; ++w) out[w] = near[w] & ~reached_sources_[w];
+      for (int w = 0; w < nw; ++w) out[w] = near[w] & ~reached_sources_[w];
     }
     return out;
   }
@@ -328,9 +366,11 @@ class TransportSolver {
   // breadth-first search backward from the sinks with demand, every source with supply it finds
   // augmented while its path is still residual; a search that augments nothing ends it, and leaves
   // the reached sinks in sink_seen_ and the unreached sources in unvisited_.
+  template <int kWords>
   void augment(int phase, count_t& cost) {
+    const int nw = words<kWords>();
     const int m = static_cast<int>(sinks_.size());
-    candidates_.resize(static_cast<std::size_t>(words_));
+    candidates_.resize(static_cast<std::size_t>(nw));
     for (bool augmented = true; augmented && remaining_ > 0;) {
       augmented = false;
       unvisited_.assign(participating_.begin(), participating_.end());
@@ -345,15 +385,15 @@ class TransportSolver {
         }
       for (std::size_t head = 0; head < queue_.size() && remaining_ > 0; ++head) {
         const int t = queue_[head];
-        const Word* candidates = admissible_sources(phase, t);
-        for (int w = 0; w < words_; ++w) {
+        const Word* candidates = admissible_sources<kWords>(phase, t);
+        for (int w = 0; w < nw; ++w) {
           Word bits = candidates[w] & unvisited_[w];
           unvisited_[w] &= ~bits;
           for (; bits; bits &= bits - 1) {
             const int a = w * 64 + std::countr_zero(bits);
             source_next_[a] = t;
             if (supply_[a] > 0) {
-              augmented |= augment_path(a, phase, cost);
+              augmented |= augment_path<kWords>(a, phase, cost);
               continue;
             }
             for (int id = out_head_[a]; id >= 0; id = arcs_[id].next_out) {
@@ -371,6 +411,7 @@ class TransportSolver {
 
   // Root -> source_next_ -> (sink_next_ arc back to its source) -> ... -> a sink with demand: a
   // path of cost `length`, augmented if every back arc still carries flow.
+  template <int kWords>
   bool augment_path(int root, int length, count_t& cost) {
     count_t amount = supply_[root];
     int a = root, t;
@@ -386,7 +427,7 @@ class TransportSolver {
     if (amount == 0) return false;
     for (a = root;;) {
       t = source_next_[a];
-      add_flow(a, t, pair_cost(a, t), amount);
+      add_flow(a, t, pair_cost<kWords>(a, t), amount);
       const int id = sink_next_[t];
       if (id < 0) break;
       arcs_[id].flow -= amount;
