@@ -171,8 +171,10 @@ class TransportSolver {
       for (int w = 0; w < nw; ++w) adjacent_[t * nw + w] = bits[w] & participating_[w];
     }
     arcs_.clear();
-    arc_head_.assign(static_cast<std::size_t>(m), -1);
-    out_head_.assign(static_cast<std::size_t>(d_i_) + 1, -1);
+    sink_words_ = (m + 63) / 64;
+    flow_sinks_.assign(static_cast<std::size_t>((d_i_ + 1) * sink_words_), 0);
+    if (arc_at_.size() < static_cast<std::size_t>((d_i_ + 1) * m))
+      arc_at_.resize(static_cast<std::size_t>((d_i_ + 1) * m), 0);
     count_t cost = 0;
 
     greedy<kWords>(1, cost);
@@ -181,7 +183,7 @@ class TransportSolver {
       // The failing search of phase 1 left the reached sets; they fix the tight pairs of phase 2.
       reached_sources_.resize(static_cast<std::size_t>(nw));
       for (int w = 0; w < nw; ++w) reached_sources_[w] = participating_[w] & ~unvisited_[w];
-      reached_sinks_.assign(sink_seen_.begin(), sink_seen_.end());
+      reached_sinks_.assign(sink_seen_.begin(), sink_seen_.end());  // bits over sinks
       // Direct cost-2 pairs between a source with supply and a sink with demand are tight.
       greedy<kWords>(2, cost);
       augment<kWords>(2, cost);
@@ -196,10 +198,8 @@ class TransportSolver {
     count_t demand;
   };
   struct Arc {
-    int source, sink, cost;
+    int source, sink;
     count_t flow;
-    int next;      // next arc into the same sink
-    int next_out;  // next arc out of the same source
   };
 
   Word* two_hop(index_t v) {
@@ -243,24 +243,34 @@ class TransportSolver {
     }
     return bits;
   }
-  template <int kWords>
-  int pair_cost(int a, int t) {
-    if (test_bit(adjacent<kWords>(t), a)) return 1;
-    return test_bit(within2<kWords>(t), a) ? 2 : 3;
-  }
 
-  // One arc per (source, sink) pair: the arcs into a sink are few, so a scan finds it.
-  void add_flow(int a, int t, int c, count_t amount) {
-    for (int id = arc_head_[t]; id >= 0; id = arcs_[id].next)
-      if (arcs_[id].source == a) {
-        arcs_[id].flow += amount;
-        return;
-      }
-    new_arc(a, t, c, amount);
+  // One arc per (source, sink) pair, found through arc_at_ without clearing it between edges: an
+  // entry is valid only if it names an arc of this edge that names the pair back (a stale entry
+  // cannot, since arcs of this edge are exactly arcs_[0, size)).
+  int find_arc(int a, int t) const {
+    const int id = arc_at_[static_cast<std::size_t>(a * static_cast<int>(sinks_.size()) + t)];
+    if (id < static_cast<int>(arcs_.size()) && arcs_[id].source == a && arcs_[id].sink == t)
+      return id;
+    return -1;
   }
-  void new_arc(int a, int t, int c, count_t amount) {
-    arcs_.push_back(Arc{a, t, c, amount, arc_head_[t], out_head_[a]});
-    arc_head_[t] = out_head_[a] = static_cast<int>(arcs_.size()) - 1;
+  Word* flow_sinks(int a) { return flow_sinks_.data() + a * sink_words_; }
+  void add_flow(int a, int t, count_t amount) {
+    if (const int id = find_arc(a, t); id >= 0)
+      arcs_[id].flow += amount;
+    else
+      new_arc(a, t, amount);
+    set_bit(flow_sinks(a), t);
+  }
+  void remove_flow(int id, count_t amount) {
+    Arc& arc = arcs_[id];
+    arc.flow -= amount;
+    if (arc.flow == 0) clear_bit(flow_sinks(arc.source), arc.sink);
+  }
+  void new_arc(int a, int t, count_t amount) {
+    arc_at_[static_cast<std::size_t>(a * static_cast<int>(sinks_.size()) + t)] =
+        static_cast<int>(arcs_.size());
+    arcs_.push_back(Arc{a, t, amount});
+    set_bit(flow_sinks(a), t);
   }
 
   // Pushes along every direct pair of cost `c` between a source with supply and a sink with demand.
@@ -325,7 +335,7 @@ class TransportSolver {
                bits && sinks_[t].demand > 0; bits &= bits - 1) {
             const int a = w * 64 + std::countr_zero(bits);
             const count_t amount = std::min(supply_[a], sinks_[t].demand);
-            new_arc(a, t, c, amount);  // no flow on cost-c pairs before: no arc to look up
+            new_arc(a, t, amount);  // no flow on cost-c pairs before: no arc to look up
             take(a, t, amount);
             cost += c * amount;
           }
@@ -350,7 +360,7 @@ class TransportSolver {
     const Word* near = adjacent<kWords>(t);
     if (phase == 1) return near;
     Word* out = candidates_.data();
-    if (reached_sinks_[t]) {
+    if (test_bit(reached_sinks_.data(), t)) {
       const Word* two = within2<kWords>(t);
       for (int w = 0; w < nw; ++w)
         out[w] = (near[w] & reached_sources_[w]) | (two[w] & ~reached_sources_[w]);
@@ -374,14 +384,14 @@ class TransportSolver {
     for (bool augmented = true; augmented && remaining_ > 0;) {
       augmented = false;
       unvisited_.assign(participating_.begin(), participating_.end());
-      sink_seen_.assign(static_cast<std::size_t>(m), 0);
+      sink_seen_.assign(static_cast<std::size_t>(sink_words_), 0);
       source_next_.assign(static_cast<std::size_t>(d_i_) + 1, -1);
       sink_next_.assign(static_cast<std::size_t>(m), -1);
       queue_.clear();
       for (int t = 0; t < m; ++t)
         if (sinks_[t].demand > 0) {
           queue_.push_back(t);
-          sink_seen_[t] = 1;
+          set_bit(sink_seen_.data(), t);
         }
       for (std::size_t head = 0; head < queue_.size() && remaining_ > 0; ++head) {
         const int t = queue_[head];
@@ -393,15 +403,19 @@ class TransportSolver {
             const int a = w * 64 + std::countr_zero(bits);
             source_next_[a] = t;
             if (supply_[a] > 0) {
-              augmented |= augment_path<kWords>(a, phase, cost);
+              augmented |= augment_path(a, phase, cost);
               continue;
             }
-            for (int id = out_head_[a]; id >= 0; id = arcs_[id].next_out) {
-              const int next = arcs_[id].sink;
-              if (arcs_[id].flow == 0 || sink_seen_[next]) continue;
-              sink_seen_[next] = 1;
-              sink_next_[next] = id;
-              queue_.push_back(next);
+            // Backward along a's flow arcs to sinks not yet reached.
+            const Word* flowing = flow_sinks(a);
+            for (int v = 0; v < sink_words_; ++v) {
+              Word fresh = flowing[v] & ~sink_seen_[v];
+              sink_seen_[v] |= fresh;
+              for (; fresh; fresh &= fresh - 1) {
+                const int next = v * 64 + std::countr_zero(fresh);
+                sink_next_[next] = a;
+                queue_.push_back(next);
+              }
             }
           }
         }
@@ -409,29 +423,30 @@ class TransportSolver {
     }
   }
 
-  // Root -> source_next_ -> (sink_next_ arc back to its source) -> ... -> a sink with demand: a
-  // path of cost `length`, augmented if every back arc still carries flow.
-  template <int kWords>
+  // Root -> source_next_ -> (sink_next_: the source whose flow reached that sink) -> ... -> a sink
+  // with demand: a path of cost `length`, augmented if every back arc still carries flow (earlier
+  // paths of the same search may have used it).
   bool augment_path(int root, int length, count_t& cost) {
     count_t amount = supply_[root];
     int a = root, t;
     for (;;) {
       t = source_next_[a];
-      const int id = sink_next_[t];
-      if (id < 0) break;
-      if (arcs_[id].flow == 0) return false;
+      const int back = sink_next_[t];
+      if (back < 0) break;
+      const int id = find_arc(back, t);
+      if (id < 0 || arcs_[id].flow == 0) return false;
       amount = std::min(amount, arcs_[id].flow);
-      a = arcs_[id].source;
+      a = back;
     }
     amount = std::min(amount, sinks_[t].demand);
     if (amount == 0) return false;
     for (a = root;;) {
       t = source_next_[a];
-      add_flow(a, t, pair_cost<kWords>(a, t), amount);
-      const int id = sink_next_[t];
-      if (id < 0) break;
-      arcs_[id].flow -= amount;
-      a = arcs_[id].source;
+      add_flow(a, t, amount);
+      const int back = sink_next_[t];
+      if (back < 0) break;
+      remove_flow(find_arc(back, t), amount);
+      a = back;
     }
     take(root, t, amount);
     cost += length * amount;
@@ -455,13 +470,15 @@ class TransportSolver {
   std::vector<Word> participating_, has_supply_, adjacent_, within2_, candidates_;
   std::vector<char> within2_known_;
   std::vector<Arc> arcs_;
-  std::vector<int> arc_head_;
-  std::vector<int> out_head_, source_next_, sink_next_, queue_;
+  std::vector<int> arc_at_;       // (source, sink) -> arc id, see find_arc
+  std::vector<Word> flow_sinks_;  // per source: bits over the sinks it sends flow to
+  int sink_words_ = 1;
+  std::vector<int> source_next_, sink_next_, queue_;
   std::vector<Word> unvisited_;
-  std::vector<char> sink_seen_;
+  std::vector<Word> sink_seen_;  // bits over sinks
   std::vector<int> order_, options_, bucket_;
   std::vector<Word> source_class_, reached_sources_;  // reached_: phase 1's final search
-  std::vector<char> reached_sinks_;
+  std::vector<Word> reached_sinks_;                   // bits over sinks
   count_t remaining_ = 0;
 };
 
