@@ -370,87 +370,161 @@ class TransportSolver {
     return out;
   }
 
-  // Completes the flow to a maximum one over the admissible pairs of `phase`. Every flow arc is
-  // admissible (phase 1 only ever uses cost-1 pairs; phase 2 only tight ones, and phase-1 flow is
-  // tight), so a residual path uses admissible pairs forward and flow arcs backward: a
-  // breadth-first search backward from the sinks with demand, every source with supply it finds
-  // augmented while its path is still residual; a search that augments nothing ends it, and leaves
-  // the reached sinks in sink_seen_ and the unreached sources in unvisited_.
+  // Completes the flow to a maximum one over the admissible pairs of `phase` (Dinic). Every flow
+  // arc is admissible (phase 1 only ever uses cost-1 pairs; phase 2 only tight ones, and phase-1
+  // flow is tight), so a residual path runs from a sink with demand to a source with supply over
+  // admissible pairs (sink <- source, new flow) and flow arcs (source -> sink, flow rerouted). Each
+  // round is a breadth-first search in bit operations, level by level: sink level l reaches the
+  // unvisited sources admissible to any of its sinks (source level l), which reach through their
+  // flow arcs the sinks not yet seen (sink level l + 1); it stops at the first source level that
+  // holds a source with supply, L. Then a blocking flow on the layered graph: depth-first paths
+  // from level-0 sinks, a node with no way on removed from its level for the rest of the round
+  // (the current-arc rule: it cannot regain one, since within a round residual arcs of the layered
+  // graph only disappear), each path augmented by the least of the root's demand, the end source's
+  // supply and the rerouted flows, which removes at least one of them. A round whose search finds
+  // no source with supply ends it: every sink it saw (R_T) and source it reached (R_A) is left in
+  // sink_seen_ and, as the complement, unvisited_.
   template <int kWords>
   void augment(int phase, count_t& cost) {
     const int nw = words<kWords>();
+    const int sw = sink_words_;
     const int m = static_cast<int>(sinks_.size());
     candidates_.resize(static_cast<std::size_t>(nw));
-    for (bool augmented = true; augmented && remaining_ > 0;) {
-      augmented = false;
+    path_sink_.resize(static_cast<std::size_t>(m) + 1);
+    path_source_.resize(static_cast<std::size_t>(m) + 1);
+    while (remaining_ > 0) {
+      // Layered search.
       unvisited_.assign(participating_.begin(), participating_.end());
-      sink_seen_.assign(static_cast<std::size_t>(sink_words_), 0);
-      source_next_.assign(static_cast<std::size_t>(d_i_) + 1, -1);
-      sink_next_.assign(static_cast<std::size_t>(m), -1);
-      queue_.clear();
+      sink_seen_.assign(static_cast<std::size_t>(sw), 0);
+      level_sinks_.assign(static_cast<std::size_t>(sw), 0);
       for (int t = 0; t < m; ++t)
-        if (sinks_[t].demand > 0) {
-          queue_.push_back(t);
-          set_bit(sink_seen_.data(), t);
-        }
-      for (std::size_t head = 0; head < queue_.size() && remaining_ > 0; ++head) {
-        const int t = queue_[head];
-        const Word* candidates = admissible_sources<kWords>(phase, t);
+        if (sinks_[t].demand > 0) set_bit(level_sinks_.data(), t);
+      std::copy_n(level_sinks_.data(), sw, sink_seen_.data());
+      level_sources_.clear();
+      int last = -1;  // L, the level of the sources with supply
+      for (int level = 0;; ++level) {
+        const Word* frontier = level_sinks_.data() + level * sw;
+        level_sources_.resize(static_cast<std::size_t>((level + 1) * nw), 0);
+        Word* reached = level_sources_.data() + level * nw;
+        for (int v = 0; v < sw; ++v)
+          for (Word bits = frontier[v]; bits; bits &= bits - 1) {
+            const Word* candidates =
+                admissible_sources<kWords>(phase, v * 64 + std::countr_zero(bits));
+            for (int w = 0; w < nw; ++w) reached[w] |= candidates[w];
+          }
+        Word any = 0, supplied = 0;
         for (int w = 0; w < nw; ++w) {
-          Word bits = candidates[w] & unvisited_[w];
-          unvisited_[w] &= ~bits;
-          for (; bits; bits &= bits - 1) {
-            const int a = w * 64 + std::countr_zero(bits);
-            source_next_[a] = t;
-            if (supply_[a] > 0) {
-              augmented |= augment_path(a, phase, cost);
+          reached[w] &= unvisited_[w];
+          unvisited_[w] &= ~reached[w];
+          any |= reached[w];
+          supplied |= reached[w] & has_supply_[w];
+        }
+        if (supplied) {
+          last = level;
+          break;
+        }
+        if (!any) break;
+        level_sinks_.resize(static_cast<std::size_t>((level + 2) * sw), 0);
+        Word* next = level_sinks_.data() + (level + 1) * sw;
+        frontier = level_sinks_.data() + level * sw;  // the resize may have moved it
+        for (int w = 0; w < nw; ++w)
+          for (Word bits = reached[w]; bits; bits &= bits - 1) {
+            const Word* flowing = flow_sinks(w * 64 + std::countr_zero(bits));
+            for (int v = 0; v < sw; ++v) next[v] |= flowing[v];
+          }
+        Word fresh = 0;
+        for (int v = 0; v < sw; ++v) {
+          next[v] &= ~sink_seen_[v];
+          sink_seen_[v] |= next[v];
+          fresh |= next[v];
+        }
+        if (!fresh) break;
+      }
+      if (last < 0) return;
+      // Blocking flow. level_sinks_ and level_sources_ now serve as the alive sets; at level L
+      // only sources with supply end a path.
+      for (int w = 0; w < nw; ++w) level_sources_[last * nw + w] &= has_supply_[w];
+      blocking_flow<kWords>(phase, last, cost);
+    }
+  }
+
+  // The first set bit of `a & b` over `count` words, or -1.
+  template <int kWords>
+  static int first_common(const Word* a, const Word* b, int count) {
+    const int nw = kWords > 0 ? kWords : count;
+    for (int w = 0; w < nw; ++w)
+      if (const Word bits = a[w] & b[w]) return w * 64 + std::countr_zero(bits);
+    return -1;
+  }
+
+  // A blocking flow on the layered graph of augment's search, level_sinks_ and level_sources_
+  // serving as the alive sets: the path is path_sink_[0] <- path_source_[0] -> path_sink_[1] <- ...
+  // <- path_source_[last], the last one a source with supply.
+  template <int kWords>
+  void blocking_flow(int phase, int last, count_t& cost) {
+    const int nw = words<kWords>();
+    const int sw = sink_words_;
+    Word* alive_sinks = level_sinks_.data();
+    Word* alive_sources = level_sources_.data();
+    for (int v = 0; v < sw; ++v) {
+      while (alive_sinks[v]) {
+        const int root = v * 64 + std::countr_zero(alive_sinks[v]);
+        path_sink_[0] = root;
+        int level = 0;
+        bool at_sink = true;
+        for (;;) {
+          if (at_sink) {
+            // On to an alive source of this level admissible to the sink.
+            const int t = path_sink_[level];
+            const int a = first_common<kWords>(admissible_sources<kWords>(phase, t),
+                                               alive_sources + level * nw, nw);
+            if (a < 0) {
+              clear_bit(alive_sinks + level * sw, t);
+              if (level == 0) break;
+              --level;  // the source before t tries its other sinks
+              at_sink = false;
               continue;
             }
-            // Backward along a's flow arcs to sinks not yet reached.
-            const Word* flowing = flow_sinks(a);
-            for (int v = 0; v < sink_words_; ++v) {
-              Word fresh = flowing[v] & ~sink_seen_[v];
-              sink_seen_[v] |= fresh;
-              for (; fresh; fresh &= fresh - 1) {
-                const int next = v * 64 + std::countr_zero(fresh);
-                sink_next_[next] = a;
-                queue_.push_back(next);
-              }
+            path_source_[level] = a;
+            if (level == last) {
+              push_path(last, phase, nw, cost);
+              break;  // from a root again
             }
+            at_sink = false;
+          } else {
+            // On to an alive sink of the next level that the source sends flow to.
+            const int a = path_source_[level];
+            const int next = first_common<0>(flow_sinks(a), alive_sinks + (level + 1) * sw, sw);
+            if (next < 0) {
+              clear_bit(alive_sources + level * nw, a);
+              at_sink = true;  // the sink before a tries its other sources
+              continue;
+            }
+            path_sink_[++level] = next;
+            at_sink = true;
           }
         }
       }
     }
   }
 
-  // Root -> source_next_ -> (sink_next_: the source whose flow reached that sink) -> ... -> a sink
-  // with demand: a path of cost `length`, augmented if every back arc still carries flow (earlier
-  // paths of the same search may have used it).
-  bool augment_path(int root, int length, count_t& cost) {
-    count_t amount = supply_[root];
-    int a = root, t;
-    for (;;) {
-      t = source_next_[a];
-      const int back = sink_next_[t];
-      if (back < 0) break;
-      const int id = find_arc(back, t);
-      if (id < 0 || arcs_[id].flow == 0) return false;
-      amount = std::min(amount, arcs_[id].flow);
-      a = back;
+  // Augments the path of blocking_flow by as much as it carries, and drops from the alive sets
+  // the root if its demand is met and the end if its supply is spent (saturated flow arcs leave
+  // flow_sinks_ in remove_flow). New flow pairs join sinks and sources of the same level, so they
+  // never add an arc to the layered graph.
+  void push_path(int last, int phase, int nw, count_t& cost) {
+    const int root = path_sink_[0], end = path_source_[last];
+    count_t amount = std::min(sinks_[root].demand, supply_[end]);
+    for (int level = 1; level <= last; ++level)
+      amount = std::min(amount, arcs_[find_arc(path_source_[level - 1], path_sink_[level])].flow);
+    for (int level = 0; level <= last; ++level) {
+      add_flow(path_source_[level], path_sink_[level], amount);
+      if (level > 0) remove_flow(find_arc(path_source_[level - 1], path_sink_[level]), amount);
     }
-    amount = std::min(amount, sinks_[t].demand);
-    if (amount == 0) return false;
-    for (a = root;;) {
-      t = source_next_[a];
-      add_flow(a, t, amount);
-      const int back = sink_next_[t];
-      if (back < 0) break;
-      remove_flow(find_arc(back, t), amount);
-      a = back;
-    }
-    take(root, t, amount);
-    cost += length * amount;
-    return true;
+    take(end, root, amount);
+    cost += phase * amount;
+    if (sinks_[root].demand == 0) clear_bit(level_sinks_.data(), root);
+    if (supply_[end] == 0) clear_bit(level_sources_.data() + last * nw, end);
   }
 
   const Rows& rows_;
@@ -473,7 +547,8 @@ class TransportSolver {
   std::vector<int> arc_at_;       // (source, sink) -> arc id, see find_arc
   std::vector<Word> flow_sinks_;  // per source: bits over the sinks it sends flow to
   int sink_words_ = 1;
-  std::vector<int> source_next_, sink_next_, queue_;
+  std::vector<Word> level_sinks_, level_sources_;  // augment's layers, then the alive sets
+  std::vector<int> path_sink_, path_source_;
   std::vector<Word> unvisited_;
   std::vector<Word> sink_seen_;  // bits over sinks
   std::vector<int> order_, options_, bucket_;
