@@ -295,50 +295,20 @@ class TransportSolver {
     order_.resize(static_cast<std::size_t>(bucket_.back()));
     for (int t = 0; t < m; ++t)
       if (options_[t] > 0) order_[bucket_[options_[t]]++] = t;
-    // Sources with the fewest candidate sinks first, for the same reason; a coarse order (by the
-    // bit width of the count) does nearly as well as a sort. (Sources in slot order: 2x the
-    // augmentations on the ReLU layer; a full sort per sink: as slow as the augmentations it
-    // saves.) The counts are kept bit-sliced, plane k holding bit k of every source's count, so
-    // counting is a ripple-carry add of each sink's candidate set and the classes are plane masks:
-    // no per-bit scatter.
-    const int planes = static_cast<int>(std::bit_width(static_cast<unsigned>(m)));
-    source_class_.assign(static_cast<std::size_t>(planes * nw), 0);
-    Word* count_planes = source_class_.data();
-    for (int t : order_) {
-      const Word* candidates = c == 1 ? adjacent<kWords>(t) : within2<kWords>(t);
-      for (int w = 0; w < nw; ++w) {
-        Word carry = candidates[w] & has_supply_[w];
-        for (int k = 0; carry && k < planes; ++k) {
-          Word& plane = count_planes[k * nw + w];
-          const Word both = plane & carry;
-          plane ^= carry;
-          carry = both;
-        }
-      }
-    }
-    // Class k: the sources whose count has its highest set bit at k (in place, from the top).
-    for (int w = 0; w < nw; ++w) {
-      Word higher = 0;
-      for (int k = planes - 1; k >= 0; --k) {
-        Word& plane = count_planes[k * nw + w];
-        plane &= ~higher;
-        higher |= plane;
-      }
-    }
+    // Sources in slot order. (Sources with the fewest candidate sinks first, in classes by the
+    // bit width of the count, saved augmentations of the old one-path-per-source search; with
+    // Dinic's rounds counting them costs more than the augmentations they save.)
     for (int t : order_) {
       if (remaining_ == 0) break;
       const Word* candidates = c == 1 ? adjacent<kWords>(t) : within2<kWords>(t);
-      for (int k = 0; k < planes && sinks_[t].demand > 0; ++k) {
-        const Word* in_class = source_class_.data() + k * nw;
-        for (int w = 0; w < nw && sinks_[t].demand > 0; ++w) {
-          for (Word bits = candidates[w] & has_supply_[w] & in_class[w];
-               bits && sinks_[t].demand > 0; bits &= bits - 1) {
-            const int a = w * 64 + std::countr_zero(bits);
-            const count_t amount = std::min(supply_[a], sinks_[t].demand);
-            new_arc(a, t, amount);  // no flow on cost-c pairs before: no arc to look up
-            take(a, t, amount);
-            cost += c * amount;
-          }
+      for (int w = 0; w < nw && sinks_[t].demand > 0; ++w) {
+        for (Word bits = candidates[w] & has_supply_[w]; bits && sinks_[t].demand > 0;
+             bits &= bits - 1) {
+          const int a = w * 64 + std::countr_zero(bits);
+          const count_t amount = std::min(supply_[a], sinks_[t].demand);
+          new_arc(a, t, amount);  // no flow on cost-c pairs before: no arc to look up
+          take(a, t, amount);
+          cost += c * amount;
         }
       }
     }
@@ -552,8 +522,8 @@ class TransportSolver {
   std::vector<Word> unvisited_;
   std::vector<Word> sink_seen_;  // bits over sinks
   std::vector<int> order_, options_, bucket_;
-  std::vector<Word> source_class_, reached_sources_;  // reached_: phase 1's final search
-  std::vector<Word> reached_sinks_;                   // bits over sinks
+  std::vector<Word> reached_sources_;  // phase 1's final search
+  std::vector<Word> reached_sinks_;    // bits over sinks
   count_t remaining_ = 0;
 };
 
