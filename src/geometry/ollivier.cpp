@@ -420,8 +420,26 @@ class TransportSolver {
       }
       if (last < 0) return;
       // Blocking flow. level_sinks_ and level_sources_ now serve as the alive sets; at level L
-      // only sources with supply end a path.
+      // only sources with supply end a path. First, backward from L, every node without a way on
+      // is dropped, so the depth-first paths do not wander into the (many) dead ends.
       for (int w = 0; w < nw; ++w) level_sources_[last * nw + w] &= has_supply_[w];
+      for (int level = last; level >= 0; --level) {
+        Word* sinks = level_sinks_.data() + level * sw;
+        const Word* sources = level_sources_.data() + level * nw;
+        for (int v = 0; v < sw; ++v)
+          for (Word bits = sinks[v]; bits; bits &= bits - 1) {
+            const int t = v * 64 + std::countr_zero(bits);
+            if (first_common<kWords>(admissible_sources<kWords>(phase, t), sources, nw) < 0)
+              clear_bit(sinks, t);
+          }
+        if (level == 0) break;
+        Word* before = level_sources_.data() + (level - 1) * nw;
+        for (int w = 0; w < nw; ++w)
+          for (Word bits = before[w]; bits; bits &= bits - 1) {
+            const int a = w * 64 + std::countr_zero(bits);
+            if (first_common<0>(flow_sinks(a), sinks, sw) < 0) clear_bit(before, a);
+          }
+      }
       blocking_flow<kWords>(phase, last, cost);
     }
   }
@@ -465,8 +483,12 @@ class TransportSolver {
             }
             path_source_[level] = a;
             if (level == last) {
-              push_path(last, phase, nw, cost);
-              break;  // from a root again
+              // Back to just before the first part of the path that the push used up.
+              const int resume = push_path(last, phase, nw, cost);
+              if (resume < 0) break;  // the root's demand is met
+              level = resume;
+              at_sink = level == last;  // the end source is spent: its sink tries another
+              continue;
             }
             at_sink = false;
           } else {
@@ -489,8 +511,10 @@ class TransportSolver {
   // Augments the path of blocking_flow by as much as it carries, and drops from the alive sets
   // the root if its demand is met and the end if its supply is spent (saturated flow arcs leave
   // flow_sinks_ in remove_flow). New flow pairs join sinks and sources of the same level, so they
-  // never add an arc to the layered graph.
-  void push_path(int last, int phase, int nw, count_t& cost) {
+  // never add an arc to the layered graph. Returns where the search goes on: -1 if the root is
+  // done; else the level of the source before the first saturated flow arc (it tries its other
+  // sinks), or `last` if none saturated (the end source is spent; its sink tries another).
+  int push_path(int last, int phase, int nw, count_t& cost) {
     const int root = path_sink_[0], end = path_source_[last];
     count_t amount = std::min(sinks_[root].demand, supply_[end]);
     for (int level = 1; level <= last; ++level)
@@ -501,8 +525,14 @@ class TransportSolver {
     }
     take(end, root, amount);
     cost += phase * amount;
-    if (sinks_[root].demand == 0) clear_bit(level_sinks_.data(), root);
     if (supply_[end] == 0) clear_bit(level_sources_.data() + last * nw, end);
+    if (sinks_[root].demand == 0) {
+      clear_bit(level_sinks_.data(), root);
+      return -1;
+    }
+    for (int level = 1; level <= last; ++level)
+      if (!test_bit(flow_sinks(path_source_[level - 1]), path_sink_[level])) return level - 1;
+    return last;
   }
 
   const Rows& rows_;
