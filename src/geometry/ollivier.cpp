@@ -113,19 +113,32 @@ class TransportSolver {
     // compile-time constant (1-4 words: degrees below 256) they unroll into registers.
     switch (words_) {
       case 1:
-        return solve<1>(j, extra);
+        return solve_sinks<1>(j, extra);
       case 2:
-        return solve<2>(j, extra);
+        return solve_sinks<2>(j, extra);
       case 3:
-        return solve<3>(j, extra);
+        return solve_sinks<3>(j, extra);
       case 4:
-        return solve<4>(j, extra);
+        return solve_sinks<4>(j, extra);
       default:
-        return solve<0>(j, extra);
+        return solve_sinks<0>(j, extra);
     }
   }
 
  private:
+  // The same for the bitsets over the sinks (at most d_j + 1 of them).
+  template <int kWords>
+  count_t solve_sinks(index_t j, count_t extra) {
+    switch ((rows_.degree(j) + 1 + 63) / 64) {
+      case 1:
+        return solve<kWords, 1>(j, extra);
+      case 2:
+        return solve<kWords, 2>(j, extra);
+      default:
+        return solve<kWords, 0>(j, extra);
+    }
+  }
+
   // Bitset words of the current i: kWords when it is given at compile time.
   template <int kWords>
   int words() const {
@@ -135,7 +148,7 @@ class TransportSolver {
       return words_;
   }
 
-  template <int kWords>
+  template <int kWords, int kSinkWords>
   count_t solve(index_t j, count_t extra) {
     const int nw = words<kWords>();
     const index_t d_j = rows_.degree(j);
@@ -178,22 +191,24 @@ class TransportSolver {
       for (int w = 0; w < nw; ++w) adjacent_[t * nw + w] = bits[w] & participating_[w];
     }
     arcs_.clear();
-    sink_words_ = (m + 63) / 64;
+    sink_words_ = kSinkWords > 0 ? kSinkWords : (m + 63) / 64;
+    has_demand_.assign(static_cast<std::size_t>(sink_words_), 0);
+    for (int t = 0; t < m; ++t) set_bit(has_demand_.data(), t);  // every sink in sinks_ has some
     flow_sinks_.assign(static_cast<std::size_t>((d_i_ + 1) * sink_words_), 0);
     if (arc_at_.size() < static_cast<std::size_t>((d_i_ + 1) * m))
       arc_at_.resize(static_cast<std::size_t>((d_i_ + 1) * m), 0);
     count_t cost = 0;
 
-    greedy<kWords>(1, cost);
-    augment<kWords>(1, cost);
+    greedy<kWords, kSinkWords>(1, cost);
+    augment<kWords, kSinkWords>(1, cost);
     if (remaining_ > 0) {
       // The failing search of phase 1 left the reached sets; they fix the tight pairs of phase 2.
       reached_sources_.resize(static_cast<std::size_t>(nw));
       for (int w = 0; w < nw; ++w) reached_sources_[w] = participating_[w] & ~unvisited_[w];
       reached_sinks_.assign(sink_seen_.begin(), sink_seen_.end());  // bits over sinks
       // Direct cost-2 pairs between a source with supply and a sink with demand are tight.
-      greedy<kWords>(2, cost);
-      augment<kWords>(2, cost);
+      greedy<kWords, kSinkWords>(2, cost);
+      augment<kWords, kSinkWords>(2, cost);
       cost += 3 * remaining_;
       remaining_ = 0;
     }
@@ -222,14 +237,14 @@ class TransportSolver {
     return false;
   }
 
-  template <int kWords>
+  template <int kWords, int kSinkWords>
   const Word* adjacent(int t) const {
     return adjacent_.data() + t * words<kWords>();
   }
   // Participating sources within distance 2 of sink t (adjacent ones included), computed once per
   // edge. The unmasked set depends on i and the sink's vertex only, not on j, so it is cached
   // across the edges of i: neighbourhoods of neighbouring j overlap.
-  template <int kWords>
+  template <int kWords, int kSinkWords>
   const Word* within2(int t) {
     const int nw = words<kWords>();
     Word* bits = within2_.data() + t * nw;
@@ -281,7 +296,7 @@ class TransportSolver {
   }
 
   // Pushes along every direct pair of cost `c` between a source with supply and a sink with demand.
-  template <int kWords>
+  template <int kWords, int kSinkWords>
   void greedy(int c, count_t& cost) {
     const int nw = words<kWords>();
     const int m = static_cast<int>(sinks_.size());
@@ -292,7 +307,8 @@ class TransportSolver {
     bucket_.assign(static_cast<std::size_t>(d_i_) + 3, 0);
     for (int t = 0; t < m; ++t) {
       if (sinks_[t].demand == 0) continue;
-      const Word* candidates = c == 1 ? adjacent<kWords>(t) : within2<kWords>(t);
+      const Word* candidates =
+          c == 1 ? adjacent<kWords, kSinkWords>(t) : within2<kWords, kSinkWords>(t);
       int options = 0;
       for (int w = 0; w < nw; ++w) options += std::popcount(candidates[w] & has_supply_[w]);
       options_[t] = options;
@@ -308,7 +324,8 @@ class TransportSolver {
     // edge costs more than the augmentations they save, the static degree order does not.)
     for (int t : order_) {
       if (remaining_ == 0) break;
-      const Word* candidates = c == 1 ? adjacent<kWords>(t) : within2<kWords>(t);
+      const Word* candidates =
+          c == 1 ? adjacent<kWords, kSinkWords>(t) : within2<kWords, kSinkWords>(t);
       for (int w = 0; w < nw && sinks_[t].demand > 0; ++w) {
         for (Word bits = candidates[w] & has_supply_[w]; bits && sinks_[t].demand > 0;
              bits &= bits - 1) {
@@ -326,20 +343,21 @@ class TransportSolver {
     supply_[a] -= amount;
     if (supply_[a] == 0) clear_bit(has_supply_.data(), a);
     sinks_[t].demand -= amount;
+    if (sinks_[t].demand == 0) clear_bit(has_demand_.data(), t);
     remaining_ -= amount;
   }
 
   // The sources that phase `phase` may route into sink t: for phase 1 its cost-1 pairs; for phase 2
   // the tight pairs of the cover potentials (see the top of the file). A sink in R_T has no cost-1
   // pair outside R_A, so within2 outside R_A holds only cost-2 pairs.
-  template <int kWords>
+  template <int kWords, int kSinkWords>
   const Word* admissible_sources(int phase, int t) {
     const int nw = words<kWords>();
-    const Word* near = adjacent<kWords>(t);
+    const Word* near = adjacent<kWords, kSinkWords>(t);
     if (phase == 1) return near;
     Word* out = candidates_.data();
     if (test_bit(reached_sinks_.data(), t)) {
-      const Word* two = within2<kWords>(t);
+      const Word* two = within2<kWords, kSinkWords>(t);
       for (int w = 0; w < nw; ++w)
         out[w] = (near[w] & reached_sources_[w]) | (two[w] & ~reached_sources_[w]);
     } else {
@@ -362,10 +380,10 @@ class TransportSolver {
   // supply and the rerouted flows, which removes at least one of them. A round whose search finds
   // no source with supply ends it: every sink it saw (R_T) and source it reached (R_A) is left in
   // sink_seen_ and, as the complement, unvisited_.
-  template <int kWords>
+  template <int kWords, int kSinkWords>
   void augment(int phase, count_t& cost) {
     const int nw = words<kWords>();
-    const int sw = sink_words_;
+    const int sw = kSinkWords > 0 ? kSinkWords : sink_words_;
     const int m = static_cast<int>(sinks_.size());
     candidates_.resize(static_cast<std::size_t>(nw));
     path_sink_.resize(static_cast<std::size_t>(m) + 1);
@@ -374,9 +392,7 @@ class TransportSolver {
       // Layered search.
       unvisited_.assign(participating_.begin(), participating_.end());
       sink_seen_.assign(static_cast<std::size_t>(sw), 0);
-      level_sinks_.assign(static_cast<std::size_t>(sw), 0);
-      for (int t = 0; t < m; ++t)
-        if (sinks_[t].demand > 0) set_bit(level_sinks_.data(), t);
+      level_sinks_.assign(has_demand_.begin(), has_demand_.end());
       std::copy_n(level_sinks_.data(), sw, sink_seen_.data());
       level_sources_.clear();
       int last = -1;  // L, the level of the sources with supply
@@ -387,7 +403,7 @@ class TransportSolver {
         for (int v = 0; v < sw; ++v)
           for (Word bits = frontier[v]; bits; bits &= bits - 1) {
             const Word* candidates =
-                admissible_sources<kWords>(phase, v * 64 + std::countr_zero(bits));
+                admissible_sources<kWords, kSinkWords>(phase, v * 64 + std::countr_zero(bits));
             for (int w = 0; w < nw; ++w) reached[w] |= candidates[w];
           }
         Word any = 0, supplied = 0;
@@ -429,7 +445,8 @@ class TransportSolver {
         for (int v = 0; v < sw; ++v)
           for (Word bits = sinks[v]; bits; bits &= bits - 1) {
             const int t = v * 64 + std::countr_zero(bits);
-            if (first_common<kWords>(admissible_sources<kWords>(phase, t), sources, nw) < 0)
+            if (first_common<kWords>(admissible_sources<kWords, kSinkWords>(phase, t), sources,
+                                     nw) < 0)
               clear_bit(sinks, t);
           }
         if (level == 0) break;
@@ -437,18 +454,18 @@ class TransportSolver {
         for (int w = 0; w < nw; ++w)
           for (Word bits = before[w]; bits; bits &= bits - 1) {
             const int a = w * 64 + std::countr_zero(bits);
-            if (first_common<0>(flow_sinks(a), sinks, sw) < 0) clear_bit(before, a);
+            if (first_common<kSinkWords>(flow_sinks(a), sinks, sw) < 0) clear_bit(before, a);
           }
       }
-      blocking_flow<kWords>(phase, last, cost);
+      blocking_flow<kWords, kSinkWords>(phase, last, cost);
     }
   }
 
   // The first set bit of `a & b` over `count` words, or -1.
-  template <int kWords>
+  template <int kCount>
   static int first_common(const Word* a, const Word* b, int count) {
-    const int nw = kWords > 0 ? kWords : count;
-    for (int w = 0; w < nw; ++w)
+    const int words = kCount > 0 ? kCount : count;
+    for (int w = 0; w < words; ++w)
       if (const Word bits = a[w] & b[w]) return w * 64 + std::countr_zero(bits);
     return -1;
   }
@@ -456,10 +473,10 @@ class TransportSolver {
   // A blocking flow on the layered graph of augment's search, level_sinks_ and level_sources_
   // serving as the alive sets: the path is path_sink_[0] <- path_source_[0] -> path_sink_[1] <- ...
   // <- path_source_[last], the last one a source with supply.
-  template <int kWords>
+  template <int kWords, int kSinkWords>
   void blocking_flow(int phase, int last, count_t& cost) {
     const int nw = words<kWords>();
-    const int sw = sink_words_;
+    const int sw = kSinkWords > 0 ? kSinkWords : sink_words_;
     Word* alive_sinks = level_sinks_.data();
     Word* alive_sources = level_sources_.data();
     for (int v = 0; v < sw; ++v) {
@@ -472,7 +489,7 @@ class TransportSolver {
           if (at_sink) {
             // On to an alive source of this level admissible to the sink.
             const int t = path_sink_[level];
-            const int a = first_common<kWords>(admissible_sources<kWords>(phase, t),
+            const int a = first_common<kWords>(admissible_sources<kWords, kSinkWords>(phase, t),
                                                alive_sources + level * nw, nw);
             if (a < 0) {
               clear_bit(alive_sinks + level * sw, t);
@@ -494,7 +511,8 @@ class TransportSolver {
           } else {
             // On to an alive sink of the next level that the source sends flow to.
             const int a = path_source_[level];
-            const int next = first_common<0>(flow_sinks(a), alive_sinks + (level + 1) * sw, sw);
+            const int next =
+                first_common<kSinkWords>(flow_sinks(a), alive_sinks + (level + 1) * sw, sw);
             if (next < 0) {
               clear_bit(alive_sources + level * nw, a);
               at_sink = true;  // the sink before a tries its other sources
@@ -558,7 +576,7 @@ class TransportSolver {
   std::vector<Word> level_sinks_, level_sources_;  // augment's layers, then the alive sets
   std::vector<int> path_sink_, path_source_;
   std::vector<Word> unvisited_;
-  std::vector<Word> sink_seen_;  // bits over sinks
+  std::vector<Word> sink_seen_, has_demand_;  // bits over sinks
   std::vector<int> order_, options_, bucket_;
   std::vector<Word> reached_sources_;  // phase 1's final search
   std::vector<Word> reached_sinks_;    // bits over sinks
