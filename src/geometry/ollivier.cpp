@@ -154,35 +154,32 @@ class TransportSolver {
     const index_t d_j = rows_.degree(j);
     supply_.assign(static_cast<std::size_t>(d_i_) + 1, d_j);
     supply_[d_i_] = extra;
-    sink_vertex_.clear();
-    demand_.clear();
-    for (index_t v : rows_.row(j)) {
-      sink_vertex_.push_back(v);
-      demand_.push_back(d_i_);
-    }
-    sink_vertex_.push_back(j);
-    demand_.push_back(extra);
-    // Common mass stays where it is.
-    for (std::size_t b = 0; b < sink_vertex_.size(); ++b) {
-      const int a = source_slot_[sink_vertex_[b]];
-      if (a < 0) continue;
-      const count_t kept = std::min(supply_[a], demand_[b]);
-      supply_[a] -= kept;
-      demand_[b] -= kept;
-    }
-    // Participants: sources and sinks with mass left; only they can carry flow.
-    participating_.assign(static_cast<std::size_t>(nw), 0);
-    remaining_ = 0;
-    for (int a = 0; a <= d_i_; ++a)
-      if (supply_[a] > 0) {
-        set_bit(participating_.data(), a);
-        remaining_ += supply_[a];
+    // Common mass stays where it is. The sinks are N(j) and j; a sink's vertex that is also a
+    // source (a common neighbour, i, or j) keeps what both sides have, the rest of the sink goes
+    // into sinks_ if positive (branch-free compaction: written always, kept if positive), and a
+    // source left without mass stops participating: only participants can carry flow. i is in
+    // N(j), so i's slot (with `extra`, perhaps 0) is always looked at.
+    participating_.assign(static_cast<std::size_t>(nw), ~Word{0});
+    if ((d_i_ + 1) % 64) participating_[nw - 1] = (Word{1} << ((d_i_ + 1) % 64)) - 1;
+    sinks_.resize(static_cast<std::size_t>(d_j) + 1);
+    count_t kept_total = 0;
+    int m = 0;
+    const auto add_sink = [&](index_t v, count_t demand) {
+      if (const int a = source_slot_[v]; a >= 0) {
+        const count_t kept = std::min(supply_[a], demand);
+        supply_[a] -= kept;
+        demand -= kept;
+        kept_total += kept;
+        if (supply_[a] == 0) clear_bit(participating_.data(), a);
       }
+      sinks_[m] = Sink{v, demand};
+      m += demand > 0;
+    };
+    for (index_t v : rows_.row(j)) add_sink(v, d_i_);
+    add_sink(j, extra);
+    sinks_.resize(static_cast<std::size_t>(m));
+    remaining_ = count_t{d_i_} * d_j + extra - kept_total;
     has_supply_ = participating_;
-    sinks_.clear();
-    for (std::size_t b = 0; b < sink_vertex_.size(); ++b)
-      if (demand_[b] > 0) sinks_.push_back(Sink{sink_vertex_[b], demand_[b]});
-    const int m = static_cast<int>(sinks_.size());
     adjacent_.resize(static_cast<std::size_t>(m * nw));
     within2_.resize(static_cast<std::size_t>(m * nw));
     within2_known_.assign(static_cast<std::size_t>(m), 0);
@@ -564,8 +561,6 @@ class TransportSolver {
   index_t i_ = 0, d_i_ = 0;
   std::vector<index_t> source_vertex_;
   std::vector<count_t> supply_;
-  std::vector<index_t> sink_vertex_;
-  std::vector<count_t> demand_;
   std::vector<Sink> sinks_;
   std::vector<Word> participating_, has_supply_, adjacent_, within2_, candidates_;
   std::vector<char> within2_known_;
