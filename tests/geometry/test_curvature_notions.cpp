@@ -121,6 +121,33 @@ TEST_CASE("K4 and K5", "[curvature]") {
   check_edges(k5, augmented, repeat(10, 5));    // 4 - 8 + 9
 }
 
+TEST_CASE("exact Ollivier on neighbourhoods wider than 256 vertices", "[curvature]") {
+  // The solver's bitsets have a fixed word count up to 4 words (closed neighbourhoods below 256)
+  // and a generic path beyond; these graphs take the generic one on the source side (the lower
+  // end of each edge, hub first), on the sink side (hub last) and on both (K_n).
+  const index_t leaves = 300;
+  Edges hub_first, hub_last;
+  for (index_t leaf = 1; leaf <= leaves; ++leaf) {
+    hub_first.emplace_back(0, leaf);
+    hub_last.emplace_back(leaf - 1, leaves);
+  }
+  // Star: mu_hub spreads over the leaves, mu_leaf sits on the hub: all of it moves one hop. With
+  // alpha = 1/2, 1/2 stays on the hub and 1/(2L) on the leaf; the other (L - 1)/(2L) moves two hops
+  // (leaf to leaf): W = (L - 1)/L.
+  for (const auto& edges : {hub_first, hub_last}) {
+    const auto star = undirected(leaves + 1, edges);
+    check_edges(star, ollivier, repeat(leaves, 0));
+    check_edges(star, ollivier, repeat(leaves, 1.0 / leaves), 0.5);
+  }
+  // K_n: n - 2 common vertices keep their mass; 1/(n - 1) moves from j to i, one hop. With alpha =
+  // 1/2: alpha - (1 - alpha)/(n - 1) moves from i to j.
+  const index_t n = 300;
+  const auto kn = complete(n);
+  const std::size_t edges = static_cast<std::size_t>(n) * (n - 1) / 2;
+  check_edges(kn, ollivier, repeat(edges, (n - 2.0) / (n - 1)));
+  check_edges(kn, ollivier, repeat(edges, 0.5 + 0.5 / (n - 1)), 0.5);
+}
+
 TEST_CASE("4-cycle", "[curvature]") {
   const auto g = undirected(4, {{0, 1}, {1, 2}, {2, 3}, {3, 0}});
   check_edges(g, augmented, repeat(4, 0));
