@@ -57,6 +57,25 @@ struct Rows : AdjacencyRows {
   index_t degree(index_t i) const { return static_cast<index_t>(AdjacencyRows::degree(i)); }
 };
 
+// out |= every row that for_each_row hands to its callback. With the width a compile-time constant
+// the sum stays in registers: out and the rows could alias as far as the compiler knows, which
+// would otherwise force a store and a reload per row.
+template <int kCount, class ForEachRow>
+void or_rows(Word* out, int count, ForEachRow&& for_each_row) {
+  if constexpr (kCount > 0) {
+    Word sum[kCount];
+    for (int k = 0; k < kCount; ++k) sum[k] = out[k];
+    for_each_row([&sum](const Word* row) {
+      for (int k = 0; k < kCount; ++k) sum[k] |= row[k];
+    });
+    for (int k = 0; k < kCount; ++k) out[k] = sum[k];
+  } else {
+    for_each_row([out, count](const Word* row) {
+      for (int k = 0; k < count; ++k) out[k] |= row[k];
+    });
+  }
+}
+
 bool test_bit(const Word* bits, int a) { return (bits[a >> 6] >> (a & 63)) & 1U; }
 void set_bit(Word* bits, int a) { bits[a >> 6] |= Word{1} << (a & 63); }
 void clear_bit(Word* bits, int a) { bits[a >> 6] &= ~(Word{1} << (a & 63)); }
@@ -250,10 +269,9 @@ class TransportSolver {
       Word* cached = two_hop(v);
       if (!two_hop_known_[v]) {
         std::copy_n(reach(v), nw, cached);
-        for (index_t w : rows_.row(v)) {
-          const Word* r = reach(w);
-          for (int k = 0; k < nw; ++k) cached[k] |= r[k];
-        }
+        or_rows<kWords>(cached, nw, [&](auto&& add) {
+          for (index_t w : rows_.row(v)) add(reach(w));
+        });
         two_hop_known_[v] = 1;
         two_hop_touched_.push_back(v);
       }
@@ -397,12 +415,11 @@ class TransportSolver {
         const Word* frontier = level_sinks_.data() + level * sw;
         level_sources_.resize(static_cast<std::size_t>((level + 1) * nw), 0);
         Word* reached = level_sources_.data() + level * nw;
-        for (int v = 0; v < sw; ++v)
-          for (Word bits = frontier[v]; bits; bits &= bits - 1) {
-            const Word* candidates =
-                admissible_sources<kWords, kSinkWords>(phase, v * 64 + std::countr_zero(bits));
-            for (int w = 0; w < nw; ++w) reached[w] |= candidates[w];
-          }
+        or_rows<kWords>(reached, nw, [&](auto&& add) {
+          for (int v = 0; v < sw; ++v)
+            for (Word bits = frontier[v]; bits; bits &= bits - 1)
+              add(admissible_sources<kWords, kSinkWords>(phase, v * 64 + std::countr_zero(bits)));
+        });
         Word any = 0, supplied = 0;
         for (int w = 0; w < nw; ++w) {
           reached[w] &= unvisited_[w];
@@ -418,11 +435,11 @@ class TransportSolver {
         level_sinks_.resize(static_cast<std::size_t>((level + 2) * sw), 0);
         Word* next = level_sinks_.data() + (level + 1) * sw;
         frontier = level_sinks_.data() + level * sw;  // the resize may have moved it
-        for (int w = 0; w < nw; ++w)
-          for (Word bits = reached[w]; bits; bits &= bits - 1) {
-            const Word* flowing = flow_sinks(w * 64 + std::countr_zero(bits));
-            for (int v = 0; v < sw; ++v) next[v] |= flowing[v];
-          }
+        or_rows<kSinkWords>(next, sw, [&](auto&& add) {
+          for (int w = 0; w < nw; ++w)
+            for (Word bits = reached[w]; bits; bits &= bits - 1)
+              add(flow_sinks(w * 64 + std::countr_zero(bits)));
+        });
         Word fresh = 0;
         for (int v = 0; v < sw; ++v) {
           next[v] &= ~sink_seen_[v];
