@@ -109,18 +109,16 @@ class TransportSolver {
     for (int a = 0; a <= d_i_; ++a) {
       const index_t u = source_vertex_[a];
       source_slot_[u] = a;
-      for (index_t w : rows_.row(u)) {
-        Word* bits = reach(w);
-        if (!touched(w)) touched_.push_back(w);
-        set_bit(bits, a);
-      }
+      for (index_t w : rows_.row(u)) set_bit(reach(w), a);
     }
   }
 
   void end_vertex() {
-    for (index_t w : touched_) std::fill_n(reach(w), words_, Word{0});
-    touched_.clear();
-    for (index_t u : source_vertex_) source_slot_[u] = -1;
+    // The rows set in begin_vertex, found the same way.
+    for (index_t u : source_vertex_) {
+      source_slot_[u] = -1;
+      for (index_t w : rows_.row(u)) std::fill_n(reach(w), words_, Word{0});
+    }
     for (index_t v : two_hop_touched_) two_hop_known_[v] = 0;
     two_hop_touched_.clear();
   }
@@ -209,7 +207,8 @@ class TransportSolver {
     arcs_.clear();
     sink_words_ = kSinkWords > 0 ? kSinkWords : (m + 63) / 64;
     has_demand_.assign(static_cast<std::size_t>(sink_words_), 0);
-    for (int t = 0; t < m; ++t) set_bit(has_demand_.data(), t);  // every sink in sinks_ has some
+    for (int t = 0; t < m; t += 64)  // every sink in sinks_ has some
+      has_demand_[t / 64] = m - t >= 64 ? ~Word{0} : (Word{1} << (m - t)) - 1;
     flow_sinks_.assign(static_cast<std::size_t>((d_i_ + 1) * sink_words_), 0);
     if (arc_at_.size() < static_cast<std::size_t>((d_i_ + 1) * m))
       arc_at_.resize(static_cast<std::size_t>((d_i_ + 1) * m), 0);
@@ -245,12 +244,6 @@ class TransportSolver {
   }
   Word* reach(index_t w) {
     return reach_.data() + static_cast<std::size_t>(w) * static_cast<std::size_t>(max_words_);
-  }
-  bool touched(index_t w) {
-    const Word* bits = reach(w);
-    for (int k = 0; k < words_; ++k)
-      if (bits[k]) return true;
-    return false;
   }
 
   template <int kWords, int kSinkWords>
@@ -573,7 +566,6 @@ class TransportSolver {
   std::vector<Word> two_hop_;     // n x max_words_ bits: cached unmasked within2 of a vertex
   std::vector<char> two_hop_known_;
   std::vector<index_t> two_hop_touched_;
-  std::vector<index_t> touched_;
   int max_words_ = 1, words_ = 1;
   index_t i_ = 0, d_i_ = 0;
   std::vector<index_t> source_vertex_;
