@@ -9,10 +9,11 @@
 // * Mass common to both measures stays in place (for a metric cost some optimal plan does this), so
 //   what is left is a transport from sources S to disjoint sinks T with costs 1, 2 or 3.
 // * Primal-dual min-cost flow in two phases, because every cost is 1, 2 or 3 and a pair at cost 3
-//   is always available. Phase 1: a maximum flow over cost-1 pairs (greedy, most constrained sinks
-//   and sources first, completed by bipartite augmentation); any flow on cost-1 pairs only is a
-//   min-cost flow of its value. Its final, failing search backward from the sinks with demand
-//   reaches sinks R_T and sources R_A (a Koenig cover); the potentials phi(a) = [a in R_A] on
+//   is always available. Phase 1: a maximum flow over cost-1 pairs (a greedy pass, the most
+//   constrained sinks first and low-degree sources first, completed by Dinic's rounds: layered
+//   breadth-first search, blocking flow); any flow on cost-1 pairs only is a min-cost flow of its
+//   value. Its final, failing search backward from the sinks with demand reaches sinks R_T and
+//   sources R_A (a Koenig cover); the potentials phi(a) = [a in R_A] on
 //   sources and phi(t) = 1 + [t in R_T] on sinks are feasible for the residual graph: c(a, t) +
 //   phi(a) - phi(t) >= 0 for every pair (a cost-1 pair from outside R_A into R_T would have been
 //   searched), and = 0 on every flow arc (flow from R_A goes into R_T, flow into R_T comes from
@@ -27,6 +28,9 @@
 //   distance <= 2, is not exact: it ignores that a cost-1 unit can block two cost-2 units.)
 // * Costs come from bitsets over i's closed neighbourhood: reach[w] holds which of N(i) + i are
 //   adjacent to w; u ~ v iff u in reach[v], d(u, v) = 2 iff u in reach[w] for some w ~ v.
+//   Sinks, flows and the search's levels are bitsets too (over N(j) + j). The loops over their
+//   words have the word counts as template parameters (1-4 words over N(i) + i, 1-2 over
+//   N(j) + j; a generic width beyond), so they unroll into registers.
 //
 // Idleness alpha > 0: the extra alpha mass sits on i (source) and j (sink). Scaled, it is
 // R = alpha/(1 - alpha)*L units. The optimal cost of a transportation problem is piecewise linear
@@ -92,7 +96,7 @@ class TransportSolver {
     two_hop_known_.assign(static_cast<std::size_t>(n), 0);
   }
 
-  // Sources are the slots of N(i) (in row order) and i itself (the last slot).
+  // Sources are the slots of N(i) (ordered as below) and i itself (the last slot).
   void begin_vertex(index_t i) {
     i_ = i;
     d_i_ = rows_.degree(i);
@@ -210,7 +214,11 @@ class TransportSolver {
     for (int t = 0; t < m; t += 64)  // every sink in sinks_ has some
       has_demand_[t / 64] = m - t >= 64 ? ~Word{0} : (Word{1} << (m - t)) - 1;
     flow_sinks_.assign(static_cast<std::size_t>((d_i_ + 1) * sink_words_), 0);
-    if (arc_at_.size() < static_cast<std::size_t>((d_i_ + 1) * m))
+    dense_arcs_ = (d_i_ + 1) * m <= kDenseArcLimit;
+    if (!dense_arcs_) {
+      arc_into_.assign(static_cast<std::size_t>(m), -1);
+      arc_next_into_.clear();
+    } else if (arc_at_.size() < static_cast<std::size_t>((d_i_ + 1) * m))
       arc_at_.resize(static_cast<std::size_t>((d_i_ + 1) * m), 0);
     count_t cost = 0;
 
@@ -274,13 +282,20 @@ class TransportSolver {
     return bits;
   }
 
-  // One arc per (source, sink) pair, found through arc_at_ without clearing it between edges: an
-  // entry is valid only if it names an arc of this edge that names the pair back (a stale entry
-  // cannot, since arcs of this edge are exactly arcs_[0, size)).
+  // One arc per (source, sink) pair, found through a dense table indexed by the pair while that
+  // stays small (d_i x d_j entries; it is not cleared between edges: an entry is valid only if it
+  // names an arc of this edge that names the pair back, and the arcs of this edge are exactly
+  // arcs_[0, size)), else through the list of the sink's arcs (a sink receives from few sources).
+  static constexpr int kDenseArcLimit = 1 << 20;
   int find_arc(int a, int t) const {
-    const int id = arc_at_[static_cast<std::size_t>(a * static_cast<int>(sinks_.size()) + t)];
-    if (id < static_cast<int>(arcs_.size()) && arcs_[id].source == a && arcs_[id].sink == t)
-      return id;
+    if (dense_arcs_) {
+      const int id = arc_at_[static_cast<std::size_t>(a * static_cast<int>(sinks_.size()) + t)];
+      if (id < static_cast<int>(arcs_.size()) && arcs_[id].source == a && arcs_[id].sink == t)
+        return id;
+      return -1;
+    }
+    for (int id = arc_into_[t]; id >= 0; id = arc_next_into_[id])
+      if (arcs_[id].source == a) return id;
     return -1;
   }
   Word* flow_sinks(int a) { return flow_sinks_.data() + a * sink_words_; }
@@ -297,8 +312,13 @@ class TransportSolver {
     if (arc.flow == 0) clear_bit(flow_sinks(arc.source), arc.sink);
   }
   void new_arc(int a, int t, count_t amount) {
-    arc_at_[static_cast<std::size_t>(a * static_cast<int>(sinks_.size()) + t)] =
-        static_cast<int>(arcs_.size());
+    const int id = static_cast<int>(arcs_.size());
+    if (dense_arcs_) {
+      arc_at_[static_cast<std::size_t>(a * static_cast<int>(sinks_.size()) + t)] = id;
+    } else {
+      arc_next_into_.push_back(arc_into_[t]);
+      arc_into_[t] = id;
+    }
     arcs_.push_back(Arc{a, t, amount});
     set_bit(flow_sinks(a), t);
   }
@@ -574,7 +594,9 @@ class TransportSolver {
   std::vector<Word> participating_, has_supply_, adjacent_, within2_, candidates_;
   std::vector<char> within2_known_;
   std::vector<Arc> arcs_;
-  std::vector<int> arc_at_;       // (source, sink) -> arc id, see find_arc
+  std::vector<int> arc_into_, arc_next_into_;  // per sink its latest arc, per arc the one before
+  std::vector<int> arc_at_;  // (source, sink) -> arc id while dense_arcs_, see find_arc
+  bool dense_arcs_ = true;
   std::vector<Word> flow_sinks_;  // per source: bits over the sinks it sends flow to
   int sink_words_ = 1;
   std::vector<Word> level_sinks_, level_sources_;  // augment's layers, then the alive sets

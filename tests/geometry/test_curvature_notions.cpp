@@ -148,6 +148,28 @@ TEST_CASE("exact Ollivier on neighbourhoods wider than 256 vertices", "[curvatur
   check_edges(kn, ollivier, repeat(edges, 0.5 + 0.5 / (n - 1)), 0.5);
 }
 
+TEST_CASE("exact Ollivier between two hubs of about 1100 neighbours", "[curvature]") {
+  // Hubs A = 0 and B = 1 joined, 1,100 leaves 2..1101 on both, leaf y = 1102 on A only: d_A = 1102,
+  // d_B = 1101. On the edge {A, B} 1,100 sinks are left short (each leaf's 1102 units get 1101 from
+  // A's side), more pairs than the solver indexes in a table: it finds its arcs through per-sink
+  // lists instead. Scaled by L = 1102 * 1101: B's 1101 units and y's 1101 reach the leaves and A
+  // (1100 + 1102 units short) at one hop each (y next to A): W = 2202 / L, kappa = 1 - 1/551.
+  // {A, leaf}: 2202 of 2204 units move one hop: kappa = 1/1102; {B, leaf}: 1/1101; {A, y}: all
+  // of mu_A moves to A, one hop: 0.
+  const index_t leaves = 1100, y = leaves + 2;
+  Edges edges{{0, 1}, {0, y}};
+  for (index_t leaf = 2; leaf < y; ++leaf) {
+    edges.emplace_back(0, leaf);
+    edges.emplace_back(1, leaf);
+  }
+  const auto g = undirected(y + 1, edges);
+  std::vector<double> expected{1 - 1.0 / 551};
+  for (index_t leaf = 0; leaf < leaves; ++leaf) expected.push_back(1.0 / 1102);
+  expected.push_back(0);
+  for (index_t leaf = 0; leaf < leaves; ++leaf) expected.push_back(1.0 / 1101);
+  check_edges(g, ollivier, expected);
+}
+
 TEST_CASE("4-cycle", "[curvature]") {
   const auto g = undirected(4, {{0, 1}, {1, 2}, {2, 3}, {3, 0}});
   check_edges(g, augmented, repeat(4, 0));
