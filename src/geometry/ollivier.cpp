@@ -331,21 +331,27 @@ class TransportSolver {
     // Sinks with the fewest candidate sources first: they are the ones a careless order starves,
     // and every starved unit costs an augmenting path later.
     // A counting sort: the number of options is at most d_i + 1.
+    // Only the sinks with demand (all of them in phase 1, few in phase 2) are counted.
+    const int sw = kSinkWords > 0 ? kSinkWords : sink_words_;
     options_.assign(static_cast<std::size_t>(m), 0);
     bucket_.assign(static_cast<std::size_t>(d_i_) + 3, 0);
-    for (int t = 0; t < m; ++t) {
-      if (sinks_[t].demand == 0) continue;
-      const Word* candidates =
-          c == 1 ? adjacent<kWords, kSinkWords>(t) : within2<kWords, kSinkWords>(t);
-      int options = 0;
-      for (int w = 0; w < nw; ++w) options += std::popcount(candidates[w] & has_supply_[w]);
-      options_[t] = options;
-      if (options > 0) ++bucket_[options + 1];
-    }
+    for (int v = 0; v < sw; ++v)
+      for (Word bits = has_demand_[v]; bits; bits &= bits - 1) {
+        const int t = v * 64 + std::countr_zero(bits);
+        const Word* candidates =
+            c == 1 ? adjacent<kWords, kSinkWords>(t) : within2<kWords, kSinkWords>(t);
+        int options = 0;
+        for (int w = 0; w < nw; ++w) options += std::popcount(candidates[w] & has_supply_[w]);
+        options_[t] = options;
+        if (options > 0) ++bucket_[options + 1];
+      }
     for (std::size_t b = 1; b < bucket_.size(); ++b) bucket_[b] += bucket_[b - 1];
     order_.resize(static_cast<std::size_t>(bucket_.back()));
-    for (int t = 0; t < m; ++t)
-      if (options_[t] > 0) order_[bucket_[options_[t]]++] = t;
+    for (int v = 0; v < sw; ++v)
+      for (Word bits = has_demand_[v]; bits; bits &= bits - 1) {
+        const int t = v * 64 + std::countr_zero(bits);
+        if (options_[t] > 0) order_[bucket_[options_[t]]++] = t;
+      }
     // Sources in slot order, i.e. by increasing degree (begin_vertex). (Sources with the fewest
     // candidate sinks of this edge first, in classes by the bit width of the count, saved
     // augmentations of the old one-path-per-source search; with Dinic's rounds counting them per
