@@ -453,7 +453,6 @@ class TransportSolver {
         if (!any) break;
         level_sinks_.resize(static_cast<std::size_t>((level + 2) * sw), 0);
         Word* next = level_sinks_.data() + (level + 1) * sw;
-        frontier = level_sinks_.data() + level * sw;  // the resize may have moved it
         or_rows<kSinkWords>(next, sw, [&](auto&& add) {
           for (int w = 0; w < nw; ++w)
             for (Word bits = reached[w]; bits; bits &= bits - 1)
