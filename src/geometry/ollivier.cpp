@@ -229,6 +229,8 @@ class TransportSolver {
       reached_sources_.resize(static_cast<std::size_t>(nw));
       for (int w = 0; w < nw; ++w) reached_sources_[w] = participating_[w] & ~unvisited_[w];
       reached_sinks_.assign(sink_seen_.begin(), sink_seen_.end());  // bits over sinks
+      tight_.resize(static_cast<std::size_t>(m * nw));
+      tight_known_.assign(static_cast<std::size_t>(m), 0);
       // Direct cost-2 pairs between a source with supply and a sink with demand are tight.
       greedy<kWords, kSinkWords>(2, cost);
       augment<kWords, kSinkWords>(2, cost);
@@ -389,7 +391,10 @@ class TransportSolver {
     const int nw = words<kWords>();
     const Word* near = adjacent<kWords, kSinkWords>(t);
     if (phase == 1) return near;
-    Word* out = candidates_.data();
+    // Fixed for the whole of phase 2 (the cover does not change): computed once per sink.
+    Word* out = tight_.data() + t * nw;
+    if (tight_known_[t]) return out;
+    tight_known_[t] = 1;
     if (test_bit(reached_sinks_.data(), t)) {
       const Word* two = within2<kWords, kSinkWords>(t);
       for (int w = 0; w < nw; ++w)
@@ -419,7 +424,6 @@ class TransportSolver {
     const int nw = words<kWords>();
     const int sw = kSinkWords > 0 ? kSinkWords : sink_words_;
     const int m = static_cast<int>(sinks_.size());
-    candidates_.resize(static_cast<std::size_t>(nw));
     path_sink_.resize(static_cast<std::size_t>(m) + 1);
     path_source_.resize(static_cast<std::size_t>(m) + 1);
     while (remaining_ > 0) {
@@ -596,7 +600,7 @@ class TransportSolver {
   std::vector<index_t> source_vertex_;
   std::vector<count_t> supply_;
   std::vector<Sink> sinks_;
-  std::vector<Word> participating_, has_supply_, adjacent_, within2_, candidates_;
+  std::vector<Word> participating_, has_supply_, adjacent_, within2_;
   std::vector<char> within2_known_;
   std::vector<Arc> arcs_;
   std::vector<int> arc_into_, arc_next_into_;  // per sink its latest arc, per arc the one before
@@ -610,7 +614,9 @@ class TransportSolver {
   std::vector<Word> sink_seen_, has_demand_;  // bits over sinks
   std::vector<int> order_, options_, bucket_;
   std::vector<Word> reached_sources_;  // phase 1's final search
-  std::vector<Word> reached_sinks_;    // bits over sinks
+  std::vector<Word> tight_;            // per sink: the sources of its tight pairs in phase 2
+  std::vector<char> tight_known_;
+  std::vector<Word> reached_sinks_;  // bits over sinks
   count_t remaining_ = 0;
 };
 
