@@ -121,6 +121,55 @@ TEST_CASE("K4 and K5", "[curvature]") {
   check_edges(k5, augmented, repeat(10, 5));    // 4 - 8 + 9
 }
 
+TEST_CASE("exact Ollivier on neighbourhoods wider than 256 vertices", "[curvature]") {
+  // The solver's bitsets have a fixed word count up to 4 words (closed neighbourhoods below 256)
+  // and a generic path beyond; these graphs take the generic one on the source side (the lower
+  // end of each edge, hub first), on the sink side (hub last) and on both (K_n).
+  const index_t leaves = 300;
+  Edges hub_first, hub_last;
+  for (index_t leaf = 1; leaf <= leaves; ++leaf) {
+    hub_first.emplace_back(0, leaf);
+    hub_last.emplace_back(leaf - 1, leaves);
+  }
+  // Star: mu_hub spreads over the leaves, mu_leaf sits on the hub: all of it moves one hop. With
+  // alpha = 1/2, 1/2 stays on the hub and 1/(2L) on the leaf; the other (L - 1)/(2L) moves two hops
+  // (leaf to leaf): W = (L - 1)/L.
+  for (const auto& edges : {hub_first, hub_last}) {
+    const auto star = undirected(leaves + 1, edges);
+    check_edges(star, ollivier, repeat(leaves, 0));
+    check_edges(star, ollivier, repeat(leaves, 1.0 / leaves), 0.5);
+  }
+  // K_n: n - 2 common vertices keep their mass; 1/(n - 1) moves from j to i, one hop. With alpha =
+  // 1/2: alpha - (1 - alpha)/(n - 1) moves from i to j.
+  const index_t n = 300;
+  const auto kn = complete(n);
+  const std::size_t edges = static_cast<std::size_t>(n) * (n - 1) / 2;
+  check_edges(kn, ollivier, repeat(edges, (n - 2.0) / (n - 1)));
+  check_edges(kn, ollivier, repeat(edges, 0.5 + 0.5 / (n - 1)), 0.5);
+}
+
+TEST_CASE("exact Ollivier between two hubs of about 1100 neighbours", "[curvature]") {
+  // Hubs A = 0 and B = 1 joined, 1,100 leaves 2..1101 on both, leaf y = 1102 on A only: d_A = 1102,
+  // d_B = 1101. On the edge {A, B} 1,100 sinks are left short (each leaf's 1102 units get 1101 from
+  // A's side), more pairs than the solver indexes in a table: it finds its arcs through per-sink
+  // lists instead. Scaled by L = 1102 * 1101: B's 1101 units and y's 1101 reach the leaves and A
+  // (1100 + 1102 units short) at one hop each (y next to A): W = 2202 / L, kappa = 1 - 1/551.
+  // {A, leaf}: 2202 of 2204 units move one hop: kappa = 1/1102; {B, leaf}: 1/1101; {A, y}: all
+  // of mu_A moves to A, one hop: 0.
+  const index_t leaves = 1100, y = leaves + 2;
+  Edges edges{{0, 1}, {0, y}};
+  for (index_t leaf = 2; leaf < y; ++leaf) {
+    edges.emplace_back(0, leaf);
+    edges.emplace_back(1, leaf);
+  }
+  const auto g = undirected(y + 1, edges);
+  std::vector<double> expected{1 - 1.0 / 551};
+  for (index_t leaf = 0; leaf < leaves; ++leaf) expected.push_back(1.0 / 1102);
+  expected.push_back(0);
+  for (index_t leaf = 0; leaf < leaves; ++leaf) expected.push_back(1.0 / 1101);
+  check_edges(g, ollivier, expected);
+}
+
 TEST_CASE("4-cycle", "[curvature]") {
   const auto g = undirected(4, {{0, 1}, {1, 2}, {2, 3}, {3, 0}});
   check_edges(g, augmented, repeat(4, 0));

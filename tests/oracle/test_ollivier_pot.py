@@ -43,10 +43,19 @@ def main():
     # the origin), so many tied distances and many vertices with equal neighbourhoods, the case where
     # nearly every edge needs the cost-2 phase of the transport.
     ties = np.round(np.maximum(0, rng.normal(size=(200, 4)) @ rng.normal(size=(4, 3))), 1)
+    # Two hubs (first and last index) near the origin and points on the unit sphere in 40-D, farther
+    # from each other than from the hubs: both hubs neighbour every point (degree 299), so the
+    # solver's bitsets over a closed neighbourhood take their generic width (more than 4 words) on
+    # the source side (edges from hub 0), the sink side (edges to hub 299) and both.
+    sphere = rng.normal(size=(298, 40))
+    sphere /= np.linalg.norm(sphere, axis=1, keepdims=True)
+    hub = 0.05 * np.eye(40)[:1]
+    hubs = np.vstack([hub, sphere, -hub])
     configs = [("mixture", mixture, 5, "union", 0.0), ("mixture", mixture, 12, "union", 0.5),
                ("relu", relu, 20, "union", 0.0), ("relu", relu, 8, "mutual", 0.5),
                ("mixture", mixture, 7, "mutual", 0.0), ("relu", relu, 6, "union", 0.3),
-               ("ties", ties, 15, "union", 0.0), ("ties", ties, 10, "union", 0.5)]
+               ("ties", ties, 15, "union", 0.0), ("ties", ties, 10, "union", 0.5),
+               ("hubs", hubs, 5, "union", 0.0), ("hubs", hubs, 8, "union", 0.5)]
     failures, checked = [], 0
     for name, X, k, rule, alpha in configs:
         path = os.path.join(workdir, name + ".csv")
