@@ -21,6 +21,8 @@ constexpr const char* usage =
     "Spearman\n"
     "  controls     trained runs against their untrained controls per group and k: means, paired "
     "t-test\n"
+    "  dynamics     the geometry during training: per snapshot epoch, loss, accuracy and rho "
+    "(--run ID, or per group)\n"
     "  analyze      geometry and Ricci coefficients of an activation stack (a file's layer_NN, or "
     "--run ID)\n"
     "  validate     check a results file against the results schema (exit 3 when it is not valid)\n"
@@ -44,6 +46,7 @@ int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (subcommand == "layers") return layers_command(rest, out);
     if (subcommand == "association") return association_command(rest, out);
     if (subcommand == "controls") return controls_command(rest, out);
+    if (subcommand == "dynamics") return dynamics_command(rest, out);
     if (subcommand == "validate") return validate_command(rest, out);
     if (subcommand == "schema") return schema_command(rest, out);
     err << "ricci-query: unknown subcommand '" << subcommand << "' (run 'ricci-query --help')\n";

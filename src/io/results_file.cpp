@@ -240,7 +240,7 @@ struct ResultsFile::Impl {
   int rank = 0;
   int version = schema_version;  // of the file: columns newer than it are not written
   index_t runs = 0;
-  int k_slots = 0, layers = 0, epochs = 0;
+  int k_slots = 0, layers = 0, epochs = 0, snapshots = 0;
   bool store_activations = false, store_nodes = false;
 
   Impl(const std::string& file_path, MPI_Comm comm)
@@ -276,6 +276,8 @@ struct ResultsFile::Impl {
         return static_cast<hsize_t>(layers);
       case Axis::epochs:
         return static_cast<hsize_t>(std::max(epochs, 1));
+      case Axis::snapshots:
+        return static_cast<hsize_t>(std::max(snapshots, 1));
     }
     return 0;
   }
@@ -339,6 +341,16 @@ void ResultsFile::Impl::require_fits(const RunRecord& record) const {
                             std::to_string(at_k.layers.size()) +
                             " layers at k = " + std::to_string(at_k.k));
   }
+  // Files before schema 5 have no snapshot columns: a re-analysis or resume of one writes none.
+  const int snapshot_room = version >= snapshots_since_version ? std::max(snapshots, 1) : 0;
+  if (record.snapshots.size() > static_cast<std::size_t>(snapshot_room))
+    throw Error("io", run + " has " + std::to_string(record.snapshots.size()) + " snapshots but " +
+                          path + " has room for " + std::to_string(snapshot_room));
+  for (const auto& snapshot : record.snapshots)
+    if (snapshot.measures.size() > static_cast<std::size_t>(k_slots))
+      throw Error("io", run + " has a snapshot of " + std::to_string(snapshot.measures.size()) +
+                            " k values but " + path + " has " + std::to_string(k_slots) +
+                            " k slots");
 }
 
 void ResultsFile::Impl::create_columns(hid_t root) const {
@@ -418,6 +430,17 @@ void ResultsFile::Impl::write_column(const Column& column, const RunRecord& reco
   } else if (column.has_axis(Axis::epochs)) {
     const std::size_t epochs_kept = std::min<std::size_t>(history.size(), cells_per_run);
     for (std::size_t e = 0; e < epochs_kept; ++e) cells.set(e, column.from_record(record, 0, e));
+  } else if (column.has_axis(Axis::snapshots)) {
+    const bool per_slot = column.has_axis(Axis::k_slots);
+    const std::size_t width = per_slot ? static_cast<std::size_t>(k_slots) : 1;
+    for (std::size_t s = 0; done && s < record.snapshots.size(); ++s) {
+      if (!per_slot) {
+        cells.set(s, column.from_record(record, s, 0));
+        continue;
+      }
+      for (std::size_t slot = 0; slot < record.snapshots[s].measures.size(); ++slot)
+        cells.set(s * width + slot, column.from_record(record, s, slot));
+    }
   } else if (done) {
     const bool per_layer = column.has_axis(Axis::layers);
     for (std::size_t slot = 0; slot < record.measures.size(); ++slot) {
@@ -462,6 +485,7 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
   f.k_slots = layout.k_slots;
   f.layers = layout.layers;
   f.epochs = layout.epochs;
+  f.snapshots = layout.snapshots;
   f.store_activations = layout.store_activations;
   f.store_nodes = layout.store_nodes;
   f.require_fits(layout);
@@ -547,6 +571,12 @@ void ResultsFile::Impl::read_sizes() {
   k_slots = static_cast<int>(k);
   layers = static_cast<int>(l);
   epochs = static_cast<int>(e);
+  // Files before schema 5 have no snapshot axis (and no snapshot columns are written to them).
+  if (version >= snapshots_since_version) {
+    const hsize_t s = shapes::dimension_of(root, path, "/snapshots/epoch", 1, 2);
+    if (s > most) throw Error("io", "'" + path + "' declares more snapshots than this build reads");
+    snapshots = static_cast<int>(s);
+  }
   store_activations = h5::integer_attribute(root, "store_activations").value_or(0) != 0;
   store_nodes = h5::integer_attribute(root, "store_nodes").value_or(0) != 0;
 }

@@ -318,6 +318,8 @@ ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_ch
   t.k_slots = shapes::dimension_of(f, path, "/flow/k", 1, 2);
   t.layers = shapes::dimension_of(f, path, "/flow/g", 2, 3);
   t.epochs = shapes::dimension_of(f, path, "/history/loss", 1, 2);
+  if (version >= snapshots_since_version)
+    t.snapshots = shapes::dimension_of(f, path, "/snapshots/epoch", 1, 2);
   // Every run has at least one k and one layer; an empty axis is a corrupted or crafted file, and
   // the per-run accessors (layers_of, k_values) would index past its columns.
   for (const auto& [size, what] :
@@ -332,10 +334,11 @@ ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_ch
     if (column.since_version > t.schema_version) continue;
     std::vector<hsize_t> dims;
     for (Axis axis : column.axes)
-      dims.push_back(axis == Axis::runs      ? t.runs
-                     : axis == Axis::k_slots ? t.k_slots
-                     : axis == Axis::layers  ? t.layers
-                                             : t.epochs);
+      dims.push_back(axis == Axis::runs        ? t.runs
+                     : axis == Axis::k_slots   ? t.k_slots
+                     : axis == Axis::layers    ? t.layers
+                     : axis == Axis::snapshots ? t.snapshots
+                                               : t.epochs);
     const std::string name(column.path);
     ResultsTable::ColumnData& data = t.columns[name];
     switch (column.type) {

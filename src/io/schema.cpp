@@ -29,6 +29,10 @@ const geometry::LayerMeasures& layer_at(const RunRecord& r, std::size_t slot, st
 const geometry::RicciCoefficient& coefficient_at(const RunRecord& r, std::size_t slot) {
   return r.measures[slot].coefficient(stored_notion);
 }
+const geometry::RicciCoefficient& snapshot_coefficient(const RunRecord& r, std::size_t snapshot,
+                                                       std::size_t slot) {
+  return r.snapshots[snapshot].measures[slot].coefficient(stored_notion);
+}
 const nn::EpochRecord& epoch_at(const RunRecord& r, std::size_t epoch) {
   return r.training.history[epoch];
 }
@@ -147,6 +151,22 @@ std::vector<Column> make_columns() {
      nullptr, [](const RunRecord& r, std::size_t, std::size_t e) -> CellValue { return epoch_at(r, e).val_loss; }},
     {"/history/val_accuracy", float64, 0, {runs, epochs}, no_value, "validation accuracy", {}, false,
      nullptr, [](const RunRecord& r, std::size_t, std::size_t e) -> CellValue { return epoch_at(r, e).val_accuracy; }},
+
+    // /snapshots: the network during training, at the job's snapshot epochs (docs/method.md §6).
+    {"/snapshots/epoch", int32, 0, {runs, snapshots}, std::int64_t{-1}, "the snapshot's epoch (0 = before training), ascending; -1 pads", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return std::int64_t{r.snapshots[s].state.epoch}; }, snapshots_since_version},
+    {"/snapshots/train_loss", float64, 0, {runs, snapshots}, no_value, "loss over the training part (after the validation split), a full pass", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return r.snapshots[s].state.train_loss; }, snapshots_since_version},
+    {"/snapshots/train_accuracy", float64, 0, {runs, snapshots}, no_value, "accuracy over the training part, a full pass", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return r.snapshots[s].state.train_accuracy; }, snapshots_since_version},
+    {"/snapshots/test_loss", float64, 0, {runs, snapshots}, no_value, "loss over the test set", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return r.snapshots[s].state.test_loss; }, snapshots_since_version},
+    {"/snapshots/test_accuracy", float64, 0, {runs, snapshots}, no_value, "accuracy over the test set", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return r.snapshots[s].state.test_accuracy; }, snapshots_since_version},
+    {"/snapshots/rho", float64, 0, {runs, snapshots, k_slots}, no_value, "the Ricci coefficient of the snapshot's hidden layers at each k slot (as /flow/rho)", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t k) -> CellValue { return snapshot_coefficient(r, s, k).rho; }, snapshots_since_version},
+    {"/snapshots/reason", int8, 0, {runs, snapshots, k_slots}, std::int64_t{-1}, "why the snapshot's coefficient is undefined (as /flow/reason)", reason_codes(), false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t k) -> CellValue { return static_cast<std::int64_t>(snapshot_coefficient(r, s, k).reason); }, snapshots_since_version},
   };
   // clang-format on
 }
@@ -214,6 +234,7 @@ constexpr AxisInfo axis_table[] = {
     {k_slots, "k_slots", "K", "k_slots: the longest k list of any run; shorter lists are padded"},
     {layers, "layers", "L", "layers: the largest depth; shallower runs are padded"},
     {epochs, "epochs", "E", "epochs: the most epochs a run may train"},
+    {snapshots, "snapshots", "S", "snapshots: the most snapshot epochs of any run (at least 1)"},
 };
 
 const AxisInfo& info(Axis axis) {
@@ -360,15 +381,16 @@ std::size_t value_bytes(ValueType type, std::size_t string_width) {
 }
 
 std::size_t table_bytes_per_run(std::size_t k_slot_count, std::size_t layer_count,
-                                std::size_t epoch_count) {
+                                std::size_t epoch_count, std::size_t snapshot_count) {
   std::size_t total = 0;
   for (const Column& column : results_columns()) {
     std::size_t cells = 1;
     for (Axis axis : column.axes)
-      cells *= axis == k_slots  ? k_slot_count
-               : axis == layers ? layer_count
-               : axis == epochs ? std::max<std::size_t>(epoch_count, 1)
-                                : 1;
+      cells *= axis == k_slots     ? k_slot_count
+               : axis == layers    ? layer_count
+               : axis == epochs    ? std::max<std::size_t>(epoch_count, 1)
+               : axis == snapshots ? std::max<std::size_t>(snapshot_count, 1)
+                                   : 1;
     total += cells * value_bytes(column.type, column.string_width);
   }
   return total;
@@ -401,7 +423,7 @@ std::string layout_json() {
   layout["schema_version"] = schema_version;
   layout["readable_schema_versions"] = {oldest_readable_schema_version, schema_version};
   ordered_json& dims = layout["dimensions"];
-  for (Axis a : {runs, k_slots, layers, epochs})
+  for (Axis a : {runs, k_slots, layers, epochs, snapshots})
     dims[std::string(axis_symbol(a))] = axis_meaning(a);
   for (const auto& [symbol, meaning] : run_dataset_symbols()) dims[std::string(symbol)] = meaning;
   ordered_json& attributes = layout["attributes"];

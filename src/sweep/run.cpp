@@ -28,9 +28,9 @@ void throw_if_cancelled(const std::function<bool()>& cancelled) {
   if (cancelled && cancelled()) throw Error("sweep", "run interrupted by a stop request");
 }
 
-void measure_run_geometry(io::RunRecord& record, const io::RunIdentity& run, const JobSpec& job,
-                          const data::InputMatrix& test_inputs) {
-  const auto start = std::chrono::steady_clock::now();
+std::vector<geometry::MeasuresAtK> measure_geometry(const std::vector<RowMatrix>& hidden,
+                                                    const io::RunIdentity& run, const JobSpec& job,
+                                                    const data::InputMatrix& test_inputs) {
   geometry::MeasureOptions options;
   options.k = run.k;
   options.rule = job.rule;
@@ -40,9 +40,14 @@ void measure_run_geometry(io::RunRecord& record, const io::RunIdentity& run, con
   // geometry ignores them otherwise, so the copy is made only when it is read).
   std::optional<RowMatrix> inputs;
   if (options.rule == geometry::GraphRule::baptista_r) inputs = test_inputs.cast<double>();
-  record.measures =
-      geometry::measure_stack(record.activations.hidden, options,
-                              inputs ? std::optional<geometry::LayerView>(*inputs) : std::nullopt);
+  return geometry::measure_stack(
+      hidden, options, inputs ? std::optional<geometry::LayerView>(*inputs) : std::nullopt);
+}
+
+void measure_run_geometry(io::RunRecord& record, const io::RunIdentity& run, const JobSpec& job,
+                          const data::InputMatrix& test_inputs) {
+  const auto start = std::chrono::steady_clock::now();
+  record.measures = measure_geometry(record.activations.hidden, run, job, test_inputs);
   record.geometry_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -63,12 +68,26 @@ io::RunRecord execute_run(const RunSpec& spec, const JobSpec& job, DataCache& ca
                        architecture.residual);
     nn::TrainOptions training = job.train;
     if (run.untrained) training.epochs = 0;
-    out.training = nn::train(net, data, training, streams.shuffle);
+    // Snapshots (docs/method.md §6): the geometry of the test activations at the chosen epochs,
+    // timed apart so that train_seconds stays the training's and geometry_seconds holds them.
+    training.snapshot_epochs = job.snapshots_for(training.epochs);
+    double snapshot_seconds = 0;
+    const auto snapshot = [&](const nn::SnapshotState& state, nn::Mlp<float>& network) {
+      throw_if_cancelled(cancelled);
+      const auto start = std::chrono::steady_clock::now();
+      const nn::Activations at_epoch = nn::hidden_activations(network, data.test_x);
+      out.snapshots.push_back({state, measure_geometry(at_epoch.hidden, run, job, data.test_x)});
+      snapshot_seconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    out.training = nn::train(net, data, training, streams.shuffle, snapshot);
+    out.training.seconds -= snapshot_seconds;
     throw_if_cancelled(cancelled);
 
     out.activations = nn::hidden_activations(net, data.test_x);
     out.labels = data.test_y;
     measure_run_geometry(out, run, job, data.test_x);
+    out.geometry_seconds += snapshot_seconds;
     out.status = io::RunStatus::done;
   } catch (const std::exception& e) {
     out.status = io::RunStatus::failed;

@@ -39,6 +39,13 @@ struct RunRecord {
   nn::Activations activations;                  // done runs
   std::vector<std::uint8_t> labels;             // test labels, done runs
   std::vector<geometry::MeasuresAtK> measures;  // done runs: one per k slot of the run
+  // Done runs with snapshot epochs (docs/method.md §6): the network's state and geometry at each,
+  // in epoch order; `measures` as above.
+  struct Snapshot {
+    nn::SnapshotState state;
+    std::vector<geometry::MeasuresAtK> measures;
+  };
+  std::vector<Snapshot> snapshots;
 
   // Training ran to its end, so its accuracies and time are set: every done run, untrained
   // controls (0 epochs) included.
@@ -48,9 +55,10 @@ struct RunRecord {
 // The fixed sizes of a results file, decided when it is created.
 struct ResultsLayout {
   std::vector<RunIdentity> runs;
-  int k_slots = 0;  // the longest k list of any run
-  int layers = 0;   // the largest depth
-  int epochs = 0;   // the most epochs any run may train
+  int k_slots = 0;    // the longest k list of any run
+  int layers = 0;     // the largest depth
+  int epochs = 0;     // the most epochs any run may train
+  int snapshots = 0;  // the most snapshot epochs of any run
   bool store_activations = true, store_nodes = false;
   std::map<std::string, std::string> attributes;  // job text, tool version, graph rule
 };

@@ -31,8 +31,8 @@ inline constexpr int oldest_readable_schema_version = 1;
 // The axes of the table datasets. Sizes: runs = the number of runs; k_slots = the longest k list
 // of any run (shorter lists are padded); layers = the largest depth; epochs = the most epochs a
 // run may train.
-enum class Axis { runs, k_slots, layers, epochs };
-std::string_view axis_name(Axis axis);    // "runs", "k_slots", "layers", "epochs"
+enum class Axis { runs, k_slots, layers, epochs, snapshots };
+std::string_view axis_name(Axis axis);    // "runs", "k_slots", "layers", "epochs", "snapshots"
 std::string_view axis_symbol(Axis axis);  // "N", "K", "L", "E", as layout.json writes shapes
 std::string_view axis_meaning(Axis axis);
 
@@ -94,6 +94,8 @@ inline constexpr int checksum_since_version = 3;
 inline constexpr int transitions_since_version = 4;
 // Version 5: untrained controls (/runs/untrained).
 inline constexpr int controls_since_version = 5;
+// Version 5: snapshots during training (/snapshots).
+inline constexpr int snapshots_since_version = 5;
 // The columns /runs/checksum covers in a file of `version`, in their canonical order: every
 // column written from the run record except the status, in registry order.
 std::vector<const Column*> checksummed_columns(int version);
@@ -136,7 +138,8 @@ const std::vector<FileAttribute>& file_attributes();
 // Bytes of one value of `type` (a fixed-length string: its width).
 std::size_t value_bytes(ValueType type, std::size_t string_width);
 // Bytes one run takes in the table datasets of a file with these axis sizes.
-std::size_t table_bytes_per_run(std::size_t k_slots, std::size_t layers, std::size_t epochs);
+std::size_t table_bytes_per_run(std::size_t k_slots, std::size_t layers, std::size_t epochs,
+                                std::size_t snapshots);
 // Bytes of `run`'s per-run datasets, given what the file stores.
 std::size_t run_data_bytes(const RunIdentity& run, bool store_activations, bool store_nodes);
 

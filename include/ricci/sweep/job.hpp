@@ -45,12 +45,20 @@ struct JobSpec {
   std::vector<index_t> k;  // used when !paper_k
   geometry::GraphRule rule = geometry::GraphRule::knn_union;
 
+  // Snapshots during training (docs/method.md §6): the geometry at these epochs too (ascending,
+  // 0 = the untrained network), or every `snapshot_every` epochs from 0; none when both are empty.
+  std::vector<int> snapshot_epochs;
+  int snapshot_every = 0;
+
   bool store_activations = true;
   bool store_nodes = false;
 
   std::map<std::string, ProblemSettings> problem_settings;  // one entry per problem in `problems`
 
   std::vector<index_t> k_for(const data::Problem& problem) const;
+  // The snapshot epochs of a run trained for at most `epochs` epochs (0 for an untrained control).
+  // Throws ricci::Error("sweep", ...) for a listed epoch beyond train.epochs.
+  std::vector<int> snapshots_for(int epochs) const;
   data::DataOptions data_options(const std::string& problem) const;
 };
 

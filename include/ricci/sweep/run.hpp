@@ -32,6 +32,12 @@ class DataCache {
 // empty: never cancelled).
 void throw_if_cancelled(const std::function<bool()>& cancelled);
 
+// The geometry of one set of `run`'s hidden activations (the final ones or a snapshot's) at every
+// k of the run under the job's settings. Throws ricci::Error from the geometry.
+std::vector<geometry::MeasuresAtK> measure_geometry(const std::vector<RowMatrix>& hidden,
+                                                    const io::RunIdentity& run, const JobSpec& job,
+                                                    const data::InputMatrix& test_inputs);
+
 // The geometry of a run whose record holds its hidden activations: fills record.measures at every k
 // of `run` under the job's graph rule, and record.geometry_seconds. The one geometry step of a
 // sweep, whether the activations come from training (execute_run) or from a results file
