@@ -36,11 +36,15 @@ Table dynamics_table(const std::vector<DynamicsRow>& rows, const std::vector<ind
   for (const char* name : state_columns) table.columns.push_back(name);
   for (index_t k : ks) table.columns.push_back("rho_k" + std::to_string(k));
   for (const DynamicsRow& row : rows) {
-    std::vector<Cell> cells{row.problem, row.architecture, row.depth, per_run ? row.run : row.runs,
-                            row.epoch};
-    for (double value : row.state) cells.push_back(value);
-    for (double value : row.rho) cells.push_back(value);
-    table.rows.push_back(std::move(cells));
+    std::vector<Cell>& cells = table.rows.emplace_back();
+    cells.reserve(5 + row.state.size() + row.rho.size());
+    cells.emplace_back(row.problem);
+    cells.emplace_back(row.architecture);
+    cells.emplace_back(row.depth);
+    cells.emplace_back(per_run ? row.run : row.runs);
+    cells.emplace_back(row.epoch);
+    for (double value : row.state) cells.emplace_back(value);
+    for (double value : row.rho) cells.emplace_back(value);
   }
   return table;
 }

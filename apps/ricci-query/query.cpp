@@ -25,6 +25,10 @@ constexpr const char* usage =
     "(--run ID, or per group)\n"
     "  analyze      geometry and Ricci coefficients of an activation stack (a file's layer_NN, or "
     "--run ID)\n"
+    "  local        per group and notion: mean local coefficient, share < 0, undefined points "
+    "(--k K --curvature LIST --group COLUMNS)\n"
+    "  layers-profile  per group and notion: layer coefficients rho(t) by depth, averaged over "
+    "runs\n"
     "  validate     check a results file against the results schema (exit 3 when it is not valid)\n"
     "  schema       print the results schema (results_schema/layout.json) as JSON; takes no file\n"
     "every subcommand takes --format table|csv|json\n"
@@ -47,6 +51,8 @@ int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (subcommand == "association") return association_command(rest, out);
     if (subcommand == "controls") return controls_command(rest, out);
     if (subcommand == "dynamics") return dynamics_command(rest, out);
+    if (subcommand == "local") return local_command(rest, out);
+    if (subcommand == "layers-profile") return layers_profile_command(rest, out);
     if (subcommand == "validate") return validate_command(rest, out);
     if (subcommand == "schema") return schema_command(rest, out);
     err << "ricci-query: unknown subcommand '" << subcommand << "' (run 'ricci-query --help')\n";

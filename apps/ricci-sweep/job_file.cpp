@@ -316,24 +316,74 @@ void check_architectures_fit_depths(const sweep::JobSpec& job, const Settings& s
     }
 }
 
+// The follow-up's measurements: exact Ollivier's k among every problem's k, and nothing the
+// baptista-r convention does not define (docs/method.md §4). The error goes to the key that asked.
+void check_geometry_keys(const sweep::JobSpec& job, const Settings& settings) {
+  const auto where = [&](const std::string& key) {
+    const auto given = settings.find(key);
+    return (given != settings.end() ? given->second.where : command_line) + ", key " + key;
+  };
+  if (!job.ollivier_k.empty()) {
+    if (std::find(job.curvatures.begin(), job.curvatures.end(),
+                  geometry::CurvatureNotion::ollivier) == job.curvatures.end())
+      throw Error("job", where("geometry.ollivier_k") +
+                             ": restricts the ollivier notion, which geometry.curvatures does "
+                             "not list");
+    for (const std::string& name : job.problems) {
+      const auto ks = job.k_for(data::parse_problem(name));
+      for (index_t k : job.ollivier_k)
+        if (std::find(ks.begin(), ks.end(), k) == ks.end()) {
+          std::string list;
+          for (index_t value : ks) {
+            if (!list.empty()) list += ',';
+            list += std::to_string(value);
+          }
+          throw Error("job", where("geometry.ollivier_k") + ": k = " + std::to_string(k) +
+                                 " is not among the k values of " + name + " (" + list + ")");
+        }
+    }
+  }
+  if (job.rule != geometry::GraphRule::baptista_r) return;
+  if (job.local)
+    throw Error("job", where("geometry.local") +
+                           ": the local coefficients are defined on the union and mutual graphs, "
+                           "not under convention = baptista-r");
+  if (job.all_layers)
+    throw Error("job", where("geometry.layers") +
+                           ": layers = all is the follow-up's list on undirected graphs; "
+                           "baptista-r has its own input transition (use layers = hidden)");
+  for (auto notion : job.curvatures)
+    if (geometry::needs_undirected_graph(notion))
+      throw Error("job", where("geometry.curvatures") + ": " +
+                             std::string(geometry::curvature_notion_name(notion)) +
+                             " is defined on the undirected graph, not under convention = "
+                             "baptista-r");
+}
+
 void apply_settings(sweep::JobSpec& job, const Settings& settings) {
   apply_job_keys(job, settings);
   check_architectures_fit_depths(job, settings);
+  check_geometry_keys(job, settings);
   apply_problem_keys(job, settings);
+}
+
+// A re-analysis measures the stored (final) activations again: it may change the geometry keys
+// but not the snapshot epochs, which are taken during training.
+bool reanalysis_may_change(std::string_view key) {
+  return key.starts_with("geometry.") && key != "geometry.snapshot_epochs";
 }
 
 // A re-analysis keeps the source's runs and training: it may change the geometry and where the
 // data lie (a data path; the sweep checks that the data themselves are the source's).
 void require_reanalysis_keys(const Settings& overrides) {
   for (const auto& [key, setting] : overrides) {
-    if (key.starts_with("geometry.")) continue;
+    if (reanalysis_may_change(key)) continue;
     const ProblemKey* problem_key =
         key.starts_with("problem.") ? find_problem_key(setting_of(key)) : nullptr;
     if (problem_key && problem_key->path) continue;
     std::string allowed;
     for (const JobKey& known : job_keys())
-      if (known.name.starts_with("geometry."))
-        allowed += (allowed.empty() ? "" : ", ") + known.name;
+      if (reanalysis_may_change(known.name)) allowed += (allowed.empty() ? "" : ", ") + known.name;
     throw Error("job", setting.where + ", key " + key +
                            ": --reanalyze keeps the source's runs and training and may change "
                            "only " +

@@ -13,6 +13,7 @@
 #include "cli_util.hpp"
 #include "ricci/core/error.hpp"
 #include "ricci/data/problems.hpp"
+#include "ricci/geometry/curvature.hpp"
 #include "ricci/geometry/graph.hpp"
 #include "ricci/nn/optimizer.hpp"
 
@@ -310,9 +311,9 @@ std::string optimizer_meaning() {
          shortest_real(settings.beta2) + "), with TensorFlow/Keras update rules";
 }
 
-// `key`, marked as added after results files existed (KeyInfo::later).
+// `key`, marked as added after results files existed (KeyInfo::omitted_at_default).
 JobKey later(JobKey key) {
-  key.later = true;
+  key.omitted_at_default = true;
   return key;
 }
 
@@ -417,13 +418,89 @@ JobKey snapshot_key() {
     if (job.snapshot_every > 0) return "every " + std::to_string(job.snapshot_every);
     return job.snapshot_epochs.empty() ? std::string("none") : joined(job.snapshot_epochs);
   };
-  key.later = true;
+  key.omitted_at_default = true;
   return key;
 }
+
+// --- The follow-up's measurements (issue 14): notions, local coefficients, layer list.
+
+JobKey curvatures_key() {
+  auto key = row<sweep::JobSpec>(
+      "geometry.curvatures", ValueKind::name_list,
+      "curvature notions the results file stores per layer, with their global coefficient (and "
+      "local ones), in this order (docs/method.md §3); /flow keeps Forman whatever the list");
+  for (auto notion : geometry::all_curvature_notions)
+    key.bounds.words.emplace_back(geometry::curvature_notion_name(notion));
+  key.parse = [words = key.bounds.words](sweep::JobSpec& job, const std::string& text) {
+    std::vector<geometry::CurvatureNotion> notions;
+    // parse_name_list refuses a name given twice.
+    for (const std::string& name : parse_name_list(text, "curvature list")) {
+      require_word(name, words);
+      notions.push_back(geometry::parse_curvature_notion(name));
+    }
+    job.curvatures = std::move(notions);
+  };
+  key.print = [](const sweep::JobSpec& job) {
+    std::vector<std::string> names;
+    for (auto notion : job.curvatures) names.emplace_back(geometry::curvature_notion_name(notion));
+    return joined(names);
+  };
+  return key;
+}
+
+JobKey ollivier_k_key() {
+  const Bounds bounds{.min = 1, .max = static_cast<double>(1LL << 30), .words = {"all"}};
+  auto key = row<sweep::JobSpec>(
+      "geometry.ollivier_k", ValueKind::word_or_integer_list,
+      "exact Ollivier (curvatures = ..., ollivier) only at these k, each among the problem's k "
+      "values (the notion is NaN at the others), or all",
+      bounds);
+  key.parse = [bounds](sweep::JobSpec& job, const std::string& text) {
+    std::vector<index_t> ks;
+    if (text != "all")
+      for (long long k : bounded_integer_list(text, "k", bounds))
+        ks.push_back(static_cast<index_t>(k));
+    job.ollivier_k = std::move(ks);
+  };
+  key.print = [](const sweep::JobSpec& job) {
+    return job.ollivier_k.empty() ? std::string("all") : joined(job.ollivier_k);
+  };
+  return key;
+}
+
+std::vector<JobKey> notion_keys() {
+  std::vector<JobKey> keys{
+      curvatures_key(),
+      boolean_key<sweep::JobSpec>(
+          "geometry.local",
+          "also the follow-up's local and layer Ricci coefficients of every notion (union and "
+          "mutual graphs; docs/method.md §4)",
+          [](auto& job) -> auto& { return job.local; }),
+      real_key<sweep::JobSpec>(
+          "geometry.ollivier_idleness",
+          "idleness alpha of the exact Ollivier notion's lazy measures (0: the follow-up's)",
+          Bounds{.min = 0, .max = 1, .max_open = true},
+          [](auto& job) -> auto& { return job.ollivier_idleness; }),
+      ollivier_k_key(),
+      word_key(
+          "geometry.layers",
+          "the measured layer list: hidden (the paper) or all (the inputs, the hidden layers "
+          "and the sigmoid output, as the follow-up; union and mutual graphs)",
+          {"hidden", "all"},
+          [](sweep::JobSpec& job, const std::string& word) { job.all_layers = word == "all"; },
+          [](const sweep::JobSpec& job) {
+            return std::string(job.all_layers ? "all" : "hidden");
+          })};
+  for (JobKey& key : keys) key.omitted_at_default = true;
+  return keys;
+}
+
+// --- end of the follow-up's measurements.
 
 std::vector<JobKey> geometry_and_output_sections() {
   std::vector<JobKey> keys{k_key()};
   for (auto& key : graph_keys()) keys.push_back(std::move(key));
+  for (auto& key : notion_keys()) keys.push_back(std::move(key));
   keys.push_back(snapshot_key());
   keys.push_back(boolean_key<sweep::JobSpec>(
       "output.store_activations",
@@ -529,7 +606,7 @@ std::string job_text(const sweep::JobSpec& job, bool with_paths) {
       section = key_section;
     }
     const std::string printed = key.print(job);
-    if (key.later && printed == key.print(sweep::JobSpec{})) continue;
+    if (key.omitted_at_default && printed == key.print(sweep::JobSpec{})) continue;
     text += line(key, setting_of(key.name), printed, with_paths);
   }
   for (const auto& [problem, settings] : job.problem_settings) {

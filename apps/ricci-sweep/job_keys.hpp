@@ -52,9 +52,9 @@ struct KeyInfo {
   // for those, and in the job text only where it differs from the problem's default, so that the
   // job texts of files made before the knobs existed are unchanged and still resume.
   bool knob = false;
-  // A key added after results files existed: in the job text only where it differs from its
-  // default, so that the stored job texts of older files are unchanged and still resume.
-  bool later = false;
+  // A key added after results files were written (schema 5's geometry keys): left out of the job
+  // text at its default, so that the job texts of those files are unchanged and still resume.
+  bool omitted_at_default = false;
 };
 
 // Target is sweep::JobSpec for the job's keys and sweep::ProblemSettings for a [problem.NAME]

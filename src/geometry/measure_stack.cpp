@@ -41,6 +41,19 @@ const LocalCoefficients& MeasuresAtK::local_of(CurvatureNotion notion) const {
                               "' were not computed (MeasureOptions::local, curvatures)");
 }
 
+std::vector<CurvatureNotion> MeasureOptions::curvatures_at(index_t at_k) const {
+  std::vector<CurvatureNotion> out;
+  for (CurvatureNotion notion : curvatures) {
+    const auto restriction =
+        std::find_if(only_at_k.begin(), only_at_k.end(),
+                     [&](const NotionAtK& entry) { return entry.notion == notion; });
+    if (restriction == only_at_k.end() ||
+        std::find(restriction->k.begin(), restriction->k.end(), at_k) != restriction->k.end())
+      out.push_back(notion);
+  }
+  return out;
+}
+
 double geodesic_mass(const GeodesicSummary& summary, GraphRule rule) {
   if (summary.components != 1) return std::numeric_limits<double>::quiet_NaN();
   const double unordered = static_cast<double>(summary.distance_sum);
@@ -108,6 +121,17 @@ void validate_layer_stack(std::span<const LayerView> hidden, const MeasureOption
     if (std::find(options.curvatures.begin(), c, *c) != c)
       throw Error("geometry", "curvature notion '" + std::string(curvature_notion_name(*c)) +
                                   "' is requested twice");
+  for (const MeasureOptions::NotionAtK& restriction : options.only_at_k) {
+    const std::string name(curvature_notion_name(restriction.notion));
+    if (std::find(options.curvatures.begin(), options.curvatures.end(), restriction.notion) ==
+        options.curvatures.end())
+      throw Error("geometry",
+                  "curvature notion '" + name + "' is restricted to some k but not requested");
+    for (index_t k : restriction.k)
+      if (std::find(options.k.begin(), options.k.end(), k) == options.k.end())
+        throw Error("geometry", "curvature notion '" + name + "' is restricted to k = " +
+                                    std::to_string(k) + ", which is not among the k values");
+  }
 }
 
 namespace {
@@ -210,6 +234,25 @@ RicciCoefficient ricci_coefficient(const MeasuresAtK& slot, CurvatureNotion noti
   return coefficient_of_transitions(slot.eta, ric);
 }
 
+MeasuresAtK sub_list(const MeasuresAtK& slot, std::size_t first, std::size_t count,
+                     GraphRule rule) {
+  if (rule == GraphRule::baptista_r)
+    throw Error("geometry", "a sub-list of layers is defined under paper and mutual only");
+  if (count == 0 || first + count > slot.layers.size())
+    throw Error("geometry", "layers " + std::to_string(first) + ".." +
+                                std::to_string(first + count) + " are outside a list of " +
+                                std::to_string(slot.layers.size()));
+  MeasuresAtK out;
+  out.k = slot.k;
+  const auto begin = slot.layers.begin() + static_cast<std::ptrdiff_t>(first);
+  out.layers.assign(begin, begin + static_cast<std::ptrdiff_t>(count));
+  out.notions = slot.notions;
+  settle_exclusion(out, rule);
+  for (CurvatureNotion notion : out.notions)
+    out.coefficients.push_back(ricci_coefficient(out, notion));
+  return out;
+}
+
 std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
                                        const MeasureOptions& options,
                                        std::optional<LayerView> input) {
@@ -222,7 +265,7 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
   for (std::size_t s = 0; s < slots.size(); ++s) {
     slots[s].k = options.k[s];
     slots[s].layers.resize(layers.size());
-    slots[s].notions = options.curvatures;
+    slots[s].notions = options.curvatures_at(options.k[s]);
     if (reference_r) slots[s].eta.assign(layers.size(), std::numeric_limits<double>::quiet_NaN());
   }
 
@@ -248,10 +291,9 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
     const NeighbourLists lists = exact_knn(layers[l], k_max);
     for (std::size_t s = 0; s < slots.size(); ++s) {
       MeasuresAtK& slot = slots[s];
-      slot.layers[l] = measure_layer_into(lists, slot.k, options.rule, options.curvatures,
-                                          options.curvature_options, options.per_node,
-                                          reference_r ? &current[s] : nullptr,
-                                          options.local ? &local[s] : nullptr);
+      slot.layers[l] = measure_layer_into(
+          lists, slot.k, options.rule, slot.notions, options.curvature_options, options.per_node,
+          reference_r ? &current[s] : nullptr, options.local ? &local[s] : nullptr);
       if (!reference_r) continue;
       // eta[l] is the change into hidden layer l + 1: from the inputs for l = 0 when given.
       if (l > 0 || input)

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <map>
 
 #include "checksum.hpp"
 #include "h5.hpp"
@@ -242,6 +243,10 @@ struct ResultsFile::Impl {
   index_t runs = 0;
   int k_slots = 0, layers = 0, epochs = 0, snapshots = 0;
   bool store_activations = false, store_nodes = false;
+  // Schema 5: the notion axis, in order, and the measured list's layer count.
+  std::vector<geometry::CurvatureNotion> notions{geometry::CurvatureNotion::forman};
+  int list_layers = 0;
+  bool local = false;
 
   Impl(const std::string& file_path, MPI_Comm comm)
       : path(file_path), parallel(comm != MPI_COMM_NULL) {
@@ -278,6 +283,10 @@ struct ResultsFile::Impl {
         return static_cast<hsize_t>(std::max(epochs, 1));
       case Axis::snapshots:
         return static_cast<hsize_t>(std::max(snapshots, 1));
+      case Axis::notions:
+        return static_cast<hsize_t>(notions.size());
+      case Axis::list_layers:
+        return static_cast<hsize_t>(list_layers);
     }
     return 0;
   }
@@ -287,7 +296,7 @@ struct ResultsFile::Impl {
     return out;
   }
   bool stores(StoreOption option) const {
-    return option == StoreOption::activations ? store_activations : store_nodes;
+    return is_stored(option, store_activations, store_nodes, local);
   }
 
   void fill_new_file(const ResultsLayout& layout);
@@ -298,6 +307,8 @@ struct ResultsFile::Impl {
   void require_fits(const RunRecord& record) const;
   void require_fits(const ResultsLayout& layout) const;
   void write_column(const Column& column, const RunRecord& record, RunChecksum& sum) const;
+  void write_notion_cells(const Column& column, const RunRecord& record, CellBuffer& cells,
+                          std::size_t first = 0) const;
   void write_cell(std::string_view column_path, index_t id, const CellValue& value) const;
 };
 
@@ -351,6 +362,23 @@ void ResultsFile::Impl::require_fits(const RunRecord& record) const {
       throw Error("io", run + " has a snapshot of " + std::to_string(snapshot.measures.size()) +
                             " k values but " + path + " has " + std::to_string(k_slots) +
                             " k slots");
+}
+
+// Checked with the rest of require_fits: the measured list fits /notions.
+void require_list_fits(const RunRecord& record, std::size_t list_layers, std::size_t k_slots,
+                       const std::string& path) {
+  const std::string run = "run " + std::to_string(record.id);
+  if (record.list_measures.empty()) return;
+  if (record.list_measures.size() != record.measures.size() ||
+      record.list_measures.size() > k_slots)
+    throw Error("io", run + " has " + std::to_string(record.list_measures.size()) +
+                          " k slots of its layer list for " +
+                          std::to_string(record.measures.size()) + " k values");
+  for (const auto& at_k : record.list_measures)
+    if (at_k.layers.size() > list_layers || at_k.eta.size() != at_k.layers.size())
+      throw Error("io", run + " has " + std::to_string(at_k.layers.size()) +
+                            " layers in its layer list but " + path + " has " +
+                            std::to_string(list_layers));
 }
 
 void ResultsFile::Impl::create_columns(hid_t root) const {
@@ -425,7 +453,21 @@ void ResultsFile::Impl::write_column(const Column& column, const RunRecord& reco
   std::size_t cells_per_run = 1;
   for (std::size_t a = 1; a < count.size(); ++a) cells_per_run *= count[a];
   CellBuffer cells(column, cells_per_run);
-  if (column.axes.size() == 1) {
+  if (column.from_notion && column.has_axis(Axis::snapshots)) {
+    // A snapshot's geometry, written as its own record's would be: the cells of snapshot s follow
+    // those of s - 1.
+    const std::size_t per_snapshot =
+        cells_per_run / static_cast<std::size_t>(extent(Axis::snapshots));
+    for (std::size_t s = 0; done && s < record.snapshots.size(); ++s) {
+      RunRecord at_snapshot;
+      at_snapshot.notions = record.notions;
+      at_snapshot.measures = record.snapshots[s].measures;
+      at_snapshot.list_measures = record.snapshots[s].list_measures;
+      write_notion_cells(column, at_snapshot, cells, s * per_snapshot);
+    }
+  } else if (column.from_notion) {
+    if (done) write_notion_cells(column, record, cells);
+  } else if (column.axes.size() == 1) {
     cells.set(0, column.from_record(record, 0, 0));
   } else if (column.has_axis(Axis::epochs)) {
     const std::size_t epochs_kept = std::min<std::size_t>(history.size(), cells_per_run);
@@ -460,6 +502,26 @@ void ResultsFile::Impl::write_column(const Column& column, const RunRecord& reco
             independent.get());
 }
 
+// A schema 5 column's cells of a done run: every k slot, notion of the file's axis and layer of
+// the measured list the run has; the rest keeps the fill.
+void ResultsFile::Impl::write_notion_cells(const Column& column, const RunRecord& record,
+                                           CellBuffer& cells, std::size_t first) const {
+  const bool per_notion = column.has_axis(Axis::notions);
+  const bool per_layer = column.has_axis(Axis::list_layers);
+  const std::size_t notion_count = per_notion ? notions.size() : 1;
+  const std::size_t layer_stride = per_layer ? static_cast<std::size_t>(list_layers) : 1;
+  const auto& list = record.measured_list();
+  for (std::size_t slot = 0; slot < list.size(); ++slot) {
+    const std::size_t depth = per_layer ? list[slot].layers.size() : 1;
+    for (std::size_t c = 0; c < notion_count; ++c) {
+      const auto notion = per_notion ? notions[c] : geometry::CurvatureNotion::forman;
+      for (std::size_t l = 0; l < depth; ++l)
+        cells.set(first + (slot * notion_count + c) * layer_stride + l,
+                  column.from_notion(record, slot, notion, l));
+    }
+  }
+}
+
 // One cell of a [runs] column.
 void ResultsFile::Impl::write_cell(std::string_view column_path, index_t id,
                                    const CellValue& value) const {
@@ -488,6 +550,10 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
   f.snapshots = layout.snapshots;
   f.store_activations = layout.store_activations;
   f.store_nodes = layout.store_nodes;
+  f.notions = layout.notions;
+  f.local = layout.local;
+  f.list_layers = layout.layers + (layout.all_layers ? 2 : 0);
+  if (f.notions.empty()) throw Error("io", "a results layout needs at least one curvature notion");
   f.require_fits(layout);
 
   const auto fapl = file_access(comm);
@@ -516,15 +582,20 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
 
 void ResultsFile::Impl::fill_new_file(const ResultsLayout& layout) {
   const hid_t root = file.get();
+  // The attributes the layout's own fields decide (schema 5), then the caller's.
+  std::map<std::string, std::string> attributes = layout.attributes;
+  attributes["notions"] = notion_list_text(layout.notions);
+  attributes["layer_list"] = layout.all_layers ? "all" : "hidden";
   for (const FileAttribute& attribute : file_attributes()) {
     const std::string name(attribute.name);
     if (!attribute.is_string) continue;
-    const auto value = layout.attributes.find(name);
-    write_string_attribute(root, name, value == layout.attributes.end() ? "" : value->second);
+    const auto value = attributes.find(name);
+    write_string_attribute(root, name, value == attributes.end() ? "" : value->second);
   }
   write_int_attribute(root, "schema_version", schema_version);
   write_int_attribute(root, "store_activations", layout.store_activations);
   write_int_attribute(root, "store_nodes", layout.store_nodes);
+  write_int_attribute(root, "local", layout.local);
   create_columns(root);
   create_run_groups(root, layout.runs);
   // Identity columns: rank 0 writes them; the collective flush below makes them durable.
@@ -579,6 +650,18 @@ void ResultsFile::Impl::read_sizes() {
   }
   store_activations = h5::integer_attribute(root, "store_activations").value_or(0) != 0;
   store_nodes = h5::integer_attribute(root, "store_nodes").value_or(0) != 0;
+  list_layers = layers;
+  if (version >= notions_since_version) {
+    notions = parse_notion_list(h5::string_attribute(root, "notions").value_or(""), path);
+    const hsize_t m = shapes::dimension_of(root, path, "/notions/ric", 3, 4);
+    const hsize_t c = shapes::dimension_of(root, path, "/notions/ric", 2, 4);
+    if (c != notions.size() || m > most)
+      throw Error("io", "'" + path + "': /notions/ric has " + std::to_string(c) +
+                            " notions but the attribute 'notions' names " +
+                            std::to_string(notions.size()));
+    list_layers = static_cast<int>(m);
+    local = h5::integer_attribute(root, "local").value_or(0) != 0;
+  }
 }
 
 std::string ResultsFile::attribute(const std::string& name) const {
@@ -612,6 +695,14 @@ void ResultsFile::write_run(const RunRecord& record) {
   const h5::QuietErrors quiet;
   Impl& f = *impl_;
   f.require_fits(record);
+  require_list_fits(record, static_cast<std::size_t>(f.list_layers),
+                    static_cast<std::size_t>(f.k_slots), f.path);
+  // The per-node local datasets follow the record's notion list: it must be the file's axis.
+  if (record.status == RunStatus::done && f.stores(StoreOption::local_nodes) &&
+      record.notions != f.notions)
+    throw Error("io", "run " + std::to_string(record.id) + " has the notions " +
+                          notion_list_text(record.notions) + " but " + f.path + " stores " +
+                          notion_list_text(f.notions));
   // Canonical order (results_schema/README.md): per-run datasets in registry order into
   // data_sum; the run id, then every checksummed column's row in registry order into table_sum.
   RunChecksum data_sum, table_sum;

@@ -34,6 +34,29 @@ void derive_transitions(ResultsTable& t) {
     t.columns[input] = std::vector<double>(t.runs * t.k_slots, nan);
 }
 
+// Files older than schema 5 have one notion, Forman, whose values are /flow's; they have no local
+// coefficients (every /local cell holds its fill).
+void derive_notions(ResultsTable& t) {
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  t.notions = {geometry::CurvatureNotion::forman};
+  t.list_layers = t.layers;
+  t.columns["/notions/ric"] = t.reals("/flow/ric");
+  t.columns["/notions/eta"] = t.reals("/flow/eta");
+  for (const char* name : {"rho", "z", "fisher", "p"})
+    t.columns[std::string("/notions/") + name] = t.reals(std::string("/flow/") + name);
+  t.columns["/notions/reason"] = t.integers("/flow/reason");
+  for (const Column& column : results_columns()) {
+    if (column.group() != "/local") continue;
+    std::size_t cells = 1;
+    for (Axis axis : column.axes) cells *= t.extent(axis);
+    if (std::holds_alternative<double>(*column.fill))
+      t.columns[std::string(column.path)] = std::vector<double>(cells, nan);
+    else
+      t.columns[std::string(column.path)] =
+          std::vector<std::int64_t>(cells, std::get<std::int64_t>(*column.fill));
+  }
+}
+
 template <class T>
 const std::vector<T>& column_of(const ResultsTable& t, std::string_view path, const char* kind) {
   const auto found = t.columns.find(path);
@@ -56,6 +79,38 @@ const std::vector<std::uint64_t>& ResultsTable::unsigned_integers(std::string_vi
 }
 const std::vector<std::string>& ResultsTable::strings(std::string_view column) const {
   return column_of<std::string>(*this, column, "text");
+}
+
+std::optional<std::size_t> ResultsTable::notion_position(geometry::CurvatureNotion notion) const {
+  for (std::size_t c = 0; c < notions.size(); ++c)
+    if (notions[c] == notion) return c;
+  return std::nullopt;
+}
+
+std::size_t ResultsTable::list_depth(std::size_t run) const {
+  const auto depth =
+      std::clamp<std::int64_t>(integers("/runs/depth")[run], 0, static_cast<std::int64_t>(layers));
+  return std::min(static_cast<std::size_t>(depth) + (all_layers ? 2 : 0), list_layers);
+}
+
+std::size_t ResultsTable::extent(Axis axis) const {
+  switch (axis) {
+    case Axis::runs:
+      return runs;
+    case Axis::k_slots:
+      return k_slots;
+    case Axis::layers:
+      return layers;
+    case Axis::epochs:
+      return epochs;
+    case Axis::notions:
+      return notions.size();
+    case Axis::list_layers:
+      return list_layers;
+    case Axis::snapshots:
+      return snapshots;
+  }
+  return 0;
 }
 
 std::int64_t ResultsTable::status_code(std::size_t run) const {
@@ -203,7 +258,7 @@ std::optional<std::uint64_t> data_checksum(hid_t file, const ResultsTable& t, st
   const auto depth = static_cast<std::size_t>(std::clamp<std::int64_t>(
       t.integers("/runs/depth")[run], 0, static_cast<std::int64_t>(t.layers)));
   for (const RunDataset& dataset : run_datasets()) {
-    if (!(dataset.when == StoreOption::activations ? t.store_activations : t.store_nodes)) continue;
+    if (!is_stored(dataset.when, t.store_activations, t.store_nodes, t.local)) continue;
     const std::size_t count = dataset.per_layer ? depth : 1;
     for (std::size_t l = 0; l < count; ++l) {
       const std::string path = group + "/" +
@@ -329,16 +384,17 @@ ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_ch
   t.store_activations = h5::integer_attribute(f, "store_activations").value_or(0) != 0;
   t.store_nodes = h5::integer_attribute(f, "store_nodes").value_or(0) != 0;
   t.graph = h5::string_attribute(f, "graph").value_or("");
+  if (version >= notions_since_version) {
+    t.notions = parse_notion_list(h5::string_attribute(f, "notions").value_or(""), path);
+    t.all_layers = h5::string_attribute(f, "layer_list").value_or("") == "all";
+    t.local = h5::integer_attribute(f, "local").value_or(0) != 0;
+    t.list_layers = shapes::dimension_of(f, path, "/notions/ric", 3, 4);
+  }
 
   for (const Column& column : results_columns()) {
     if (column.since_version > t.schema_version) continue;
     std::vector<hsize_t> dims;
-    for (Axis axis : column.axes)
-      dims.push_back(axis == Axis::runs        ? t.runs
-                     : axis == Axis::k_slots   ? t.k_slots
-                     : axis == Axis::layers    ? t.layers
-                     : axis == Axis::snapshots ? t.snapshots
-                                               : t.epochs);
+    for (Axis axis : column.axes) dims.push_back(t.extent(axis));
     const std::string name(column.path);
     ResultsTable::ColumnData& data = t.columns[name];
     switch (column.type) {
@@ -356,7 +412,16 @@ ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_ch
         data = shapes::read_column<std::int64_t>(f, path, name, H5T_NATIVE_INT64, dims);
     }
   }
+  // After the columns: a header declaring absurd /flow sizes is refused there first, by name.
+  if (t.schema_version >= notions_since_version) {
+    if (t.list_layers != t.layers + (t.all_layers ? 2 : 0))
+      throw Error("io", "'" + path + "': /notions/ric has " + std::to_string(t.list_layers) +
+                            " list layers, but layer_list " + (t.all_layers ? "all" : "hidden") +
+                            " and " + std::to_string(t.layers) + " layers make " +
+                            std::to_string(t.layers + (t.all_layers ? 2 : 0)));
+  }
   if (t.schema_version < transitions_since_version) derive_transitions(t);
+  if (t.schema_version < notions_since_version) derive_notions(t);
   if (verify_checksums) {
     const auto failing = runs_failing_checksum(t);
     if (!failing.empty()) {

@@ -105,6 +105,29 @@ void check_structure(hid_t file, int version, Problems& problems) {
     for (std::size_t a = 0; a < column.axes.size(); ++a)
       size_of.emplace(column.axes[a], shape->dims[a]);
   }
+  // Schema 5: the notions axis is named by the root attribute 'notions', the list layers by
+  // 'layer_list'.
+  if (version >= notions_since_version) {
+    const std::string names = h5::string_attribute(file, "notions").value_or("");
+    try {
+      const auto notions = parse_notion_list(names, "");
+      if (size_of.count(Axis::notions) && size_of[Axis::notions] != notions.size())
+        problems.add("the attribute notions = '" + names + "' names " +
+                     std::to_string(notions.size()) + " notions but the notions axis has " +
+                     std::to_string(size_of[Axis::notions]));
+    } catch (const Error& e) {
+      problems.add(e.message());
+    }
+    const std::string list = h5::string_attribute(file, "layer_list").value_or("");
+    if (list != "hidden" && list != "all")
+      problems.add("the attribute layer_list = '" + list + "' is neither hidden nor all");
+    else if (size_of.count(Axis::list_layers) && size_of.count(Axis::layers) &&
+             size_of[Axis::list_layers] != size_of[Axis::layers] + (list == "all" ? 2 : 0))
+      problems.add("the list_layers axis has " + std::to_string(size_of[Axis::list_layers]) +
+                   " layers, but layer_list " + list + " and " +
+                   std::to_string(size_of[Axis::layers]) + " layers make " +
+                   std::to_string(size_of[Axis::layers] + (list == "all" ? 2 : 0)));
+  }
   for (const Column& column : results_columns()) {
     if (column.since_version > version) continue;
     const std::string path(column.path);
@@ -232,16 +255,145 @@ void check_identity(const Columns& c, std::size_t i, Problems& problems) {
 void check_empty_slot(const ResultsTable& t, std::size_t i, std::size_t s, const std::string& where,
                       Problems& problems) {
   for (const Column& column : results_columns()) {
-    if (!column.from_record || !column.has_axis(Axis::k_slots)) continue;
-    const std::size_t layers = column.has_axis(Axis::layers) ? t.layers : 1;
-    for (std::size_t l = 0; l < layers; ++l) {
-      const std::size_t cell = column.has_axis(Axis::layers) ? t.index(i, s, l) : t.index(i, s);
+    // Snapshot columns put their axis before k_slots: check_snapshots covers them.
+    if (!(column.from_record || column.from_notion) || !column.has_axis(Axis::k_slots) ||
+        column.has_axis(Axis::snapshots) || column.since_version > t.schema_version)
+      continue;
+    // The cells of (run, slot) are contiguous: every axis after k_slots varies inside them.
+    std::size_t inner = 1;
+    for (std::size_t a = 2; a < column.axes.size(); ++a) inner *= t.extent(column.axes[a]);
+    for (std::size_t cell = t.index(i, s) * inner; cell < (t.index(i, s) + 1) * inner; ++cell) {
       if (!is_fill(t, column, cell)) {
-        problems.add(where + ": " + std::string(column.path) +
-                     (column.has_axis(Axis::layers) ? " at layer " + std::to_string(l + 1) : "") +
-                     " holds a value where its fill value is expected");
+        problems.add(where + ": " + std::string(column.path) + " holds a value (cell " +
+                     std::to_string(cell - t.index(i, s) * inner) +
+                     " of the slot) where its fill value is expected");
         return;
       }
+    }
+  }
+}
+
+// Schema 5: the notions of one done k slot (results_schema/README.md). A notion is computed at a
+// slot exactly where its reason is not -1; its Ric is finite on the run's list layers and NaN
+// beyond, its coefficient is recomputed from /notions/eta and /notions/ric, and under layer_list
+// hidden Forman's values are /flow's.
+void check_notion_slot(const Columns& c, std::size_t i, std::size_t s, const std::string& where,
+                       Problems& problems) {
+  const ResultsTable& t = c.t;
+  const std::size_t m = t.list_depth(i);
+  const auto& eta_all = t.reals("/notions/eta");
+  const auto& ric_all = t.reals("/notions/ric");
+  const auto& reason_all = t.integers("/notions/reason");
+  const auto& layer_rho = t.reals("/local/layer_rho");
+  const auto& local_reason = t.integers("/local/reason");
+  const std::size_t eta_begin = t.index(i, s) * t.list_layers;
+  const std::vector<double> eta(eta_all.begin() + static_cast<std::ptrdiff_t>(eta_begin),
+                                eta_all.begin() + static_cast<std::ptrdiff_t>(eta_begin + m));
+  for (std::size_t l = m; l < t.list_layers; ++l)
+    if (!std::isnan(eta_all[eta_begin + l]))
+      problems.add(where + ": /notions/eta beyond the run's layer list is not NaN");
+  if (!t.all_layers) {
+    const auto flow_eta = t.layers_of("/flow/eta", i, s);
+    for (std::size_t l = 0; l < m && l < flow_eta.size(); ++l)
+      if (!(same_value(eta[l], flow_eta[l]) || eta[l] == flow_eta[l]))
+        problems.add(where + ": /notions/eta at " + std::to_string(l) +
+                     " differs from /flow/eta under layer_list hidden");
+  }
+  // The list's exclusion: /flow's under layer_list hidden, else a disconnected list layer (its
+  // transitions are NaN).
+  auto exclusion = geometry::CoefficientReason::none;
+  if (!t.all_layers) {
+    const auto stored = static_cast<geometry::CoefficientReason>(c.reason[t.index(i, s)]);
+    if (t.excluded(i, s)) exclusion = stored;
+  } else {
+    for (std::size_t l = 1; l < m; ++l)
+      if (std::isnan(eta[l])) exclusion = geometry::CoefficientReason::disconnected;
+  }
+  for (std::size_t n = 0; n < t.notions.size(); ++n) {
+    const std::string notion(geometry::curvature_notion_name(t.notions[n]));
+    const std::string at = where + ", notion " + notion;
+    const std::size_t cell = t.notion_index(i, s, n);
+    const bool computed = reason_all[cell] != -1;
+    std::vector<double> ric;
+    for (std::size_t l = 0; l < t.list_layers; ++l) {
+      const double value = ric_all[t.notion_index(i, s, n, l)];
+      if (l < m && computed) {
+        if (!std::isfinite(value))
+          problems.add(at + ": Ric at list layer " + std::to_string(l) + " is not finite");
+        ric.push_back(value);
+      } else if (!std::isnan(value)) {
+        problems.add(at + ": Ric at list layer " + std::to_string(l) + " is set where " +
+                     (computed ? "the run's layer list has ended" : "the notion was not computed"));
+      }
+    }
+    if (!computed) {
+      for (const char* name :
+           {"/notions/rho", "/notions/z", "/notions/fisher", "/notions/p", "/local/mean",
+            "/local/negative_share", "/local/defined", "/local/undefined", "/local/unreachable"})
+        if (!std::isnan(t.reals(name)[cell]))
+          problems.add(at + ": " + name + " is set where the notion was not computed");
+      if (local_reason[cell] != -1)
+        problems.add(at + ": /local/reason is set where the notion was not computed");
+      continue;
+    }
+    if (ric.size() != m) continue;
+    if (!t.all_layers && t.notions[n] == geometry::CurvatureNotion::forman) {
+      const auto flow_ric = t.layers_of("/flow/ric", i, s);
+      for (std::size_t l = 0; l < m && l < flow_ric.size(); ++l)
+        if (!same_value(ric[l], flow_ric[l]))
+          problems.add(at + ": Ric at layer " + std::to_string(l + 1) + " differs from /flow/ric");
+    }
+    geometry::RicciCoefficient expected;
+    try {
+      if (exclusion != geometry::CoefficientReason::none)
+        expected = {NAN, NAN, NAN, NAN, exclusion};
+      else
+        expected = geometry::coefficient_of_transitions(eta, ric);
+    } catch (const std::exception& e) {
+      problems.add(at + ": the coefficient cannot be recomputed from eta and Ric (" + e.what() +
+                   ")");
+      continue;
+    }
+    if (reason_all[cell] != static_cast<std::int64_t>(expected.reason))
+      problems.add(at + ": reason " + std::to_string(reason_all[cell]) + ", expected " +
+                   std::to_string(static_cast<int>(expected.reason)) + " (" +
+                   std::string(geometry::reason_name(expected.reason)) + ")");
+    const std::pair<const char*, double> recomputed[] = {
+        {"rho", expected.rho}, {"z", expected.z}, {"fisher", expected.fisher}, {"p", expected.p}};
+    for (const auto& [name, value] : recomputed) {
+      const double stored = t.reals(std::string("/notions/") + name)[cell];
+      if (!same_value(stored, value))
+        problems.add(at + ": " + name + " = " + std::to_string(stored) +
+                     " disagrees with the value recomputed from eta and Ric (" +
+                     std::to_string(value) + ")");
+    }
+    // The local coefficients: present exactly with local = true, counts adding up to n_test.
+    const double mean = t.reals("/local/mean")[cell],
+                 share = t.reals("/local/negative_share")[cell],
+                 defined = t.reals("/local/defined")[cell],
+                 undefined = t.reals("/local/undefined")[cell],
+                 unreachable = t.reals("/local/unreachable")[cell];
+    if (!t.local) {
+      if (!std::isnan(defined) || !std::isnan(mean) || local_reason[cell] != -1)
+        problems.add(at + ": /local holds values but the file has local = 0");
+      continue;
+    }
+    if (!(defined >= 0 && undefined >= 0 && unreachable >= 0 && unreachable <= undefined &&
+          defined + undefined == static_cast<double>(c.n_test[i])))
+      problems.add(at + ": local defined " + std::to_string(defined) + " + undefined " +
+                   std::to_string(undefined) + " is not n_test (or unreachable " +
+                   std::to_string(unreachable) + " exceeds undefined)");
+    if ((defined > 0) != std::isfinite(mean) || (defined > 0) != (share >= 0 && share <= 1) ||
+        (defined > 0) == (local_reason[cell] ==
+                          static_cast<std::int64_t>(geometry::LocalReason::no_defined_point)))
+      problems.add(at + ": local mean " + std::to_string(mean) + " and negative share " +
+                   std::to_string(share) + " must be defined exactly when some rho(x) is");
+    for (std::size_t l = 0; l < t.list_layers; ++l) {
+      const double value = layer_rho[t.notion_index(i, s, n, l)];
+      if (l + 1 >= m ? !std::isnan(value) : !(std::isnan(value) || std::abs(value) <= 1))
+        problems.add(at + ": layer coefficient at transition " + std::to_string(l) + " = " +
+                     std::to_string(value) +
+                     (l + 1 >= m ? " where the list has no transition" : " outside [-1, 1]"));
     }
   }
 }
@@ -351,6 +503,7 @@ void check_done_slot(const Columns& c, std::size_t i, std::size_t s, Problems& p
                    " disagrees with the value recomputed from eta and Ric (" +
                    std::to_string(value) + ")");
   }
+  if (t.schema_version >= notions_since_version) check_notion_slot(c, i, s, where, problems);
 }
 
 // Schema 5 snapshots (docs/method.md §6): epochs ascend within 0../runs/epochs and pad with -1
@@ -401,6 +554,25 @@ void check_snapshots(const Columns& c, std::size_t i, Problems& problems) {
     if (present && e == c.epochs[i] &&
         t.reals("/snapshots/test_accuracy")[t.snapshot_index(i, s)] != c.test_accuracy[i])
       problems.add(where + ": the last epoch's test accuracy differs from /runs/test_accuracy");
+    // Each notion's coefficient and local mean: NaN on padding; at the last epoch /notions/rho and
+    // /local/mean.
+    for (std::size_t slot = 0; slot < t.k_slots; ++slot)
+      for (std::size_t n = 0; n < t.notions.size(); ++n)
+        for (const auto& [name, final_name] : {std::pair{"/snapshots/notion_rho", "/notions/rho"},
+                                               std::pair{"/snapshots/local_mean", "/local/mean"}}) {
+          const double value = t.reals(name)[t.snapshot_index(i, s, slot, n)];
+          if (!present || slot >= k_count) {
+            if (!std::isnan(value))
+              problems.add(where + ", slot " + std::to_string(slot) + ": " + name +
+                           " set on padding");
+            continue;
+          }
+          const double final_value = t.notion_value(final_name, i, slot, n);
+          if (e == c.epochs[i] &&
+              !(value == final_value || (std::isnan(value) && std::isnan(final_value))))
+            problems.add(where + ", slot " + std::to_string(slot) + ": the last epoch's " + name +
+                         " differs from " + final_name);
+        }
     if (problems.full()) return;
   }
 }
@@ -470,8 +642,10 @@ void check_run_group(hid_t file, const Columns& c, std::size_t i, Problems& prob
   run.n_test = static_cast<index_t>(c.n_test[i]);
   run.widths.assign(static_cast<std::size_t>(std::max<std::int64_t>(c.depth[i], 0)), 0);
   for (index_t k : t.k_values(i)) run.k.push_back(k);
+  run.notion_count = t.notions.size();
+  run.all_layers = t.all_layers;
   for (const RunDataset& dataset : run_datasets()) {
-    if (!(dataset.when == StoreOption::activations ? t.store_activations : t.store_nodes)) continue;
+    if (!is_stored(dataset.when, t.store_activations, t.store_nodes, t.local)) continue;
     const std::size_t count = dataset.per_layer ? run.widths.size() : 1;
     for (std::size_t l = 0; l < count; ++l) {
       const std::string name = dataset.per_layer ? layer_dataset_name(static_cast<int>(l) + 1)

@@ -1,6 +1,7 @@
 // The registry of the results file: the one place each attribute and dataset is declared.
 #include "ricci/io/schema.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -62,6 +63,103 @@ std::vector<Code> reason_codes() {
     out.push_back({static_cast<std::int64_t>(r), geometry::reason_name(r)});
   return out;
 }
+
+// --- Schema 5: the curvature notions and the follow-up's local coefficients (issue 14).
+// The slot of the measured list (the hidden layers, or inputs, hidden layers and output).
+const geometry::MeasuresAtK& list_at(const RunRecord& r, std::size_t slot) {
+  return r.measured_list()[slot];
+}
+bool computed(const geometry::MeasuresAtK& at_k, geometry::CurvatureNotion notion) {
+  return std::find(at_k.notions.begin(), at_k.notions.end(), notion) != at_k.notions.end();
+}
+// A notion's global coefficient field; NaN where the slot lacks the notion (ollivier_k).
+template <class Field>
+CellValue global_of(const RunRecord& r, std::size_t slot, geometry::CurvatureNotion notion,
+                    Field field) {
+  const auto& at_k = list_at(r, slot);
+  return computed(at_k, notion) ? CellValue(field(at_k.coefficient(notion))) : CellValue(nan);
+}
+// A notion's local coefficients field; NaN without them.
+template <class Field>
+CellValue local_of(const RunRecord& r, std::size_t slot, geometry::CurvatureNotion notion,
+                   Field field) {
+  const auto& at_k = list_at(r, slot);
+  if (!computed(at_k, notion) || at_k.local.empty()) return nan;
+  return field(at_k.local_of(notion));
+}
+
+// The notion's global coefficient and local mean: /notions/rho and /local/mean, and at each
+// snapshot /snapshots/notion_rho and /snapshots/local_mean.
+CellValue notion_rho(const RunRecord& r, std::size_t slot, geometry::CurvatureNotion notion,
+                     std::size_t) {
+  return global_of(r, slot, notion, [](const geometry::RicciCoefficient& c) { return c.rho; });
+}
+CellValue local_mean(const RunRecord& r, std::size_t slot, geometry::CurvatureNotion notion,
+                     std::size_t) {
+  return local_of(r, slot, notion,
+                  [](const geometry::LocalCoefficients& l) -> CellValue { return l.mean; });
+}
+CellValue local_reason_of(const RunRecord& r, std::size_t slot, geometry::CurvatureNotion notion) {
+  const auto& at_k = list_at(r, slot);
+  if (!computed(at_k, notion) || at_k.local.empty()) return std::int64_t{-1};
+  return static_cast<std::int64_t>(at_k.local_of(notion).reason);
+}
+
+std::vector<Code> local_reason_codes() {
+  std::vector<Code> out{{-1, "padding"}};
+  for (auto r : {geometry::LocalReason::none, geometry::LocalReason::too_few_transitions,
+                 geometry::LocalReason::unreachable_neighbour,
+                 geometry::LocalReason::isolated_point, geometry::LocalReason::zero_variance,
+                 geometry::LocalReason::too_few_points, geometry::LocalReason::no_defined_point})
+    out.push_back({static_cast<std::int64_t>(r), geometry::local_reason_name(r)});
+  return out;
+}
+
+std::vector<Column> notion_columns() {
+  const CellValue no_value = nan;
+  using geometry::CurvatureNotion;
+  using geometry::LocalCoefficients;
+  using geometry::RicciCoefficient;
+  constexpr int v5 = notions_since_version;
+  // clang-format off
+  return {
+    {"/notions/ric", float64, 0, {runs, k_slots, notions, list_layers}, no_value, "Ric_l, the notion's total curvature on layer l of the measured list (layer_list; docs/method.md §3); NaN where the notion was not computed at this k (ollivier_k)", {}, false,
+     nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t l) -> CellValue {
+       const auto& at_k = list_at(r, s);
+       return computed(at_k, n) ? CellValue(at_k.layers[l].curvature_total(n)) : CellValue(nan); }},
+    {"/notions/eta", float64, 0, {runs, k_slots, list_layers}, no_value, "eta of the measured list: [l] the change of geodesic mass into its layer l, [0] NaN (= /flow/eta under layer_list hidden; docs/method.md §4)", {}, true,
+     nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion, std::size_t l) -> CellValue { return list_at(r, s).eta[l]; }},
+    {"/notions/rho", float64, 0, {runs, k_slots, notions}, no_value, "the notion's Ricci coefficient Pearson(eta_l, Ric_l) over the measured list (docs/method.md §4); NaN where undefined or not computed", {}, false,
+     nullptr, nullptr, v5, notion_rho},
+    {"/notions/z", float64, 0, {runs, k_slots, notions}, no_value, "artanh(rho) / sqrt(L - 4) of the notion's coefficient", {}, false,
+     nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t) { return global_of(r, s, n, [](const RicciCoefficient& c) { return c.z; }); }},
+    {"/notions/fisher", float64, 0, {runs, k_slots, notions}, no_value, "artanh(rho) * sqrt(L - 4) of the notion's coefficient", {}, false,
+     nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t) { return global_of(r, s, n, [](const RicciCoefficient& c) { return c.fisher; }); }},
+    {"/notions/p", float64, 0, {runs, k_slots, notions}, no_value, "two-sided p-value of the notion's rho", {}, false,
+     nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t) { return global_of(r, s, n, [](const RicciCoefficient& c) { return c.p; }); }},
+    {"/notions/reason", int8, 0, {runs, k_slots, notions}, std::int64_t{-1}, "why the notion's coefficient is undefined; -1 where it was not computed", reason_codes(), false,
+     nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t) -> CellValue {
+       const auto& at_k = list_at(r, s);
+       return computed(at_k, n) ? CellValue(static_cast<std::int64_t>(at_k.coefficient(n).reason)) : CellValue(std::int64_t{-1}); }},
+    {"/local/mean", float64, 0, {runs, k_slots, notions}, no_value, "mean of the defined local coefficients rho(x) (docs/method.md §4); NaN when none is defined, without local = true or where the notion was not computed", {}, false,
+     nullptr, nullptr, v5, local_mean},
+    {"/local/negative_share", float64, 0, {runs, k_slots, notions}, no_value, "share of the defined rho(x) that are < 0", {}, false,
+     nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t) { return local_of(r, s, n, [](const LocalCoefficients& l) -> CellValue { return l.negative_share; }); }},
+    {"/local/defined", float64, 0, {runs, k_slots, notions}, no_value, "points with a defined rho(x)", {}, true,
+     nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t) { return local_of(r, s, n, [](const LocalCoefficients& l) { return count(l.defined); }); }},
+    {"/local/undefined", float64, 0, {runs, k_slots, notions}, no_value, "points whose rho(x) is undefined (defined + undefined = n_test)", {}, true,
+     nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t) { return local_of(r, s, n, [](const LocalCoefficients& l) { return count(l.undefined); }); }},
+    {"/local/unreachable", float64, 0, {runs, k_slots, notions}, no_value, "of the undefined points, those with a neighbour unreachable in the next layer's graph", {}, true,
+     nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t) { return local_of(r, s, n, [](const LocalCoefficients& l) { return count(l.unreachable); }); }},
+    {"/local/reason", int8, 0, {runs, k_slots, notions}, std::int64_t{-1}, "why the local mean is undefined; -1 without local coefficients", local_reason_codes(), false,
+     nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t) { return local_reason_of(r, s, n); }},
+    {"/local/layer_rho", float64, 0, {runs, k_slots, notions, list_layers}, no_value, "rho(t), the layer coefficient of transition t (out of layer t of the measured list into t + 1); NaN where undefined and at the list's last layer", {}, false,
+     nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t t) {
+       return local_of(r, s, n, [t](const LocalCoefficients& l) -> CellValue { return t < l.layer_rho.size() ? l.layer_rho[t] : nan; }); }},
+  };
+  // clang-format on
+}
+// --- end of schema 5's notions.
 
 std::vector<Column> make_columns() {
   const CellValue no_value = nan;
@@ -167,8 +265,18 @@ std::vector<Column> make_columns() {
      nullptr, [](const RunRecord& r, std::size_t s, std::size_t k) -> CellValue { return snapshot_coefficient(r, s, k).rho; }, snapshots_since_version},
     {"/snapshots/reason", int8, 0, {runs, snapshots, k_slots}, std::int64_t{-1}, "why the snapshot's coefficient is undefined (as /flow/reason)", reason_codes(), false,
      nullptr, [](const RunRecord& r, std::size_t s, std::size_t k) -> CellValue { return static_cast<std::int64_t>(snapshot_coefficient(r, s, k).reason); }, snapshots_since_version},
+    {"/snapshots/notion_rho", float64, 0, {runs, snapshots, k_slots, notions}, no_value, "each notion's global coefficient at the snapshot (as /notions/rho)", {}, false,
+     nullptr, nullptr, snapshots_since_version, notion_rho},
+    {"/snapshots/local_mean", float64, 0, {runs, snapshots, k_slots, notions}, no_value, "each notion's mean local coefficient at the snapshot (as /local/mean; NaN without local = true)", {}, false,
+     nullptr, nullptr, snapshots_since_version, local_mean},
   };
   // clang-format on
+}
+
+std::vector<Column> all_columns() {
+  std::vector<Column> out = make_columns();
+  for (Column& column : notion_columns()) out.push_back(std::move(column));
+  return out;
 }
 
 // Per-node values of every k slot and layer, in that order (a [K_run, L_run, n] array).
@@ -191,6 +299,39 @@ std::vector<std::size_t> points_by_width(const RunIdentity& r, std::size_t layer
 }
 std::vector<std::size_t> per_k_layer_point(const RunIdentity& r, std::size_t) {
   return {r.k.size(), r.widths.size(), static_cast<std::size_t>(r.n_test)};
+}
+
+// --- Schema 5: the per-node local series (docs/method.md §4), one value per k slot, notion,
+// transition and point; NaN where the run's slot lacks the notion (ollivier_k).
+std::size_t list_transitions(const RunIdentity& r) {
+  return r.widths.size() + (r.all_layers ? 2 : 0) - 1;
+}
+std::vector<std::size_t> per_k_notion_transition_point(const RunIdentity& r, std::size_t) {
+  return {r.k.size(), r.notion_count, list_transitions(r), static_cast<std::size_t>(r.n_test)};
+}
+std::vector<std::size_t> per_k_transition_point(const RunIdentity& r, std::size_t) {
+  return {r.k.size(), list_transitions(r), static_cast<std::size_t>(r.n_test)};
+}
+std::vector<std::size_t> per_k_notion_point(const RunIdentity& r, std::size_t) {
+  return {r.k.size(), r.notion_count, static_cast<std::size_t>(r.n_test)};
+}
+// Per k slot and file notion, `field` of the slot's local coefficients (as many values as
+// `count`), NaN where the slot lacks the notion.
+template <class Field>
+RunData local_node_values(const RunRecord& r, std::size_t count, Field field) {
+  std::vector<double> out;
+  for (const auto& at_k : r.measured_list())
+    for (auto notion : r.notions) {
+      const bool has = computed(at_k, notion) && !at_k.local.empty();
+      const std::size_t before = out.size();
+      if (has) field(at_k.local_of(notion), out);
+      out.resize(before + count, nan);
+    }
+  return out;
+}
+std::size_t points_of(const RunRecord& r) { return r.labels.size(); }
+std::size_t transitions_of(const RunRecord& r) {
+  return r.measured_list().empty() ? 0 : r.measured_list().front().layers.size() - 1;
 }
 
 std::vector<RunDataset> make_run_datasets() {
@@ -216,6 +357,23 @@ std::vector<RunDataset> make_run_datasets() {
      per_k_layer_point, [](const RunRecord& r, std::size_t) {
        return node_values(r, [](const geometry::LayerMeasures& l) { return l.node_distance_sum; });
      }},
+    {"local_scalar", false, float64, {"K_run", "C", "T_run", "n"}, local_nodes, "O_t(x), each point's mean curvature in the first layer of transition t of the measured list, per notion (docs/method.md §4); NaN where the notion was not computed",
+     per_k_notion_transition_point, [](const RunRecord& r, std::size_t) {
+       return local_node_values(r, transitions_of(r) * points_of(r), [](const geometry::LocalCoefficients& l, std::vector<double>& out) {
+         for (const auto& row : l.scalar) out.insert(out.end(), row.begin(), row.end()); });
+     }},
+    {"local_expansion", false, float64, {"K_run", "T_run", "n"}, local_nodes, "eta_t(x), each point's local expansion at transition t; +inf when a neighbour is unreachable in the next layer, NaN for a point without an edge",
+     per_k_transition_point, [](const RunRecord& r, std::size_t) -> RunData {
+       std::vector<double> out;
+       for (const auto& at_k : r.measured_list())
+         for (const auto& row : at_k.local_expansion) out.insert(out.end(), row.begin(), row.end());
+       return out;
+     }},
+    {"local_rho", false, float64, {"K_run", "C", "n"}, local_nodes, "rho(x), each point's local Ricci evolution coefficient per notion; NaN where undefined or not computed",
+     per_k_notion_point, [](const RunRecord& r, std::size_t) {
+       return local_node_values(r, points_of(r), [](const geometry::LocalCoefficients& l, std::vector<double>& out) {
+         out.insert(out.end(), l.rho.begin(), l.rho.end()); });
+     }},
   };
   // clang-format on
 }
@@ -234,6 +392,12 @@ constexpr AxisInfo axis_table[] = {
     {k_slots, "k_slots", "K", "k_slots: the longest k list of any run; shorter lists are padded"},
     {layers, "layers", "L", "layers: the largest depth; shallower runs are padded"},
     {epochs, "epochs", "E", "epochs: the most epochs a run may train"},
+    {notions, "notions", "C",
+     "notions: the file's curvature notions, named in order by the root attribute 'notions'"},
+    {list_layers, "list_layers", "M",
+     "list_layers: the layers of the measured list (root attribute 'layer_list'): the largest "
+     "depth, two more with layer_list all (inputs first, output last); transition t shares index "
+     "t"},
     {snapshots, "snapshots", "S", "snapshots: the most snapshot epochs of any run (at least 1)"},
 };
 
@@ -302,13 +466,14 @@ std::string Column::codes_text() const {
 std::vector<const Column*> checksummed_columns(int version) {
   std::vector<const Column*> out;
   for (const Column& column : results_columns())
-    if (column.from_record && column.path != status_column && column.since_version <= version)
+    if ((column.from_record || column.from_notion) && column.path != status_column &&
+        column.since_version <= version)
       out.push_back(&column);
   return out;
 }
 
 const std::vector<Column>& results_columns() {
-  static const std::vector<Column> columns = make_columns();
+  static const std::vector<Column> columns = all_columns();
   return columns;
 }
 
@@ -318,8 +483,47 @@ const Column& results_column(std::string_view path) {
   throw Error("io", "the results schema has no dataset " + std::string(path));
 }
 
+std::string notion_list_text(const std::vector<geometry::CurvatureNotion>& list) {
+  std::string out;
+  for (auto notion : list) {
+    if (!out.empty()) out += ',';
+    out += geometry::curvature_notion_name(notion);
+  }
+  return out;
+}
+
+std::vector<geometry::CurvatureNotion> parse_notion_list(const std::string& text,
+                                                         const std::string& file_path) {
+  std::vector<geometry::CurvatureNotion> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string name = text.substr(start, comma - start);
+    try {
+      const auto notion = geometry::parse_curvature_notion(name);
+      if (std::find(out.begin(), out.end(), notion) != out.end())
+        throw Error("io", "'" + name + "' is listed twice");
+      out.push_back(notion);
+    } catch (const Error& e) {
+      throw Error("io", (file_path.empty() ? "" : "'" + file_path + "': ") +
+                            "the attribute notions = '" + text +
+                            "' is not a list of curvature notions (" + e.message() + ")");
+    }
+    start = comma + 1;
+  }
+  return out;
+}
+
 std::string_view store_option_attribute(StoreOption option) {
-  return option == StoreOption::activations ? "store_activations" : "store_nodes";
+  return option == StoreOption::activations ? "store_activations"
+         : option == StoreOption::nodes     ? "store_nodes"
+                                            : "store_nodes and local";
+}
+
+bool is_stored(StoreOption option, bool store_activations, bool store_nodes, bool local) {
+  return option == StoreOption::activations ? store_activations
+         : option == StoreOption::nodes     ? store_nodes
+                                            : store_nodes && local;
 }
 
 const std::vector<RunDataset>& run_datasets() {
@@ -332,7 +536,10 @@ const std::vector<std::pair<std::string_view, std::string_view>>& run_dataset_sy
       {"n", "n_test of the run"},
       {"w", "width of the layer"},
       {"K_run", "number of k values of the run"},
-      {"L_run", "depth of the run"}};
+      {"L_run", "depth of the run"},
+      {"C", "the file's curvature notions (root attribute 'notions')"},
+      {"T_run",
+       "transitions of the run's measured list: depth - 1, or depth + 1 under layer_list all"}};
   return symbols;
 }
 
@@ -358,7 +565,16 @@ const std::vector<FileAttribute>& file_attributes() {
       {"reanalysis_of", true,
        "the results file whose stored activations this one re-analysed (ricci-sweep --reanalyze); "
        "empty when the runs were trained here",
-       false}};
+       false},
+      {"notions", true,
+       "schema 5: the curvature notions of the notions axis, comma-separated, in order "
+       "(geometry.curvatures)",
+       false},
+      {"layer_list", true,
+       "schema 5: the measured layer list of /notions and /local: hidden, or all (inputs, hidden "
+       "layers, output)",
+       false},
+      {"local", false, "schema 5: 1 when /local holds the follow-up's local coefficients", false}};
   return attributes;
 }
 
@@ -381,25 +597,30 @@ std::size_t value_bytes(ValueType type, std::size_t string_width) {
 }
 
 std::size_t table_bytes_per_run(std::size_t k_slot_count, std::size_t layer_count,
-                                std::size_t epoch_count, std::size_t snapshot_count) {
+                                std::size_t epoch_count, std::size_t notion_count,
+                                std::size_t list_layer_count, std::size_t snapshot_count) {
+  if (list_layer_count == 0) list_layer_count = layer_count;
   std::size_t total = 0;
   for (const Column& column : results_columns()) {
     std::size_t cells = 1;
     for (Axis axis : column.axes)
-      cells *= axis == k_slots     ? k_slot_count
-               : axis == layers    ? layer_count
-               : axis == epochs    ? std::max<std::size_t>(epoch_count, 1)
-               : axis == snapshots ? std::max<std::size_t>(snapshot_count, 1)
-                                   : 1;
+      cells *= axis == k_slots       ? k_slot_count
+               : axis == layers      ? layer_count
+               : axis == epochs      ? std::max<std::size_t>(epoch_count, 1)
+               : axis == notions     ? notion_count
+               : axis == list_layers ? list_layer_count
+               : axis == snapshots   ? std::max<std::size_t>(snapshot_count, 1)
+                                     : 1;
     total += cells * value_bytes(column.type, column.string_width);
   }
   return total;
 }
 
-std::size_t run_data_bytes(const RunIdentity& run, bool store_activations, bool store_nodes) {
+std::size_t run_data_bytes(const RunIdentity& run, bool store_activations, bool store_nodes,
+                           bool local) {
   std::size_t total = 0;
   for (const RunDataset& dataset : run_datasets()) {
-    if (!(dataset.when == StoreOption::activations ? store_activations : store_nodes)) continue;
+    if (!is_stored(dataset.when, store_activations, store_nodes, local)) continue;
     const std::size_t count = dataset.per_layer ? run.widths.size() : 1;
     for (std::size_t l = 0; l < count; ++l) {
       std::size_t cells = 1;
@@ -423,7 +644,7 @@ std::string layout_json() {
   layout["schema_version"] = schema_version;
   layout["readable_schema_versions"] = {oldest_readable_schema_version, schema_version};
   ordered_json& dims = layout["dimensions"];
-  for (Axis a : {runs, k_slots, layers, epochs, snapshots})
+  for (Axis a : {runs, k_slots, layers, epochs, notions, list_layers, snapshots})
     dims[std::string(axis_symbol(a))] = axis_meaning(a);
   for (const auto& [symbol, meaning] : run_dataset_symbols()) dims[std::string(symbol)] = meaning;
   ordered_json& attributes = layout["attributes"];

@@ -1,6 +1,7 @@
 #include "ricci/sweep/job.hpp"
 
 #include "ricci/core/error.hpp"
+#include <algorithm>
 
 namespace ricci::sweep {
 
@@ -32,6 +33,26 @@ std::vector<int> JobSpec::snapshots_for(int epochs) const {
 
 std::vector<index_t> JobSpec::k_for(const data::Problem& problem) const {
   return paper_k ? data::paper_k_grid(problem) : k;
+}
+
+geometry::MeasureOptions JobSpec::measure_options(const std::vector<index_t>& run_k) const {
+  geometry::MeasureOptions options;
+  options.k = run_k;
+  options.rule = rule;
+  // /flow keeps Forman, the paper's notion, whatever the notion list: computed beside it, once.
+  options.curvatures = curvatures;
+  if (std::find(curvatures.begin(), curvatures.end(), geometry::CurvatureNotion::forman) ==
+      curvatures.end())
+    options.curvatures.insert(options.curvatures.begin(), geometry::CurvatureNotion::forman);
+  options.curvature_options.ollivier_idleness = ollivier_idleness;
+  options.local = local;
+  // Per-node values are computed only when the file will keep them (io stores them).
+  options.per_node = store_nodes;
+  const bool exact_ollivier = std::find(curvatures.begin(), curvatures.end(),
+                                        geometry::CurvatureNotion::ollivier) != curvatures.end();
+  if (exact_ollivier && !ollivier_k.empty())
+    options.only_at_k.push_back({geometry::CurvatureNotion::ollivier, ollivier_k});
+  return options;
 }
 
 data::DataOptions JobSpec::data_options(const std::string& problem) const {

@@ -72,7 +72,9 @@ Plan make_plan(const JobSpec& job, std::vector<ProblemShape> shapes) {
                             .n_test = shape.n_test,
                             .widths = widths,
                             .k = ks,
-                            .untrained = untrained};
+                            .untrained = untrained,
+                            .notion_count = job.curvatures.size(),
+                            .all_layers = job.all_layers};
             // Training ~ epochs x n_train x parameters; geometry ~ layers x (n^2 x width + |k| x
             // n x k).
             double params = static_cast<double>(shape.input_dim) * widths.front();
@@ -111,11 +113,13 @@ std::vector<index_t> Plan::dispatch_order() const {
 double Plan::expected_bytes(const JobSpec& job) const {
   const auto table = io::table_bytes_per_run(
       static_cast<std::size_t>(k_slots), static_cast<std::size_t>(max_depth),
-      static_cast<std::size_t>(max_epochs), static_cast<std::size_t>(max_snapshots));
+      static_cast<std::size_t>(max_epochs), job.curvatures.size(),
+      static_cast<std::size_t>(max_depth + (job.all_layers ? 2 : 0)),
+      static_cast<std::size_t>(max_snapshots));
   double total = 0;
   for (const RunSpec& run : runs)
-    total += static_cast<double>(
-        table + io::run_data_bytes(run.identity, job.store_activations, job.store_nodes));
+    total += static_cast<double>(table + io::run_data_bytes(run.identity, job.store_activations,
+                                                            job.store_nodes, job.local));
   return total;
 }
 
@@ -129,6 +133,9 @@ io::ResultsLayout Plan::results_layout(const JobSpec& job,
   layout.snapshots = max_snapshots;
   layout.store_activations = job.store_activations;
   layout.store_nodes = job.store_nodes;
+  layout.notions = job.curvatures;
+  layout.all_layers = job.all_layers;
+  layout.local = job.local;
   layout.attributes = std::move(attributes);
   return layout;
 }

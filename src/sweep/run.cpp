@@ -14,10 +14,13 @@ const data::Dataset& DataCache::get(const data::Problem& problem, const data::Da
     synthetic_ = data::load_problem(problem, options, seed);
     return synthetic_;
   }
+  const bool seeded_split =
+      problem.family == data::Family::csv_file || problem.family == data::Family::idx_files;
   auto& slot = fixed_[problem.name];
-  if (!slot)
-    slot = std::make_shared<const data::Dataset>(data::load_problem(problem, options, seed));
-  return *slot;
+  if (!slot.data || (seeded_split && slot.seed != seed))
+    slot = {seed,
+            std::make_shared<const data::Dataset>(data::load_problem(problem, options, seed))};
+  return *slot.data;
 }
 
 const data::Dataset& DataCache::get(const io::RunIdentity& run, const JobSpec& job) {
@@ -28,26 +31,46 @@ void throw_if_cancelled(const std::function<bool()>& cancelled) {
   if (cancelled && cancelled()) throw Error("sweep", "run interrupted by a stop request");
 }
 
-std::vector<geometry::MeasuresAtK> measure_geometry(const std::vector<RowMatrix>& hidden,
-                                                    const io::RunIdentity& run, const JobSpec& job,
-                                                    const data::InputMatrix& test_inputs) {
-  geometry::MeasureOptions options;
-  options.k = run.k;
-  options.rule = job.rule;
-  // Per-node values are computed only when the file will keep them (io stores them).
-  options.per_node = job.store_nodes;
-  // The raw inputs are layer 0 of the reference R code's transitions (baptista-r only; the
-  // geometry ignores them otherwise, so the copy is made only when it is read).
-  std::optional<RowMatrix> inputs;
-  if (options.rule == geometry::GraphRule::baptista_r) inputs = test_inputs.cast<double>();
-  return geometry::measure_stack(
-      hidden, options, inputs ? std::optional<geometry::LayerView>(*inputs) : std::nullopt);
+RunGeometry measure_activations(const nn::Activations& activations, const io::RunIdentity& run,
+                                const JobSpec& job, const data::InputMatrix& test_inputs,
+                                bool per_node) {
+  geometry::MeasureOptions options = job.measure_options(run.k);
+  options.per_node = options.per_node && per_node;
+  const auto& hidden = activations.hidden;
+  RunGeometry out;
+  if (job.all_layers) {
+    // The follow-up's list [inputs, hidden layers, sigmoid output] (docs/method.md §4), measured
+    // once: the inputs' neighbour lists are computed once per run. The output as the file stores
+    // it (float32), so a re-analysis of the stored run measures the same layer.
+    const RowMatrix inputs = test_inputs.cast<double>();
+    RowMatrix output(static_cast<Eigen::Index>(activations.probability.size()), 1);
+    for (Eigen::Index i = 0; i < output.rows(); ++i)
+      output(i, 0) = static_cast<float>(activations.probability[static_cast<std::size_t>(i)]);
+    std::vector<geometry::LayerView> list{geometry::LayerView(inputs)};
+    for (const RowMatrix& layer : hidden) list.emplace_back(layer);
+    list.emplace_back(output);
+    out.list_measures = geometry::measure_stack(list, options);
+    // /flow keeps the paper's coefficient over the hidden layers of the same measures.
+    for (const auto& slot : out.list_measures)
+      out.measures.push_back(geometry::sub_list(slot, 1, hidden.size(), job.rule));
+  } else {
+    // The raw inputs are layer 0 of the reference R code's transitions (baptista-r only; the
+    // geometry ignores them otherwise, so the copy is made only when it is read).
+    std::optional<RowMatrix> inputs;
+    if (options.rule == geometry::GraphRule::baptista_r) inputs = test_inputs.cast<double>();
+    out.measures = geometry::measure_stack(
+        hidden, options, inputs ? std::optional<geometry::LayerView>(*inputs) : std::nullopt);
+  }
+  return out;
 }
 
 void measure_run_geometry(io::RunRecord& record, const io::RunIdentity& run, const JobSpec& job,
                           const data::InputMatrix& test_inputs) {
   const auto start = std::chrono::steady_clock::now();
-  record.measures = measure_geometry(record.activations.hidden, run, job, test_inputs);
+  record.notions = job.curvatures;
+  RunGeometry geometry = measure_activations(record.activations, run, job, test_inputs, true);
+  record.measures = std::move(geometry.measures);
+  record.list_measures = std::move(geometry.list_measures);
   record.geometry_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -75,8 +98,11 @@ io::RunRecord execute_run(const RunSpec& spec, const JobSpec& job, DataCache& ca
     const auto snapshot = [&](const nn::SnapshotState& state, nn::Mlp<float>& network) {
       throw_if_cancelled(cancelled);
       const auto start = std::chrono::steady_clock::now();
-      const nn::Activations at_epoch = nn::hidden_activations(network, data.test_x);
-      out.snapshots.push_back({state, measure_geometry(at_epoch.hidden, run, job, data.test_x)});
+      // Per-node values of snapshots are not stored: not computed either.
+      RunGeometry geometry = measure_activations(nn::hidden_activations(network, data.test_x), run,
+                                                 job, data.test_x, false);
+      out.snapshots.push_back(
+          {state, std::move(geometry.measures), std::move(geometry.list_measures)});
       snapshot_seconds +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };

@@ -12,6 +12,7 @@
 #include <deque>
 #include <filesystem>
 #include <iomanip>
+#include <map>
 #include <sstream>
 
 #include "ricci/io/results_file.hpp"
@@ -119,6 +120,34 @@ std::string without_name(const std::string& job_text) {
   return out;
 }
 
+// A key whose line differs between two job texts (in name order), as "geometry.curvatures is
+// 'forman,ollivier' there, 'forman' here"; "" when none does (then only the order differs).
+std::string first_job_difference(const std::string& stored, const std::string& now) {
+  const auto lines = [](const std::string& text) {
+    std::map<std::string, std::string> out;  // "section.key" -> value
+    std::istringstream in(text);
+    std::string line, section;
+    while (std::getline(in, line)) {
+      if (line.starts_with("[")) section = line.substr(1, line.find(']') - 1);
+      const auto equals = line.find(" = ");
+      if (equals != std::string::npos)
+        out[section + "." + line.substr(0, equals)] = line.substr(equals + 3);
+    }
+    return out;
+  };
+  const auto there = lines(stored), here = lines(now);
+  for (const auto& [key, value] : here) {
+    const auto found = there.find(key);
+    const std::string old =
+        found == there.end() ? "(not set: its default)" : "'" + found->second + "'";
+    if (found == there.end() || found->second != value)
+      return key + " is " + old + " there, '" + value + "' here";
+  }
+  for (const auto& [key, value] : there)
+    if (!here.count(key)) return key + " is '" + value + "' there, its default here";
+  return "";
+}
+
 // One line naming the output and the OS's reason, for a file or directory that cannot be written.
 Error output_error(const std::string& what, const std::string& path, int error) {
   return Error("sweep", "cannot " + what + " " + path + ": " + std::strerror(error));
@@ -150,11 +179,15 @@ void require_resumable(const JobSpec& job, const SweepOptions& options, std::siz
   } catch (const Error& e) {
     throw Error("sweep", "cannot resume " + options.output + ": " + e.message());
   }
-  if (without_name(stored) != without_name(options.job_text_without_paths))
+  if (without_name(stored) != without_name(options.job_text_without_paths)) {
+    const std::string difference =
+        first_job_difference(without_name(stored), without_name(options.job_text_without_paths));
     throw Error("sweep",
-                options.output +
-                    " holds a different job; resume it with the job it was started "
+                options.output + " holds a different job" +
+                    (difference.empty() ? "" : " (" + difference + ")") +
+                    "; resume it with the job it was started "
                     "with (stored in its 'job' attribute), or pass --force to overwrite it");
+  }
   const std::string source = options.reanalysis ? options.reanalysis->absolute_path : "";
   if (stored_source != source)
     throw Error("sweep", options.output + " holds " +

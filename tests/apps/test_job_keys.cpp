@@ -126,6 +126,11 @@ const char* every_key_job =
     "[geometry]\n"
     "k = 6,10,20-22\n"
     "graph = mutual\n"
+    "curvatures = augmented-forman, ollivier\n"
+    "local = yes\n"
+    "ollivier_idleness = 0.25\n"
+    "ollivier_k = 10\n"
+    "layers = all\n"
     "\n"
     "[output]\n"
     "store_activations = false\n"
@@ -140,8 +145,16 @@ const char* every_key_job =
     "data_dir = /data/fashion mnist\n";
 
 // The job text of every_key_job: problems in name order; graph rule `graph`/`convention`.
-std::string every_key_text(bool with_paths, const std::string& graph,
-                           const std::string& convention) {
+// The follow-up's measurements of every_key_job; the baptista-r variant resets them to their
+// defaults (baptista-r defines none of them), which the job text leaves out (files written before
+// these keys existed keep their job text).
+const std::string every_notion_key =
+    "curvatures = augmented-forman,ollivier\nlocal = true\nollivier_idleness = 0.25\n"
+    "ollivier_k = 10\nlayers = all\n";
+const std::string default_notion_keys;
+
+std::string every_key_text(bool with_paths, const std::string& graph, const std::string& convention,
+                           const std::string& notion_keys = every_notion_key) {
   return "[sweep]\n"
          "name = everything\n"
          "problems = synthetic-b,fmnist-sandal-boot\n"
@@ -164,8 +177,7 @@ std::string every_key_text(bool with_paths, const std::string& graph,
          "[geometry]\n"
          "k = 6,10,20,21,22\n"
          "graph = " +
-         graph + "\nconvention = " + convention +
-         "\n"
+         graph + "\nconvention = " + convention + "\n" + notion_keys +
          "\n"
          "[output]\n"
          "store_activations = false\n"
@@ -190,9 +202,12 @@ TEST_CASE("job text of a job with every key set", "[job-keys][job-text]") {
 
   // The command line overrides the file; baptista-r is stated as graph = union.
   const auto baptista = parse_job(
-      {"--job", path, "--geometry.graph", "union", "--geometry.convention", "baptista-r"});
+      {"--job", path, "--geometry.graph", "union", "--geometry.convention", "baptista-r",
+       "--geometry.curvatures", "forman", "--geometry.local", "false", "--geometry.ollivier_k",
+       "all", "--geometry.layers", "hidden", "--geometry.ollivier_idleness", "0"});
   CHECK(baptista.rule == geometry::GraphRule::baptista_r);
-  CHECK(sweep_app::job_text(baptista, true) == every_key_text(true, "union", "baptista-r"));
+  CHECK(sweep_app::job_text(baptista, true) ==
+        every_key_text(true, "union", "baptista-r", default_notion_keys));
 }
 
 TEST_CASE("job text is a job file that reads back to the same job text", "[job-keys][job-text]") {
@@ -200,7 +215,9 @@ TEST_CASE("job text is a job file that reads back to the same job text", "[job-k
            {"--sweep.problems", "synthetic-a"},
            {"--job", write_job("every_key.ini", every_key_job)},
            {"--job", write_job("every_key.ini", every_key_job), "--geometry.graph", "union",
-            "--geometry.convention", "baptista-r"}}) {
+            "--geometry.convention", "baptista-r", "--geometry.curvatures", "forman",
+            "--geometry.local", "false", "--geometry.ollivier_k", "all", "--geometry.layers",
+            "hidden"}}) {
     const std::string text = sweep_app::job_text(parse_job(args), true);
     const auto again = parse_job({"--job", write_job("again.ini", text)});
     CHECK(sweep_app::job_text(again, true) == text);
@@ -230,6 +247,12 @@ TEST_CASE("every key's default comes from JobSpec{} and is the documented one", 
       {"geometry.k", "paper"},
       {"geometry.graph", "union"},
       {"geometry.convention", "paper"},
+      {"geometry.curvatures", "forman"},
+      {"geometry.local", "false"},
+      {"geometry.ollivier_idleness", "0"},
+      {"geometry.ollivier_k", "all"},
+      {"geometry.layers", "hidden"},
+      {"geometry.snapshot_epochs", "none"},
       {"output.store_activations", "true"},
       {"output.store_nodes", "false"},
   };
@@ -272,6 +295,12 @@ TEST_CASE("every key: a valid value round-trips through parse and print", "[job-
       {"geometry.k", {"1,5-7", "1,5,6,7"}},
       {"geometry.graph", {"mutual", "mutual"}},
       {"geometry.convention", {"baptista-r", "baptista-r"}},
+      {"geometry.curvatures", {"ollivier, forman", "ollivier,forman"}},
+      {"geometry.local", {"yes", "true"}},
+      {"geometry.ollivier_idleness", {"0.5", "0.5"}},
+      {"geometry.ollivier_k", {"50,90", "50,90"}},
+      {"geometry.layers", {"all", "all"}},
+      {"geometry.snapshot_epochs", {"0, 1,5-7", "0,1,5,6,7"}},
       {"output.store_activations", {"no", "false"}},
       {"output.store_nodes", {"on", "true"}},
   };
@@ -497,6 +526,65 @@ TEST_CASE("rules across keys", "[job-keys]") {
             .rule == geometry::GraphRule::baptista_r);
   CHECK(parse_job({"--sweep.problems", "synthetic-a", "--geometry.graph", "mutual"}).rule ==
         geometry::GraphRule::knn_mutual);
+}
+
+// The follow-up's measurements (issue 14): exact Ollivier's k among the problem's, and nothing
+// baptista-r does not define.
+TEST_CASE("rules across the geometry keys of the follow-up's measurements", "[job-keys]") {
+  const std::vector<std::string> base{"--sweep.problems", "synthetic-a", "--geometry.k", "10,20",
+                                      "--dry-run"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.end(), base.begin(), base.end());
+    return parse_error(extra);
+  };
+  CHECK(with({"--geometry.curvatures", "forman,ollivier", "--geometry.ollivier_k", "10"}) ==
+        "(no error)");
+  CHECK(with({"--geometry.curvatures", "forman,ollivier", "--geometry.ollivier_k", "30"}) ==
+        "[job] the command line, key geometry.ollivier_k: k = 30 is not among the k values of "
+        "synthetic-a (10,20)");
+  CHECK(with({"--geometry.ollivier_k", "10"}) ==
+        "[job] the command line, key geometry.ollivier_k: restricts the ollivier notion, which "
+        "geometry.curvatures does not list");
+  CHECK(with({"--geometry.curvatures", "forman,augmented-forman,forman"}) ==
+        "[job] the command line, key geometry.curvatures: curvature list: 'forman' is listed "
+        "twice");
+  CHECK_THAT(with({"--geometry.curvatures", "forman,ricci"}),
+             Catch::Matchers::StartsWith(
+                 "[job] the command line, key geometry.curvatures: 'ricci' is not one of"));
+  CHECK(with({"--geometry.ollivier_idleness", "1"}) ==
+        "[job] the command line, key geometry.ollivier_idleness: ollivier_idleness must lie in "
+        "[0, 1), got 1");
+  CHECK_THAT(with({"--geometry.layers", "every"}),
+             Catch::Matchers::StartsWith("[job] the command line, key geometry.layers: 'every'"));
+  const std::vector<std::string> baptista{"--geometry.convention", "baptista-r"};
+  auto under_baptista = [&](std::vector<std::string> extra) {
+    extra.insert(extra.end(), baptista.begin(), baptista.end());
+    return with(extra);
+  };
+  CHECK_THAT(under_baptista({"--geometry.local", "true"}),
+             Catch::Matchers::StartsWith("[job] the command line, key geometry.local: the local "
+                                         "coefficients are defined on the union and mutual"));
+  CHECK_THAT(under_baptista({"--geometry.layers", "all"}),
+             Catch::Matchers::StartsWith("[job] the command line, key geometry.layers: layers = "
+                                         "all is the follow-up's list"));
+  CHECK_THAT(under_baptista({"--geometry.curvatures", "forman,ollivier-approx"}),
+             Catch::Matchers::StartsWith("[job] the command line, key geometry.curvatures: "
+                                         "ollivier-approx is defined on the undirected graph"));
+  // The job's settings reach the geometry: Forman always (for /flow), ollivier only at its k.
+  const auto job =
+      parse_job({"--sweep.problems", "synthetic-a", "--geometry.k", "10,20",
+                 "--geometry.curvatures", "ollivier,augmented-forman", "--geometry.ollivier_k",
+                 "20", "--geometry.ollivier_idleness", "0.5", "--geometry.local", "true"});
+  const auto options = job.measure_options({10, 20});
+  using geometry::CurvatureNotion;
+  CHECK(options.curvatures == std::vector<CurvatureNotion>{CurvatureNotion::forman,
+                                                           CurvatureNotion::ollivier,
+                                                           CurvatureNotion::augmented_forman});
+  CHECK(options.curvatures_at(10) ==
+        std::vector<CurvatureNotion>{CurvatureNotion::forman, CurvatureNotion::augmented_forman});
+  CHECK(options.curvatures_at(20) == options.curvatures);
+  CHECK(options.curvature_options.ollivier_idleness == 0.5);
+  CHECK(options.local);
 }
 
 TEST_CASE("graph_rule_from merges graph and convention", "[job-keys][cli]") {

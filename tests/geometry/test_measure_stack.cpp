@@ -283,3 +283,55 @@ TEST_CASE(
     check_same(measure_stack(views, options), reference);
   }
 }
+
+// The sweep's geometry.ollivier_k: a notion restricted to some k is left out elsewhere, and where
+// it is computed its values are those of the unrestricted measure.
+TEST_CASE("only_at_k restricts a notion to its k and changes nothing else", "[measures]") {
+  const auto stack = small_stack(21);
+  MeasureOptions all;
+  all.k = {3, 6};
+  all.curvatures = {forman, CurvatureNotion::augmented_forman};
+  all.local = true;
+  MeasureOptions restricted = all;
+  restricted.only_at_k = {{CurvatureNotion::augmented_forman, {6}}};
+  const auto full = measure_stack(stack, all), some = measure_stack(stack, restricted);
+  CHECK(some[0].notions == std::vector<CurvatureNotion>{forman});
+  CHECK(some[0].local.size() == 1);
+  CHECK_THROWS_WITH(some[0].coefficient(CurvatureNotion::augmented_forman),
+                    Contains("was not computed"));
+  CHECK(some[1].notions == all.curvatures);
+  for (std::size_t s = 0; s < 2; ++s)
+    for (CurvatureNotion notion : some[s].notions) {
+      CHECK(same(some[s].coefficient(notion), full[s].coefficient(notion)));
+      CHECK(same(some[s].local_of(notion).layer_rho, full[s].local_of(notion).layer_rho));
+      for (std::size_t l = 0; l < stack.size(); ++l)
+        CHECK(some[s].layers[l].curvature_total(notion) ==
+              full[s].layers[l].curvature_total(notion));
+    }
+  restricted.only_at_k = {{CurvatureNotion::augmented_forman, {5}}};
+  CHECK_THROWS_WITH(measure_stack(stack, restricted), Contains("k = 5, which is not among"));
+  restricted.only_at_k = {{CurvatureNotion::ollivier, {6}}};
+  CHECK_THROWS_WITH(measure_stack(stack, restricted), Contains("but not requested"));
+}
+
+// layers = all measures [inputs, hidden, output] once; the paper's coefficient of the hidden part
+// must be what measuring the hidden layers alone gives.
+TEST_CASE("sub_list equals measuring the sub-stack alone", "[measures]") {
+  const auto stack = small_stack(22);
+  MeasureOptions options;
+  options.k = {2, 5};
+  options.curvatures = {forman, CurvatureNotion::ollivier_approx};
+  const std::vector<RowMatrix> middle(stack.begin() + 1, stack.end() - 1);
+  const auto whole = measure_stack(stack, options), alone = measure_stack(middle, options);
+  for (std::size_t s = 0; s < whole.size(); ++s) {
+    const MeasuresAtK part = sub_list(whole[s], 1, middle.size(), options.rule);
+    CHECK(same(part.eta, alone[s].eta));
+    CHECK(part.exclusion == alone[s].exclusion);
+    for (CurvatureNotion notion : options.curvatures)
+      CHECK(same(part.coefficient(notion), alone[s].coefficient(notion)));
+    for (std::size_t l = 0; l < middle.size(); ++l)
+      CHECK(same(part.layers[l].g, alone[s].layers[l].g));
+  }
+  CHECK_THROWS_WITH(sub_list(whole[0], 3, 3, options.rule), Contains("outside a list of 5"));
+  CHECK_THROWS(sub_list(whole[0], 1, 2, GraphRule::baptista_r));
+}

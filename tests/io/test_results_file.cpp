@@ -241,3 +241,92 @@ TEST_CASE("io leaves the host program's HDF5 error printing as it found it", "[i
   CHECK(data == &calls);
   H5Eset_auto2(H5E_DEFAULT, saved_function, saved_data);
 }
+
+// Schema 5: the notions axis in the file's order (not the record's), a notion a k slot lacks
+// (ollivier_k) as NaN and reason -1, and the local coefficients, each value the one made here.
+TEST_CASE("a results file round-trips the notions and local coefficients", "[io]") {
+  using geometry::CurvatureNotion;
+  const auto path = test::scratch_path("notions.h5");
+  ResultsLayout layout = three_runs();
+  layout.store_nodes = false;
+  layout.notions = {CurvatureNotion::augmented_forman, CurvatureNotion::forman};
+  layout.local = true;
+  RunRecord record = done_run(0, layout.runs[0]);
+  record.notions = layout.notions;
+  // Slot 0 has both notions (augmented: Ric doubled), slot 1 Forman only.
+  geometry::MeasuresAtK& both = record.measures[0];
+  both.notions = {CurvatureNotion::forman, CurvatureNotion::augmented_forman};
+  std::vector<double> augmented;
+  for (auto& layer : both.layers) {
+    layer.curvature.push_back(
+        {CurvatureNotion::augmented_forman, 2 * layer.curvature[0].total, {}});
+    augmented.push_back(2 * layer.curvature[0].total);
+  }
+  both.coefficients.push_back(geometry::coefficient_of_transitions(both.eta, augmented));
+  const std::size_t transitions = both.layers.size() - 1;
+  geometry::LocalCoefficients forman_local;
+  forman_local.mean = -0.25;
+  forman_local.negative_share = 0.75;
+  forman_local.defined = 4;
+  forman_local.undefined = 2;
+  forman_local.unreachable = 1;
+  forman_local.layer_rho.assign(transitions, -0.5);
+  forman_local.layer_reason.assign(transitions, geometry::LocalReason::none);
+  geometry::LocalCoefficients augmented_local = forman_local;
+  augmented_local.notion = CurvatureNotion::augmented_forman;
+  augmented_local.mean = NAN;
+  augmented_local.negative_share = NAN;
+  augmented_local.defined = 0;
+  augmented_local.undefined = 6;
+  augmented_local.reason = geometry::LocalReason::no_defined_point;
+  augmented_local.layer_rho[1] = NAN;
+  both.local = {forman_local, augmented_local};
+  record.measures[1].local = {forman_local};
+  {
+    auto file = ResultsFile::create(path, layout);
+    file.write_run(record);
+    file.close();
+  }
+  const ResultsTable t = read_results_table(path);
+  REQUIRE(t.notions == layout.notions);
+  CHECK(t.local);
+  CHECK_FALSE(t.all_layers);
+  CHECK(t.list_layers == 6);
+  const std::size_t forman = 1, aug = 0;
+  // Ric per notion: the file's order, whatever the record's.
+  CHECK(t.reals("/notions/ric")[t.notion_index(0, 0, forman, 2)] == -5.0);
+  CHECK(t.reals("/notions/ric")[t.notion_index(0, 0, aug, 2)] == -10.0);
+  CHECK(std::isnan(t.reals("/notions/ric")[t.notion_index(0, 0, aug, 5)]));  // beyond depth 5
+  CHECK(std::isnan(t.reals("/notions/ric")[t.notion_index(0, 1, aug, 0)]));  // not at k slot 1
+  CHECK(t.integers("/notions/reason")[t.notion_index(0, 1, aug)] == -1);
+  CHECK_FALSE(t.has_notion(0, 1, aug));
+  CHECK(t.has_notion(0, 1, forman));
+  CHECK(t.notion_value("/notions/rho", 0, 0, aug) == both.coefficients[1].rho);
+  CHECK(t.notion_value("/notions/rho", 0, 1, forman) == t.reals("/flow/rho")[t.index(0, 1)]);
+  // Local coefficients.
+  CHECK(t.notion_value("/local/mean", 0, 0, forman) == -0.25);
+  CHECK(t.notion_value("/local/negative_share", 0, 1, forman) == 0.75);
+  CHECK(t.notion_value("/local/unreachable", 0, 0, forman) == 1.0);
+  CHECK(std::isnan(t.notion_value("/local/mean", 0, 0, aug)));
+  CHECK(t.integers("/local/reason")[t.notion_index(0, 0, aug)] ==
+        static_cast<int>(geometry::LocalReason::no_defined_point));
+  const auto rho = t.list_layers_of("/local/layer_rho", 0, 0, aug);
+  REQUIRE(rho.size() == 5);
+  CHECK(rho[0] == -0.5);
+  CHECK(std::isnan(rho[1]));
+  CHECK(std::isnan(rho[4]));  // the last layer starts no transition
+  // The failed and pending runs hold the fill.
+  CHECK(std::isnan(t.notion_value("/local/mean", 2, 0, forman)));
+  const Validation validation = validate_results(path);
+  INFO((validation.problems.empty() ? std::string() : validation.problems.front()));
+  CHECK(validation.valid());
+
+  // A record whose notion list is not the file's cannot store per-node local series.
+  layout.store_nodes = true;
+  auto file = ResultsFile::create(test::scratch_path("notions_nodes.h5"), layout);
+  record.notions = {CurvatureNotion::forman, CurvatureNotion::augmented_forman};
+  CHECK_THROWS_WITH(file.write_run(record),
+                    Contains("has the notions forman,augmented-forman but") &&
+                        Contains("stores augmented-forman,forman"));
+  file.close();
+}

@@ -403,6 +403,14 @@ for args, expected in error_cases:
     check(r.returncode == 2 and expected in r.stderr and r.stderr.count("\n") == 1,
           f"{' '.join(args[:1] + args[2:])}: exit {r.returncode}, stderr {r.stderr!r}, expected {expected!r}")
 
+# ---------------------------------------------------------------- a file before schema 5
+# It has one notion, forman, read from /flow, and no local coefficients: local and layers-profile
+# say so in one line.
+for sub in ("local", "layers-profile"):
+    r = query(sub, path)
+    check(r.returncode == 2 and r.stderr.count("\n") == 1 and "has no local coefficients" in r.stderr,
+          f"{sub} of a schema 1 file: exit {r.returncode}: {r.stderr!r}")
+
 # ---------------------------------------------------------------- figures render
 plot = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "plot_results.py")
 figures = os.path.join(WORK, "figures")

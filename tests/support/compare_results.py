@@ -16,8 +16,9 @@ VOLATILE = {"train_seconds", "geometry_seconds", "rank", "checksum"}
 def contents(path):
     with h5py.File(path, "r") as f:
         out = {}
-        for group in ("runs", "flow", "history"):
-            for key in f[group]:
+        # /notions and /local: schema 5 (absent from older files).
+        for group in ("runs", "flow", "history", "notions", "local"):
+            for key in f.get(group, {}):
                 if key not in VOLATILE:
                     out[f"{group}/{key}"] = f[group][key][()]
         for run in f.get("run_data", {}):

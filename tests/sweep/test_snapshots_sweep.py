@@ -40,7 +40,7 @@ def sweep(name, extra, np_=3):
     return path
 
 
-def contents(path, groups=("runs", "flow", "history")):
+def contents(path, groups=("runs", "flow", "history", "notions", "local")):
     with h5py.File(path, "r") as f:
         out = {f"{g}/{k}": f[g][k][()] for g in groups for k in f[g] if k not in VOLATILE}
         for run in f["run_data"]:
@@ -60,11 +60,13 @@ def query(*args):
     return r.stdout
 
 
+# Two notions and the local coefficients, so that the snapshots' per-notion datasets are filled.
+NOTIONS = ["--geometry.curvatures", "forman,augmented-forman", "--geometry.local", "true"]
 snap = sweep("snapshots.h5", ["--train.epochs", "3", "--geometry.snapshot_epochs", "0,1,3",
-                              "--sweep.controls", "untrained"])
-plain = sweep("plain.h5", ["--train.epochs", "3", "--sweep.controls", "untrained"])
-one = sweep("one-epoch.h5", ["--train.epochs", "1"], np_=2)
-zero = sweep("zero-epochs.h5", ["--train.epochs", "0"], np_=2)
+                              "--sweep.controls", "untrained"] + NOTIONS)
+plain = sweep("plain.h5", ["--train.epochs", "3", "--sweep.controls", "untrained"] + NOTIONS)
+one = sweep("one-epoch.h5", ["--train.epochs", "1"] + NOTIONS, np_=2)
+zero = sweep("zero-epochs.h5", ["--train.epochs", "0"] + NOTIONS, np_=2)
 
 a, b = contents(snap), contents(plain)
 bad = sorted(k for k in a.keys() | b.keys() if k not in a or k not in b or not equal(a[k], b[k]))
@@ -77,6 +79,8 @@ with h5py.File(snap, "r") as f:
     train_accuracy = f["snapshots/train_accuracy"][()]
     untrained = f["runs/untrained"][()]
     final_rho = f["flow/rho"][()]
+    notion_rho = f["snapshots/notion_rho"][()]
+    local_mean = f["snapshots/local_mean"][()]
 trained = [i for i in range(len(untrained)) if not untrained[i]]
 check(epoch.shape[1] == 3, f"snapshot axis {epoch.shape}")
 for i in range(len(untrained)):
@@ -91,6 +95,10 @@ with h5py.File(one, "r") as f1, h5py.File(zero, "r") as f0:
         check(test_accuracy[i, 0] == f0["runs/test_accuracy"][j], f"run {i}: epoch-0 test accuracy")
         check(equal(rho[i, 0], final_rho[i + 1]), f"run {i}: epoch-0 snapshot vs its untrained twin")
         check(equal(rho[i, 2], final_rho[i]), f"run {i}: last snapshot vs /flow/rho")
+        check(equal(notion_rho[i, 1], f1["notions/rho"][j]), f"run {i}: epoch-1 notion rho")
+        check(equal(local_mean[i, 1], f1["local/mean"][j]), f"run {i}: epoch-1 local mean")
+        check(equal(local_mean[i, 0], f0["local/mean"][j]), f"run {i}: epoch-0 local mean")
+        check(np.isfinite(local_mean[i]).all(), f"run {i}: local means {local_mean[i]}")
 
 for path in (snap, plain, one, zero):
     r = subprocess.run([QUERY, "validate", path], capture_output=True, text=True, timeout=60)

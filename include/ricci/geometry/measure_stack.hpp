@@ -26,6 +26,15 @@ struct MeasureOptions {
   // The notions to compute, each at most once; results keep this order. May be empty (geodesics
   // only, and no coefficient).
   std::vector<CurvatureNotion> curvatures{CurvatureNotion::forman};
+  // Notions computed at some k only (the sweep's [geometry] ollivier_k: exact Ollivier is the
+  // costly notion). A notion listed here (it must be in `curvatures`) is computed only at its k
+  // (each must be in `k`); at every other k the slot's notions, coefficients and local
+  // coefficients leave it out. Empty: every notion at every k.
+  struct NotionAtK {
+    CurvatureNotion notion;
+    std::vector<index_t> k;
+  };
+  std::vector<NotionAtK> only_at_k;
   // Settings of the notions (the Ollivier idleness).
   CurvatureOptions curvature_options;
   // Compute the per-node series s_l(i) (for every notion) and S_l(i). Whether they are stored is
@@ -40,6 +49,9 @@ struct MeasureOptions {
   // Called after each layer is measured (input layer included), with the layers done and the
   // total, from the calling thread: a progress hook for callers that report, never required.
   std::function<void(std::size_t done, std::size_t total)> on_layer_done;
+
+  // The notions of `curvatures` computed at `k` (only_at_k applied), in request order.
+  std::vector<CurvatureNotion> curvatures_at(index_t k) const;
 };
 
 // The measures of one layer at one k.
@@ -99,6 +111,14 @@ LayerMeasures measure_layer(const NeighbourLists& lists, index_t k, GraphRule ru
 // the slot's exclusion reason when it is excluded, else over the complete (eta_l, Ric_l) pairs,
 // l = 1..L-1.
 RicciCoefficient ricci_coefficient(const MeasuresAtK& slot, CurvatureNotion notion);
+
+// The measures of layers [first, first + count) of `slot`'s list as if only they had been
+// measured: their transitions, exclusion and coefficients recomputed, no input layer and no local
+// coefficients. The sweep's `layers = all` measures the follow-up's list [input, hidden layers,
+// output] once and keeps the paper's hidden-layer coefficient from it (docs/method.md §4). paper
+// and mutual only (baptista-r has its own input transition); throws ricci::Error otherwise or
+// when the range is outside the list.
+MeasuresAtK sub_list(const MeasuresAtK& slot, std::size_t first, std::size_t count, GraphRule rule);
 
 // Validates the stack (at least one layer, equal row counts, finite values, every k in range, no
 // notion twice) and computes one MeasuresAtK per k, in the order given. Throws ricci::Error naming

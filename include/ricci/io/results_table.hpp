@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ricci/core/types.hpp"
+#include "ricci/geometry/curvature.hpp"
 #include "ricci/io/run_status.hpp"
 #include "ricci/io/schema.hpp"
 #include "ricci/nn/train.hpp"
@@ -26,6 +27,12 @@ struct ResultsTable {
   std::size_t snapshots = 0;  // the snapshot axis (0 in files before schema 5)
   bool store_activations = false, store_nodes = false;
   std::string graph;  // the graph rule the sweep used ("" when the attribute is absent)
+  // Schema 5: the notions axis (root attribute 'notions'), the measured list's layer count and
+  // whether it is [inputs, hidden layers, output], and whether /local was computed. Older files:
+  // forman, read from /flow (the reader fills /notions from it and /local with its fill).
+  std::vector<geometry::CurvatureNotion> notions{geometry::CurvatureNotion::forman};
+  std::size_t list_layers = 0;
+  bool all_layers = false, local = false;
 
   // Integer columns of any width as int64, uint64 as itself, floats as double, strings as text.
   using ColumnData = std::variant<std::vector<std::int64_t>, std::vector<std::uint64_t>,
@@ -39,6 +46,35 @@ struct ResultsTable {
   const std::vector<std::uint64_t>& unsigned_integers(std::string_view path) const;
   const std::vector<std::string>& strings(std::string_view path) const;
 
+  // The position of a cell in a [runs, k_slots, notions] or [runs, k_slots, notions,
+  // list_layers] column.
+  std::size_t notion_index(std::size_t run, std::size_t slot, std::size_t notion) const {
+    return (run * k_slots + slot) * notions.size() + notion;
+  }
+  std::size_t notion_index(std::size_t run, std::size_t slot, std::size_t notion,
+                           std::size_t layer) const {
+    return notion_index(run, slot, notion) * list_layers + layer;
+  }
+  // The notion's position on the notions axis, if the file has it.
+  std::optional<std::size_t> notion_position(geometry::CurvatureNotion notion) const;
+  // The run's layer count in the measured list: its depth, two more under layer_list all.
+  std::size_t list_depth(std::size_t run) const;
+  // The extent of `axis` in this file.
+  std::size_t extent(Axis axis) const;
+  // One cell of a [runs, k_slots, notions] column (/notions/rho, /local/mean, ...).
+  double notion_value(std::string_view column, std::size_t run, std::size_t slot,
+                      std::size_t notion) const {
+    return reals(column)[notion_index(run, slot, notion)];
+  }
+  // The run's list layers (or transitions) of a [runs, k_slots, notions, list_layers] column.
+  std::span<const double> list_layers_of(std::string_view column, std::size_t run, std::size_t slot,
+                                         std::size_t notion) const {
+    return {reals(column).data() + notion_index(run, slot, notion, 0), list_depth(run)};
+  }
+  // Whether `notion` was computed at this slot of the run (its /notions/reason is not -1).
+  bool has_notion(std::size_t run, std::size_t slot, std::size_t notion) const {
+    return integers("/notions/reason")[notion_index(run, slot, notion)] != -1;
+  }
   // The position of a cell in a [runs, k_slots] or [runs, k_slots, layers] column.
   std::size_t index(std::size_t run, std::size_t slot) const { return run * k_slots + slot; }
   std::size_t index(std::size_t run, std::size_t slot, std::size_t layer) const {
@@ -51,6 +87,11 @@ struct ResultsTable {
   }
   std::size_t snapshot_index(std::size_t run, std::size_t snapshot, std::size_t slot) const {
     return (run * snapshots + snapshot) * k_slots + slot;
+  }
+  // ... and of a [runs, snapshots, k_slots, notions] column.
+  std::size_t snapshot_index(std::size_t run, std::size_t snapshot, std::size_t slot,
+                             std::size_t notion) const {
+    return snapshot_index(run, snapshot, slot) * notions.size() + notion;
   }
 
   std::int64_t status_code(std::size_t run) const;  // as stored; validate_results checks it

@@ -26,6 +26,10 @@ struct RunIdentity {
   // The untrained control of the run with the same problem, architecture, depth and seed: the
   // same initialised network, trained for 0 epochs (docs/method.md §6).
   bool untrained = false;
+  // Schema 5's per-node local datasets: the file's notion count and whether the measured list is
+  // [inputs, hidden layers, output] (two more layers than widths).
+  std::size_t notion_count = 1;
+  bool all_layers = false;
 };
 
 // Everything one finished (or failed) run hands to the file; owns its data.
@@ -39,11 +43,23 @@ struct RunRecord {
   nn::Activations activations;                  // done runs
   std::vector<std::uint8_t> labels;             // test labels, done runs
   std::vector<geometry::MeasuresAtK> measures;  // done runs: one per k slot of the run
+  // With the follow-up's layer list (layers = all): the measures of [inputs, hidden layers,
+  // output], one per k slot; `measures` then holds the hidden layers' part of them (the paper's
+  // coefficient). Empty when the measured list is the hidden layers: `measures` is it.
+  std::vector<geometry::MeasuresAtK> list_measures;
+  // The file's notion axis (the job's curvatures), in order: the per-node local datasets follow it.
+  std::vector<geometry::CurvatureNotion> notions{geometry::CurvatureNotion::forman};
+  const std::vector<geometry::MeasuresAtK>& measured_list() const {
+    return list_measures.empty() ? measures : list_measures;
+  }
   // Done runs with snapshot epochs (docs/method.md §6): the network's state and geometry at each,
   // in epoch order; `measures` as above.
   struct Snapshot {
     nn::SnapshotState state;
-    std::vector<geometry::MeasuresAtK> measures;
+    std::vector<geometry::MeasuresAtK> measures, list_measures;
+    const std::vector<geometry::MeasuresAtK>& measured_list() const {
+      return list_measures.empty() ? measures : list_measures;
+    }
   };
   std::vector<Snapshot> snapshots;
 
@@ -55,6 +71,12 @@ struct RunRecord {
 // The fixed sizes of a results file, decided when it is created.
 struct ResultsLayout {
   std::vector<RunIdentity> runs;
+  // The notion axis of /notions and /local (schema 5): the job's curvature notions, in order;
+  // stored once, as the root attribute 'notions'. all_layers: the measured list is [inputs,
+  // hidden layers, output] (root attribute 'layer_list' = all), two more than the hidden layers.
+  std::vector<geometry::CurvatureNotion> notions{geometry::CurvatureNotion::forman};
+  bool all_layers = false;
+  bool local = false;
   int k_slots = 0;    // the longest k list of any run
   int layers = 0;     // the largest depth
   int epochs = 0;     // the most epochs any run may train

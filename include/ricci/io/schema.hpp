@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ricci/core/types.hpp"
+#include "ricci/geometry/curvature.hpp"
 
 namespace ricci::io {
 
@@ -25,14 +26,21 @@ struct RunRecord;
 // checksummed HDF5 1.10 file format; files of versions 1-2 are read without them. Version 4 adds
 // the transitions (/flow/eta, /flow/excluded_at, the input layer's graph) and computes baptista-r
 // coefficients with the reference R rule; readers derive eta from g in older files.
+// Version 5 adds the curvature notions (/notions: per notion and layer of the measured list, with
+// each notion's global coefficient) and the follow-up's local and layer coefficients (/local),
+// along the notions axis whose names the root attribute 'notions' lists; /flow stays the paper's
+// Forman geometry of the hidden layers. Readers give older files one notion, forman, from /flow.
 inline constexpr int schema_version = 5;
 inline constexpr int oldest_readable_schema_version = 1;
 
 // The axes of the table datasets. Sizes: runs = the number of runs; k_slots = the longest k list
 // of any run (shorter lists are padded); layers = the largest depth; epochs = the most epochs a
-// run may train.
-enum class Axis { runs, k_slots, layers, epochs, snapshots };
-std::string_view axis_name(Axis axis);    // "runs", "k_slots", "layers", "epochs", "snapshots"
+// run may train; notions = the file's curvature notions (root attribute 'notions'); list_layers =
+// the layers of the measured list (root attribute 'layer_list': the hidden layers, or all = inputs,
+// hidden layers and output, two more), whose transitions t (out of list layer t) share the axis.
+// snapshots = the most snapshot epochs of any run (geometry during training, /snapshots).
+enum class Axis { runs, k_slots, layers, epochs, notions, list_layers, snapshots };
+std::string_view axis_name(Axis axis);    // "runs", "k_slots", "layers", "epochs"
 std::string_view axis_symbol(Axis axis);  // "N", "K", "L", "E", as layout.json writes shapes
 std::string_view axis_meaning(Axis axis);
 
@@ -56,6 +64,12 @@ struct Code {
 //    [runs] and [runs, epochs] cells, the rest keeps the fill value.
 using IdentityCell = CellValue (*)(index_t id, const RunIdentity& run, std::size_t slot);
 using RecordCell = CellValue (*)(const RunRecord& run, std::size_t slot, std::size_t inner);
+//  * NotionCell (schema 5, /notions and /local): written by write_run for done runs at every k
+//    slot, notion of the file's notion axis and layer (or transition) of the measured list; a
+//    column without one of those axes gets forman or 0 there. NaN where the run's slot lacks
+//    the notion (ollivier_k).
+using NotionCell = CellValue (*)(const RunRecord& run, std::size_t slot,
+                                 geometry::CurvatureNotion notion, std::size_t layer);
 
 struct Column {
   std::string_view path;  // "/flow/g"
@@ -69,6 +83,7 @@ struct Column {
   IdentityCell from_identity = nullptr;
   RecordCell from_record = nullptr;
   int since_version = 1;  // files of older versions lack it; readers skip it there
+  NotionCell from_notion = nullptr;
 
   std::string_view name() const;   // "g"
   std::string_view group() const;  // "/flow"
@@ -96,12 +111,22 @@ inline constexpr int transitions_since_version = 4;
 inline constexpr int controls_since_version = 5;
 // Version 5: snapshots during training (/snapshots).
 inline constexpr int snapshots_since_version = 5;
+// The root attribute 'notions': "forman,ollivier-approx". parse_notion_list refuses (an Error
+// naming the file, unless file_path is empty) an empty list, an unknown name or a name given twice.
+std::string notion_list_text(const std::vector<geometry::CurvatureNotion>& notions);
+std::vector<geometry::CurvatureNotion> parse_notion_list(const std::string& text,
+                                                         const std::string& file_path);
+// Version 5: the notion axis (/notions, /local) and the root attributes notions, layer_list, local.
+inline constexpr int notions_since_version = 5;
 // The columns /runs/checksum covers in a file of `version`, in their canonical order: every
 // column written from the run record except the status, in registry order.
 std::vector<const Column*> checksummed_columns(int version);
 
 // A per-run dataset is stored when the file's layout asks for activations or for node values.
-enum class StoreOption { activations, nodes };
+// local_nodes (schema 5): with store_nodes, when the file also keeps local coefficients.
+enum class StoreOption { activations, nodes, local_nodes };
+// Whether a file with these settings keeps a dataset stored under `option`.
+bool is_stored(StoreOption option, bool store_activations, bool store_nodes, bool local);
 std::string_view store_option_attribute(StoreOption option);  // "store_activations", ...
 
 using RunData = std::variant<std::vector<float>, std::vector<std::uint8_t>, std::vector<double>>;
@@ -138,10 +163,14 @@ const std::vector<FileAttribute>& file_attributes();
 // Bytes of one value of `type` (a fixed-length string: its width).
 std::size_t value_bytes(ValueType type, std::size_t string_width);
 // Bytes one run takes in the table datasets of a file with these axis sizes.
+// `notions`, `list_layers` and `snapshots` size the schema 5 axes (list_layers 0: the same as
+// layers).
 std::size_t table_bytes_per_run(std::size_t k_slots, std::size_t layers, std::size_t epochs,
-                                std::size_t snapshots);
+                                std::size_t notions = 1, std::size_t list_layers = 0,
+                                std::size_t snapshots = 1);
 // Bytes of `run`'s per-run datasets, given what the file stores.
-std::size_t run_data_bytes(const RunIdentity& run, bool store_activations, bool store_nodes);
+std::size_t run_data_bytes(const RunIdentity& run, bool store_activations, bool store_nodes,
+                           bool local = false);
 
 // The whole schema as JSON: the text of results_schema/layout.json.
 std::string layout_json();

@@ -7,7 +7,9 @@
 
 #include "ricci/core/types.hpp"
 #include "ricci/data/problems.hpp"
+#include "ricci/geometry/curvature.hpp"
 #include "ricci/geometry/graph.hpp"
+#include "ricci/geometry/measure_stack.hpp"
 #include "ricci/nn/train.hpp"
 
 namespace ricci::sweep {
@@ -49,6 +51,16 @@ struct JobSpec {
   // 0 = the untrained network), or every `snapshot_every` epochs from 0; none when both are empty.
   std::vector<int> snapshot_epochs;
   int snapshot_every = 0;
+  // The curvature notions of the results file's notion axis (docs/method.md §3), in the job's
+  // order; /flow keeps the paper's Forman values whatever the list.
+  std::vector<geometry::CurvatureNotion> curvatures{geometry::CurvatureNotion::forman};
+  bool local = false;  // the follow-up's local and layer coefficients (docs/method.md §4)
+  double ollivier_idleness = 0;  // alpha of the exact Ollivier notion's lazy measure, in [0, 1)
+  // Exact Ollivier only at these k (each among the problem's k); empty: at every k.
+  std::vector<index_t> ollivier_k;
+  // The measured layer list: the hidden layers (the paper) or the follow-up's list [input,
+  // hidden layers, sigmoid output] (docs/method.md §4 "Layer lists").
+  bool all_layers = false;
 
   bool store_activations = true;
   bool store_nodes = false;
@@ -59,6 +71,9 @@ struct JobSpec {
   // The snapshot epochs of a run trained for at most `epochs` epochs (0 for an untrained control).
   // Throws ricci::Error("sweep", ...) for a listed epoch beyond train.epochs.
   std::vector<int> snapshots_for(int epochs) const;
+  // The measure options of a run with these k: notions, local, idleness, ollivier_k (docs/method.md
+  // §3-§4). The one place the job's geometry keys become geometry settings.
+  geometry::MeasureOptions measure_options(const std::vector<index_t>& k) const;
   data::DataOptions data_options(const std::string& problem) const;
 };
 

@@ -24,7 +24,13 @@ class DataCache {
   const data::Dataset& get(const io::RunIdentity& run, const JobSpec& job);
 
  private:
-  std::map<std::string, std::shared_ptr<const data::Dataset>> fixed_;
+  // MNIST and Fashion-MNIST have one split, loaded once. User data (csv:, idx:) are split by the
+  // run's seed: the entry keeps the split of the seed it was loaded for, and another seed reloads.
+  struct Loaded {
+    std::uint64_t seed = 0;
+    std::shared_ptr<const data::Dataset> data;
+  };
+  std::map<std::string, Loaded> fixed_;
   data::Dataset synthetic_;
 };
 
@@ -32,11 +38,16 @@ class DataCache {
 // empty: never cancelled).
 void throw_if_cancelled(const std::function<bool()>& cancelled);
 
-// The geometry of one set of `run`'s hidden activations (the final ones or a snapshot's) at every
-// k of the run under the job's settings. Throws ricci::Error from the geometry.
-std::vector<geometry::MeasuresAtK> measure_geometry(const std::vector<RowMatrix>& hidden,
-                                                    const io::RunIdentity& run, const JobSpec& job,
-                                                    const data::InputMatrix& test_inputs);
+// The geometry of one set of `run`'s activations (the final ones or a snapshot's) under the job's
+// settings: `measures` over the hidden layers, and with layers = all `list_measures` over [inputs,
+// hidden layers, output] (io::RunRecord documents both). `per_node` false skips per-node values
+// even where the job keeps them. Throws ricci::Error from the geometry.
+struct RunGeometry {
+  std::vector<geometry::MeasuresAtK> measures, list_measures;
+};
+RunGeometry measure_activations(const nn::Activations& activations, const io::RunIdentity& run,
+                                const JobSpec& job, const data::InputMatrix& test_inputs,
+                                bool per_node);
 
 // The geometry of a run whose record holds its hidden activations: fills record.measures at every k
 // of `run` under the job's graph rule, and record.geometry_seconds. The one geometry step of a
