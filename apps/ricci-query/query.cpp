@@ -21,6 +21,8 @@ constexpr const char* usage =
     "Spearman\n"
     "  controls     trained runs against their untrained controls per group and k: means, paired "
     "t-test\n"
+    "  dynamics     the geometry during training: per snapshot epoch, loss, accuracy and rho "
+    "(--run ID, or per group)\n"
     "  analyze      geometry and Ricci coefficients of an activation stack (a file's layer_NN, or "
     "--run ID)\n"
     "  local        per group and notion: mean local coefficient, share < 0, undefined points "
@@ -48,6 +50,7 @@ int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (subcommand == "layers") return layers_command(rest, out);
     if (subcommand == "association") return association_command(rest, out);
     if (subcommand == "controls") return controls_command(rest, out);
+    if (subcommand == "dynamics") return dynamics_command(rest, out);
     if (subcommand == "local") return local_command(rest, out);
     if (subcommand == "layers-profile") return layers_profile_command(rest, out);
     if (subcommand == "validate") return validate_command(rest, out);

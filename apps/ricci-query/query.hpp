@@ -24,6 +24,7 @@ int runs_command(const std::vector<std::string>& args, std::ostream& out);
 int layers_command(const std::vector<std::string>& args, std::ostream& out);
 int association_command(const std::vector<std::string>& args, std::ostream& out);
 int controls_command(const std::vector<std::string>& args, std::ostream& out);
+int dynamics_command(const std::vector<std::string>& args, std::ostream& out);
 int validate_command(const std::vector<std::string>& args, std::ostream& out);
 int schema_command(const std::vector<std::string>& args, std::ostream& out);
 // The follow-up's local coefficients stored by a sweep (schema 5): per group and notion.

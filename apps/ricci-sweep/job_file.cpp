@@ -367,18 +367,23 @@ void apply_settings(sweep::JobSpec& job, const Settings& settings) {
   apply_problem_keys(job, settings);
 }
 
+// A re-analysis measures the stored (final) activations again: it may change the geometry keys
+// but not the snapshot epochs, which are taken during training.
+bool reanalysis_may_change(std::string_view key) {
+  return key.starts_with("geometry.") && key != "geometry.snapshot_epochs";
+}
+
 // A re-analysis keeps the source's runs and training: it may change the geometry and where the
 // data lie (a data path; the sweep checks that the data themselves are the source's).
 void require_reanalysis_keys(const Settings& overrides) {
   for (const auto& [key, setting] : overrides) {
-    if (key.starts_with("geometry.")) continue;
+    if (reanalysis_may_change(key)) continue;
     const ProblemKey* problem_key =
         key.starts_with("problem.") ? find_problem_key(setting_of(key)) : nullptr;
     if (problem_key && problem_key->path) continue;
     std::string allowed;
     for (const JobKey& known : job_keys())
-      if (known.name.starts_with("geometry."))
-        allowed += (allowed.empty() ? "" : ", ") + known.name;
+      if (reanalysis_may_change(known.name)) allowed += (allowed.empty() ? "" : ", ") + known.name;
     throw Error("job", setting.where + ", key " + key +
                            ": --reanalyze keeps the source's runs and training and may change "
                            "only " +

@@ -387,6 +387,41 @@ std::vector<JobKey> train_section() {
   };
 }
 
+// "none", "every N" or an ascending list of epochs such as 0,1,5,10-12.
+JobKey snapshot_key() {
+  const Bounds bounds{.min = 0, .max = 1'000'000, .words = {"none", "every N"}};
+  auto key = row<sweep::JobSpec>(
+      "geometry.snapshot_epochs", ValueKind::word_or_integer_list,
+      "the geometry during training too, at these epochs (0 = the untrained network): none, "
+      "every N (0, N, 2N, ...) or a list such as 0,1,5,10",
+      bounds);
+  key.parse = [bounds](sweep::JobSpec& job, const std::string& text) {
+    job.snapshot_epochs.clear();
+    job.snapshot_every = 0;
+    if (text == "none") return;
+    if (text.starts_with("every ")) {
+      const auto every = bounded_integer_list(text.substr(6), "snapshot interval",
+                                              Bounds{.min = 1, .max = bounds.max});
+      if (every.size() != 1)
+        throw Error("job", "snapshot_epochs: 'every' takes one interval, got '" + text + "'");
+      job.snapshot_every = static_cast<int>(every.front());
+      return;
+    }
+    for (long long epoch : bounded_integer_list(text, "snapshot epoch", bounds)) {
+      if (!job.snapshot_epochs.empty() && epoch <= job.snapshot_epochs.back())
+        throw Error("job", "snapshot_epochs must ascend, got " + std::to_string(epoch) + " after " +
+                               std::to_string(job.snapshot_epochs.back()));
+      job.snapshot_epochs.push_back(static_cast<int>(epoch));
+    }
+  };
+  key.print = [](const sweep::JobSpec& job) {
+    if (job.snapshot_every > 0) return "every " + std::to_string(job.snapshot_every);
+    return job.snapshot_epochs.empty() ? std::string("none") : joined(job.snapshot_epochs);
+  };
+  key.omitted_at_default = true;
+  return key;
+}
+
 // --- The follow-up's measurements (issue 14): notions, local coefficients, layer list.
 
 JobKey curvatures_key() {
@@ -466,6 +501,7 @@ std::vector<JobKey> geometry_and_output_sections() {
   std::vector<JobKey> keys{k_key()};
   for (auto& key : graph_keys()) keys.push_back(std::move(key));
   for (auto& key : notion_keys()) keys.push_back(std::move(key));
+  keys.push_back(snapshot_key());
   keys.push_back(boolean_key<sweep::JobSpec>(
       "output.store_activations",
       "keep every run's hidden activations, test labels and output probabilities",

@@ -241,7 +241,7 @@ struct ResultsFile::Impl {
   int rank = 0;
   int version = schema_version;  // of the file: columns newer than it are not written
   index_t runs = 0;
-  int k_slots = 0, layers = 0, epochs = 0;
+  int k_slots = 0, layers = 0, epochs = 0, snapshots = 0;
   bool store_activations = false, store_nodes = false;
   // Schema 5: the notion axis, in order, and the measured list's layer count.
   std::vector<geometry::CurvatureNotion> notions{geometry::CurvatureNotion::forman};
@@ -281,6 +281,8 @@ struct ResultsFile::Impl {
         return static_cast<hsize_t>(layers);
       case Axis::epochs:
         return static_cast<hsize_t>(std::max(epochs, 1));
+      case Axis::snapshots:
+        return static_cast<hsize_t>(std::max(snapshots, 1));
       case Axis::notions:
         return static_cast<hsize_t>(notions.size());
       case Axis::list_layers:
@@ -305,7 +307,8 @@ struct ResultsFile::Impl {
   void require_fits(const RunRecord& record) const;
   void require_fits(const ResultsLayout& layout) const;
   void write_column(const Column& column, const RunRecord& record, RunChecksum& sum) const;
-  void write_notion_cells(const Column& column, const RunRecord& record, CellBuffer& cells) const;
+  void write_notion_cells(const Column& column, const RunRecord& record, CellBuffer& cells,
+                          std::size_t first = 0) const;
   void write_cell(std::string_view column_path, index_t id, const CellValue& value) const;
 };
 
@@ -349,6 +352,16 @@ void ResultsFile::Impl::require_fits(const RunRecord& record) const {
                             std::to_string(at_k.layers.size()) +
                             " layers at k = " + std::to_string(at_k.k));
   }
+  // Files before schema 5 have no snapshot columns: a re-analysis or resume of one writes none.
+  const int snapshot_room = version >= snapshots_since_version ? std::max(snapshots, 1) : 0;
+  if (record.snapshots.size() > static_cast<std::size_t>(snapshot_room))
+    throw Error("io", run + " has " + std::to_string(record.snapshots.size()) + " snapshots but " +
+                          path + " has room for " + std::to_string(snapshot_room));
+  for (const auto& snapshot : record.snapshots)
+    if (snapshot.measures.size() > static_cast<std::size_t>(k_slots))
+      throw Error("io", run + " has a snapshot of " + std::to_string(snapshot.measures.size()) +
+                            " k values but " + path + " has " + std::to_string(k_slots) +
+                            " k slots");
 }
 
 // Checked with the rest of require_fits: the measured list fits /notions.
@@ -440,13 +453,36 @@ void ResultsFile::Impl::write_column(const Column& column, const RunRecord& reco
   std::size_t cells_per_run = 1;
   for (std::size_t a = 1; a < count.size(); ++a) cells_per_run *= count[a];
   CellBuffer cells(column, cells_per_run);
-  if (column.from_notion) {
+  if (column.from_notion && column.has_axis(Axis::snapshots)) {
+    // A snapshot's geometry, written as its own record's would be: the cells of snapshot s follow
+    // those of s - 1.
+    const std::size_t per_snapshot =
+        cells_per_run / static_cast<std::size_t>(extent(Axis::snapshots));
+    for (std::size_t s = 0; done && s < record.snapshots.size(); ++s) {
+      RunRecord at_snapshot;
+      at_snapshot.notions = record.notions;
+      at_snapshot.measures = record.snapshots[s].measures;
+      at_snapshot.list_measures = record.snapshots[s].list_measures;
+      write_notion_cells(column, at_snapshot, cells, s * per_snapshot);
+    }
+  } else if (column.from_notion) {
     if (done) write_notion_cells(column, record, cells);
   } else if (column.axes.size() == 1) {
     cells.set(0, column.from_record(record, 0, 0));
   } else if (column.has_axis(Axis::epochs)) {
     const std::size_t epochs_kept = std::min<std::size_t>(history.size(), cells_per_run);
     for (std::size_t e = 0; e < epochs_kept; ++e) cells.set(e, column.from_record(record, 0, e));
+  } else if (column.has_axis(Axis::snapshots)) {
+    const bool per_slot = column.has_axis(Axis::k_slots);
+    const std::size_t width = per_slot ? static_cast<std::size_t>(k_slots) : 1;
+    for (std::size_t s = 0; done && s < record.snapshots.size(); ++s) {
+      if (!per_slot) {
+        cells.set(s, column.from_record(record, s, 0));
+        continue;
+      }
+      for (std::size_t slot = 0; slot < record.snapshots[s].measures.size(); ++slot)
+        cells.set(s * width + slot, column.from_record(record, s, slot));
+    }
   } else if (done) {
     const bool per_layer = column.has_axis(Axis::layers);
     for (std::size_t slot = 0; slot < record.measures.size(); ++slot) {
@@ -469,7 +505,7 @@ void ResultsFile::Impl::write_column(const Column& column, const RunRecord& reco
 // A schema 5 column's cells of a done run: every k slot, notion of the file's axis and layer of
 // the measured list the run has; the rest keeps the fill.
 void ResultsFile::Impl::write_notion_cells(const Column& column, const RunRecord& record,
-                                           CellBuffer& cells) const {
+                                           CellBuffer& cells, std::size_t first) const {
   const bool per_notion = column.has_axis(Axis::notions);
   const bool per_layer = column.has_axis(Axis::list_layers);
   const std::size_t notion_count = per_notion ? notions.size() : 1;
@@ -480,7 +516,7 @@ void ResultsFile::Impl::write_notion_cells(const Column& column, const RunRecord
     for (std::size_t c = 0; c < notion_count; ++c) {
       const auto notion = per_notion ? notions[c] : geometry::CurvatureNotion::forman;
       for (std::size_t l = 0; l < depth; ++l)
-        cells.set((slot * notion_count + c) * layer_stride + l,
+        cells.set(first + (slot * notion_count + c) * layer_stride + l,
                   column.from_notion(record, slot, notion, l));
     }
   }
@@ -511,6 +547,7 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
   f.k_slots = layout.k_slots;
   f.layers = layout.layers;
   f.epochs = layout.epochs;
+  f.snapshots = layout.snapshots;
   f.store_activations = layout.store_activations;
   f.store_nodes = layout.store_nodes;
   f.notions = layout.notions;
@@ -605,6 +642,12 @@ void ResultsFile::Impl::read_sizes() {
   k_slots = static_cast<int>(k);
   layers = static_cast<int>(l);
   epochs = static_cast<int>(e);
+  // Files before schema 5 have no snapshot axis (and no snapshot columns are written to them).
+  if (version >= snapshots_since_version) {
+    const hsize_t s = shapes::dimension_of(root, path, "/snapshots/epoch", 1, 2);
+    if (s > most) throw Error("io", "'" + path + "' declares more snapshots than this build reads");
+    snapshots = static_cast<int>(s);
+  }
   store_activations = h5::integer_attribute(root, "store_activations").value_or(0) != 0;
   store_nodes = h5::integer_attribute(root, "store_nodes").value_or(0) != 0;
   list_layers = layers;

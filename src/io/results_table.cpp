@@ -107,6 +107,8 @@ std::size_t ResultsTable::extent(Axis axis) const {
       return notions.size();
     case Axis::list_layers:
       return list_layers;
+    case Axis::snapshots:
+      return snapshots;
   }
   return 0;
 }
@@ -371,6 +373,8 @@ ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_ch
   t.k_slots = shapes::dimension_of(f, path, "/flow/k", 1, 2);
   t.layers = shapes::dimension_of(f, path, "/flow/g", 2, 3);
   t.epochs = shapes::dimension_of(f, path, "/history/loss", 1, 2);
+  if (version >= snapshots_since_version)
+    t.snapshots = shapes::dimension_of(f, path, "/snapshots/epoch", 1, 2);
   // Every run has at least one k and one layer; an empty axis is a corrupted or crafted file, and
   // the per-run accessors (layers_of, k_values) would index past its columns.
   for (const auto& [size, what] :

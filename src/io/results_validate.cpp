@@ -255,8 +255,9 @@ void check_identity(const Columns& c, std::size_t i, Problems& problems) {
 void check_empty_slot(const ResultsTable& t, std::size_t i, std::size_t s, const std::string& where,
                       Problems& problems) {
   for (const Column& column : results_columns()) {
+    // Snapshot columns put their axis before k_slots: check_snapshots covers them.
     if (!(column.from_record || column.from_notion) || !column.has_axis(Axis::k_slots) ||
-        column.since_version > t.schema_version)
+        column.has_axis(Axis::snapshots) || column.since_version > t.schema_version)
       continue;
     // The cells of (run, slot) are contiguous: every axis after k_slots varies inside them.
     std::size_t inner = 1;
@@ -505,6 +506,77 @@ void check_done_slot(const Columns& c, std::size_t i, std::size_t s, Problems& p
   if (t.schema_version >= notions_since_version) check_notion_slot(c, i, s, where, problems);
 }
 
+// Schema 5 snapshots (docs/method.md §6): epochs ascend within 0../runs/epochs and pad with -1
+// after; a snapshot's values are set exactly where it exists (every run that is not done has none);
+// and a snapshot at the run's last epoch is the final network, so its test accuracy and
+// coefficients are /runs/test_accuracy and /flow/rho.
+void check_snapshots(const Columns& c, std::size_t i, Problems& problems) {
+  const ResultsTable& t = c.t;
+  if (t.schema_version < snapshots_since_version) return;
+  const std::string who = run_name(c, i);
+  const auto& epoch = t.integers("/snapshots/epoch");
+  const std::size_t k_count = t.is_done(i) ? t.k_values(i).size() : 0;
+  std::int64_t previous = -1;
+  bool padding = !t.is_done(i);
+  for (std::size_t s = 0; s < t.snapshots; ++s) {
+    const std::string where = who + ", snapshot " + std::to_string(s);
+    const std::int64_t e = epoch[t.snapshot_index(i, s)];
+    if (padding || e < 0) {
+      padding = true;
+      if (e != -1) problems.add(where + ": epoch " + std::to_string(e) + " where -1 pads");
+    } else if (e <= previous || e > c.epochs[i]) {
+      problems.add(where + ": epoch " + std::to_string(e) + " is not ascending within 0.." +
+                   std::to_string(c.epochs[i]));
+    }
+    previous = e;
+    const bool present = !padding;
+    for (const char* name : {"/snapshots/train_loss", "/snapshots/train_accuracy",
+                             "/snapshots/test_loss", "/snapshots/test_accuracy"})
+      if (present != std::isfinite(t.reals(name)[t.snapshot_index(i, s)]))
+        problems.add(where + ": " + name + (present ? " is not finite" : " is set on padding"));
+    for (std::size_t slot = 0; slot < t.k_slots; ++slot) {
+      const std::size_t cell = t.snapshot_index(i, s, slot);
+      const double rho = t.reals("/snapshots/rho")[cell];
+      const std::int64_t reason = t.integers("/snapshots/reason")[cell];
+      if (!present || slot >= k_count) {
+        if (!std::isnan(rho) || reason != -1)
+          problems.add(where + ", slot " + std::to_string(slot) + ": a coefficient on padding");
+        continue;
+      }
+      if ((reason == 0) != std::isfinite(rho))
+        problems.add(where + ", slot " + std::to_string(slot) + ": rho " + std::to_string(rho) +
+                     " with reason " + std::to_string(reason));
+      const double final_rho = t.reals("/flow/rho")[t.index(i, slot)];
+      if (e == c.epochs[i] && !(rho == final_rho || (std::isnan(rho) && std::isnan(final_rho))))
+        problems.add(where + ", slot " + std::to_string(slot) +
+                     ": the last epoch's rho differs from /flow/rho");
+    }
+    if (present && e == c.epochs[i] &&
+        t.reals("/snapshots/test_accuracy")[t.snapshot_index(i, s)] != c.test_accuracy[i])
+      problems.add(where + ": the last epoch's test accuracy differs from /runs/test_accuracy");
+    // Each notion's coefficient and local mean: NaN on padding; at the last epoch /notions/rho and
+    // /local/mean.
+    for (std::size_t slot = 0; slot < t.k_slots; ++slot)
+      for (std::size_t n = 0; n < t.notions.size(); ++n)
+        for (const auto& [name, final_name] : {std::pair{"/snapshots/notion_rho", "/notions/rho"},
+                                               std::pair{"/snapshots/local_mean", "/local/mean"}}) {
+          const double value = t.reals(name)[t.snapshot_index(i, s, slot, n)];
+          if (!present || slot >= k_count) {
+            if (!std::isnan(value))
+              problems.add(where + ", slot " + std::to_string(slot) + ": " + name +
+                           " set on padding");
+            continue;
+          }
+          const double final_value = t.notion_value(final_name, i, slot, n);
+          if (e == c.epochs[i] &&
+              !(value == final_value || (std::isnan(value) && std::isnan(final_value))))
+            problems.add(where + ", slot " + std::to_string(slot) + ": the last epoch's " + name +
+                         " differs from " + final_name);
+        }
+    if (problems.full()) return;
+  }
+}
+
 void check_run_values(const Columns& c, std::size_t i, Problems& problems) {
   const ResultsTable& t = c.t;
   const std::string who = run_name(c, i);
@@ -541,6 +613,7 @@ void check_run_values(const Columns& c, std::size_t i, Problems& problems) {
   }
   // Pending runs may hold a partial write of an abandoned attempt: no rule applies until status is
   // set.
+  if (!problems.full()) check_snapshots(c, i, problems);
 }
 
 // Activations are finite by construction (the geometry refuses others); a NaN or inf stored

@@ -30,6 +30,10 @@ const geometry::LayerMeasures& layer_at(const RunRecord& r, std::size_t slot, st
 const geometry::RicciCoefficient& coefficient_at(const RunRecord& r, std::size_t slot) {
   return r.measures[slot].coefficient(stored_notion);
 }
+const geometry::RicciCoefficient& snapshot_coefficient(const RunRecord& r, std::size_t snapshot,
+                                                       std::size_t slot) {
+  return r.snapshots[snapshot].measures[slot].coefficient(stored_notion);
+}
 const nn::EpochRecord& epoch_at(const RunRecord& r, std::size_t epoch) {
   return r.training.history[epoch];
 }
@@ -83,6 +87,18 @@ CellValue local_of(const RunRecord& r, std::size_t slot, geometry::CurvatureNoti
   if (!computed(at_k, notion) || at_k.local.empty()) return nan;
   return field(at_k.local_of(notion));
 }
+
+// The notion's global coefficient and local mean: /notions/rho and /local/mean, and at each
+// snapshot /snapshots/notion_rho and /snapshots/local_mean.
+CellValue notion_rho(const RunRecord& r, std::size_t slot, geometry::CurvatureNotion notion,
+                     std::size_t) {
+  return global_of(r, slot, notion, [](const geometry::RicciCoefficient& c) { return c.rho; });
+}
+CellValue local_mean(const RunRecord& r, std::size_t slot, geometry::CurvatureNotion notion,
+                     std::size_t) {
+  return local_of(r, slot, notion,
+                  [](const geometry::LocalCoefficients& l) -> CellValue { return l.mean; });
+}
 CellValue local_reason_of(const RunRecord& r, std::size_t slot, geometry::CurvatureNotion notion) {
   const auto& at_k = list_at(r, slot);
   if (!computed(at_k, notion) || at_k.local.empty()) return std::int64_t{-1};
@@ -114,7 +130,7 @@ std::vector<Column> notion_columns() {
     {"/notions/eta", float64, 0, {runs, k_slots, list_layers}, no_value, "eta of the measured list: [l] the change of geodesic mass into its layer l, [0] NaN (= /flow/eta under layer_list hidden; docs/method.md §4)", {}, true,
      nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion, std::size_t l) -> CellValue { return list_at(r, s).eta[l]; }},
     {"/notions/rho", float64, 0, {runs, k_slots, notions}, no_value, "the notion's Ricci coefficient Pearson(eta_l, Ric_l) over the measured list (docs/method.md §4); NaN where undefined or not computed", {}, false,
-     nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t) { return global_of(r, s, n, [](const RicciCoefficient& c) { return c.rho; }); }},
+     nullptr, nullptr, v5, notion_rho},
     {"/notions/z", float64, 0, {runs, k_slots, notions}, no_value, "artanh(rho) / sqrt(L - 4) of the notion's coefficient", {}, false,
      nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t) { return global_of(r, s, n, [](const RicciCoefficient& c) { return c.z; }); }},
     {"/notions/fisher", float64, 0, {runs, k_slots, notions}, no_value, "artanh(rho) * sqrt(L - 4) of the notion's coefficient", {}, false,
@@ -126,7 +142,7 @@ std::vector<Column> notion_columns() {
        const auto& at_k = list_at(r, s);
        return computed(at_k, n) ? CellValue(static_cast<std::int64_t>(at_k.coefficient(n).reason)) : CellValue(std::int64_t{-1}); }},
     {"/local/mean", float64, 0, {runs, k_slots, notions}, no_value, "mean of the defined local coefficients rho(x) (docs/method.md §4); NaN when none is defined, without local = true or where the notion was not computed", {}, false,
-     nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t) { return local_of(r, s, n, [](const LocalCoefficients& l) -> CellValue { return l.mean; }); }},
+     nullptr, nullptr, v5, local_mean},
     {"/local/negative_share", float64, 0, {runs, k_slots, notions}, no_value, "share of the defined rho(x) that are < 0", {}, false,
      nullptr, nullptr, v5, [](const RunRecord& r, std::size_t s, CurvatureNotion n, std::size_t) { return local_of(r, s, n, [](const LocalCoefficients& l) -> CellValue { return l.negative_share; }); }},
     {"/local/defined", float64, 0, {runs, k_slots, notions}, no_value, "points with a defined rho(x)", {}, true,
@@ -233,6 +249,26 @@ std::vector<Column> make_columns() {
      nullptr, [](const RunRecord& r, std::size_t, std::size_t e) -> CellValue { return epoch_at(r, e).val_loss; }},
     {"/history/val_accuracy", float64, 0, {runs, epochs}, no_value, "validation accuracy", {}, false,
      nullptr, [](const RunRecord& r, std::size_t, std::size_t e) -> CellValue { return epoch_at(r, e).val_accuracy; }},
+
+    // /snapshots: the network during training, at the job's snapshot epochs (docs/method.md §6).
+    {"/snapshots/epoch", int32, 0, {runs, snapshots}, std::int64_t{-1}, "the snapshot's epoch (0 = before training), ascending; -1 pads", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return std::int64_t{r.snapshots[s].state.epoch}; }, snapshots_since_version},
+    {"/snapshots/train_loss", float64, 0, {runs, snapshots}, no_value, "loss over the training part (after the validation split), a full pass", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return r.snapshots[s].state.train_loss; }, snapshots_since_version},
+    {"/snapshots/train_accuracy", float64, 0, {runs, snapshots}, no_value, "accuracy over the training part, a full pass", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return r.snapshots[s].state.train_accuracy; }, snapshots_since_version},
+    {"/snapshots/test_loss", float64, 0, {runs, snapshots}, no_value, "loss over the test set", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return r.snapshots[s].state.test_loss; }, snapshots_since_version},
+    {"/snapshots/test_accuracy", float64, 0, {runs, snapshots}, no_value, "accuracy over the test set", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t) -> CellValue { return r.snapshots[s].state.test_accuracy; }, snapshots_since_version},
+    {"/snapshots/rho", float64, 0, {runs, snapshots, k_slots}, no_value, "the Ricci coefficient of the snapshot's hidden layers at each k slot (as /flow/rho)", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t k) -> CellValue { return snapshot_coefficient(r, s, k).rho; }, snapshots_since_version},
+    {"/snapshots/reason", int8, 0, {runs, snapshots, k_slots}, std::int64_t{-1}, "why the snapshot's coefficient is undefined (as /flow/reason)", reason_codes(), false,
+     nullptr, [](const RunRecord& r, std::size_t s, std::size_t k) -> CellValue { return static_cast<std::int64_t>(snapshot_coefficient(r, s, k).reason); }, snapshots_since_version},
+    {"/snapshots/notion_rho", float64, 0, {runs, snapshots, k_slots, notions}, no_value, "each notion's global coefficient at the snapshot (as /notions/rho)", {}, false,
+     nullptr, nullptr, snapshots_since_version, notion_rho},
+    {"/snapshots/local_mean", float64, 0, {runs, snapshots, k_slots, notions}, no_value, "each notion's mean local coefficient at the snapshot (as /local/mean; NaN without local = true)", {}, false,
+     nullptr, nullptr, snapshots_since_version, local_mean},
   };
   // clang-format on
 }
@@ -362,6 +398,7 @@ constexpr AxisInfo axis_table[] = {
      "list_layers: the layers of the measured list (root attribute 'layer_list'): the largest "
      "depth, two more with layer_list all (inputs first, output last); transition t shares index "
      "t"},
+    {snapshots, "snapshots", "S", "snapshots: the most snapshot epochs of any run (at least 1)"},
 };
 
 const AxisInfo& info(Axis axis) {
@@ -561,7 +598,7 @@ std::size_t value_bytes(ValueType type, std::size_t string_width) {
 
 std::size_t table_bytes_per_run(std::size_t k_slot_count, std::size_t layer_count,
                                 std::size_t epoch_count, std::size_t notion_count,
-                                std::size_t list_layer_count) {
+                                std::size_t list_layer_count, std::size_t snapshot_count) {
   if (list_layer_count == 0) list_layer_count = layer_count;
   std::size_t total = 0;
   for (const Column& column : results_columns()) {
@@ -572,6 +609,7 @@ std::size_t table_bytes_per_run(std::size_t k_slot_count, std::size_t layer_coun
                : axis == epochs      ? std::max<std::size_t>(epoch_count, 1)
                : axis == notions     ? notion_count
                : axis == list_layers ? list_layer_count
+               : axis == snapshots   ? std::max<std::size_t>(snapshot_count, 1)
                                      : 1;
     total += cells * value_bytes(column.type, column.string_width);
   }
@@ -606,7 +644,7 @@ std::string layout_json() {
   layout["schema_version"] = schema_version;
   layout["readable_schema_versions"] = {oldest_readable_schema_version, schema_version};
   ordered_json& dims = layout["dimensions"];
-  for (Axis a : {runs, k_slots, layers, epochs, notions, list_layers})
+  for (Axis a : {runs, k_slots, layers, epochs, notions, list_layers, snapshots})
     dims[std::string(axis_symbol(a))] = axis_meaning(a);
   for (const auto& [symbol, meaning] : run_dataset_symbols()) dims[std::string(symbol)] = meaning;
   ordered_json& attributes = layout["attributes"];

@@ -26,6 +26,11 @@ void validate(const TrainOptions& o, Eigen::Index n_train) {
     bad("learning_rate must be positive, got " + std::to_string(o.optimizer.learning_rate));
   if (!(o.optimizer.epsilon > 0))
     bad("epsilon must be positive, got " + std::to_string(o.optimizer.epsilon));
+  for (std::size_t i = 0; i < o.snapshot_epochs.size(); ++i)
+    if (o.snapshot_epochs[i] < 0 || o.snapshot_epochs[i] > o.epochs ||
+        (i > 0 && o.snapshot_epochs[i] <= o.snapshot_epochs[i - 1]))
+      bad("snapshot epochs must ascend within 0.." + std::to_string(o.epochs) + ", got " +
+          std::to_string(o.snapshot_epochs[i]));
   if (static_cast<double>(n_train) * (1 - o.validation_split) < 1)
     bad("no training points left after the validation split");
 }
@@ -84,8 +89,8 @@ double accuracy(Net& net, const data::InputMatrix& x, const std::vector<std::uin
   return evaluate(net, x, y, all_rows(x.rows())).accuracy;
 }
 
-TrainResult train(Net& net, const data::Dataset& data, const TrainOptions& o,
-                  RandomStream& shuffle) {
+TrainResult train(Net& net, const data::Dataset& data, const TrainOptions& o, RandomStream& shuffle,
+                  const SnapshotHook& on_snapshot) {
   const auto start = std::chrono::steady_clock::now();
   validate(o, data.train_x.rows());
   if (net.input_dim() != data.train_x.cols())
@@ -111,6 +116,24 @@ TrainResult train(Net& net, const data::Dataset& data, const TrainOptions& o,
   Net::Vector yb;
   TrainResult result;
 
+  // Snapshots: full evaluations, then the hook; nothing here touches the parameters, the optimizer
+  // state or the shuffle stream.
+  auto next_snapshot = o.snapshot_epochs.begin();
+  const auto take_snapshot = [&](int epoch) {
+    if (next_snapshot == o.snapshot_epochs.end() || *next_snapshot != epoch) return;
+    ++next_snapshot;
+    if (!on_snapshot) return;
+    SnapshotState state;
+    state.epoch = epoch;
+    const Evaluation train_part = evaluate(net, data.train_x, data.train_y, fit);
+    const Evaluation test = evaluate(net, data.test_x, data.test_y, all_rows(data.test_x.rows()));
+    state.train_loss = train_part.loss;
+    state.train_accuracy = train_part.accuracy;
+    state.test_loss = test.loss;
+    state.test_accuracy = test.accuracy;
+    on_snapshot(state, net);
+  };
+  take_snapshot(0);
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     if (!full_batch) shuffle.shuffle(fit);
     double loss_sum = 0;
@@ -135,6 +158,7 @@ TrainResult train(Net& net, const data::Dataset& data, const TrainOptions& o,
     record.val_loss = val.loss;
     record.val_accuracy = val.accuracy;
     result.history.push_back(record);
+    take_snapshot(epoch);
     if (full_batch && record.accuracy >= o.target_train_accuracy) break;
   }
   for (const auto& param : net.weights)

@@ -1,5 +1,6 @@
 #include "ricci/sweep/job.hpp"
 
+#include "ricci/core/error.hpp"
 #include <algorithm>
 
 namespace ricci::sweep {
@@ -15,6 +16,19 @@ std::string train_mode_name(nn::TrainMode mode) {
 }
 std::string pixel_scale_name(data::PixelScale scale) {
   return scale == data::PixelScale::unit ? "unit" : "raw";
+}
+
+std::vector<int> JobSpec::snapshots_for(int epochs) const {
+  for (int epoch : snapshot_epochs)
+    if (epoch > train.epochs)
+      throw Error("sweep", "snapshot epoch " + std::to_string(epoch) +
+                               " is beyond train.epochs = " + std::to_string(train.epochs));
+  std::vector<int> out;
+  if (snapshot_every > 0)
+    for (int epoch = 0; epoch <= epochs; epoch += snapshot_every) out.push_back(epoch);
+  for (int epoch : snapshot_epochs)
+    if (epoch <= epochs) out.push_back(epoch);
+  return out;
 }
 
 std::vector<index_t> JobSpec::k_for(const data::Problem& problem) const {

@@ -86,6 +86,9 @@ Plan make_plan(const JobSpec& job, std::vector<ProblemShape> shapes) {
             const double epochs = untrained ? 0.0 : job.train.epochs;
             run.cost =
                 6.0 * epochs * shape.n_train * params + depth * (n * n * 50.0 + 20.0 * geometry);
+            plan.max_snapshots = std::max(
+                plan.max_snapshots,
+                static_cast<int>(job.snapshots_for(untrained ? 0 : job.train.epochs).size()));
             plan.max_depth = std::max(plan.max_depth, depth);
             plan.max_width =
                 std::max(plan.max_width, *std::max_element(widths.begin(), widths.end()));
@@ -111,7 +114,8 @@ double Plan::expected_bytes(const JobSpec& job) const {
   const auto table = io::table_bytes_per_run(
       static_cast<std::size_t>(k_slots), static_cast<std::size_t>(max_depth),
       static_cast<std::size_t>(max_epochs), job.curvatures.size(),
-      static_cast<std::size_t>(max_depth + (job.all_layers ? 2 : 0)));
+      static_cast<std::size_t>(max_depth + (job.all_layers ? 2 : 0)),
+      static_cast<std::size_t>(max_snapshots));
   double total = 0;
   for (const RunSpec& run : runs)
     total += static_cast<double>(table + io::run_data_bytes(run.identity, job.store_activations,
@@ -126,6 +130,7 @@ io::ResultsLayout Plan::results_layout(const JobSpec& job,
   layout.k_slots = k_slots;
   layout.layers = max_depth;
   layout.epochs = max_epochs;
+  layout.snapshots = max_snapshots;
   layout.store_activations = job.store_activations;
   layout.store_nodes = job.store_nodes;
   layout.notions = job.curvatures;

@@ -31,38 +31,46 @@ void throw_if_cancelled(const std::function<bool()>& cancelled) {
   if (cancelled && cancelled()) throw Error("sweep", "run interrupted by a stop request");
 }
 
-void measure_run_geometry(io::RunRecord& record, const io::RunIdentity& run, const JobSpec& job,
-                          const data::InputMatrix& test_inputs) {
-  const auto start = std::chrono::steady_clock::now();
-  const geometry::MeasureOptions options = job.measure_options(run.k);
-  record.notions = job.curvatures;
-  const auto& hidden = record.activations.hidden;
+RunGeometry measure_activations(const nn::Activations& activations, const io::RunIdentity& run,
+                                const JobSpec& job, const data::InputMatrix& test_inputs,
+                                bool per_node) {
+  geometry::MeasureOptions options = job.measure_options(run.k);
+  options.per_node = options.per_node && per_node;
+  const auto& hidden = activations.hidden;
+  RunGeometry out;
   if (job.all_layers) {
     // The follow-up's list [inputs, hidden layers, sigmoid output] (docs/method.md §4), measured
     // once: the inputs' neighbour lists are computed once per run. The output as the file stores
     // it (float32), so a re-analysis of the stored run measures the same layer.
     const RowMatrix inputs = test_inputs.cast<double>();
-    RowMatrix output(static_cast<Eigen::Index>(record.activations.probability.size()), 1);
+    RowMatrix output(static_cast<Eigen::Index>(activations.probability.size()), 1);
     for (Eigen::Index i = 0; i < output.rows(); ++i)
-      output(i, 0) =
-          static_cast<float>(record.activations.probability[static_cast<std::size_t>(i)]);
+      output(i, 0) = static_cast<float>(activations.probability[static_cast<std::size_t>(i)]);
     std::vector<geometry::LayerView> list{geometry::LayerView(inputs)};
     for (const RowMatrix& layer : hidden) list.emplace_back(layer);
     list.emplace_back(output);
-    record.list_measures = geometry::measure_stack(list, options);
+    out.list_measures = geometry::measure_stack(list, options);
     // /flow keeps the paper's coefficient over the hidden layers of the same measures.
-    record.measures.clear();
-    for (const auto& slot : record.list_measures)
-      record.measures.push_back(geometry::sub_list(slot, 1, hidden.size(), job.rule));
+    for (const auto& slot : out.list_measures)
+      out.measures.push_back(geometry::sub_list(slot, 1, hidden.size(), job.rule));
   } else {
     // The raw inputs are layer 0 of the reference R code's transitions (baptista-r only; the
     // geometry ignores them otherwise, so the copy is made only when it is read).
     std::optional<RowMatrix> inputs;
     if (options.rule == geometry::GraphRule::baptista_r) inputs = test_inputs.cast<double>();
-    record.measures = geometry::measure_stack(
+    out.measures = geometry::measure_stack(
         hidden, options, inputs ? std::optional<geometry::LayerView>(*inputs) : std::nullopt);
-    record.list_measures.clear();
   }
+  return out;
+}
+
+void measure_run_geometry(io::RunRecord& record, const io::RunIdentity& run, const JobSpec& job,
+                          const data::InputMatrix& test_inputs) {
+  const auto start = std::chrono::steady_clock::now();
+  record.notions = job.curvatures;
+  RunGeometry geometry = measure_activations(record.activations, run, job, test_inputs, true);
+  record.measures = std::move(geometry.measures);
+  record.list_measures = std::move(geometry.list_measures);
   record.geometry_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -83,12 +91,29 @@ io::RunRecord execute_run(const RunSpec& spec, const JobSpec& job, DataCache& ca
                        architecture.residual);
     nn::TrainOptions training = job.train;
     if (run.untrained) training.epochs = 0;
-    out.training = nn::train(net, data, training, streams.shuffle);
+    // Snapshots (docs/method.md §6): the geometry of the test activations at the chosen epochs,
+    // timed apart so that train_seconds stays the training's and geometry_seconds holds them.
+    training.snapshot_epochs = job.snapshots_for(training.epochs);
+    double snapshot_seconds = 0;
+    const auto snapshot = [&](const nn::SnapshotState& state, nn::Mlp<float>& network) {
+      throw_if_cancelled(cancelled);
+      const auto start = std::chrono::steady_clock::now();
+      // Per-node values of snapshots are not stored: not computed either.
+      RunGeometry geometry = measure_activations(nn::hidden_activations(network, data.test_x), run,
+                                                 job, data.test_x, false);
+      out.snapshots.push_back(
+          {state, std::move(geometry.measures), std::move(geometry.list_measures)});
+      snapshot_seconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    out.training = nn::train(net, data, training, streams.shuffle, snapshot);
+    out.training.seconds -= snapshot_seconds;
     throw_if_cancelled(cancelled);
 
     out.activations = nn::hidden_activations(net, data.test_x);
     out.labels = data.test_y;
     measure_run_geometry(out, run, job, data.test_x);
+    out.geometry_seconds += snapshot_seconds;
     out.status = io::RunStatus::done;
   } catch (const std::exception& e) {
     out.status = io::RunStatus::failed;

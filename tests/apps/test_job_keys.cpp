@@ -252,6 +252,7 @@ TEST_CASE("every key's default comes from JobSpec{} and is the documented one", 
       {"geometry.ollivier_idleness", "0"},
       {"geometry.ollivier_k", "all"},
       {"geometry.layers", "hidden"},
+      {"geometry.snapshot_epochs", "none"},
       {"output.store_activations", "true"},
       {"output.store_nodes", "false"},
   };
@@ -299,6 +300,7 @@ TEST_CASE("every key: a valid value round-trips through parse and print", "[job-
       {"geometry.ollivier_idleness", {"0.5", "0.5"}},
       {"geometry.ollivier_k", {"50,90", "50,90"}},
       {"geometry.layers", {"all", "all"}},
+      {"geometry.snapshot_epochs", {"0, 1,5-7", "0,1,5,6,7"}},
       {"output.store_activations", {"no", "false"}},
       {"output.store_nodes", {"on", "true"}},
   };

@@ -24,6 +24,7 @@ struct ResultsTable {
   std::string path;
   int schema_version = 0;
   std::size_t runs = 0, k_slots = 0, layers = 0, epochs = 0;  // the axes' sizes
+  std::size_t snapshots = 0;  // the snapshot axis (0 in files before schema 5)
   bool store_activations = false, store_nodes = false;
   std::string graph;  // the graph rule the sweep used ("" when the attribute is absent)
   // Schema 5: the notions axis (root attribute 'notions'), the measured list's layer count and
@@ -78,6 +79,19 @@ struct ResultsTable {
   std::size_t index(std::size_t run, std::size_t slot) const { return run * k_slots + slot; }
   std::size_t index(std::size_t run, std::size_t slot, std::size_t layer) const {
     return (run * k_slots + slot) * layers + layer;
+  }
+
+  // The position of a cell in a [runs, snapshots] or [runs, snapshots, k_slots] column.
+  std::size_t snapshot_index(std::size_t run, std::size_t snapshot) const {
+    return run * snapshots + snapshot;
+  }
+  std::size_t snapshot_index(std::size_t run, std::size_t snapshot, std::size_t slot) const {
+    return (run * snapshots + snapshot) * k_slots + slot;
+  }
+  // ... and of a [runs, snapshots, k_slots, notions] column.
+  std::size_t snapshot_index(std::size_t run, std::size_t snapshot, std::size_t slot,
+                             std::size_t notion) const {
+    return snapshot_index(run, snapshot, slot) * notions.size() + notion;
   }
 
   std::int64_t status_code(std::size_t run) const;  // as stored; validate_results checks it

@@ -52,6 +52,16 @@ struct RunRecord {
   const std::vector<geometry::MeasuresAtK>& measured_list() const {
     return list_measures.empty() ? measures : list_measures;
   }
+  // Done runs with snapshot epochs (docs/method.md §6): the network's state and geometry at each,
+  // in epoch order; `measures` as above.
+  struct Snapshot {
+    nn::SnapshotState state;
+    std::vector<geometry::MeasuresAtK> measures, list_measures;
+    const std::vector<geometry::MeasuresAtK>& measured_list() const {
+      return list_measures.empty() ? measures : list_measures;
+    }
+  };
+  std::vector<Snapshot> snapshots;
 
   // Training ran to its end, so its accuracies and time are set: every done run, untrained
   // controls (0 epochs) included.
@@ -67,9 +77,10 @@ struct ResultsLayout {
   std::vector<geometry::CurvatureNotion> notions{geometry::CurvatureNotion::forman};
   bool all_layers = false;
   bool local = false;
-  int k_slots = 0;  // the longest k list of any run
-  int layers = 0;   // the largest depth
-  int epochs = 0;   // the most epochs any run may train
+  int k_slots = 0;    // the longest k list of any run
+  int layers = 0;     // the largest depth
+  int epochs = 0;     // the most epochs any run may train
+  int snapshots = 0;  // the most snapshot epochs of any run
   bool store_activations = true, store_nodes = false;
   std::map<std::string, std::string> attributes;  // job text, tool version, graph rule
 };

@@ -38,9 +38,8 @@ inline constexpr int oldest_readable_schema_version = 1;
 // run may train; notions = the file's curvature notions (root attribute 'notions'); list_layers =
 // the layers of the measured list (root attribute 'layer_list': the hidden layers, or all = inputs,
 // hidden layers and output, two more), whose transitions t (out of list layer t) share the axis.
-// A snapshot axis (geometry during training) would go between runs and k_slots of the /notions
-// and /local datasets, with the final network as its last entry, and leave /flow as it is.
-enum class Axis { runs, k_slots, layers, epochs, notions, list_layers };
+// snapshots = the most snapshot epochs of any run (geometry during training, /snapshots).
+enum class Axis { runs, k_slots, layers, epochs, notions, list_layers, snapshots };
 std::string_view axis_name(Axis axis);    // "runs", "k_slots", "layers", "epochs"
 std::string_view axis_symbol(Axis axis);  // "N", "K", "L", "E", as layout.json writes shapes
 std::string_view axis_meaning(Axis axis);
@@ -110,6 +109,8 @@ inline constexpr int checksum_since_version = 3;
 inline constexpr int transitions_since_version = 4;
 // Version 5: untrained controls (/runs/untrained).
 inline constexpr int controls_since_version = 5;
+// Version 5: snapshots during training (/snapshots).
+inline constexpr int snapshots_since_version = 5;
 // The root attribute 'notions': "forman,ollivier-approx". parse_notion_list refuses (an Error
 // naming the file, unless file_path is empty) an empty list, an unknown name or a name given twice.
 std::string notion_list_text(const std::vector<geometry::CurvatureNotion>& notions);
@@ -162,9 +163,11 @@ const std::vector<FileAttribute>& file_attributes();
 // Bytes of one value of `type` (a fixed-length string: its width).
 std::size_t value_bytes(ValueType type, std::size_t string_width);
 // Bytes one run takes in the table datasets of a file with these axis sizes.
-// `notions` and `list_layers` size the schema 5 axes (list_layers 0: the same as layers).
+// `notions`, `list_layers` and `snapshots` size the schema 5 axes (list_layers 0: the same as
+// layers).
 std::size_t table_bytes_per_run(std::size_t k_slots, std::size_t layers, std::size_t epochs,
-                                std::size_t notions = 1, std::size_t list_layers = 0);
+                                std::size_t notions = 1, std::size_t list_layers = 0,
+                                std::size_t snapshots = 1);
 // Bytes of `run`'s per-run datasets, given what the file stores.
 std::size_t run_data_bytes(const RunIdentity& run, bool store_activations, bool store_nodes,
                            bool local = false);

@@ -30,7 +30,22 @@ struct TrainOptions {
   double validation_split = 0.2;
   SplitMode split = SplitMode::random;
   double target_train_accuracy = 0.99;  // until_accuracy mode
+  // Epochs after which the network is handed to the snapshot hook (docs/method.md §6), ascending;
+  // 0 = before the first update. Epochs the run does not reach (until_accuracy stops early) are
+  // skipped.
+  std::vector<int> snapshot_epochs;
 };
+
+// The network's state at a snapshot epoch: losses and accuracies of a full pass over the training
+// part (after the validation split) and over the test set.
+struct SnapshotState {
+  int epoch = 0;
+  double train_loss = 0, train_accuracy = 0, test_loss = 0, test_accuracy = 0;
+};
+// Receives the network at each snapshot epoch. It may forward data through the network (that only
+// overwrites its scratch matrices, which the next batch recomputes) but must not change its
+// parameters: snapshots leave training bit for bit as it is without them.
+using SnapshotHook = std::function<void(const SnapshotState&, Mlp<float>& net)>;
 
 struct EpochRecord {
   double loss = 0, accuracy = 0;          // over the epoch's batches (Keras' running means)
@@ -55,7 +70,7 @@ struct Activations {
 // validation split draw from `shuffle`. Throws ricci::Error("nn", ...) when the loss becomes
 // non-finite (naming the epoch and batch) or the options are invalid.
 TrainResult train(Mlp<float>& net, const data::Dataset& data, const TrainOptions& options,
-                  RandomStream& shuffle);
+                  RandomStream& shuffle, const SnapshotHook& on_snapshot = {});
 
 // Accuracy of `net` on (x, y), in batches.
 double accuracy(Mlp<float>& net, const data::InputMatrix& x, const std::vector<std::uint8_t>& y);

@@ -47,6 +47,10 @@ struct JobSpec {
   std::vector<index_t> k;  // used when !paper_k
   geometry::GraphRule rule = geometry::GraphRule::knn_union;
 
+  // Snapshots during training (docs/method.md §6): the geometry at these epochs too (ascending,
+  // 0 = the untrained network), or every `snapshot_every` epochs from 0; none when both are empty.
+  std::vector<int> snapshot_epochs;
+  int snapshot_every = 0;
   // The curvature notions of the results file's notion axis (docs/method.md §3), in the job's
   // order; /flow keeps the paper's Forman values whatever the list.
   std::vector<geometry::CurvatureNotion> curvatures{geometry::CurvatureNotion::forman};
@@ -64,6 +68,9 @@ struct JobSpec {
   std::map<std::string, ProblemSettings> problem_settings;  // one entry per problem in `problems`
 
   std::vector<index_t> k_for(const data::Problem& problem) const;
+  // The snapshot epochs of a run trained for at most `epochs` epochs (0 for an untrained control).
+  // Throws ricci::Error("sweep", ...) for a listed epoch beyond train.epochs.
+  std::vector<int> snapshots_for(int epochs) const;
   // The measure options of a run with these k: notions, local, idleness, ollivier_k (docs/method.md
   // §3-§4). The one place the job's geometry keys become geometry settings.
   geometry::MeasureOptions measure_options(const std::vector<index_t>& k) const;

@@ -34,7 +34,8 @@ struct Plan {
   std::vector<RunSpec> runs;
   std::vector<ProblemShape> shapes;
   int max_depth = 0, max_width = 0, max_epochs = 0;
-  int k_slots = 0;  // the longest k list of any run
+  int max_snapshots = 0;  // the most snapshot epochs of any run
+  int k_slots = 0;        // the longest k list of any run
   index_t max_n_test = 0;
   // Run ids ordered most expensive first (ties by id), the master's dispatch order.
   std::vector<index_t> dispatch_order() const;

@@ -38,6 +38,17 @@ class DataCache {
 // empty: never cancelled).
 void throw_if_cancelled(const std::function<bool()>& cancelled);
 
+// The geometry of one set of `run`'s activations (the final ones or a snapshot's) under the job's
+// settings: `measures` over the hidden layers, and with layers = all `list_measures` over [inputs,
+// hidden layers, output] (io::RunRecord documents both). `per_node` false skips per-node values
+// even where the job keeps them. Throws ricci::Error from the geometry.
+struct RunGeometry {
+  std::vector<geometry::MeasuresAtK> measures, list_measures;
+};
+RunGeometry measure_activations(const nn::Activations& activations, const io::RunIdentity& run,
+                                const JobSpec& job, const data::InputMatrix& test_inputs,
+                                bool per_node);
+
 // The geometry of a run whose record holds its hidden activations: fills record.measures at every k
 // of `run` under the job's graph rule, and record.geometry_seconds. The one geometry step of a
 // sweep, whether the activations come from training (execute_run) or from a results file
