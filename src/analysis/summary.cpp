@@ -25,6 +25,18 @@ GroupKey group_of(const io::ResultsTable& t, std::size_t run) {
           static_cast<int>(t.integers("/runs/depth")[run])};
 }
 
+// The index of `key` in `keys` (groups in order of first appearance), appending it and an empty
+// entry of `members` when it is new.
+template <class Members>
+std::size_t group_slot(std::vector<GroupKey>& keys, std::vector<Members>& members,
+                       const GroupKey& key) {
+  const auto found = std::find(keys.begin(), keys.end(), key);
+  if (found != keys.end()) return static_cast<std::size_t>(found - keys.begin());
+  keys.push_back(key);
+  members.emplace_back();
+  return keys.size() - 1;
+}
+
 // Above threshold and not excluded at k by the file's convention: connected at every layer
 // (paper, mutual), or reachability never only shrank or only grew at a transition (baptista-r)
 // (docs/method.md §3-§4 "accepted").
@@ -95,14 +107,7 @@ Summary summarize(const io::ResultsTable& t) {
       ++summary.untrained_controls;
       continue;
     }
-    const GroupKey key = group_of(t, run);
-    auto found = std::find(keys.begin(), keys.end(), key);
-    if (found == keys.end()) {
-      keys.push_back(key);
-      members.emplace_back();
-      found = keys.end() - 1;
-    }
-    members[static_cast<std::size_t>(found - keys.begin())].push_back(run);
+    members[group_slot(keys, members, group_of(t, run))].push_back(run);
   }
 
   SummaryTotals& totals = summary.totals;
@@ -154,14 +159,7 @@ ControlsReport compare_controls(const io::ResultsTable& t) {
       continue;
     }
     ++paired;
-    const GroupKey key = group_of(t, run);
-    auto found = std::find(keys.begin(), keys.end(), key);
-    if (found == keys.end()) {
-      keys.push_back(key);
-      pairs.emplace_back();
-      found = keys.end() - 1;
-    }
-    pairs[static_cast<std::size_t>(found - keys.begin())].emplace_back(run, twin->second);
+    pairs[group_slot(keys, pairs, group_of(t, run))].emplace_back(run, twin->second);
   }
   out.unpaired += untrained_done.size() - paired;
 

@@ -32,7 +32,7 @@ import bruteforce_geometry as brute  # noqa: E402
 import compare_results  # noqa: E402
 import curvature_bruteforce as cb  # noqa: E402
 import local_coefficients as oracle  # noqa: E402
-from sweep_harness import ENV, check, failures  # noqa: E402
+from sweep_harness import ENV, check, failures, fresh_path  # noqa: E402
 
 SWEEP, WORK = sys.argv[1], sys.argv[2]
 QUERY = os.path.join(os.path.dirname(SWEEP), "ricci-query")
@@ -42,11 +42,7 @@ KS = [4, 7]
 
 
 def fresh(name):
-    path = os.path.join(WORK, name)
-    for p in (path, path + ".lock"):
-        if os.path.exists(p):
-            os.remove(p)
-    return path
+    return fresh_path(WORK, name)
 
 
 def run(cmd, timeout=300):

@@ -15,7 +15,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import compare_results  # noqa: E402
-from sweep_harness import ENV, check, failures  # noqa: E402
+from sweep_harness import ENV, check, failures, fresh_path  # noqa: E402
 
 SWEEP, WORK = sys.argv[1], sys.argv[2]
 QUERY = os.path.join(os.path.dirname(SWEEP), "ricci-query")  # built next to ricci-sweep
@@ -28,11 +28,7 @@ def sweep(args, np_=None, timeout=120):
 
 
 def fresh(name):
-    path = os.path.join(WORK, name)
-    for p in (path, path + ".lock"):
-        if os.path.exists(p):
-            os.remove(p)
-    return path
+    return fresh_path(WORK, name)
 
 
 def ok(r, label):

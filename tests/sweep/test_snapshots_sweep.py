@@ -18,7 +18,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from sweep_harness import ENV, check, failures  # noqa: E402
+from sweep_harness import ENV, check, failures, fresh_path  # noqa: E402
 
 SWEEP, WORK = sys.argv[1], sys.argv[2]
 QUERY = os.path.join(os.path.dirname(SWEEP), "ricci-query")  # built next to ricci-sweep
@@ -30,10 +30,7 @@ VOLATILE = {"train_seconds", "geometry_seconds", "rank", "checksum"}
 
 
 def sweep(name, extra, np_=3):
-    path = os.path.join(WORK, name)
-    for p in (path, path + ".lock"):
-        if os.path.exists(p):
-            os.remove(p)
+    path = fresh_path(WORK, name)
     r = subprocess.run(["mpirun", "-np", str(np_), SWEEP] + BASE + extra + ["--out", path, "--force"],
                        env=ENV, capture_output=True, text=True, timeout=300)
     check(r.returncode == 0, f"{name}: exit {r.returncode}: {r.stderr[-800:]!r}")
