@@ -241,10 +241,11 @@ JobKey architectures_key() {
   auto key = row<sweep::JobSpec>(
       "sweep.architectures", ValueKind::name_list,
       "hidden widths: narrow (all 25), wide (all 50), bottleneck (50...50, 25, 50...50; odd "
-      "depths), residual-W (all W, with the follow-up's skip connections after the first "
-      "layer) or explicit widths, one per hidden layer");
+      "depths), width-W (all W), residual-W (all W, with the follow-up's skip connections "
+      "after the first layer) or explicit widths, one per hidden layer");
   key.bounds.words = {"narrow", "wide", "bottleneck"};
-  key.bounds.other_items = "residual-W such as residual-25, or widths such as 64-32-16";
+  key.bounds.other_items =
+      "width-W such as width-15, residual-W such as residual-25, or widths such as 64-32-16";
   // Whether a name fits every depth is a rule across keys, checked once both are known.
   key.parse = [](sweep::JobSpec& job, const std::string& text) {
     job.architectures = parse_name_list(text, "architecture list");

@@ -170,7 +170,7 @@ std::vector<Column> make_columns() {
      [](index_t id, const RunIdentity&, std::size_t) -> CellValue { return std::int64_t{id}; }},
     {"/runs/problem", string, 256, {runs}, std::nullopt, "problem name (docs/method.md §5)", {}, false,
      [](index_t, const RunIdentity& r, std::size_t) -> CellValue { return r.problem; }},
-    {"/runs/architecture", string, 64, {runs}, std::nullopt, "narrow, wide, bottleneck, residual-W or explicit widths (docs/method.md §6)", {}, false,
+    {"/runs/architecture", string, 64, {runs}, std::nullopt, "narrow, wide, bottleneck, width-W, residual-W or explicit widths (docs/method.md §6)", {}, false,
      [](index_t, const RunIdentity& r, std::size_t) -> CellValue { return r.architecture; }},
     {"/runs/depth", int32, 0, {runs}, std::nullopt, "number of hidden layers", {}, false,
      [](index_t, const RunIdentity& r, std::size_t) -> CellValue { return std::int64_t{r.depth}; }},

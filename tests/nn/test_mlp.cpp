@@ -90,6 +90,9 @@ TEST_CASE("residual networks: hand-computed forward pass and their widths", "[nn
   CHECK(residual.residual);
   CHECK(residual.widths == std::vector<int>{25, 25, 25});
   CHECK(hidden_widths("residual-7", 2) == std::vector<int>{7, 7});
+  CHECK(hidden_widths("width-15", 3) == std::vector<int>{15, 15, 15});
+  CHECK_FALSE(parse_architecture("width-15", 3).residual);
+  CHECK_THROWS_WITH(parse_architecture("width-x", 2), Contains("unknown architecture 'width-x'"));
   CHECK_FALSE(parse_architecture("narrow", 2).residual);
   CHECK_THROWS_WITH(parse_architecture("residual-", 2),
                     Contains("unknown architecture 'residual-'"));

@@ -14,8 +14,8 @@ struct Architecture {
 };
 
 // narrow: all 25; wide: all 50; bottleneck: 50...50, 25, 50...50 (odd depth); an explicit list
-// "64-32-16" whose length must equal depth; or residual-W: depth layers of width W with the
-// follow-up's skip connections. Throws ricci::Error("nn", ...) naming the bad value.
+// "64-32-16" whose length must equal depth; width-W: depth layers of width W; or residual-W: the
+// same with the follow-up's skip connections. Throws ricci::Error("nn", ...) naming the bad value.
 Architecture parse_architecture(std::string_view architecture, int depth);
 
 // parse_architecture(...).widths.
