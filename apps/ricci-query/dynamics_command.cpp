@@ -1,6 +1,7 @@
 // ricci-query dynamics FILE.h5 [--run ID] [--format table|csv|json]: the geometry during training
 // ([geometry] snapshot_epochs; docs/method.md §6). With --run: one row per snapshot of the run,
-// its epoch, training and test loss and accuracy, and the Ricci coefficient at every k. Without:
+// its epoch, training and test loss and accuracy, and at every k the Ricci coefficient (Forman,
+// as /flow) and each notion's global coefficient and mean local coefficient. Without:
 // per (problem, architecture, depth) and epoch, the mean of the same over the group's done trained
 // runs (a mean coefficient over the runs where it is defined).
 #include <cmath>
@@ -28,13 +29,24 @@ struct DynamicsRow {
   long long depth = 0, run = -1, runs = 1, epoch = 0;
   std::vector<double> state;  // state_columns' values
   std::vector<double> rho;    // per k of `ks`
+  // Per notion of the file, per k of `ks`: the global coefficient and the mean local coefficient.
+  std::vector<std::vector<double>> notion_rho, local_mean;
 };
 
+// The name of a per-notion column: "rho_augmented-forman_k50", "local_forman_k50".
+std::string notion_column(const char* what, geometry::CurvatureNotion notion, index_t k) {
+  return std::string(what) + "_" + std::string(geometry::curvature_notion_name(notion)) + "_k" +
+         std::to_string(k);
+}
+
 Table dynamics_table(const std::vector<DynamicsRow>& rows, const std::vector<index_t>& ks,
-                     bool per_run) {
+                     const std::vector<geometry::CurvatureNotion>& notions, bool per_run) {
   Table table{{"problem", "architecture", "depth", per_run ? "run" : "runs", "epoch"}, {}};
   for (const char* name : state_columns) table.columns.push_back(name);
   for (index_t k : ks) table.columns.push_back("rho_k" + std::to_string(k));
+  for (const char* what : {"rho", "local"})
+    for (auto notion : notions)
+      for (index_t k : ks) table.columns.push_back(notion_column(what, notion, k));
   for (const DynamicsRow& row : rows) {
     std::vector<Cell>& cells = table.rows.emplace_back();
     cells.reserve(5 + row.state.size() + row.rho.size());
@@ -45,6 +57,9 @@ Table dynamics_table(const std::vector<DynamicsRow>& rows, const std::vector<ind
     cells.emplace_back(row.epoch);
     for (double value : row.state) cells.emplace_back(value);
     for (double value : row.rho) cells.emplace_back(value);
+    for (const auto* values : {&row.notion_rho, &row.local_mean})
+      for (const auto& per_k : *values)
+        for (double value : per_k) cells.emplace_back(value);
   }
   return table;
 }
@@ -89,9 +104,19 @@ int dynamics_command(const std::vector<std::string>& args, std::ostream& out) {
                       1,
                       epoch[t.snapshot_index(run, s)],
                       state_of(run, s),
+                      {},
+                      {},
                       {}};
       for (std::size_t slot = 0; slot < ks.size(); ++slot)
         row.rho.push_back(t.reals("/snapshots/rho")[t.snapshot_index(run, s, slot)]);
+      for (std::size_t n = 0; n < t.notions.size(); ++n) {
+        auto& rho = row.notion_rho.emplace_back();
+        auto& local = row.local_mean.emplace_back();
+        for (std::size_t slot = 0; slot < ks.size(); ++slot) {
+          rho.push_back(t.reals("/snapshots/notion_rho")[t.snapshot_index(run, s, slot, n)]);
+          local.push_back(t.reals("/snapshots/local_mean")[t.snapshot_index(run, s, slot, n)]);
+        }
+      }
       rows.push_back(std::move(row));
     }
     if (rows.empty())
@@ -141,20 +166,39 @@ int dynamics_command(const std::vector<std::string>& args, std::ostream& out) {
                       static_cast<long long>(runs.size()),
                       std::get<3>(key),
                       {},
+                      {},
+                      {},
                       {}};
       for (std::size_t c = 0; c < std::size(state_columns); ++c) {
         std::vector<double> values;
         for (const auto& [run, s] : runs) values.push_back(state_of(run, s)[c]);
         row.state.push_back(analysis::mean(values));
       }
-      for (index_t k : ks) {
+      // The mean over the group's runs where the value is defined, of cell(run, snapshot, slot).
+      const auto mean_over_runs = [&](index_t k, auto cell) {
         std::vector<double> values;
         for (const auto& [run, s] : runs)
           if (const auto slot = t.k_slot_of(run, k)) {
-            const double rho = t.reals("/snapshots/rho")[t.snapshot_index(run, s, *slot)];
-            if (std::isfinite(rho)) values.push_back(rho);
+            const double value = cell(run, s, *slot);
+            if (std::isfinite(value)) values.push_back(value);
           }
-        row.rho.push_back(analysis::mean(values));
+        return analysis::mean(values);
+      };
+      for (index_t k : ks)
+        row.rho.push_back(mean_over_runs(k, [&](std::size_t run, std::size_t s, std::size_t slot) {
+          return t.reals("/snapshots/rho")[t.snapshot_index(run, s, slot)];
+        }));
+      for (std::size_t n = 0; n < t.notions.size(); ++n) {
+        auto& rho = row.notion_rho.emplace_back();
+        auto& local = row.local_mean.emplace_back();
+        for (index_t k : ks) {
+          rho.push_back(mean_over_runs(k, [&](std::size_t run, std::size_t s, std::size_t slot) {
+            return t.reals("/snapshots/notion_rho")[t.snapshot_index(run, s, slot, n)];
+          }));
+          local.push_back(mean_over_runs(k, [&](std::size_t run, std::size_t s, std::size_t slot) {
+            return t.reals("/snapshots/local_mean")[t.snapshot_index(run, s, slot, n)];
+          }));
+        }
       }
       rows.push_back(std::move(row));
     }
@@ -174,20 +218,29 @@ int dynamics_command(const std::vector<std::string>& args, std::ostream& out) {
         Json rho = Json::array();
         for (double value : row.rho) rho.push_back(number_or_null(value));
         item["rho"] = rho;
+        Json notions = Json::object();
+        for (std::size_t n = 0; n < t.notions.size(); ++n) {
+          Json notion_rho = Json::array(), local_mean = Json::array();
+          for (double value : row.notion_rho[n]) notion_rho.push_back(number_or_null(value));
+          for (double value : row.local_mean[n]) local_mean.push_back(number_or_null(value));
+          notions[std::string(geometry::curvature_notion_name(t.notions[n]))] = {
+              {"rho", notion_rho}, {"local_mean", local_mean}};
+        }
+        item["notions"] = notions;
         list.push_back(std::move(item));
       }
       out << Json{{"file", t.path}, {"k", ks}, {"rows", list}}.dump() << "\n";
       break;
     }
     case Format::csv:
-      print_csv(out, dynamics_table(rows, ks, per_run));
+      print_csv(out, dynamics_table(rows, ks, t.notions, per_run));
       break;
     case Format::table:
       out << t.path << ": the geometry during training ("
           << (per_run ? "run " + std::to_string(id)
                       : std::string("per group and epoch, means over its done trained runs"))
           << ")\n";
-      print_text_table(out, dynamics_table(rows, ks, per_run));
+      print_text_table(out, dynamics_table(rows, ks, t.notions, per_run));
       break;
   }
   return exit_ok;

@@ -93,7 +93,8 @@ std::vector<Cohort> cohorts(const io::ResultsTable& t, const Selection& s) {
   std::vector<std::vector<std::string>> groups;
   std::map<std::tuple<std::size_t, index_t, std::size_t>, Cohort> found;
   for (std::size_t run = 0; run < t.runs; ++run) {
-    if (!t.is_done(run)) continue;
+    // Untrained controls are not the trained groups' runs (ricci-query controls compares them).
+    if (!t.is_done(run) || t.untrained(run)) continue;
     const auto group = group_of(t, s, run);
     auto position = std::find(groups.begin(), groups.end(), group);
     if (position == groups.end()) position = groups.insert(groups.end(), group);

@@ -141,7 +141,8 @@ ControlsReport compare_controls(const io::ResultsTable& t) {
   for (std::size_t run = 0; run < t.runs; ++run)
     if (t.untrained(run)) {
       ++out.untrained_controls;
-      if (t.is_done(run)) untrained_done.emplace(twin_of(run), run);
+      // A second control of the same identity keeps the first one's place and stays unpaired.
+      if (t.is_done(run) && !untrained_done.emplace(twin_of(run), run).second) ++out.unpaired;
     }
   if (out.untrained_controls == 0)
     throw Error("analysis", "'" + t.path +
@@ -150,18 +151,19 @@ ControlsReport compare_controls(const io::ResultsTable& t) {
 
   std::vector<GroupKey> keys;
   std::vector<std::vector<std::pair<std::size_t, std::size_t>>> pairs;  // per group
-  std::size_t paired = 0;
+  std::set<std::size_t> matched;  // untrained controls paired with a trained run
   for (std::size_t run = 0; run < t.runs; ++run) {
     if (t.untrained(run) || !t.is_done(run)) continue;
+    // A control pairs with one trained run: a second trained run of the same identity (a file
+    // put together by hand) stays unpaired.
     const auto twin = untrained_done.find(twin_of(run));
-    if (twin == untrained_done.end()) {
+    if (twin == untrained_done.end() || !matched.insert(twin->second).second) {
       ++out.unpaired;
       continue;
     }
-    ++paired;
     pairs[group_slot(keys, pairs, group_of(t, run))].emplace_back(run, twin->second);
   }
-  out.unpaired += untrained_done.size() - paired;
+  out.unpaired += untrained_done.size() - matched.size();
 
   for (std::size_t g = 0; g < keys.size(); ++g) {
     std::set<index_t> grid;

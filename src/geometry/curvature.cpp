@@ -1,6 +1,7 @@
 #include "ricci/geometry/curvature.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <cassert>
@@ -43,8 +44,9 @@ using Rows = AdjacencyRows;
 
 // The neighbour sets as rows of n bits, when they pay: the closed-form notions intersect neighbour
 // sets, and an AND + popcount over n/64 words beats walking a sorted row of d_j entries once
-// n/64 <= the mean degree. That same rule keeps the rows within 4x the memory of the CSR columns
-// (n * n/64 * 8 bytes <= 8 n * mean degree = 4 * 2m * sizeof(index_t)), so memory stays O(n k).
+// n/64 <= the mean degree. That same rule keeps the rows within twice the memory of the CSR
+// columns (n * n/64 * 8 bytes <= 8 n * mean degree = 16 m = 2 * 2m * sizeof(index_t)), so memory
+// stays O(n k).
 // Sparse graphs (small k, large n) keep `empty()` and the callers walk rows instead.
 class NeighbourBits {
  public:

@@ -697,6 +697,14 @@ void ResultsFile::write_run(const RunRecord& record) {
   f.require_fits(record);
   require_list_fits(record, static_cast<std::size_t>(f.list_layers),
                     static_cast<std::size_t>(f.k_slots), f.path);
+  for (const auto& snapshot : record.snapshots) {
+    RunRecord at_snapshot;  // the snapshot's lists, checked as a record's
+    at_snapshot.id = record.id;
+    at_snapshot.measures = snapshot.measures;
+    at_snapshot.list_measures = snapshot.list_measures;
+    require_list_fits(at_snapshot, static_cast<std::size_t>(f.list_layers),
+                      static_cast<std::size_t>(f.k_slots), f.path);
+  }
   // The per-node local datasets follow the record's notion list: it must be the file's axis.
   if (record.status == RunStatus::done && f.stores(StoreOption::local_nodes) &&
       record.notions != f.notions)

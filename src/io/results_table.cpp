@@ -327,9 +327,9 @@ StoredRun read_stored_run(const ResultsTable& t, std::size_t run) {
   training.val_accuracy = t.reals("/runs/val_accuracy")[run];
   training.seconds = t.reals("/runs/train_seconds")[run];
   const auto epochs = t.integers("/runs/epochs")[run];
-  if (epochs < 0 || static_cast<std::size_t>(epochs) > t.epochs)
-    throw Error("io", who + ": /runs/epochs is " + std::to_string(epochs) + ", outside 0.." +
-                          std::to_string(t.epochs));
+  if (epochs < minimum_epochs(t) || static_cast<std::size_t>(epochs) > t.epochs)
+    throw Error("io", who + ": /runs/epochs is " + std::to_string(epochs) + ", outside " +
+                          std::to_string(minimum_epochs(t)) + ".." + std::to_string(t.epochs));
   training.completed = true;  // a done run's training ended (0 epochs for an untrained control)
   for (std::size_t e = 0; e < static_cast<std::size_t>(epochs); ++e) {
     const std::size_t cell = run * t.epochs + e;

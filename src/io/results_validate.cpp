@@ -585,7 +585,7 @@ void check_run_values(const Columns& c, std::size_t i, Problems& problems) {
                                       std::pair{"train_accuracy", c.train_accuracy[i]}})
       if (!(value >= 0 && value <= 1))
         problems.add(who + ": done but " + name + " = " + std::to_string(value));
-    if (c.epochs[i] < 0 || static_cast<std::size_t>(c.epochs[i]) > t.epochs)
+    if (c.epochs[i] < minimum_epochs(t) || static_cast<std::size_t>(c.epochs[i]) > t.epochs)
       problems.add(who + ": done but epochs = " + std::to_string(c.epochs[i]));
     if (t.untrained(i) && c.epochs[i] != 0)
       problems.add(who + ": an untrained control but epochs = " + std::to_string(c.epochs[i]));
@@ -613,7 +613,7 @@ void check_run_values(const Columns& c, std::size_t i, Problems& problems) {
   }
   // Pending runs may hold a partial write of an abandoned attempt: no rule applies until status is
   // set.
-  if (!problems.full()) check_snapshots(c, i, problems);
+  if (!problems.full() && (t.is_done(i) || t.is_failed(i))) check_snapshots(c, i, problems);
 }
 
 // Activations are finite by construction (the geometry refuses others); a NaN or inf stored

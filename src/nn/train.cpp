@@ -123,6 +123,7 @@ TrainResult train(Net& net, const data::Dataset& data, const TrainOptions& o, Ra
     if (next_snapshot == o.snapshot_epochs.end() || *next_snapshot != epoch) return;
     ++next_snapshot;
     if (!on_snapshot) return;
+    const auto snapshot_start = std::chrono::steady_clock::now();
     SnapshotState state;
     state.epoch = epoch;
     const Evaluation train_part = evaluate(net, data.train_x, data.train_y, fit);
@@ -132,6 +133,8 @@ TrainResult train(Net& net, const data::Dataset& data, const TrainOptions& o, Ra
     state.test_loss = test.loss;
     state.test_accuracy = test.accuracy;
     on_snapshot(state, net);
+    result.snapshot_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - snapshot_start).count();
   };
   take_snapshot(0);
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
@@ -168,7 +171,8 @@ TrainResult train(Net& net, const data::Dataset& data, const TrainOptions& o, Ra
   result.train_accuracy = evaluate(net, data.train_x, data.train_y, fit).accuracy;
   result.val_accuracy = evaluate(net, data.train_x, data.train_y, held_out).accuracy;
   result.test_accuracy = accuracy(net, data.test_x, data.test_y);
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() -
+                   result.snapshot_seconds;
   result.completed = true;
   return result;
 }

@@ -91,29 +91,24 @@ io::RunRecord execute_run(const RunSpec& spec, const JobSpec& job, DataCache& ca
                        architecture.residual);
     nn::TrainOptions training = job.train;
     if (run.untrained) training.epochs = 0;
-    // Snapshots (docs/method.md §6): the geometry of the test activations at the chosen epochs,
-    // timed apart so that train_seconds stays the training's and geometry_seconds holds them.
+    // Snapshots (docs/method.md §6): the geometry of the test activations at the chosen epochs.
+    // train() times them apart (training.snapshot_seconds), and geometry_seconds holds them.
     training.snapshot_epochs = job.snapshots_for(training.epochs);
-    double snapshot_seconds = 0;
     const auto snapshot = [&](const nn::SnapshotState& state, nn::Mlp<float>& network) {
       throw_if_cancelled(cancelled);
-      const auto start = std::chrono::steady_clock::now();
       // Per-node values of snapshots are not stored: not computed either.
       RunGeometry geometry = measure_activations(nn::hidden_activations(network, data.test_x), run,
                                                  job, data.test_x, false);
       out.snapshots.push_back(
           {state, std::move(geometry.measures), std::move(geometry.list_measures)});
-      snapshot_seconds +=
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };
     out.training = nn::train(net, data, training, streams.shuffle, snapshot);
-    out.training.seconds -= snapshot_seconds;
     throw_if_cancelled(cancelled);
 
     out.activations = nn::hidden_activations(net, data.test_x);
     out.labels = data.test_y;
     measure_run_geometry(out, run, job, data.test_x);
-    out.geometry_seconds += snapshot_seconds;
+    out.geometry_seconds += out.training.snapshot_seconds;
     out.status = io::RunStatus::done;
   } catch (const std::exception& e) {
     out.status = io::RunStatus::failed;

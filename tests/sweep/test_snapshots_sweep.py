@@ -106,6 +106,10 @@ check([row["epoch"] for row in got["rows"]] == [0, 1, 3], f"dynamics --run 0 epo
 for s, row in enumerate(got["rows"]):
     check(row["test_accuracy"] == test_accuracy[0, s] and equal(np.array(row["rho"], float), rho[0, s]),
           f"dynamics --run 0 snapshot {s}: {row}")
+    for n, notion in enumerate(["forman", "augmented-forman"]):
+        for what, stored in (("rho", notion_rho), ("local_mean", local_mean)):
+            check(equal(np.array(row["notions"][notion][what], float), stored[0, s, :, n]),
+                  f"dynamics --run 0 snapshot {s}: {notion} {what}")
 group = json.loads(query("dynamics", snap, "--format", "json"))
 check([(r["epoch"], r["runs"]) for r in group["rows"]] == [(0, 2), (1, 2), (3, 2)],
       f"dynamics per group: {[(r['epoch'], r['runs']) for r in group['rows']]}")
@@ -113,6 +117,14 @@ for s, row in enumerate(group["rows"]):
     want = np.nanmean(rho[trained, s], axis=0)
     check(np.allclose(np.array(row["rho"], float), want, rtol=0, atol=1e-12), f"group epoch {row['epoch']}: {row['rho']} vs {want}")
     check(abs(row["test_accuracy"] - test_accuracy[trained, s].mean()) <= 1e-12, f"group epoch {row['epoch']}: test accuracy")
+    want_local = np.nanmean(local_mean[trained, s], axis=0)
+    for n, notion in enumerate(["forman", "augmented-forman"]):
+        check(np.allclose(np.array(row["notions"][notion]["local_mean"], float), want_local[:, n], rtol=0, atol=1e-12),
+              f"group epoch {row['epoch']}: {notion} local mean")
+# The untrained controls are not part of the trained groups of `local` either.
+local = json.loads(query("local", snap, "--format", "json"))
+check(local["groups"] and all(g["runs"] == 2 for g in local["groups"]),
+      f"ricci-query local counts the untrained controls: {[g['runs'] for g in local['groups']]}")
 r = subprocess.run([QUERY, "dynamics", plain, "--run", "0"], capture_output=True, text=True, timeout=60)
 check(r.returncode == 2 and "no snapshot" in r.stderr and r.stderr.count("\n") == 1,
       f"dynamics of a run without snapshots: {r.returncode} {r.stderr!r}")

@@ -114,6 +114,11 @@ struct ResultsTable {
   std::span<const double> eta_of(std::size_t run, std::size_t slot) const;
 };
 
+// The fewest epochs a done run of the file has: 0 from schema 5 on (untrained controls), 1 before.
+inline std::int64_t minimum_epochs(const ResultsTable& table) {
+  return table.schema_version >= controls_since_version ? 0 : 1;
+}
+
 // Reads every column. Throws ricci::Error("io", ...) naming the path for a missing file, a file
 // that is not HDF5, a file that is not a results file (names the missing dataset), a schema version
 // this build does not read, inconsistent shapes, declared sizes larger than the file can hold, and

@@ -58,7 +58,8 @@ struct TrainResult {
   double train_accuracy = 0;  // on the training part (after the split), after training
   double val_accuracy = 0;    // NaN without a validation set
   double test_accuracy = 0;
-  double seconds = 0;
+  double seconds = 0;           // wall time of training, snapshots excluded
+  double snapshot_seconds = 0;  // wall time of the snapshots: their passes and the hook
 };
 
 struct Activations {
