@@ -16,8 +16,8 @@ VOLATILE = {"train_seconds", "geometry_seconds", "rank", "checksum"}
 def contents(path):
     with h5py.File(path, "r") as f:
         out = {}
-        # /notions and /local: schema 5 (absent from older files).
-        for group in ("runs", "flow", "history", "notions", "local"):
+        # /notions, /local and /snapshots: schema 5 (absent from older files).
+        for group in ("runs", "flow", "history", "notions", "local", "snapshots"):
             for key in f.get(group, {}):
                 if key not in VOLATILE:
                     out[f"{group}/{key}"] = f[group][key][()]
