@@ -107,7 +107,19 @@ io::RunRecord execute_run(const RunSpec& spec, const JobSpec& job, DataCache& ca
 
     out.activations = nn::hidden_activations(net, data.test_x);
     out.labels = data.test_y;
-    measure_run_geometry(out, run, job, data.test_x);
+    // A snapshot at the last epoch measured the final network already, with the same options
+    // unless per-node values are kept (snapshots compute none): its geometry is the run's.
+    const bool final_snapshot =
+        !out.snapshots.empty() && !job.store_nodes &&
+        out.snapshots.back().state.epoch == static_cast<int>(out.training.history.size());
+    if (final_snapshot) {
+      out.notions = job.curvatures;
+      out.measures = out.snapshots.back().measures;
+      out.list_measures = out.snapshots.back().list_measures;
+      out.geometry_seconds = 0;
+    } else {
+      measure_run_geometry(out, run, job, data.test_x);
+    }
     out.geometry_seconds += out.training.snapshot_seconds;
     out.status = io::RunStatus::done;
   } catch (const std::exception& e) {
