@@ -133,6 +133,15 @@ for s, row in enumerate(group["rows"]):
 local = json.loads(query("local", snap, "--format", "json"))
 check(local["groups"] and all(g["runs"] == 2 for g in local["groups"]),
       f"ricci-query local counts the untrained controls: {[g['runs'] for g in local['groups']]}")
+# The follow-up's figures of tools/plot_results.py, from the same file.
+plot = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "plot_results.py")
+figures = os.path.join(WORK, "figures")
+r = subprocess.run([sys.executable, plot, snap, figures, "--query", QUERY], capture_output=True, text=True,
+                   timeout=180)
+check(r.returncode == 0, f"plot_results.py: exit {r.returncode}: {r.stderr[-600:]}")
+for name in ("local_by_problem.png", "layer_rho_by_depth.png", "dynamics.png"):
+    png = os.path.join(figures, name)
+    check(os.path.exists(png) and open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n", f"plot_results.py did not write {name}")
 r = subprocess.run([QUERY, "dynamics", plain, "--run", "0"], capture_output=True, text=True, timeout=60)
 check(r.returncode == 2 and "no snapshot" in r.stderr and r.stderr.count("\n") == 1,
       f"dynamics of a run without snapshots: {r.returncode} {r.stderr!r}")
