@@ -46,8 +46,7 @@ using Rows = AdjacencyRows;
 // sets, and an AND + popcount over n/64 words beats walking a sorted row of d_j entries once
 // n/64 <= the mean degree. That same rule keeps the rows within twice the memory of the CSR
 // columns (n * n/64 * 8 bytes <= 8 n * mean degree = 16 m = 2 * 2m * sizeof(index_t)), so memory
-// stays O(n k).
-// Sparse graphs (small k, large n) keep `empty()` and the callers walk rows instead.
+// stays O(n k). Sparse graphs (small k, large n) keep `empty()` and the callers walk rows instead.
 class NeighbourBits {
  public:
   NeighbourBits(const Rows& rows, index_t n) : words_((static_cast<std::size_t>(n) + 63) / 64) {
@@ -70,9 +69,8 @@ class NeighbourBits {
   std::vector<std::uint64_t> bits_;
 };
 
-// |a AND b| over `words` words: the one inner loop of the bit-row paths (vectorised popcount
-// where the instruction set has one).
-// Four counters, so that successive popcounts do not wait on one addition chain.
+// |a AND b| over `words` words: the one inner loop of the bit-row paths. Four counters, so that
+// successive popcounts do not wait on one addition chain.
 count_t common_bits(const std::uint64_t* a, const std::uint64_t* b, std::size_t words) {
   count_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
   std::size_t w = 0;
