@@ -30,8 +30,18 @@ namespace {
 struct Selection {
   std::optional<index_t> k;
   std::vector<std::size_t> notions;
-  std::vector<std::string> group_by;  // "problem", "architecture", "depth", in the order given
+  // "problem", "architecture", "depth", "training", in the order given. Without "training" the
+  // untrained controls are left out (they are not the trained groups' runs).
+  std::vector<std::string> group_by;
 };
+
+// problem, architecture, depth, and "training" (trained or untrained) when the file holds untrained
+// controls: the follow-up's comparison of trained networks with their initial state.
+std::string default_groups(const io::ResultsTable& t) {
+  for (std::size_t run = 0; run < t.runs; ++run)
+    if (t.untrained(run)) return "problem,architecture,depth,training";
+  return "problem,architecture,depth";
+}
 
 Selection parse_selection(const io::ResultsTable& t, const std::string& k_text,
                           const std::string& curvature_text, const std::string& group_text) {
@@ -65,9 +75,10 @@ Selection parse_selection(const io::ResultsTable& t, const std::string& k_text,
       out.notions.push_back(*position);
     }
   }
-  out.group_by = cli::parse_name_list(group_text, "--group");
+  out.group_by =
+      cli::parse_name_list(group_text.empty() ? default_groups(t) : group_text, "--group");
   for (const std::string& key : out.group_by)
-    cli::require_one_of("group", key, {"problem", "architecture", "depth"});
+    cli::require_one_of("group", key, {"problem", "architecture", "depth", "training"});
   return out;
 }
 
@@ -75,8 +86,9 @@ Selection parse_selection(const io::ResultsTable& t, const std::string& k_text,
 std::vector<std::string> group_of(const io::ResultsTable& t, const Selection& s, std::size_t run) {
   std::vector<std::string> out;
   for (const std::string& key : s.group_by)
-    out.push_back(key == "depth" ? std::to_string(t.integers("/runs/depth")[run])
-                                 : t.strings("/runs/" + key)[run]);
+    out.push_back(key == "depth"      ? std::to_string(t.integers("/runs/depth")[run])
+                  : key == "training" ? std::string(t.untrained(run) ? "untrained" : "trained")
+                                      : t.strings("/runs/" + key)[run]);
   return out;
 }
 
@@ -90,11 +102,12 @@ struct Cohort {
 };
 
 std::vector<Cohort> cohorts(const io::ResultsTable& t, const Selection& s) {
+  const bool by_training =
+      std::find(s.group_by.begin(), s.group_by.end(), "training") != s.group_by.end();
   std::vector<std::vector<std::string>> groups;
   std::map<std::tuple<std::size_t, index_t, std::size_t>, Cohort> found;
   for (std::size_t run = 0; run < t.runs; ++run) {
-    // Untrained controls are not the trained groups' runs (ricci-query controls compares them).
-    if (!t.is_done(run) || t.untrained(run)) continue;
+    if (!t.is_done(run) || (t.untrained(run) && !by_training)) continue;
     const auto group = group_of(t, s, run);
     auto position = std::find(groups.begin(), groups.end(), group);
     if (position == groups.end()) position = groups.insert(groups.end(), group);
@@ -174,8 +187,10 @@ struct Parsed {
     options.add()("k", po::value(&k_text), "one k value (default: every k of the runs)")(
         "curvature", po::value(&curvature_text),
         "notions, comma-separated (default: every notion of the file)")(
-        "group", po::value(&group_text)->default_value("problem,architecture,depth"),
-        "the identity columns that form a group: problem, architecture, depth");
+        "group", po::value(&group_text),
+        "the columns that form a group: problem, architecture, depth, training (trained or "
+        "untrained; without it the untrained controls are left out) (default: problem, "
+        "architecture, depth, and training when the file holds untrained controls)");
   }
 };
 

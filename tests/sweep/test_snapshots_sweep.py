@@ -129,10 +129,23 @@ for s, row in enumerate(group["rows"]):
     for n, notion in enumerate(["forman", "augmented-forman"]):
         check(np.allclose(np.array(row["notions"][notion]["local_mean"], float), want_local[:, n], rtol=0, atol=1e-12),
               f"group epoch {row['epoch']}: {notion} local mean")
-# The untrained controls are not part of the trained groups of `local` either.
+# `local` compares trained runs with their untrained twins by default when the file holds both (the
+# group column "training"), and leaves the twins out of groups formed without it.
 local = json.loads(query("local", snap, "--format", "json"))
-check(local["groups"] and all(g["runs"] == 2 for g in local["groups"]),
-      f"ricci-query local counts the untrained controls: {[g['runs'] for g in local['groups']]}")
+check(sorted({g["training"] for g in local["groups"]}) == ["trained", "untrained"]
+      and all(g["runs"] == 2 for g in local["groups"]),
+      f"ricci-query local by training: {[(g.get('training'), g['runs']) for g in local['groups']]}")
+with h5py.File(snap, "r") as f:
+    mean = f["local/mean"][()]
+for g in local["groups"]:
+    rows = [i for i in range(len(untrained)) if untrained[i] == (g["training"] == "untrained")]
+    n = ["forman", "augmented-forman"].index(g["notion"])
+    slot = [10, 40].index(g["k"])
+    check(abs(g["mean_local_rho"] - np.mean(mean[rows, slot, n])) <= 1e-12,
+          f"local {g['training']} {g['notion']} k={g['k']}: {g['mean_local_rho']} vs {np.mean(mean[rows, slot, n])}")
+local = json.loads(query("local", snap, "--group", "problem,architecture,depth", "--format", "json"))
+check(local["groups"] and all(g["runs"] == 2 and "training" not in g for g in local["groups"]),
+      f"ricci-query local --group without training counts the untrained controls: {[g['runs'] for g in local['groups']]}")
 # The follow-up's figures of tools/plot_results.py, from the same file.
 plot = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "plot_results.py")
 figures = os.path.join(WORK, "figures")
