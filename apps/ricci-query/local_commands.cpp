@@ -166,10 +166,18 @@ Json group_json(const Selection& s, const Cohort& cohort) {
   return out;
 }
 
-void print(std::ostream& out, Format format, const Table& table, const Json& json) {
+// The table, its CSV, or the JSON of both subcommands: the file, its layer list, the grouping and
+// the groups.
+void print(std::ostream& out, Format format, const Table& table, const io::ResultsTable& t,
+           const Selection& s, const Json& groups) {
   switch (format) {
     case Format::json:
-      out << json.dump() << "\n";
+      out << Json{{"file", t.path},
+                  {"layer_list", t.all_layers ? "all" : "hidden"},
+                  {"group_by", s.group_by},
+                  {"groups", groups}}
+                 .dump()
+          << "\n";
       break;
     case Format::csv:
       print_csv(out, table);
@@ -236,11 +244,7 @@ int local_command(const std::vector<std::string>& args, std::ostream& out) {
                   {"unreachable_points", number_or_null(unreachable)}});
     groups.push_back(std::move(entry));
   }
-  print(out, parsed.options.format, table,
-        {{"file", t.path},
-         {"layer_list", t.all_layers ? "all" : "hidden"},
-         {"group_by", s.group_by},
-         {"groups", groups}});
+  print(out, parsed.options.format, table, t, s, groups);
   return exit_ok;
 }
 
@@ -285,11 +289,7 @@ int layers_profile_command(const std::vector<std::string>& args, std::ostream& o
                   {"profile", profile}});
     groups.push_back(std::move(entry));
   }
-  print(out, parsed.options.format, table,
-        {{"file", t.path},
-         {"layer_list", t.all_layers ? "all" : "hidden"},
-         {"group_by", s.group_by},
-         {"groups", groups}});
+  print(out, parsed.options.format, table, t, s, groups);
   return exit_ok;
 }
 

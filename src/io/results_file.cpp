@@ -364,17 +364,18 @@ void ResultsFile::Impl::require_fits(const RunRecord& record) const {
                             " k slots");
 }
 
-// Checked with the rest of require_fits: the measured list fits /notions.
-void require_list_fits(const RunRecord& record, std::size_t list_layers, std::size_t k_slots,
-                       const std::string& path) {
-  const std::string run = "run " + std::to_string(record.id);
-  if (record.list_measures.empty()) return;
-  if (record.list_measures.size() != record.measures.size() ||
-      record.list_measures.size() > k_slots)
-    throw Error("io", run + " has " + std::to_string(record.list_measures.size()) +
-                          " k slots of its layer list for " +
-                          std::to_string(record.measures.size()) + " k values");
-  for (const auto& at_k : record.list_measures)
+// Checked with the rest of require_fits: the measured list of a run (or of one of its snapshots)
+// fits /notions.
+void require_list_fits(index_t id, const std::vector<geometry::MeasuresAtK>& measures,
+                       const std::vector<geometry::MeasuresAtK>& list_measures,
+                       std::size_t list_layers, std::size_t k_slots, const std::string& path) {
+  const std::string run = "run " + std::to_string(id);
+  if (list_measures.empty()) return;
+  if (list_measures.size() != measures.size() || list_measures.size() > k_slots)
+    throw Error("io", run + " has " + std::to_string(list_measures.size()) +
+                          " k slots of its layer list for " + std::to_string(measures.size()) +
+                          " k values");
+  for (const auto& at_k : list_measures)
     if (at_k.layers.size() > list_layers || at_k.eta.size() != at_k.layers.size())
       throw Error("io", run + " has " + std::to_string(at_k.layers.size()) +
                             " layers in its layer list but " + path + " has " +
@@ -695,16 +696,12 @@ void ResultsFile::write_run(const RunRecord& record) {
   const h5::QuietErrors quiet;
   Impl& f = *impl_;
   f.require_fits(record);
-  require_list_fits(record, static_cast<std::size_t>(f.list_layers),
-                    static_cast<std::size_t>(f.k_slots), f.path);
-  for (const auto& snapshot : record.snapshots) {
-    RunRecord at_snapshot;  // the snapshot's lists, checked as a record's
-    at_snapshot.id = record.id;
-    at_snapshot.measures = snapshot.measures;
-    at_snapshot.list_measures = snapshot.list_measures;
-    require_list_fits(at_snapshot, static_cast<std::size_t>(f.list_layers),
-                      static_cast<std::size_t>(f.k_slots), f.path);
-  }
+  const auto list_layers = static_cast<std::size_t>(f.list_layers);
+  const auto k_slots = static_cast<std::size_t>(f.k_slots);
+  require_list_fits(record.id, record.measures, record.list_measures, list_layers, k_slots, f.path);
+  for (const auto& snapshot : record.snapshots)
+    require_list_fits(record.id, snapshot.measures, snapshot.list_measures, list_layers, k_slots,
+                      f.path);
   // The per-node local datasets follow the record's notion list: it must be the file's axis.
   if (record.status == RunStatus::done && f.stores(StoreOption::local_nodes) &&
       record.notions != f.notions)

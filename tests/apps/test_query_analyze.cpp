@@ -4,24 +4,13 @@
 #include <sstream>
 
 #include "../test_support.hpp"
-#include "ricci-query/query.hpp"
+#include "query_run.hpp"
 #include "ricci/io/activations.hpp"
 
 using namespace ricci;
 using Catch::Matchers::Contains;
 
 namespace {
-
-struct Outcome {
-  int code;
-  std::string out, err;
-};
-
-Outcome run(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = query::run_query(args, out, err);
-  return {code, out.str(), err.str()};
-}
 
 // Three identical layers: points on a line at 0 1 2 3.
 std::string line_stack() {
@@ -33,7 +22,7 @@ std::string line_stack() {
 }
 
 void expect_bad_input(const std::vector<std::string>& args, const std::string& message) {
-  const auto r = run(args);
+  const auto r = test::run_query(args);
   INFO(r.err);
   CHECK(r.code == 2);
   CHECK_THAT(r.err, Contains(message));
@@ -44,7 +33,7 @@ void expect_bad_input(const std::vector<std::string>& args, const std::string& m
 }  // namespace
 
 TEST_CASE("analyze prints the documented JSON - hand-computed", "[query][analyze]") {
-  const auto r = run({"analyze", line_stack(), "--k", "1,2", "--format", "json"});
+  const auto r = test::run_query({"analyze", line_stack(), "--k", "1,2", "--format", "json"});
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j["n"] == 4);
@@ -71,8 +60,8 @@ TEST_CASE("analyze prints the documented JSON - hand-computed", "[query][analyze
 }
 
 TEST_CASE("analyze: baptista-r doubles g and counts arcs", "[query][analyze]") {
-  const auto r =
-      run({"analyze", line_stack(), "--k", "1", "--convention", "baptista-r", "--format", "json"});
+  const auto r = test::run_query(
+      {"analyze", line_stack(), "--k", "1", "--convention", "baptista-r", "--format", "json"});
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j["results"][0]["layers"][0]["edges"] == 6);
@@ -86,8 +75,8 @@ TEST_CASE("analyze: the CSV of a baptista-r stack with its inputs has the input 
   const RowMatrix x = test::line({0, 1, 2, 3});
   io::write_matrices(path, "/", {{"layer_00", x}, {"layer_01", x}, {"layer_02", 2 * x}},
                      io::Precision::double_);
-  const auto r =
-      run({"analyze", path, "--k", "1", "--convention", "baptista-r", "--format", "csv"});
+  const auto r = test::run_query(
+      {"analyze", path, "--k", "1", "--convention", "baptista-r", "--format", "csv"});
   INFO(r.err);
   REQUIRE(r.code == 0);
   // The header, then layer 0 (the inputs: 6 arcs, no curvature, so its Ric cells are empty), 1, 2.
@@ -109,7 +98,7 @@ TEST_CASE("analyze: disconnected layers give null g and a reason", "[query][anal
       path, "/acts",
       {{"layer_01", x}, {"layer_02", x}, {"layer_03", x}, {"layer_04", x}, {"layer_05", x}},
       io::Precision::single);
-  const auto r = run(
+  const auto r = test::run_query(
       {"analyze", path, "--group", "/acts", "--k", "1", "--graph", "mutual", "--format", "json"});
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
@@ -122,7 +111,7 @@ TEST_CASE("analyze: disconnected layers give null g and a reason", "[query][anal
 }
 
 TEST_CASE("analyze: the table view", "[query][analyze]") {
-  const auto r = run({"analyze", line_stack(), "--k", "1-2"});
+  const auto r = test::run_query({"analyze", line_stack(), "--k", "1-2"});
   REQUIRE(r.code == 0);
   CHECK_THAT(r.out, Contains("n = 4 points, 3 hidden layers, graph union"));
   CHECK_THAT(r.out, Contains("k = 2"));
@@ -169,17 +158,17 @@ TEST_CASE("analyze: every bad input is one line on stderr and exit code 2",
 }
 
 TEST_CASE("ricci-query without arguments prints usage and exits 2 and --help exits 0", "[query]") {
-  CHECK(run({}).code == 2);
-  const auto help = run({"--help"});
+  CHECK(test::run_query({}).code == 2);
+  const auto help = test::run_query({"--help"});
   CHECK(help.code == 0);
   CHECK_THAT(help.out, Contains("analyze"));
-  CHECK(run({"analyze", "--help"}).code == 0);
+  CHECK(test::run_query({"analyze", "--help"}).code == 0);
 }
 
 TEST_CASE("analyze reports each finished layer on stderr (issue 11 #17)", "[query][analyze]") {
-  const auto quiet = run({"analyze", line_stack(), "--k", "1,2", "--format", "json"});
-  const auto loud =
-      run({"analyze", line_stack(), "--k", "1,2", "--format", "json", "--progress", "always"});
+  const auto quiet = test::run_query({"analyze", line_stack(), "--k", "1,2", "--format", "json"});
+  const auto loud = test::run_query(
+      {"analyze", line_stack(), "--k", "1,2", "--format", "json", "--progress", "always"});
   REQUIRE(quiet.code == 0);
   REQUIRE(loud.code == 0);
   CHECK(quiet.err.empty());      // small stacks stay quiet by default

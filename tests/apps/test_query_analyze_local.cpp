@@ -8,24 +8,13 @@
 #include <sstream>
 
 #include "../test_support.hpp"
-#include "ricci-query/query.hpp"
+#include "query_run.hpp"
 #include "ricci/io/activations.hpp"
 
 using namespace ricci;
 using Catch::Matchers::Contains;
 
 namespace {
-
-struct Outcome {
-  int code;
-  std::string out, err;
-};
-
-Outcome run(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = query::run_query(args, out, err);
-  return {code, out.str(), err.str()};
-}
 
 // Three layers of points on a line at 0 1 2 3 (scaled): at k = 1 every layer's graph is the path
 // 0-1-2-3; `with_input` and `with_output` add layer_00 and output.
@@ -41,7 +30,7 @@ std::string line_stack(const std::string& name, bool with_input, bool with_outpu
 }
 
 void expect_bad_input(const std::vector<std::string>& args, const std::string& message) {
-  const auto r = run(args);
+  const auto r = test::run_query(args);
   INFO(r.err);
   CHECK(r.code == 2);
   CHECK_THAT(r.err, Contains(message));
@@ -54,7 +43,7 @@ void expect_bad_input(const std::vector<std::string>& args, const std::string& m
 TEST_CASE("analyze --local: the path that stays a path - hand-computed",
           "[query][analyze][local]") {
   const auto path = line_stack("local_line.h5", false, false);
-  const auto r = run({"analyze", path, "--k", "1", "--local", "--format", "json"});
+  const auto r = test::run_query({"analyze", path, "--k", "1", "--local", "--format", "json"});
   INFO(r.err);
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
@@ -82,7 +71,7 @@ TEST_CASE("analyze --nodes writes O_l(x), eta_l(x), rho(x) and never overwrites"
   const auto path = line_stack("local_nodes.h5", false, false);
   const auto nodes = test::scratch_path("local_nodes.csv");
   std::filesystem::remove(nodes);
-  const auto r = run({"analyze", path, "--k", "1", "--local", "--nodes", nodes});
+  const auto r = test::run_query({"analyze", path, "--k", "1", "--local", "--nodes", nodes});
   INFO(r.err);
   REQUIRE(r.code == 0);
   std::ifstream in(nodes);
@@ -105,8 +94,8 @@ TEST_CASE("analyze --nodes writes O_l(x), eta_l(x), rho(x) and never overwrites"
 TEST_CASE("analyze --layers all: layer_00, the hidden layers and output",
           "[query][analyze][local]") {
   const auto path = line_stack("local_all.h5", true, true);
-  const auto r =
-      run({"analyze", path, "--k", "1", "--layers", "all", "--local", "--format", "json"});
+  const auto r = test::run_query(
+      {"analyze", path, "--k", "1", "--layers", "all", "--local", "--format", "json"});
   INFO(r.err);
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
@@ -121,7 +110,7 @@ TEST_CASE("analyze --layers all: layer_00, the hidden layers and output",
   CHECK(k1["eta"].size() == 4);  // four transitions over five layers
   CHECK(k1["local"]["forman"]["layer_rho"].size() == 4);
 
-  const auto hidden = run({"analyze", path, "--k", "1", "--format", "json"});
+  const auto hidden = test::run_query({"analyze", path, "--k", "1", "--format", "json"});
   REQUIRE(hidden.code == 0);
   CHECK(nlohmann::json::parse(hidden.out)["results"][0]["layers"].size() == 3);
 
@@ -161,12 +150,12 @@ TEST_CASE("analyze: the issue-13 options' bad input is one line and exit 2",
                    "--local");
   expect_bad_input({"analyze", path, "--k", "1", "--layers", "all", "--convention", "baptista-r"},
                    "--layers all");
-  CHECK(run({"analyze", path, "--k", "1", "--ollivier-idleness", "0.5"}).code == 0);
+  CHECK(test::run_query({"analyze", path, "--k", "1", "--ollivier-idleness", "0.5"}).code == 0);
 }
 
 TEST_CASE("analyze --local: CSV and table carry the same", "[query][analyze][local]") {
   const auto path = line_stack("local_formats.h5", false, false);
-  const auto csv = run({"analyze", path, "--k", "1", "--local", "--format", "csv"});
+  const auto csv = test::run_query({"analyze", path, "--k", "1", "--local", "--format", "csv"});
   REQUIRE(csv.code == 0);
   const std::string header = csv.out.substr(0, csv.out.find('\n'));
   for (const char* column : {"curvature_forman", "rho_forman", "reason_forman", "local_mean_forman",
@@ -175,7 +164,7 @@ TEST_CASE("analyze --local: CSV and table carry the same", "[query][analyze][loc
     CHECK_THAT(header, Contains(column));
   CHECK_THAT(csv.out, Contains("no-defined-point"));
 
-  const auto table = run({"analyze", path, "--k", "1", "--local"});
+  const auto table = test::run_query({"analyze", path, "--k", "1", "--local"});
   REQUIRE(table.code == 0);
   CHECK_THAT(table.out, Contains("global forman: rho = -"));
   CHECK_THAT(table.out, Contains("local forman: mean rho(x) = -"));
