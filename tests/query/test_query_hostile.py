@@ -56,9 +56,9 @@ if r.returncode != 0:
 SUBCOMMANDS = [["summary"], ["runs"], ["layers", "--run", "0"], ["association"],
                ["analyze", "--run", "0", "--k", "6"]]
 r = query("validate", BASE)
-check(r.returncode == 0 and "version 5" in r.stdout, f"base file valid: {r.stdout} {r.stderr}")
+check(r.returncode == 0 and "version 6" in r.stdout, f"base file valid: {r.stdout} {r.stderr}")
 with h5py.File(BASE, "r") as f:
-    check(f.attrs["schema_version"] == 5, "schema version 5")
+    check(f.attrs["schema_version"] == 6, "schema version 6")
     check(int(f["runs/checksum"][0]) != 0, "/runs/checksum written")
     check(int(f["runs/data_checksum"][0]) != 0, "/runs/data_checksum written")
     N = f["runs/status"].shape[0]

@@ -30,7 +30,8 @@ struct RunRecord;
 // each notion's global coefficient) and the follow-up's local and layer coefficients (/local),
 // along the notions axis whose names the root attribute 'notions' lists; /flow stays the paper's
 // Forman geometry of the hidden layers. Readers give older files one notion, forman, from /flow.
-inline constexpr int schema_version = 5;
+// Version 6 adds what running at cluster scale needs: provenance, the runs in flight, the attempts.
+inline constexpr int schema_version = 6;
 inline constexpr int oldest_readable_schema_version = 1;
 
 // The axes of the table datasets. Sizes: runs = the number of runs; k_slots = the longest k list
