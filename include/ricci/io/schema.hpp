@@ -119,6 +119,8 @@ std::vector<geometry::CurvatureNotion> parse_notion_list(const std::string& text
                                                          const std::string& file_path);
 // Version 5: the notion axis (/notions, /local) and the root attributes notions, layer_list, local.
 inline constexpr int notions_since_version = 5;
+// Provenance, the runs in flight and the attempts (issue 15's datasets and attributes).
+inline constexpr int operations_since_version = 6;
 // The columns /runs/checksum covers in a file of `version`, in their canonical order: every
 // column written from the run record except the status, in registry order.
 std::vector<const Column*> checksummed_columns(int version);
