@@ -65,13 +65,14 @@ plain = sweep("plain.h5", ["--train.epochs", "3", "--sweep.controls", "untrained
 one = sweep("one-epoch.h5", ["--train.epochs", "1"] + NOTIONS, np_=2)
 zero = sweep("zero-epochs.h5", ["--train.epochs", "0"] + NOTIONS, np_=2)
 
-# The same sweep on one worker: identical, snapshots included.
-single = sweep("snapshots-1.h5", ["--train.epochs", "3", "--geometry.snapshot_epochs", "0,1,3",
-                                  "--sweep.controls", "untrained"] + NOTIONS, np_=2)
-a, b = contents(snap, groups=("runs", "flow", "history", "notions", "local", "snapshots")), \
-    contents(single, groups=("runs", "flow", "history", "notions", "local", "snapshots"))
-bad = sorted(k for k in a.keys() | b.keys() if k not in a or k not in b or not equal(a[k], b[k]))
-check(not bad, f"1 and 2 workers differ: {', '.join(bad[:8])}")
+# The same sweep on one and on four workers (one run each): identical, snapshots included.
+ALL_GROUPS = ("runs", "flow", "history", "notions", "local", "snapshots")
+for workers in (1, 4):
+    other = sweep(f"snapshots-{workers}.h5", ["--train.epochs", "3", "--geometry.snapshot_epochs", "0,1,3",
+                                              "--sweep.controls", "untrained"] + NOTIONS, np_=workers + 1)
+    a, b = contents(snap, groups=ALL_GROUPS), contents(other, groups=ALL_GROUPS)
+    bad = sorted(k for k in a.keys() | b.keys() if k not in a or k not in b or not equal(a[k], b[k]))
+    check(not bad, f"2 and {workers} workers differ: {', '.join(bad[:8])}")
 
 a, b = contents(snap), contents(plain)
 bad = sorted(k for k in a.keys() | b.keys() if k not in a or k not in b or not equal(a[k], b[k]))
