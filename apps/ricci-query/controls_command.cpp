@@ -1,7 +1,9 @@
-// ricci-query controls FILE.h5 [--format table|csv|json]: trained runs against their untrained
-// controls ([sweep] controls = untrained; docs/method.md §6). Per (problem, architecture, depth)
-// and k: the pairs whose trained run beat its threshold and whose two coefficients are defined, the
-// mean coefficient of each side and a paired t-test of trained minus untrained.
+// ricci-query controls FILE.h5 [--curvature NOTION] [--local] [--format table|csv|json]: trained
+// runs against their untrained controls ([sweep] controls = untrained; docs/method.md §6). Per
+// (problem, architecture, depth) and k: the pairs whose trained run beat its threshold and whose
+// two values are defined, the mean of each side and a paired t-test of trained minus untrained. The
+// value is the paper's global Forman coefficient (/flow), or with --curvature that notion's global
+// coefficient, or with --local its mean local coefficient (forman unless --curvature names one).
 #include "query.hpp"
 #include "ricci/analysis/summary.hpp"
 #include "subcommand.hpp"
@@ -23,7 +25,21 @@ Table controls_table(const analysis::ControlsReport& report) {
   return table;
 }
 
-Json controls_json(const io::ResultsTable& t, const analysis::ControlsReport& report) {
+// The measure the options name, and its description for the output.
+std::pair<analysis::ControlMeasure, std::string> control_measure(const io::ResultsTable& t,
+                                                                 const std::string& curvature,
+                                                                 bool local) {
+  analysis::ControlMeasure measure;
+  measure.local = local;
+  if (curvature.empty() && !local) return {measure, "rho (the global Forman coefficient, /flow)"};
+  const std::string name = curvature.empty() ? "forman" : curvature;
+  measure.notion = notion_position(t, name);
+  return {measure, local ? "the mean local coefficient of " + name + " (/local/mean)"
+                         : "the global coefficient of " + name + " (/notions/rho)"};
+}
+
+Json controls_json(const io::ResultsTable& t, const analysis::ControlsReport& report,
+                   const std::string& measure) {
   Json rows = Json::array();
   for (const auto& row : report.rows)
     rows.push_back({{"problem", row.key.problem},
@@ -42,7 +58,8 @@ Json controls_json(const io::ResultsTable& t, const analysis::ControlsReport& re
   return {{"file", t.path},
           {"graph", t.graph},
           {"excluded_by", exclusion_rule(t)},
-          {"test", "paired t-test of trained rho minus untrained rho"},
+          {"measure", measure},
+          {"test", "paired t-test of trained minus untrained"},
           {"untrained_controls", report.untrained_controls},
           {"unpaired", report.unpaired},
           {"rows", rows}};
@@ -52,19 +69,27 @@ Json controls_json(const io::ResultsTable& t, const analysis::ControlsReport& re
 
 int controls_command(const std::vector<std::string>& args, std::ostream& out) {
   SubcommandOptions options("ricci-query controls FILE.h5 options");
+  std::string curvature;
+  bool local = false;
+  options.add()("curvature", boost::program_options::value(&curvature),
+                "compare this notion's global coefficient (default: Forman's, from /flow)")(
+      "local", boost::program_options::bool_switch(&local),
+      "compare the mean local coefficient (of forman, or of --curvature's notion)");
   if (!options.parse(args, out)) return exit_ok;
   const io::ResultsTable t = io::read_results_table(options.path);
-  const analysis::ControlsReport report = analysis::compare_controls(t);
+  const auto [measure, measure_text] = control_measure(t, curvature, local);
+  const analysis::ControlsReport report = analysis::compare_controls(t, measure);
   switch (options.format) {
     case Format::json:
-      out << controls_json(t, report).dump() << "\n";
+      out << controls_json(t, report, measure_text).dump() << "\n";
       break;
     case Format::csv:
       print_csv(out, controls_table(report));
       break;
     case Format::table:
-      out << t.path << ": trained runs against their untrained controls ("
-          << report.untrained_controls << " controls, " << report.unpaired
+      out << t.path << ": trained runs against their untrained controls, " << measure_text
+          << " (trained_mean_rho, untrained_mean_rho: its means) (" << report.untrained_controls
+          << " controls, " << report.unpaired
           << " done runs without a done twin); pairs: trained run above its threshold, both "
              "coefficients defined (runs excluded when "
           << exclusion_rule(t) << ")\n";

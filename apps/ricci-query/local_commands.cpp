@@ -61,19 +61,8 @@ Selection parse_selection(const io::ResultsTable& t, const std::string& k_text,
   if (curvature_text.empty()) {
     for (std::size_t c = 0; c < t.notions.size(); ++c) out.notions.push_back(c);
   } else {
-    for (const std::string& name : cli::parse_name_list(curvature_text, "--curvature")) {
-      geometry::CurvatureNotion notion;
-      try {
-        notion = geometry::parse_curvature_notion(name);
-      } catch (const Error& e) {
-        throw Error("cli", "--curvature: " + e.message());
-      }
-      const auto position = t.notion_position(notion);
-      if (!position)
-        throw Error("cli", "--curvature " + name + ": '" + t.path + "' stores the notions " +
-                               io::notion_list_text(t.notions));
-      out.notions.push_back(*position);
-    }
+    for (const std::string& name : cli::parse_name_list(curvature_text, "--curvature"))
+      out.notions.push_back(notion_position(t, name));
   }
   out.group_by =
       cli::parse_name_list(group_text.empty() ? default_groups(t) : group_text, "--group");

@@ -90,6 +90,20 @@ std::vector<const io::Column*> columns_over(const std::vector<io::Axis>& axes,
   return out;
 }
 
+std::size_t notion_position(const io::ResultsTable& table, const std::string& name) {
+  geometry::CurvatureNotion notion;
+  try {
+    notion = geometry::parse_curvature_notion(name);
+  } catch (const Error& e) {
+    throw Error("cli", "--curvature: " + e.message());
+  }
+  const auto position = table.notion_position(notion);
+  if (!position)
+    throw Error("cli", "--curvature " + name + ": '" + table.path + "' stores the notions " +
+                           io::notion_list_text(table.notions));
+  return *position;
+}
+
 std::string exclusion_rule(const io::ResultsTable& table) {
   // Files before schema 4 excluded baptista-r runs by the paper's connectivity rule too.
   const bool reference_r =

@@ -52,6 +52,10 @@ std::string exclusion_rule(const io::ResultsTable& table);
 // Why `run` is excluded at k slot `slot` ("disconnected", "reachability-changed"), or "".
 std::string exclusion_at(const io::ResultsTable& table, std::size_t run, std::size_t slot);
 
+// The position on the file's notions axis of the notion `name` (--curvature's value); an Error
+// naming the value when it is no notion or the file does not store it.
+std::size_t notion_position(const io::ResultsTable& table, const std::string& name);
+
 // Run `id` of the table when it exists and is done; otherwise an Error naming what is wrong.
 std::size_t done_run(const io::ResultsTable& table, long long id);
 

@@ -129,8 +129,15 @@ Summary summarize(const io::ResultsTable& t) {
   return summary;
 }
 
-ControlsReport compare_controls(const io::ResultsTable& t) {
+ControlsReport compare_controls(const io::ResultsTable& t, const ControlMeasure& measure) {
   ControlsReport out;
+  // The measure of run `run` at k slot `slot`; NaN where its notion was not computed.
+  const auto value = [&](std::size_t run, std::size_t slot) {
+    if (!measure.notion) return t.reals("/flow/rho")[t.index(run, slot)];
+    if (!t.has_notion(run, slot, *measure.notion)) return std::numeric_limits<double>::quiet_NaN();
+    return t.notion_value(measure.local ? "/local/mean" : "/notions/rho", run, slot,
+                          *measure.notion);
+  };
   // The untrained twin of each (problem, architecture, depth, seed), and the trained runs by group.
   using Twin = std::tuple<std::string, std::string, std::int64_t, std::uint64_t>;
   const auto twin_of = [&](std::size_t run) {
@@ -180,8 +187,7 @@ ControlsReport compare_controls(const io::ResultsTable& t) {
         const auto slot_t = t.k_slot_of(trained, k), slot_u = t.k_slot_of(untrained, k);
         if (!slot_t || !slot_u || t.excluded(trained, *slot_t) || t.excluded(untrained, *slot_u))
           continue;
-        const double rho_t = t.reals("/flow/rho")[t.index(trained, *slot_t)];
-        const double rho_u = t.reals("/flow/rho")[t.index(untrained, *slot_u)];
+        const double rho_t = value(trained, *slot_t), rho_u = value(untrained, *slot_u);
         if (!std::isfinite(rho_t) || !std::isfinite(rho_u)) continue;
         row.trained.push_back(trained);
         row.untrained.push_back(untrained);

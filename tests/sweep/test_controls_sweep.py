@@ -126,38 +126,60 @@ for path in (both, trained_only, untrained_only):
           f"validate {path}")
 
 # ricci-query controls against the definition, from the stored datasets.
-got = json.loads(query("controls", both, "--format", "json"))
+def check_controls(path, values, options, label):
+    """`ricci-query controls PATH OPTIONS` against the pairs and a paired t-test of `values`
+    ([runs, k slots]: the measure the options name) computed here."""
+    got = json.loads(query("controls", path, "--format", "json", *options))
+    with h5py.File(path, "r") as f:
+        k = f["flow/k"][()]
+        reason = f["flow/reason"][()]
+        accuracy = f["runs/test_accuracy"][()]
+        threshold = f["runs/threshold"][()]
+        seed = f["runs/seed"][()]
+        marks = f["runs/untrained"][()]
+        archs = [a.decode() if isinstance(a, bytes) else a for a in f["runs/architecture"][()]]
+    trained = [i for i in range(len(marks)) if marks[i] == 0]
+    untrained_runs = [i for i in range(len(marks)) if marks[i] == 1]
+    expected = {}
+    for t in trained:
+        twin = next(u for u in untrained_runs if archs[u] == archs[t] and seed[u] == seed[t])
+        for s in range(k.shape[1]):
+            entry = expected.setdefault((archs[t], int(k[t, s])), ([], []))
+            # excluded runs have reason disconnected (1)
+            if accuracy[t] > threshold[t] and np.isfinite(values[t, s]) and np.isfinite(values[twin, s]) \
+                    and reason[t, s] != 1 and reason[twin, s] != 1:
+                entry[0].append(values[t, s])
+                entry[1].append(values[twin, s])
+    check(got["untrained_controls"] == len(untrained_runs) and got["unpaired"] == 0, f"{label}: counts {got}")
+    check(len(got["rows"]) == len(expected), f"{label}: rows {len(got['rows'])}, expected {len(expected)}")
+    for row in got["rows"]:
+        x, y = expected[(row["architecture"], row["k"])]
+        where = f"{label} {row['architecture']} k={row['k']}"
+        check(row["pairs"] == len(x), f"{where}: pairs {row['pairs']} vs {len(x)}")
+        if len(x) >= 2:
+            test = stats.ttest_rel(x, y)
+            check(abs(row["t"] - test.statistic) <= 1e-9 * max(1, abs(test.statistic)), f"{where}: t {row['t']} vs {test.statistic}")
+            check(abs(row["p"] - test.pvalue) <= 1e-9, f"{where}: p {row['p']} vs {test.pvalue}")
+            check(abs(row["trained_mean_rho"] - np.mean(x)) <= 1e-12, f"{where}: trained mean")
+            check(abs(row["untrained_mean_rho"] - np.mean(y)) <= 1e-12, f"{where}: untrained mean")
+    check(any(len(v[0]) >= 2 for v in expected.values()), f"{label}: no k with two or more pairs: the test checks nothing")
+
+
 with h5py.File(both, "r") as f:
-    k = f["flow/k"][()]
-    rho = f["flow/rho"][()]
-    reason = f["flow/reason"][()]
-    accuracy = f["runs/test_accuracy"][()]
-    threshold = f["runs/threshold"][()]
-    seed = f["runs/seed"][()]
-expected = {}
-for t in trained_rows:
-    twin = next(u for u in untrained_rows if arch[u] == arch[t] and seed[u] == seed[t])
-    for s in range(k.shape[1]):
-        key = (arch[t], int(k[t, s]))
-        entry = expected.setdefault(key, ([], []))
-        # excluded runs have reason disconnected (1) and a NaN rho
-        if accuracy[t] > threshold[t] and np.isfinite(rho[t, s]) and np.isfinite(rho[twin, s]) \
-                and reason[t, s] != 1 and reason[twin, s] != 1:
-            entry[0].append(rho[t, s])
-            entry[1].append(rho[twin, s])
-check(got["untrained_controls"] == 6 and got["unpaired"] == 0, f"controls counts {got}")
-check(len(got["rows"]) == len(expected), f"controls rows {len(got['rows'])}, expected {len(expected)}")
-for row in got["rows"]:
-    x, y = expected[(row["architecture"], row["k"])]
-    where = f"controls {row['architecture']} k={row['k']}"
-    check(row["pairs"] == len(x), f"{where}: pairs {row['pairs']} vs {len(x)}")
-    if len(x) >= 2:
-        test = stats.ttest_rel(x, y)
-        check(abs(row["t"] - test.statistic) <= 1e-9 * max(1, abs(test.statistic)), f"{where}: t {row['t']} vs {test.statistic}")
-        check(abs(row["p"] - test.pvalue) <= 1e-9, f"{where}: p {row['p']} vs {test.pvalue}")
-        check(abs(row["trained_mean_rho"] - np.mean(x)) <= 1e-12, f"{where}: trained mean")
-        check(abs(row["untrained_mean_rho"] - np.mean(y)) <= 1e-12, f"{where}: untrained mean")
-check(any(len(v[0]) >= 2 for v in expected.values()), "no k with two or more pairs: the test checks nothing")
+    flow_rho = f["flow/rho"][()]
+check_controls(both, flow_rho, [], "controls")
+
+# The same comparison of a notion's global coefficient and of its mean local coefficient.
+notions = sweep("controls-local.h5", job(sweep_controls="untrained", sweep_architectures="narrow",
+                                         geometry_curvatures="forman,augmented-forman", geometry_local="true"))
+with h5py.File(notions, "r") as f:
+    names = (f.attrs["notions"].decode() if isinstance(f.attrs["notions"], bytes) else f.attrs["notions"]).split(",")
+    augmented = names.index("augmented-forman")
+    global_rho, local_mean = f["notions/rho"][()][:, :, augmented], f["local/mean"][()][:, :, augmented]
+check_controls(notions, global_rho, ["--curvature", "augmented-forman"], "controls --curvature augmented-forman")
+check_controls(notions, local_mean, ["--curvature", "augmented-forman", "--local"], "controls --local")
+r = subprocess.run([QUERY, "controls", notions, "--curvature", "ollivier"], capture_output=True, text=True, timeout=60)
+check(r.returncode == 2 and "stores the notions forman,augmented-forman" in r.stderr, f"controls --curvature ollivier: {r.returncode} {r.stderr!r}")
 
 summary = json.loads(query("summary", both, "--format", "json"))
 check(summary["untrained_controls"] == 6 and sum(g["runs"] for g in summary["groups"]) == 6,

@@ -75,8 +75,15 @@ struct ControlsReport {
   std::size_t untrained_controls = 0;   // untrained runs in the file
   std::size_t unpaired = 0;  // done trained runs without a done untrained twin, and vice versa
 };
+// What compare_controls compares: the paper's global Forman coefficient (/flow/rho), or one
+// notion's global coefficient (/notions/rho) or its mean local coefficient (/local/mean), where the
+// notion was computed for both runs of a pair.
+struct ControlMeasure {
+  std::optional<std::size_t> notion;  // its position on the file's notions axis; none: /flow/rho
+  bool local = false;                 // /local/mean instead of /notions/rho (needs a notion)
+};
 // Throws ricci::Error("analysis", ...) when the file holds no untrained control.
-ControlsReport compare_controls(const io::ResultsTable& table);
+ControlsReport compare_controls(const io::ResultsTable& table, const ControlMeasure& measure = {});
 
 struct Association {
   OlsFit fit;                     // test accuracy ~ 1 + z + problem + architecture + depth dummies
