@@ -57,7 +57,9 @@ void print_plan(std::ostream& out, const SweepCommand& command, const sweep::Pla
     out << "shard " << io::shard_text(*shard) << ": " << std::count(mine.begin(), mine.end(), true)
         << " of these runs\n";
   }
-  out << std::right << "expected output size: " << bytes_text(plan.expected_bytes(job)) << "\n";
+  out << std::right
+      << "expected output size: " << bytes_text(plan.expected_bytes(job, command.sweep.shard))
+      << (command.sweep.shard ? " (this shard's file)" : "") << "\n";
   out << "job keys:\n" << effective_keys(job);
 }
 

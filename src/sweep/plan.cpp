@@ -123,16 +123,21 @@ std::vector<bool> Plan::shard_members(const io::Shard& shard) const {
   return members;
 }
 
-double Plan::expected_bytes(const JobSpec& job) const {
+double Plan::expected_bytes(const JobSpec& job, const std::optional<io::Shard>& shard) const {
   const auto table = io::table_bytes_per_run(
       static_cast<std::size_t>(k_slots), static_cast<std::size_t>(max_depth),
       static_cast<std::size_t>(max_epochs), job.curvatures.size(),
       static_cast<std::size_t>(max_depth + (job.all_layers ? 2 : 0)),
       static_cast<std::size_t>(max_snapshots));
+  const std::vector<bool> with_data =
+      shard ? shard_members(*shard) : std::vector<bool>(runs.size(), true);
   double total = 0;
   for (const RunSpec& run : runs)
-    total += static_cast<double>(table + io::run_data_bytes(run.identity, job.store_activations,
-                                                            job.store_nodes, job.local));
+    total +=
+        static_cast<double>(table + (with_data[static_cast<std::size_t>(run.id)]
+                                         ? io::run_data_bytes(run.identity, job.store_activations,
+                                                              job.store_nodes, job.local)
+                                         : 0));
   return total;
 }
 

@@ -35,7 +35,7 @@ VOLATILE_NAMES = {"train_seconds", "geometry_seconds", "rank", "checksum"}
 VOLATILE_WORDS = ("host", "time", "seconds", "pid", "slurm", "started", "ended", "attempt")
 
 JOB = ["--sweep.problems", "synthetic-a", "--sweep.architectures", "narrow",
-       "--sweep.depths", "3,5", "--sweep.seeds", "0-3", "--train.epochs", "3",
+       "--sweep.depths", "2,3", "--sweep.seeds", "0-2", "--train.epochs", "3",
        "--geometry.k", "10,20", "--output.store_activations", "true"]
 
 
@@ -114,9 +114,9 @@ def refused(args, label, wanted, code=2):
 
 
 # --- the unsharded reference and the three shards --------------------------------------------
-whole, _ = sweep("whole.h5", JOB, np_=3)
+whole, _ = sweep("whole.h5", JOB, np_=2)
 runs = len(status(whole))
-check(runs == 8, f"the job plans {runs} runs, expected 8")
+check(runs == 6, f"the job plans {runs} runs, expected 6")
 
 shards, members = [], []
 for i, np_ in ((1, 1), (2, 3), (3, 2)):
@@ -135,9 +135,10 @@ for i, np_ in ((1, 1), (2, 3), (3, 2)):
     for sub in ("summary", "runs"):
         q = query(sub, path)
         check(q.returncode == 0, f"shard {i}/3: ricci-query {sub} exit {q.returncode}: {q.stderr!r}")
-    dry = run([SWEEP] + JOB + ["--shard", f"{i}/3", "--dry-run"])
-    check(f"shard {i}/3: {len(mine)} of these runs" in dry.stdout,
-          f"shard {i}/3: --dry-run does not count its runs: {dry.stdout[-300:]!r}")
+    if i == 2:
+        dry = run([SWEEP] + JOB + ["--shard", f"{i}/3", "--dry-run"])
+        check(f"shard {i}/3: {len(mine)} of these runs" in dry.stdout,
+              f"shard {i}/3: --dry-run does not count its runs: {dry.stdout[-300:]!r}")
 sizes = [len(m) for m in members]
 check(sum(sizes) == runs and set().union(*members) == set(range(runs)),
       f"the shards' runs {members} are not a partition of the {runs} runs")
@@ -151,7 +152,7 @@ check(set(np.flatnonzero(status(again) == 1)) == members[1], "shard 2/3 ran othe
 merged = fresh_path(WORK, "merged.h5")
 r = query("merge", merged, shards[2], shards[0], shards[1])
 check(r.returncode == 0, f"merge: exit {r.returncode}: {r.stderr!r}")
-check("merged 3 of 3 shards" in r.stdout and "8 done" in r.stdout and "0 pending" in r.stdout,
+check("merged 3 of 3 shards" in r.stdout and "6 done" in r.stdout and "0 pending" in r.stdout,
       f"merge report: {r.stdout!r}")
 bad = differences(contents(whole), contents(merged))
 check(not bad, f"merged differs from the unsharded sweep: {', '.join(bad[:8])}")
@@ -192,13 +193,13 @@ _, r = sweep("shard1.h5", JOB, ["--resume", "--shard", "1/3"], np_=1, fresh=Fals
 check("resumed" in r.stdout and "0 to run" in r.stdout, f"resume of a finished shard: {r.stdout!r}")
 
 # --- bad --shard values -----------------------------------------------------------------------
-for value in ("0/3", "4/3", "a/b", "3", "1/0", "-1/3", "1/3/4", ""):
+for value in ("0/3", "4/3", "a/b", "1/3/4"):  # the rest: tests/io/test_shards.cpp
     refused([SWEEP] + JOB + ["--out", os.path.join(WORK, "never.h5"), "--shard", value],
             f"--shard {value!r}", "--shard")
 check(not os.path.exists(os.path.join(WORK, "never.h5")), "a bad --shard created a file")
 
 # --- merge refusals -----------------------------------------------------------------------------
-OTHER = [{"0-3": "0-1"}.get(word, word) for word in JOB]  # another job: 2 seeds, 4 runs
+OTHER = [{"0-2": "0-1"}.get(word, word) for word in JOB]  # another job: 2 seeds, 4 runs
 other, _ = sweep("other.h5", OTHER, ["--shard", "2/3"], np_=1)
 half, _ = sweep("half.h5", JOB, ["--shard", "1/2"], np_=1)
 twin = os.path.join(WORK, "shard1-copy.h5")

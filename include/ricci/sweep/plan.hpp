@@ -3,6 +3,7 @@
 // rank.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,7 +47,8 @@ struct Plan {
   // same shards.
   std::vector<bool> shard_members(const io::Shard& shard) const;
   // Bytes of the results file's raw data, from the schema registry (HDF5's metadata comes on top).
-  double expected_bytes(const JobSpec& job) const;
+  // With `shard`: of that shard's file (every run's table rows, its own runs' per-run data).
+  double expected_bytes(const JobSpec& job, const std::optional<io::Shard>& shard = {}) const;
   // The fixed sizes of its results file; `attributes` are stored as they are.
   io::ResultsLayout results_layout(const JobSpec& job,
                                    std::map<std::string, std::string> attributes) const;
