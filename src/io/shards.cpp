@@ -149,7 +149,12 @@ void copy_column(const std::string& path, hid_t output, const std::string& outpu
       h5::checked(H5Dget_type(target.get()), "cannot read the type of " + path));
   std::size_t row_bytes = H5Tget_size(type.get());
   for (std::size_t a = 1; a < dims.size(); ++a) row_bytes *= static_cast<std::size_t>(dims[a]);
-  if (dims.empty() || dims.front() != source.size() || row_bytes == 0) return;
+  // Every registry column has one row per run (schema.hpp); one that had not could not be merged
+  // row by row, and must not be skipped silently.
+  if (dims.empty() || dims.front() != source.size())
+    throw Error("io",
+                "'" + output_path + "': " + path + " has no row per run; it cannot be merged");
+  if (row_bytes == 0) return;
   std::vector<std::optional<h5::Dataset>> from(shards.size());
   for (std::size_t s = 0; s < shards.size(); ++s) {
     const auto theirs = shapes::existing_shape(shards[s].file.get(), shards[s].path, path);
