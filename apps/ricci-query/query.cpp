@@ -31,6 +31,8 @@ constexpr const char* usage =
     "runs\n"
     "  validate     check a results file against the results schema (exit 3 when it is not valid)\n"
     "  schema       print the results schema (results_schema/layout.json) as JSON; takes no file\n"
+    "  merge        merge OUT.h5 SHARD.h5...: shard files (ricci-sweep --shard i/n) as one "
+    "results file (--force replaces OUT)\n"
     "every subcommand takes --format table|csv|json\n"
     "run 'ricci-query SUBCOMMAND --help' for a subcommand's options\n";
 
@@ -55,6 +57,7 @@ int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (subcommand == "layers-profile") return layers_profile_command(rest, out);
     if (subcommand == "validate") return validate_command(rest, out);
     if (subcommand == "schema") return schema_command(rest, out);
+    if (subcommand == "merge") return merge_command(rest, out);
     err << "ricci-query: unknown subcommand '" << subcommand << "' (run 'ricci-query --help')\n";
     return exit_bad_input;
   } catch (const Error& e) {

@@ -11,6 +11,7 @@
 #include "job_keys.hpp"
 #include "ricci/core/error.hpp"
 #include "ricci/data/problems.hpp"
+#include "ricci/io/shards.hpp"
 #include "ricci/nn/architecture.hpp"
 
 namespace po = boost::program_options;
@@ -158,6 +159,9 @@ po::options_description general_options(SweepCommand& command) {
       "resume", "continue an existing results file (created when missing)")(
       "retry-failed", "with --resume, also re-run failed runs")(
       "force", "overwrite an existing results file")(
+      "shard", po::value<std::string>(),
+      "i/n: run only shard i of n of the plan (a SLURM array task; 1 <= i <= n) into its own "
+      "file; ricci-query merge joins the shards")(
       "dry-run", "print the expanded plan and every key's effective value, and exit")(
       "print-keys", "print README's table of job keys (Markdown) and exit")(
       "progress-seconds",
@@ -182,7 +186,7 @@ po::options_description key_options() {
 std::string usage(const po::options_description& options) {
   std::ostringstream help;
   help << "usage: ricci-sweep --job FILE --out RESULTS.h5 [--resume] [--retry-failed] [--force] "
-          "[--dry-run]\n"
+          "[--dry-run] [--shard i/n]\n"
        << "       ricci-sweep --reanalyze SOURCE.h5 --geometry.KEY VALUE... --out NEW.h5 "
           "[--resume] [--force]\n"
        << "       (run under mpirun -np N or srun; rank 0 dispatches, the others train and "
@@ -245,6 +249,13 @@ Settings read_command_line(const std::vector<std::string>& args, SweepCommand& c
   command.sweep.retry_failed = vm.count("retry-failed") > 0;
   command.sweep.force = vm.count("force") > 0;
   command.dry_run = vm.count("dry-run") > 0;
+  if (vm.count("shard")) {
+    const std::string text = vm["shard"].as<std::string>();
+    command.sweep.shard = io::parse_shard(text);
+    if (!command.sweep.shard)
+      throw Error("job", command_line + ": --shard '" + text +
+                             "' is not i/n with whole numbers 1 <= i <= n (e.g. --shard 2/4)");
+  }
   for (const JobKey& key : job_keys())
     if (vm.count(key.name)) settings[key.name] = {vm[key.name].as<std::string>(), command_line};
   return settings;

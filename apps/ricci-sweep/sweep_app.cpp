@@ -1,5 +1,6 @@
 #include "sweep_app.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <map>
@@ -51,7 +52,14 @@ void print_plan(std::ostream& out, const SweepCommand& command, const sweep::Pla
     for (index_t k : job.k_for(shape.problem)) out << " " << k;
     out << ", threshold " << job.problem_settings.at(shape.problem.name).threshold << "\n";
   }
-  out << std::right << "expected output size: " << bytes_text(plan.expected_bytes(job)) << "\n";
+  if (const auto& shard = command.sweep.shard) {
+    const auto mine = plan.shard_members(*shard);
+    out << "shard " << io::shard_text(*shard) << ": " << std::count(mine.begin(), mine.end(), true)
+        << " of these runs\n";
+  }
+  out << std::right
+      << "expected output size: " << bytes_text(plan.expected_bytes(job, command.sweep.shard))
+      << (command.sweep.shard ? " (this shard's file)" : "") << "\n";
   out << "job keys:\n" << effective_keys(job);
 }
 
@@ -109,7 +117,8 @@ int run_sweep_command(const MpiSession& mpi, int argc, char** argv,
           << "\n";
       if (summary.pending > 0)
         out << "[ricci-sweep] continue with: --resume (same "
-            << (command.reanalyze.empty() ? "job" : "--reanalyze source, keys") << " and --out)\n";
+            << (command.reanalyze.empty() ? "job" : "--reanalyze source, keys")
+            << (command.sweep.shard ? ", --shard" : "") << " and --out)\n";
     }
     return summary.pending > 0 ? sweep_exit_stopped : sweep_exit_ok;
   } catch (const sweep::RankFailure& e) {

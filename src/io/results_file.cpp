@@ -303,7 +303,9 @@ struct ResultsFile::Impl {
   void read_sizes();
   void create_columns(hid_t root) const;
   void write_identities(hid_t root, const std::vector<RunIdentity>& identities) const;
-  void create_run_groups(hid_t root, const std::vector<RunIdentity>& identities) const;
+  void create_run_groups(hid_t root, const std::vector<RunIdentity>& identities,
+                         const std::vector<bool>& left_out) const;
+  void create_run_group(hid_t root, index_t id, const RunIdentity& run) const;
   void require_fits(const RunRecord& record) const;
   void require_fits(const ResultsLayout& layout) const;
   void write_column(const Column& column, const RunRecord& record, RunChecksum& sum) const;
@@ -421,23 +423,26 @@ void ResultsFile::Impl::write_identities(hid_t root,
   }
 }
 
-void ResultsFile::Impl::create_run_groups(hid_t root,
-                                          const std::vector<RunIdentity>& identities) const {
+void ResultsFile::Impl::create_run_groups(hid_t root, const std::vector<RunIdentity>& identities,
+                                          const std::vector<bool>& left_out) const {
   if (!store_activations && !store_nodes) return;
   create_group(root, "run_data");
-  for (std::size_t id = 0; id < identities.size(); ++id) {
-    const RunIdentity& run = identities[id];
-    const auto group = create_group(root, run_group(static_cast<index_t>(id)));
-    for (const RunDataset& dataset : run_datasets()) {
-      if (!stores(dataset.when)) continue;
-      const std::size_t count = dataset.per_layer ? run.widths.size() : 1;
-      for (std::size_t l = 0; l < count; ++l) {
-        const auto sizes = dataset.dims(run, l);
-        const std::string name = dataset.per_layer ? layer_dataset_name(static_cast<int>(l) + 1)
-                                                   : std::string(dataset.name);
-        create_dataset(group.get(), name, stored_numeric_type(dataset.type),
-                       std::vector<hsize_t>(sizes.begin(), sizes.end()), H5T_NATIVE_INT64, nullptr);
-      }
+  for (std::size_t id = 0; id < identities.size(); ++id)
+    if (id >= left_out.size() || !left_out[id])
+      create_run_group(root, static_cast<index_t>(id), identities[id]);
+}
+
+void ResultsFile::Impl::create_run_group(hid_t root, index_t id, const RunIdentity& run) const {
+  const auto group = create_group(root, run_group(id));
+  for (const RunDataset& dataset : run_datasets()) {
+    if (!stores(dataset.when)) continue;
+    const std::size_t count = dataset.per_layer ? run.widths.size() : 1;
+    for (std::size_t l = 0; l < count; ++l) {
+      const auto sizes = dataset.dims(run, l);
+      const std::string name = dataset.per_layer ? layer_dataset_name(static_cast<int>(l) + 1)
+                                                 : std::string(dataset.name);
+      create_dataset(group.get(), name, stored_numeric_type(dataset.type),
+                     std::vector<hsize_t>(sizes.begin(), sizes.end()), H5T_NATIVE_INT64, nullptr);
     }
   }
 }
@@ -598,7 +603,7 @@ void ResultsFile::Impl::fill_new_file(const ResultsLayout& layout) {
   write_int_attribute(root, "store_nodes", layout.store_nodes);
   write_int_attribute(root, "local", layout.local);
   create_columns(root);
-  create_run_groups(root, layout.runs);
+  create_run_groups(root, layout.runs, layout.run_data_left_out);
   // Identity columns: rank 0 writes them; the collective flush below makes them durable.
   if (rank == 0) write_identities(root, layout.runs);
   h5::checked(H5Fflush(root, H5F_SCOPE_GLOBAL), "cannot flush " + path);
@@ -735,6 +740,33 @@ void ResultsFile::write_run(const RunRecord& record) {
   // Last: a set status means everything above is on disk.
   RunChecksum unused;
   f.write_column(results_column(status_column), record, unused);
+}
+
+void ResultsFile::add_run_groups(const std::vector<RunIdentity>& runs,
+                                 const std::vector<index_t>& ids) {
+  const h5::QuietErrors quiet;
+  Impl& f = *impl_;
+  if (!f.store_activations && !f.store_nodes) return;
+  const hid_t root = f.file.get();
+  try {
+    bool created = false;
+    if (!h5::link_exists(root, "/run_data")) {
+      create_group(root, "run_data");
+      created = true;
+    }
+    for (index_t id : ids) {
+      if (id < 0 || static_cast<std::size_t>(id) >= runs.size() || id >= f.runs)
+        throw Error("io", "run " + std::to_string(id) + " is outside " + f.path);
+      if (h5::link_exists(root, run_group(id))) continue;
+      f.create_run_group(root, id, runs[static_cast<std::size_t>(id)]);
+      created = true;
+    }
+    // As after creation: the new groups are on disk before any rank writes into them.
+    if (created) h5::checked(H5Fflush(root, H5F_SCOPE_GLOBAL), "cannot flush " + f.path);
+  } catch (...) {
+    f.forget_if_parallel();
+    throw;
+  }
 }
 
 void ResultsFile::abandon() {

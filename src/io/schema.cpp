@@ -574,7 +574,11 @@ const std::vector<FileAttribute>& file_attributes() {
        "schema 5: the measured layer list of /notions and /local: hidden, or all (inputs, hidden "
        "layers, output)",
        false},
-      {"local", false, "schema 5: 1 when /local holds the follow-up's local coefficients", false}};
+      {"local", false, "schema 5: 1 when /local holds the follow-up's local coefficients", false},
+      {"shard", true,
+       "schema 6: 'i/n' when the file holds shard i of n of its sweep (ricci-sweep --shard; the "
+       "other shards' runs stay pending, without /run_data groups); empty for a whole sweep",
+       false}};
   return attributes;
 }
 

@@ -110,16 +110,34 @@ std::vector<index_t> Plan::dispatch_order() const {
   return order;
 }
 
-double Plan::expected_bytes(const JobSpec& job) const {
+std::vector<bool> Plan::shard_members(const io::Shard& shard) const {
+  std::vector<bool> members(runs.size(), false);
+  const auto order = dispatch_order();
+  const auto n = static_cast<std::size_t>(shard.count);
+  for (std::size_t position = 0; position < order.size(); ++position) {
+    const std::size_t round = position / n, seat = position % n;
+    const std::size_t dealt_to = round % 2 == 0 ? seat : n - 1 - seat;  // 0-based shard
+    if (dealt_to + 1 == static_cast<std::size_t>(shard.index))
+      members[static_cast<std::size_t>(order[position])] = true;
+  }
+  return members;
+}
+
+double Plan::expected_bytes(const JobSpec& job, const std::optional<io::Shard>& shard) const {
   const auto table = io::table_bytes_per_run(
       static_cast<std::size_t>(k_slots), static_cast<std::size_t>(max_depth),
       static_cast<std::size_t>(max_epochs), job.curvatures.size(),
       static_cast<std::size_t>(max_depth + (job.all_layers ? 2 : 0)),
       static_cast<std::size_t>(max_snapshots));
+  const std::vector<bool> with_data =
+      shard ? shard_members(*shard) : std::vector<bool>(runs.size(), true);
   double total = 0;
   for (const RunSpec& run : runs)
-    total += static_cast<double>(table + io::run_data_bytes(run.identity, job.store_activations,
-                                                            job.store_nodes, job.local));
+    total +=
+        static_cast<double>(table + (with_data[static_cast<std::size_t>(run.id)]
+                                         ? io::run_data_bytes(run.identity, job.store_activations,
+                                                              job.store_nodes, job.local)
+                                         : 0));
   return total;
 }
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -158,7 +159,7 @@ Error output_error(const std::string& what, const std::string& path, int error) 
 // known to fit.
 void require_resumable(const JobSpec& job, const SweepOptions& options, std::size_t plan_runs,
                        const std::string& data_identity) {
-  std::string stored, stored_data, stored_source, stored_version;
+  std::string stored, stored_data, stored_source, stored_version, stored_shard;
   std::size_t runs = 0;
   try {
     auto file = io::ResultsFile::open(options.output, false);
@@ -173,6 +174,10 @@ void require_resumable(const JobSpec& job, const SweepOptions& options, std::siz
     }
     try {
       stored_source = file.attribute("reanalysis_of");
+    } catch (const Error&) {
+    }
+    try {
+      stored_shard = file.attribute("shard");
     } catch (const Error&) {
     }
     file.close();
@@ -197,6 +202,16 @@ void require_resumable(const JobSpec& job, const SweepOptions& options, std::siz
                              (stored_source.empty() ? "a sweep (without --reanalyze)"
                                                     : "--reanalyze " + stored_source) +
                              ", or pass --force to overwrite it");
+  // A shard's file holds only its shard's runs; the others are another process's (io/shards.hpp).
+  const std::string shard = options.shard ? io::shard_text(*options.shard) : "";
+  if (stored_shard != shard)
+    throw Error("sweep",
+                options.output + " holds " +
+                    (stored_shard.empty() ? "a whole sweep" : "shard " + stored_shard) +
+                    "; resume it " +
+                    (stored_shard.empty() ? "without --shard" : "with --shard " + stored_shard) +
+                    (stored_shard.empty() ? "" : ", or merge the shards with ricci-query merge") +
+                    ", or pass --force to overwrite it");
   if (runs != plan_runs)
     throw Error("sweep", options.output + " holds " + std::to_string(runs) +
                              " runs but the job plans " + std::to_string(plan_runs));
@@ -301,7 +316,8 @@ std::map<std::string, std::string> attributes(const JobSpec& job, const SweepOpt
           {"tool", "ricci-sweep"},
           {"tool_version", options.tool_version},
           {"graph", std::string(geometry::graph_rule_name(job.rule))},
-          {"reanalysis_of", options.reanalysis ? options.reanalysis->absolute_path : ""}};
+          {"reanalysis_of", options.reanalysis ? options.reanalysis->absolute_path : ""},
+          {"shard", options.shard ? io::shard_text(*options.shard) : ""}};
 }
 
 struct Progress {
@@ -360,9 +376,15 @@ io::ResultsFile open_output(const std::string& path, int rank, MPI_Comm comm) {
 io::ResultsFile create_output(const JobSpec& job, const Plan& plan, const SweepOptions& options,
                               const Decision& decision, int rank, MPI_Comm comm) {
   const std::string creating = creating_path(options.output);
+  auto layout = plan.results_layout(job, attributes(job, options, decision.data_identity));
+  // A shard's file: the other shards' runs get no /run_data groups (their space would make every
+  // shard's file as large as the whole sweep's).
+  if (options.shard) {
+    layout.run_data_left_out = plan.shard_members(*options.shard);
+    layout.run_data_left_out.flip();
+  }
   try {
-    auto file = io::ResultsFile::create(
-        creating, plan.results_layout(job, attributes(job, options, decision.data_identity)), comm);
+    auto file = io::ResultsFile::create(creating, layout, comm);
     file.close();  // collective: complete on disk before it gets the output's name
   } catch (const std::exception& e) {
     // Rank 0 removes what it can of the failed creation; the next sweep removes any rest.
@@ -411,9 +433,14 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
   try {
     // What the file will hold at the end: its statuses now, updated by every reported outcome.
     std::vector<io::RunStatus> status = file.statuses();
+    // This process's runs: the whole plan, or its shard's.
+    const std::vector<bool> mine = options.shard ? plan.shard_members(*options.shard)
+                                                 : std::vector<bool>(plan.runs.size(), true);
+    const auto my_runs = static_cast<index_t>(std::count(mine.begin(), mine.end(), true));
     std::deque<index_t> todo;
     index_t done_before = 0, failed_before = 0;
     for (index_t id : plan.dispatch_order()) {
+      if (!mine[static_cast<std::size_t>(id)]) continue;
       const auto s = status[static_cast<std::size_t>(id)];
       if (s == io::RunStatus::done)
         ++done_before;
@@ -422,13 +449,28 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
       else
         todo.push_back(id);
     }
-    Progress progress{
-        log,           static_cast<index_t>(plan.runs.size()), done_before,
-        failed_before, static_cast<index_t>(todo.size()),      options.progress_seconds};
+    // A merged file of some shards lacks the /run_data groups of the others' runs (collective:
+    // every rank has the same statuses, so the same list).
+    if (action == OutputAction::resume) {
+      std::vector<io::RunIdentity> identities;
+      identities.reserve(plan.runs.size());
+      for (const RunSpec& run : plan.runs) identities.push_back(run.identity);
+      file.add_run_groups(identities, std::vector<index_t>(todo.begin(), todo.end()));
+    }
+    Progress progress{log,
+                      my_runs,
+                      done_before,
+                      failed_before,
+                      static_cast<index_t>(todo.size()),
+                      options.progress_seconds};
     if (rank == 0)
-      log << "[ricci-sweep] " << options.output << ": " << plan.runs.size() << " runs, "
-          << done_before << " done and " << failed_before << " failed before, " << todo.size()
-          << " to run on " << std::max(size - 1, 1) << " worker" << (size > 2 ? "s" : "")
+      log << "[ricci-sweep] " << options.output << ": "
+          << (options.shard ? "shard " + io::shard_text(*options.shard) + ", " +
+                                  std::to_string(my_runs) + " of "
+                            : std::string())
+          << plan.runs.size() << " runs, " << done_before << " done and " << failed_before
+          << " failed before, " << todo.size() << " to run on " << std::max(size - 1, 1)
+          << " worker" << (size > 2 ? "s" : "")
           << (action == OutputAction::create ? "" : " (resumed)") << std::endl;
 
     DataCache cache;
@@ -460,9 +502,11 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
     // Rank 0 counts from the statuses it read when the file was opened, updated by every outcome a
     // worker reported (a worker reports only after its write_run returned).
     if (rank == 0) {
-      summary.total = static_cast<index_t>(plan.runs.size());
+      summary.total = my_runs;
       summary.ran = progress.done + progress.failed;
-      for (auto s : status) {
+      for (std::size_t row = 0; row < status.size(); ++row) {
+        if (!mine[row]) continue;
+        const auto s = status[row];
         summary.done += s == io::RunStatus::done;
         summary.failed += s == io::RunStatus::failed;
         summary.pending += s == io::RunStatus::pending;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # slurm/sweep.sbatch against a real single-node SLURM (munge + slurmctld + slurmd, no systemd):
 #   1. a small job through `sbatch --wait`, output validated;
-#   2. a longer job cancelled mid-run with scancel, resubmitted, and compared with an uninterrupted one.
+#   2. a longer job cancelled mid-run with scancel, resubmitted, and compared with an uninterrupted one;
+#   3. the small job as a 2-task array (slurm/sweep-array.sbatch) and a merge job depending on it
+#      (slurm/merge-shards.sbatch), compared with the one-job sweep of step 1.
 # Exits 77 (ctest: Skipped) with the reason when SLURM is not installed or cannot start here.
 #   tests/slurm/test_slurm.sh RICCI_SWEEP WORKDIR
 set -uo pipefail
@@ -109,11 +111,21 @@ PY
 }
 
 cd "$work" || exit 1
-rm -f small.h5 ref.h5 cut.h5 ./*.lock
+rm -f small.h5 ref.h5 cut.h5 small-shard-*.h5 small-merged.h5 ./*.lock
 echo "== 1. small job through sbatch --wait"
 sbatch --wait "${tasks[@]}" -o small.out "$repo/slurm/sweep.sbatch" small.ini small.h5 || { cat small.out; fail "sbatch --wait returned $?"; }
 validate small.h5 1 || fail "small job: not every run is done"
 h5dump -H small.h5 >/dev/null || fail "h5dump cannot read small.h5"
+
+echo "== 1b. the small job as a 2-task array, merged by a job that depends on it"
+array=$(sbatch --parsable --array=1-2 "${tasks[@]}" -o 'array-%a.out' "$repo/slurm/sweep-array.sbatch" small.ini small) \
+  || fail "sbatch --array failed"
+RICCI_QUERY="$(dirname "$sweep")/ricci-query" sbatch --wait --dependency=afterok:"$array" --kill-on-invalid-dep=yes \
+  -o merge.out "$repo/slurm/merge-shards.sbatch" small 2 small-merged.h5 || { cat array-*.out merge.out; fail "the merge job failed"; }
+cat merge.out
+grep -q "merged 2 of 2 shards" merge.out || fail "the merge job did not merge both shards"
+validate small-merged.h5 1 || fail "merged array: not every run is done"
+/usr/bin/python3 "$repo/tests/support/compare_results.py" small.h5 small-merged.h5 || fail "the merged array differs from the one-job sweep"
 
 echo "== 2. uninterrupted reference of the longer job"
 sbatch --wait "${tasks[@]}" -o ref.out "$repo/slurm/sweep.sbatch" long.ini ref.h5 || { cat ref.out; fail "reference job failed"; }

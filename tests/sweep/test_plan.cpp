@@ -1,5 +1,6 @@
 // sweep::make_plan: a job expanded into runs, on synthetic problems (probe_problems draws their
 // data, so no files are needed), and the master's dispatch order.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "ricci/core/error.hpp"
@@ -160,4 +161,32 @@ TEST_CASE("dispatch order: most expensive first, ties by id", "[sweep][plan]") {
     by_hand.runs.push_back(run);
   }
   CHECK(by_hand.dispatch_order() == std::vector<index_t>{1, 2, 4, 3, 0});
+}
+
+TEST_CASE("plan: shards deal the dispatch order out in a snake, by cost", "[sweep][plan]") {
+  // Seven runs whose costs are, by id, 1 7 3 5 2 6 4: the dispatch order (most expensive first) is
+  // ids 1 5 3 6 2 4 0, dealt to shards 1 2 3 | 3 2 1 | 1.
+  sweep::Plan plan;
+  const double costs[] = {1, 7, 3, 5, 2, 6, 4};
+  for (index_t id = 0; id < 7; ++id) {
+    sweep::RunSpec run;
+    run.id = id;
+    run.cost = costs[id];
+    plan.runs.push_back(run);
+  }
+  const auto ids = [&](int index) {
+    std::vector<index_t> out;
+    const auto members = plan.shard_members(io::Shard{index, 3});
+    for (index_t id = 0; id < 7; ++id)
+      if (members[static_cast<std::size_t>(id)]) out.push_back(id);
+    return out;
+  };
+  CHECK(ids(1) == std::vector<index_t>{0, 1, 4});  // costs 1 + 7 + 2 = 10
+  CHECK(ids(2) == std::vector<index_t>{2, 5});     // 3 + 6 = 9
+  CHECK(ids(3) == std::vector<index_t>{3, 6});     // 5 + 4 = 9
+  // One shard is the whole plan; more shards than runs leave the last ones empty.
+  const auto whole = plan.shard_members(io::Shard{1, 1});
+  CHECK(std::count(whole.begin(), whole.end(), true) == 7);
+  const auto empty = plan.shard_members(io::Shard{9, 9});
+  CHECK(std::count(empty.begin(), empty.end(), true) == 0);
 }

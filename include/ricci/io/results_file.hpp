@@ -49,6 +49,12 @@ class ResultsFile {
   // Independent: writes everything of one run, its status last. Throws ricci::Error("io", ...)
   // when the record does not fit the file (id, k slots, layers, data sizes).
   void write_run(const RunRecord& record);
+  // Collective when opened with a communicator, with the same arguments on every rank: creates
+  // the /run_data groups the file lacks of the runs `ids` (`runs` holds every run's identity, by
+  // id), as create() would have. A shard's file leaves out the other shards' groups, so a merged
+  // file lacks those of the shards not merged until they are run. Nothing to do when the file
+  // stores no per-run data.
+  void add_run_groups(const std::vector<RunIdentity>& runs, const std::vector<index_t>& ids);
   // Collective when opened with a communicator.
   void close();
   // Forgets the file without closing it, for a rank that failed while the others may be inside a

@@ -83,6 +83,10 @@ struct ResultsLayout {
   int snapshots = 0;  // the most snapshot epochs of any run
   bool store_activations = true, store_nodes = false;
   std::map<std::string, std::string> attributes;  // job text, tool version, graph rule
+  // Schema 6, a shard's file (io/shards.hpp): true for the runs of other shards, whose /run_data
+  // groups are not created (ResultsFile::add_run_groups creates them when they are run). Empty:
+  // every run has its group.
+  std::vector<bool> run_data_left_out;
 };
 
 }  // namespace ricci::io

@@ -3,12 +3,14 @@
 // rank.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ricci/core/types.hpp"
 #include "ricci/data/problems.hpp"
 #include "ricci/io/run_record.hpp"
+#include "ricci/io/shards.hpp"
 #include "ricci/sweep/job.hpp"
 
 namespace ricci::sweep {
@@ -39,8 +41,14 @@ struct Plan {
   index_t max_n_test = 0;
   // Run ids ordered most expensive first (ties by id), the master's dispatch order.
   std::vector<index_t> dispatch_order() const;
+  // Which runs belong to `shard` (ricci-sweep --shard i/n), by id. The dispatch order is dealt
+  // out over the n shards in a snake (1..n, n..1, 1..n, ...), so each shard gets about as many runs
+  // and as much estimated cost as the others, and the plan alone decides: any machine deals the
+  // same shards.
+  std::vector<bool> shard_members(const io::Shard& shard) const;
   // Bytes of the results file's raw data, from the schema registry (HDF5's metadata comes on top).
-  double expected_bytes(const JobSpec& job) const;
+  // With `shard`: of that shard's file (every run's table rows, its own runs' per-run data).
+  double expected_bytes(const JobSpec& job, const std::optional<io::Shard>& shard = {}) const;
   // The fixed sizes of its results file; `attributes` are stored as they are.
   io::ResultsLayout results_layout(const JobSpec& job,
                                    std::map<std::string, std::string> attributes) const;

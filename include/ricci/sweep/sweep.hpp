@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -32,13 +33,17 @@ struct SweepOptions {
   // the new file records the source in 'reanalysis_of', its data must be the source's, and
   // --resume continues only a re-analysis of the same source.
   std::shared_ptr<const ReanalysisSource> reanalysis;
+  // Set for one shard of a job array (--shard i/n): only the shard's runs are run, into a file of
+  // the whole plan whose other runs stay pending (io/shards.hpp); --resume needs the same shard.
+  std::optional<io::Shard> shard;
   // Polled between runs and between a run's stages; never set by the sweep itself.
   std::function<bool()> stop_requested = [] { return false; };
 };
 
 struct SweepSummary {
-  index_t total = 0, done = 0, failed = 0, pending = 0;  // over the whole file, at the end
-  index_t ran = 0;                                       // executed in this session
+  // Over the whole file (a shard: over its runs), at the end.
+  index_t total = 0, done = 0, failed = 0, pending = 0;
+  index_t ran = 0;  // executed in this session
   double seconds = 0;
   bool stopped = false;  // a stop request ended the hand-out
 };
