@@ -27,6 +27,8 @@ int controls_command(const std::vector<std::string>& args, std::ostream& out);
 int dynamics_command(const std::vector<std::string>& args, std::ostream& out);
 int validate_command(const std::vector<std::string>& args, std::ostream& out);
 int schema_command(const std::vector<std::string>& args, std::ostream& out);
+// Schema 6: the builds, data files, times and sessions a results file records.
+int provenance_command(const std::vector<std::string>& args, std::ostream& out);
 // The follow-up's local coefficients stored by a sweep (schema 5): per group and notion.
 int local_command(const std::vector<std::string>& args, std::ostream& out);
 int layers_profile_command(const std::vector<std::string>& args, std::ostream& out);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -18,6 +19,9 @@
 #include "ricci/io/results_file.hpp"
 #include "ricci/sweep/data_identity.hpp"
 #include "ricci/sweep/dispatch.hpp"
+#include "ricci/sweep/file_system.hpp"
+#include "ricci/sweep/place.hpp"
+#include "ricci/sweep/provenance.hpp"
 #include "ricci/sweep/run.hpp"
 
 namespace ricci::sweep {
@@ -76,9 +80,12 @@ class OutputLock {
       throw Error("sweep", output + " is in use by another sweep (" + std::string(owner) +
                                "); lock file " + path_);
     }
-    char host[128] = {};
-    ::gethostname(host, sizeof host - 1);
-    const std::string owner = "pid " + std::to_string(::getpid()) + " on " + host;
+    // Who holds it, for the refusal a second sweep prints: on a cluster the host and job say where.
+    const Place place = this_place();
+    const std::string owner =
+        "pid " + std::to_string(place.pid) + " on " + place.host +
+        (place.slurm_job_id.empty() ? "" : ", SLURM job " + place.slurm_job_id) + ", since " +
+        utc_text(unix_seconds_now());
     [[maybe_unused]] const auto a = ::ftruncate(fd_, 0);
     [[maybe_unused]] const auto b = ::pwrite(fd_, owner.data(), owner.size(), 0);
   }
@@ -336,6 +343,7 @@ Outcome run_one(const RunSpec& run, const JobSpec& job, DataCache& cache, io::Re
   if (record.status != io::RunStatus::done && stop_requested())
     return Outcome::interrupted;  // stays pending for --resume
   record.rank = rank;
+  record.session = file.session();
   file.write_run(record);
   error = record.error;
   return record.status == io::RunStatus::done ? Outcome::done : Outcome::failed;
@@ -390,13 +398,28 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
   const auto started = Clock::now();
 
   // 1. Rank 0 takes the lock and decides, alone, whether to create or resume (or why to refuse).
+  // It also notes, for the log, what the file system and the builds of done runs warn of.
   std::unique_ptr<OutputLock> lock;
+  const std::string build = rank == 0 ? this_build_json() : "";
+  std::vector<std::string> warnings;
   const Decision decision = broadcast_decision(
       [&] {
         lock = std::make_unique<OutputLock>(options.output);
-        return decide_output(job, plan, options);
+        Decision made = decide_output(job, plan, options);
+        warnings.push_back(file_system_warning(options.output));
+        // A warning, never a refusal: an unreadable record of builds is one line too.
+        try {
+          if (made.action == OutputAction::resume)
+            warnings.push_back(
+                resume_build_warning(io::ResultsFile::open(options.output, false), build));
+        } catch (const Error& e) {
+          warnings.push_back("cannot compare the builds of " + options.output + ": " + e.message());
+        }
+        return made;
       },
       rank, comm);
+  for (const std::string& warning : warnings)
+    if (!warning.empty()) log << "[ricci-sweep] warning: " << warning << std::endl;
 
   // 2. One collective create or open for the whole sweep. A failure on one rank may leave the
   // others inside the collective call: the failing rank has abandoned the file, and the
@@ -409,6 +432,7 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
   // From here on a failure on one rank must end every rank: the others may wait in a collective.
   SweepSummary summary;
   try {
+    record_session_start(file, build, rank, comm);
     // What the file will hold at the end: its statuses now, updated by every reported outcome.
     std::vector<io::RunStatus> status = file.statuses();
     std::deque<index_t> todo;
@@ -455,6 +479,9 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
     hooks.idle = [&] { progress.report(false); };
     hooks.stop_requested = options.stop_requested;
     summary.stopped = dispatch_runs(todo, hooks, comm);
+    record_session_end(
+        file, std::find(status.begin(), status.end(), io::RunStatus::pending) == status.end(), rank,
+        comm);
     file.close();  // collective
 
     // Rank 0 counts from the statuses it read when the file was opened, updated by every outcome a
