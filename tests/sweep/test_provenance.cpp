@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ricci/core/error.hpp"
 #include "ricci/sweep/file_system.hpp"
 #include "ricci/sweep/provenance.hpp"
 

@@ -44,7 +44,7 @@ JOB = ["--sweep.problems", "synthetic-a", "--sweep.architectures", "narrow", "--
 
 def sweep(path, *extra):
     # -x hands the SLURM job id to the ranks only: mpirun itself must not think it runs under SLURM.
-    r = subprocess.run(["mpirun", "-np", "2", "-x", f"SLURM_JOB_ID={JOB_ID}", SWEEP] + JOB +
+    r = subprocess.run(["mpirun", "-np", "3", "-x", f"SLURM_JOB_ID={JOB_ID}", SWEEP] + JOB +
                        ["--out", path] + list(extra), env=RUN_ENV, capture_output=True, text=True,
                        timeout=300)
     return r
@@ -151,6 +151,10 @@ q = query("provenance", path)
 check(q.returncode == 0 and build["commit"] in q.stdout and build["compiler"] in q.stdout and
       a["created"] in q.stdout and "resume" in q.stdout and "lacks" not in q.stdout,
       f"provenance table: {q.stdout!r}")
+
+q = query("provenance", path, "--format", "csv")
+check(q.returncode == 0 and q.stdout.splitlines()[0].startswith("session,action,start,end,host") and
+      len(q.stdout.splitlines()) == 3, f"provenance csv: {q.stdout!r}")
 
 # A different stored build: --resume warns in one line naming what differs.
 with h5py.File(path, "r+") as f:
