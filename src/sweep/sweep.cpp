@@ -400,11 +400,12 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
   // 1. Rank 0 takes the lock and decides, alone, whether to create or resume (or why to refuse).
   // It also notes, for the log, what the file system and the builds of done runs warn of.
   std::unique_ptr<OutputLock> lock;
-  const std::string build = rank == 0 ? this_build_json() : "";
+  std::string build;  // rank 0's: only it records the session
   std::vector<std::string> warnings;
   const Decision decision = broadcast_decision(
       [&] {
         lock = std::make_unique<OutputLock>(options.output);
+        build = this_build_json();
         Decision made = decide_output(job, plan, options);
         warnings.push_back(file_system_warning(options.output));
         // A warning, never a refusal: an unreadable record of builds is one line too.
@@ -479,6 +480,7 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
     hooks.idle = [&] { progress.report(false); };
     hooks.stop_requested = options.stop_requested;
     summary.stopped = dispatch_runs(todo, hooks, comm);
+    // Rank 0's statuses are the ones updated by every outcome; it decides for every rank.
     record_session_end(
         file, std::find(status.begin(), status.end(), io::RunStatus::pending) == status.end(), rank,
         comm);

@@ -5,8 +5,8 @@
   (skipped without .git), the compiler, build type and library versions CMake found, the SHA-256 of
   the ricci-sweep executable, this host and the SLURM job id handed to the ranks;
 * a --resume adds one session, and the runs it re-ran name it in /runs/session;
-* `ricci-query provenance` (json: parsed and compared; table: the facts appear; an older file: what
-  it lacks is named);
+* `ricci-query provenance` (json: parsed and compared; table and csv: the facts appear; a CSV
+  problem's file with the SHA-256 computed here; an older file: what it lacks is named);
 * --resume warns, in one line naming the field, when the stored build differs (simulated by
   editing 'builds' with h5py), and stays silent when it does not;
 * the lock file records host, pid and SLURM job, and a refused second sweep shows them.
@@ -199,6 +199,27 @@ q = query("provenance", old)
 check(q.returncode == 0 and "lacks" in q.stdout and "sessions" in q.stdout, f"table {q.stdout!r}")
 q = query("provenance", os.path.join(WORK, "missing.h5"))
 check(q.returncode == 2 and len(q.stderr.strip().splitlines()) == 1, f"missing file: {q.stderr!r}")
+
+# A sweep of a CSV file: provenance lists the file with the SHA-256 computed here.
+csv = os.path.join(WORK, "points.csv")
+rng = np.random.default_rng(3)
+with open(csv, "w") as f:
+    f.write("x,y,label\n" + "".join(f"{a:.4f},{b:.4f},{i % 2}\n"
+                                    for i, (a, b) in enumerate(rng.random((200, 2)))))
+csv_out = fresh_path(WORK, "csv.h5")
+r = subprocess.run(["mpirun", "-np", "2", SWEEP, "--sweep.problems", "csv:" + csv,
+                    "--sweep.architectures", "narrow", "--sweep.depths", "5", "--sweep.seeds", "0",
+                    "--train.epochs", "1", "--geometry.k", "3", "--output.store_activations", "false",
+                    "--out", csv_out], env=RUN_ENV, capture_output=True, text=True, timeout=300)
+check(r.returncode == 0, f"csv sweep: exit {r.returncode}: {r.stderr[-600:]!r}")
+q = query("provenance", csv_out, "--format", "json")
+with open(csv, "rb") as f:
+    digest = hashlib.sha256(f.read()).hexdigest()
+files = json.loads(q.stdout)["data_files"] if q.returncode == 0 else []
+check(len(files) == 1 and files[0]["sha256"] == digest and files[0]["path"].endswith("points.csv"),
+      f"data files {files!r}, expected sha256 {digest}")
+q = query("provenance", csv_out)
+check(digest in q.stdout, f"provenance table lacks the CSV's SHA-256: {q.stdout!r}")
 
 print(f"{len(failures)} failure(s)")
 sys.exit(1 if failures else 0)
