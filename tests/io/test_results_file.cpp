@@ -342,6 +342,9 @@ TEST_CASE("schema 6: provenance attributes are replaced, and /runs/session names
   file.set_attribute("sessions", R"([{"action":"create"}])");
   file.set_attribute("sessions", R"([{"action":"create"},{"action":"resume","host":"node7"}])");
   file.set_attribute("completed", "2026-11-27T10:50:08Z");
+  // Hundreds of resumes: past the 64 KiB an object header message holds.
+  const std::string long_text(200000, 'x');
+  file.set_attribute("builds", long_text);
   CHECK_THROWS_WITH(file.set_attribute("schema_version", "7"),
                     Contains("'schema_version' is not a string attribute"));
   CHECK_THROWS_WITH(file.set_attribute("no_such", "x"), Contains("'no_such' is not a string"));
@@ -356,6 +359,7 @@ TEST_CASE("schema 6: provenance attributes are replaced, and /runs/session names
     CHECK(reread.attribute("sessions") ==
           R"([{"action":"create"},{"action":"resume","host":"node7"}])");
     CHECK(reread.attribute("completed") == "2026-11-27T10:50:08Z");
+    CHECK(reread.attribute("builds") == long_text);
     CHECK(reread.run_sessions() == std::vector<int>{1, -1, -1});
     CHECK(!hdf5_library_version().empty());
     CHECK(hdf5_library_version() == std::to_string(H5_VERS_MAJOR) + "." +
