@@ -72,7 +72,14 @@ class OutputLock {
       fd_ = -1;
       throw Error("sweep", "the lock file " + path_ + " is not a regular file; refusing to use it");
     }
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int refused = ::flock(fd_, LOCK_EX | LOCK_NB) == 0 ? 0 : errno;
+    if (refused != 0 && refused != EWOULDBLOCK) {
+      // A file system without locks (Lustre mounted without -o flock, NFS without lockd): the
+      // sweep goes on, as HDF5 does (best effort), and says so once.
+      unlocked_ = "cannot lock " + path_ + " (" + std::strerror(refused) +
+                  "): this file system offers no locks, so nothing stops a second sweep on " +
+                  output + "; run only one";
+    } else if (refused == EWOULDBLOCK) {
       char owner[256] = {};
       [[maybe_unused]] const auto got = ::pread(fd_, owner, sizeof owner - 1, 0);
       ::close(fd_);
@@ -96,9 +103,13 @@ class OutputLock {
   OutputLock(const OutputLock&) = delete;
   OutputLock& operator=(const OutputLock&) = delete;
 
+  // Why the sweep runs without the lock (a file system without flock); "" when it holds it.
+  const std::string& unlocked() const { return unlocked_; }
+
  private:
   std::string path_;
   int fd_ = -1;
+  std::string unlocked_;
 };
 
 enum class OutputAction { create, resume };
@@ -405,6 +416,7 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
   const Decision decision = broadcast_decision(
       [&] {
         lock = std::make_unique<OutputLock>(options.output);
+        warnings.push_back(lock->unlocked());
         build = this_build_json();
         Decision made = decide_output(job, plan, options);
         warnings.push_back(file_system_warning(options.output));
