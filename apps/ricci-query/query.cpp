@@ -30,6 +30,8 @@ constexpr const char* usage =
     "  layers-profile  per group and notion: layer coefficients rho(t) by depth, averaged over "
     "runs\n"
     "  validate     check a results file against the results schema (exit 3 when it is not valid)\n"
+    "  provenance   builds, library versions, data files (SHA-256), times and sessions that "
+    "wrote the file\n"
     "  schema       print the results schema (results_schema/layout.json) as JSON; takes no file\n"
     "  merge        merge OUT.h5 SHARD.h5...: shard files (ricci-sweep --shard i/n) as one "
     "results file (--force replaces OUT)\n"
@@ -58,6 +60,7 @@ int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (subcommand == "validate") return validate_command(rest, out);
     if (subcommand == "schema") return schema_command(rest, out);
     if (subcommand == "merge") return merge_command(rest, out);
+    if (subcommand == "provenance") return provenance_command(rest, out);
     err << "ricci-query: unknown subcommand '" << subcommand << "' (run 'ricci-query --help')\n";
     return exit_bad_input;
   } catch (const Error& e) {

@@ -29,6 +29,8 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out);
 int schema_command(const std::vector<std::string>& args, std::ostream& out);
 // The shard files of a sweep (ricci-sweep --shard i/n) as one results file: merge OUT SHARD...
 int merge_command(const std::vector<std::string>& args, std::ostream& out);
+// Schema 6: the builds, data files, times and sessions a results file records.
+int provenance_command(const std::vector<std::string>& args, std::ostream& out);
 // The follow-up's local coefficients stored by a sweep (schema 5): per group and notion.
 int local_command(const std::vector<std::string>& args, std::ostream& out);
 int layers_profile_command(const std::vector<std::string>& args, std::ostream& out);

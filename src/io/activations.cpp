@@ -153,10 +153,13 @@ void write_matrices(const std::string& path, const std::string& group_path,
                     const std::vector<std::pair<std::string, RowMatrix>>& matrices,
                     Precision precision) {
   const h5::QuietErrors quiet;
+  const h5::PropertyList fapl(
+      h5::checked(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access list"));
+  h5::lock_best_effort(fapl.get());
   h5::File file(std::filesystem::exists(path)
-                    ? h5::checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
+                    ? h5::checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()),
                                   "cannot open '" + path + "' for writing")
-                    : h5::checked(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT),
+                    : h5::checked(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()),
                                   "cannot create '" + path + "'"));
   const h5::PropertyList link_props(
       h5::checked(H5Pcreate(H5P_LINK_CREATE), "cannot create a property list"));

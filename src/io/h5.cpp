@@ -76,6 +76,11 @@ std::optional<std::string> string_attribute(hid_t location, const std::string& n
   return value;
 }
 
+void lock_best_effort(hid_t fapl) {
+  checked(H5Pset_file_locking(fapl, /*use_file_locking=*/true, /*ignore_when_disabled=*/true),
+          "cannot set best-effort file locking");
+}
+
 File open_existing(const std::string& path, unsigned flags) {
   if (!std::filesystem::exists(path)) throw Error("io", "'" + path + "' does not exist");
   if (H5Fis_hdf5(path.c_str()) <= 0)
@@ -84,6 +89,7 @@ File open_existing(const std::string& path, unsigned flags) {
   // metadata made a read fail half-way leaves nothing behind in the library.
   const PropertyList fapl(checked(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access list"));
   checked(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "cannot set the close degree");
+  lock_best_effort(fapl.get());
   return File(checked(H5Fopen(path.c_str(), flags, fapl.get()),
                       "cannot open '" + path + "' (not a results file, or damaged metadata)"));
 }

@@ -91,6 +91,12 @@ bool link_exists(hid_t location, const std::string& path);
 std::optional<long long> integer_attribute(hid_t location, const std::string& name);
 std::optional<std::string> string_attribute(hid_t location, const std::string& name);
 
+// HDF5 file locking, best effort: the library locks files as usual, but where the file system
+// does not support flock (NFS without lockd, some Lustre mounts) it goes on without the lock
+// instead of failing, so no HDF5_USE_FILE_LOCKING setting is needed there (that variable, when
+// set, still wins). The sweep's own lock file guards against a second writer.
+void lock_best_effort(hid_t fapl);
+
 // Opens an existing file without MPI (flags H5F_ACC_RDONLY or H5F_ACC_RDWR); a missing, non-HDF5 or
 // truncated file is an Error naming the path. The caller holds a QuietErrors.
 File open_existing(const std::string& path, unsigned flags);

@@ -129,6 +129,7 @@ class CellBuffer {
 h5::PropertyList file_access(MPI_Comm comm) {
   h5::PropertyList fapl(
       h5::checked(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access list"));
+  h5::lock_best_effort(fapl.get());
   if (comm != MPI_COMM_NULL)
     h5::checked(H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL),
                 "cannot select the MPI-IO driver");
@@ -240,6 +241,7 @@ struct ResultsFile::Impl {
   bool parallel = false;
   int rank = 0;
   int version = schema_version;  // of the file: columns newer than it are not written
+  int session = -1;
   index_t runs = 0;
   int k_slots = 0, layers = 0, epochs = 0, snapshots = 0;
   bool store_activations = false, store_nodes = false;
@@ -680,7 +682,49 @@ std::string ResultsFile::attribute(const std::string& name) const {
   throw Error("io", "attribute " + name + " is neither an integer nor a fixed-length string");
 }
 
+bool ResultsFile::has_attribute(const std::string& name) const {
+  const h5::QuietErrors quiet;
+  return H5Aexists(impl_->file.get(), name.c_str()) > 0;
+}
+
+void ResultsFile::set_attribute(const std::string& name, const std::string& value) {
+  const h5::QuietErrors quiet;
+  bool registered = false;
+  for (const FileAttribute& attribute : file_attributes())
+    registered = registered || (attribute.is_string && attribute.name == name);
+  if (!registered)
+    throw Error("io", "attribute '" + name + "' is not a string attribute of the results schema");
+  const hid_t root = impl_->file.get();
+  // A fixed-length string cannot grow in place: the attribute is replaced. Both steps change the
+  // root's object header, so with a communicator every rank makes them, with the same value.
+  if (H5Aexists(root, name.c_str()) > 0)
+    h5::checked(H5Adelete(root, name.c_str()), "cannot replace attribute " + name);
+  write_string_attribute(root, name, value);
+}
+
+int ResultsFile::file_version() const { return impl_->version; }
+void ResultsFile::set_session(int index) { impl_->session = index; }
+int ResultsFile::session() const { return impl_->session; }
+
 index_t ResultsFile::run_count() const { return impl_->runs; }
+
+std::vector<int> ResultsFile::run_sessions() const {
+  const h5::QuietErrors quiet;
+  if (impl_->version < operations_since_version) return {};
+  std::vector<int> out(static_cast<std::size_t>(impl_->runs), -1);
+  const std::string path(session_column);
+  const h5::Dataset dataset(
+      h5::checked(H5Dopen2(impl_->file.get(), path.c_str(), H5P_DEFAULT), "cannot open " + path));
+  const h5::Dataspace space(
+      h5::checked(H5Dget_space(dataset.get()), "cannot read the shape of " + path));
+  if (H5Sget_simple_extent_npoints(space.get()) != static_cast<hssize_t>(out.size()))
+    throw Error("io", impl_->path + ": " + path + " does not have one row per run");
+  if (!out.empty())
+    h5::checked(H5Dread(dataset.get(), H5T_NATIVE_INT, H5S_ALL, H5S_ALL, impl_->independent.get(),
+                        out.data()),
+                "cannot read " + path);
+  return out;
+}
 
 std::vector<RunStatus> ResultsFile::statuses() const {
   const h5::QuietErrors quiet;
@@ -767,6 +811,12 @@ void ResultsFile::add_run_groups(const std::vector<RunIdentity>& runs,
     f.forget_if_parallel();
     throw;
   }
+}
+
+std::string hdf5_library_version() {
+  unsigned major = 0, minor = 0, release = 0;
+  if (H5get_libversion(&major, &minor, &release) < 0) return "unknown";
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
 }
 
 void ResultsFile::abandon() {

@@ -200,6 +200,8 @@ std::vector<Column> make_columns() {
      nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return std::int64_t{r.rank}; }},
     {"/runs/error", string, 512, {runs}, std::string(), "why a failed run failed", {}, false,
      nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return r.error; }},
+    {session_column, int32, 0, {runs}, std::int64_t{-1}, "the session that wrote the run: its index into the root attribute 'sessions' (0: the sweep that created the file); -1 while pending", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return std::int64_t{r.session}; }, operations_since_version},
     // Computed by ResultsFile::write_run from what it writes, not from one field of the record.
     {checksum_column, uint64, 0, {runs}, std::uint64_t{0}, "FNV-1a 64 of the run's table values (results_schema/README.md); written just before status", {}, false,
      nullptr, nullptr, checksum_since_version},
@@ -578,6 +580,21 @@ const std::vector<FileAttribute>& file_attributes() {
       {"shard", true,
        "schema 6: 'i/n' when the file holds shard i of n of its sweep (ricci-sweep --shard; the "
        "other shards' runs stay pending, without /run_data groups); empty for a whole sweep",
+       false},
+      {"created", true, "schema 6: when the sweep that created the file started (UTC, ISO 8601)",
+       false},
+      {"completed", true,
+       "schema 6: when a session ended with no run pending (UTC, ISO 8601); empty until then",
+       false},
+      {"builds", true,
+       "schema 6: JSON array of the builds that wrote to the file, each an object with its id, git "
+       "commit, dirty flag, diff SHA-256, compiler, flags, build type, instruction set, library "
+       "versions and the executable's SHA-256",
+       false},
+      {"sessions", true,
+       "schema 6: JSON array of the sessions that wrote the file (its creation, then each "
+       "--resume): start and end (UTC), host, pid, SLURM job id, build id, commit, dirty; "
+       "/runs/session indexes it",
        false}};
   return attributes;
 }

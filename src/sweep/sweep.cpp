@@ -19,6 +19,9 @@
 #include "ricci/io/results_file.hpp"
 #include "ricci/sweep/data_identity.hpp"
 #include "ricci/sweep/dispatch.hpp"
+#include "ricci/sweep/file_system.hpp"
+#include "ricci/sweep/place.hpp"
+#include "ricci/sweep/provenance.hpp"
 #include "ricci/sweep/run.hpp"
 
 namespace ricci::sweep {
@@ -69,7 +72,14 @@ class OutputLock {
       fd_ = -1;
       throw Error("sweep", "the lock file " + path_ + " is not a regular file; refusing to use it");
     }
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int refused = ::flock(fd_, LOCK_EX | LOCK_NB) == 0 ? 0 : errno;
+    if (refused != 0 && refused != EWOULDBLOCK) {
+      // A file system without locks (Lustre mounted without -o flock, NFS without lockd): the
+      // sweep goes on, as HDF5 does (best effort), and says so once.
+      unlocked_ = "cannot lock " + path_ + " (" + std::strerror(refused) +
+                  "): this file system offers no locks, so nothing stops a second sweep on " +
+                  output + "; run only one";
+    } else if (refused == EWOULDBLOCK) {
       char owner[256] = {};
       [[maybe_unused]] const auto got = ::pread(fd_, owner, sizeof owner - 1, 0);
       ::close(fd_);
@@ -77,9 +87,12 @@ class OutputLock {
       throw Error("sweep", output + " is in use by another sweep (" + std::string(owner) +
                                "); lock file " + path_);
     }
-    char host[128] = {};
-    ::gethostname(host, sizeof host - 1);
-    const std::string owner = "pid " + std::to_string(::getpid()) + " on " + host;
+    // Who holds it, for the refusal a second sweep prints: on a cluster the host and job say where.
+    const Place place = this_place();
+    const std::string owner =
+        "pid " + std::to_string(place.pid) + " on " + place.host +
+        (place.slurm_job_id.empty() ? "" : ", SLURM job " + place.slurm_job_id) + ", since " +
+        utc_text(unix_seconds_now());
     [[maybe_unused]] const auto a = ::ftruncate(fd_, 0);
     [[maybe_unused]] const auto b = ::pwrite(fd_, owner.data(), owner.size(), 0);
   }
@@ -90,9 +103,13 @@ class OutputLock {
   OutputLock(const OutputLock&) = delete;
   OutputLock& operator=(const OutputLock&) = delete;
 
+  // Why the sweep runs without the lock (a file system without flock); "" when it holds it.
+  const std::string& unlocked() const { return unlocked_; }
+
  private:
   std::string path_;
   int fd_ = -1;
+  std::string unlocked_;
 };
 
 enum class OutputAction { create, resume };
@@ -352,6 +369,7 @@ Outcome run_one(const RunSpec& run, const JobSpec& job, DataCache& cache, io::Re
   if (record.status != io::RunStatus::done && stop_requested())
     return Outcome::interrupted;  // stays pending for --resume
   record.rank = rank;
+  record.session = file.session();
   file.write_run(record);
   error = record.error;
   return record.status == io::RunStatus::done ? Outcome::done : Outcome::failed;
@@ -412,13 +430,30 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
   const auto started = Clock::now();
 
   // 1. Rank 0 takes the lock and decides, alone, whether to create or resume (or why to refuse).
+  // It also notes, for the log, what the file system and the builds of done runs warn of.
   std::unique_ptr<OutputLock> lock;
+  std::string build;  // rank 0's: only it records the session
+  std::vector<std::string> warnings;
   const Decision decision = broadcast_decision(
       [&] {
         lock = std::make_unique<OutputLock>(options.output);
-        return decide_output(job, plan, options);
+        warnings.push_back(lock->unlocked());
+        build = this_build_json();
+        Decision made = decide_output(job, plan, options);
+        warnings.push_back(file_system_warning(options.output));
+        // A warning, never a refusal: an unreadable record of builds is one line too.
+        try {
+          if (made.action == OutputAction::resume)
+            warnings.push_back(
+                resume_build_warning(io::ResultsFile::open(options.output, false), build));
+        } catch (const Error& e) {
+          warnings.push_back("cannot compare the builds of " + options.output + ": " + e.message());
+        }
+        return made;
       },
       rank, comm);
+  for (const std::string& warning : warnings)
+    if (!warning.empty()) log << "[ricci-sweep] warning: " << warning << std::endl;
 
   // 2. One collective create or open for the whole sweep. A failure on one rank may leave the
   // others inside the collective call: the failing rank has abandoned the file, and the
@@ -431,6 +466,7 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
   // From here on a failure on one rank must end every rank: the others may wait in a collective.
   SweepSummary summary;
   try {
+    record_session_start(file, build, rank, comm);
     // What the file will hold at the end: its statuses now, updated by every reported outcome.
     std::vector<io::RunStatus> status = file.statuses();
     // This process's runs: the whole plan, or its shard's.
@@ -497,6 +533,10 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
     hooks.idle = [&] { progress.report(false); };
     hooks.stop_requested = options.stop_requested;
     summary.stopped = dispatch_runs(todo, hooks, comm);
+    // Rank 0's statuses are the ones updated by every outcome; it decides for every rank.
+    record_session_end(
+        file, std::find(status.begin(), status.end(), io::RunStatus::pending) == status.end(), rank,
+        comm);
     file.close();  // collective
 
     // Rank 0 counts from the statuses it read when the file was opened, updated by every outcome a

@@ -330,3 +330,41 @@ TEST_CASE("a results file round-trips the notions and local coefficients", "[io]
                         Contains("stores augmented-forman,forman"));
   file.close();
 }
+
+TEST_CASE("schema 6: provenance attributes are replaced, and /runs/session names the writer",
+          "[io]") {
+  const auto path = test::scratch_path("provenance.h5");
+  const ResultsLayout layout = three_runs();
+  auto file = ResultsFile::create(path, layout);
+  // Created empty, then replaced by longer and shorter text (a fixed-length string cannot grow).
+  CHECK(file.has_attribute("sessions"));
+  CHECK(file.attribute("sessions").empty());
+  file.set_attribute("sessions", R"([{"action":"create"}])");
+  file.set_attribute("sessions", R"([{"action":"create"},{"action":"resume","host":"node7"}])");
+  file.set_attribute("completed", "2026-11-27T10:50:08Z");
+  // Hundreds of resumes: past the 64 KiB an object header message holds.
+  const std::string long_text(200000, 'x');
+  file.set_attribute("builds", long_text);
+  CHECK_THROWS_WITH(file.set_attribute("schema_version", "7"),
+                    Contains("'schema_version' is not a string attribute"));
+  CHECK_THROWS_WITH(file.set_attribute("no_such", "x"), Contains("'no_such' is not a string"));
+  RunRecord record = done_run(0, layout.runs[0]);
+  record.session = 1;
+  file.write_run(record);
+  file.close();
+
+  {
+    const auto reread = ResultsFile::open(path, false);
+    CHECK(reread.file_version() == 6);
+    CHECK(reread.attribute("sessions") ==
+          R"([{"action":"create"},{"action":"resume","host":"node7"}])");
+    CHECK(reread.attribute("completed") == "2026-11-27T10:50:08Z");
+    CHECK(reread.attribute("builds") == long_text);
+    CHECK(reread.run_sessions() == std::vector<int>{1, -1, -1});
+    CHECK(!hdf5_library_version().empty());
+    CHECK(hdf5_library_version() == std::to_string(H5_VERS_MAJOR) + "." +
+                                        std::to_string(H5_VERS_MINOR) + "." +
+                                        std::to_string(H5_VERS_RELEASE));
+  }
+  CHECK(validate_results(path).valid());
+}

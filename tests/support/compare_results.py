@@ -7,10 +7,11 @@ import sys
 import h5py
 import numpy as np
 
-# Timing and placement differ between executions; everything else must not. /runs/checksum covers
+# Timing, placement and the writing session differ between executions (a resumed file has runs of
+# several sessions); everything else must not. /runs/checksum covers
 # the timings and the rank too (results_schema/README.md), so it differs with them; the run data it
 # checks are compared here directly, and /runs/data_checksum must be identical.
-VOLATILE = {"train_seconds", "geometry_seconds", "rank", "checksum"}
+VOLATILE = {"train_seconds", "geometry_seconds", "rank", "checksum", "session"}
 
 
 def contents(path):

@@ -31,7 +31,7 @@ os.makedirs(WORK, exist_ok=True)
 
 # Differ between executions: timings, placement (rank, host, process, times) and /runs/checksum,
 # which covers them. Everything else, /runs/data_checksum included, must be identical.
-VOLATILE_NAMES = {"train_seconds", "geometry_seconds", "rank", "checksum"}
+VOLATILE_NAMES = {"train_seconds", "geometry_seconds", "rank", "checksum", "session"}
 VOLATILE_WORDS = ("host", "time", "seconds", "pid", "slurm", "started", "ended", "attempt")
 
 JOB = ["--sweep.problems", "synthetic-a", "--sweep.architectures", "narrow",

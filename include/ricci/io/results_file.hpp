@@ -43,8 +43,20 @@ class ResultsFile {
 
   // A root attribute as text (integers in decimal).
   std::string attribute(const std::string& name) const;
+  bool has_attribute(const std::string& name) const;
+  // Replaces the string root attribute `name` (one of the schema's) with `value`. Collective when
+  // opened with a communicator: every rank passes the same value (HDF5 writes metadata
+  // collectively).
+  void set_attribute(const std::string& name, const std::string& value);
+  int file_version() const;  // the file's schema version
   index_t run_count() const;
   std::vector<RunStatus> statuses() const;
+  // Schema 6: each run's /runs/session (-1: not written yet); empty for older files.
+  std::vector<int> run_sessions() const;
+  // Schema 6: the index in 'sessions' of the session writing now (-1: none), which the sweep
+  // gives every record it writes.
+  void set_session(int index);
+  int session() const;
 
   // Independent: writes everything of one run, its status last. Throws ricci::Error("io", ...)
   // when the record does not fit the file (id, k slots, layers, data sizes).
@@ -66,5 +78,8 @@ class ResultsFile {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// "1.10.8": the HDF5 library this program runs with (H5get_libversion).
+std::string hdf5_library_version();
 
 }  // namespace ricci::io

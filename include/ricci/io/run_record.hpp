@@ -37,6 +37,7 @@ struct RunRecord {
   index_t id = 0;
   RunStatus status = RunStatus::failed;
   int rank = 0;              // the MPI rank that ran it
+  int session = -1;          // schema 6: the writing session's index in the 'sessions' attribute
   std::string error;         // failed runs: why
   nn::TrainResult training;  // history empty when training did not finish
   double geometry_seconds = 0;

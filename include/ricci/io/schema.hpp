@@ -121,6 +121,8 @@ std::vector<geometry::CurvatureNotion> parse_notion_list(const std::string& text
 inline constexpr int notions_since_version = 5;
 // Provenance, the runs in flight and the attempts (issue 15's datasets and attributes).
 inline constexpr int operations_since_version = 6;
+// Schema 6: the session (index into the root attribute 'sessions') that wrote each run.
+inline constexpr std::string_view session_column = "/runs/session";
 // The columns /runs/checksum covers in a file of `version`, in their canonical order: every
 // column written from the run record except the status, in registry order.
 std::vector<const Column*> checksummed_columns(int version);
