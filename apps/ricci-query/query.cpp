@@ -30,6 +30,8 @@ constexpr const char* usage =
     "  layers-profile  per group and notion: layer coefficients rho(t) by depth, averaged over "
     "runs\n"
     "  validate     check a results file against the results schema (exit 3 when it is not valid)\n"
+    "  status       a sweep's progress, also while it runs: committed counts per problem, and the "
+    "live status file's rate, ETA and deadline\n"
     "  schema       print the results schema (results_schema/layout.json) as JSON; takes no file\n"
     "every subcommand takes --format table|csv|json\n"
     "run 'ricci-query SUBCOMMAND --help' for a subcommand's options\n";
@@ -54,6 +56,7 @@ int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (subcommand == "local") return local_command(rest, out);
     if (subcommand == "layers-profile") return layers_profile_command(rest, out);
     if (subcommand == "validate") return validate_command(rest, out);
+    if (subcommand == "status") return status_command(rest, out);
     if (subcommand == "schema") return schema_command(rest, out);
     err << "ricci-query: unknown subcommand '" << subcommand << "' (run 'ricci-query --help')\n";
     return exit_bad_input;

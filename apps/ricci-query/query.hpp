@@ -26,6 +26,8 @@ int association_command(const std::vector<std::string>& args, std::ostream& out)
 int controls_command(const std::vector<std::string>& args, std::ostream& out);
 int dynamics_command(const std::vector<std::string>& args, std::ostream& out);
 int validate_command(const std::vector<std::string>& args, std::ostream& out);
+// A sweep's progress from its committed rows and live status file; works on a file in use.
+int status_command(const std::vector<std::string>& args, std::ostream& out);
 int schema_command(const std::vector<std::string>& args, std::ostream& out);
 // The follow-up's local coefficients stored by a sweep (schema 5): per group and notion.
 int local_command(const std::vector<std::string>& args, std::ostream& out);

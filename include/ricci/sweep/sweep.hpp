@@ -9,6 +9,7 @@
 // finishes the job.
 #include <mpi.h>
 
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -32,6 +33,13 @@ struct SweepOptions {
   // the new file records the source in 'reanalysis_of', its data must be the source's, and
   // --resume continues only a re-analysis of the same source.
   std::shared_ptr<const ReanalysisSource> reanalysis;
+  // The allocation's end as Unix seconds (NaN: none) and the safety margin before it: the master
+  // hands out no run that the cost model predicts would end after deadline - deadline_margin
+  // (ricci/sweep/monitor.hpp); runs in flight finish. The app sets both.
+  double deadline = NAN, deadline_margin = 0;
+  // Testing hook: every finished run counts as taking this many seconds in the cost model (NaN:
+  // measured). The app reads it from RICCI_SWEEP_TEST_RUN_SECONDS.
+  double test_run_seconds = NAN;
   // Polled between runs and between a run's stages; never set by the sweep itself.
   std::function<bool()> stop_requested = [] { return false; };
 };
@@ -41,6 +49,8 @@ struct SweepSummary {
   index_t ran = 0;                                       // executed in this session
   double seconds = 0;
   bool stopped = false;  // a stop request ended the hand-out
+  // The deadline ended the hand-out with runs left unstarted (`pending` of them stay pending).
+  bool stopped_for_deadline = false;
 };
 
 // A rank failed after the ranks began working on the file together: the others may be waiting for
