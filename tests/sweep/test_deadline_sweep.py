@@ -98,7 +98,7 @@ def status_json_matches(path, label):
 
 
 reference = fresh("reference.h5")
-r = sweep(["--out", reference], np_=3)
+r = sweep(["--out", reference], np_=2)
 check(r.returncode == 0, f"uninterrupted sweep: exit {r.returncode}: {r.stderr[-500:]}")
 
 # 1. The deadline stops the hand-out: 1 run done, 5 left, exit 3, nothing half-written.
@@ -134,7 +134,7 @@ check(live["state"] == "finished" and live["eta_seconds"] == 0, f"resumed status
 # 3. ricci-query status on a file in use, then on the finished file.
 busy = fresh("busy.h5")
 long_job = ["--sweep.problems", "synthetic-a,synthetic-b", "--sweep.architectures", "narrow",
-            "--sweep.depths", "3", "--sweep.seeds", "0-3", "--train.epochs", "100",
+            "--sweep.depths", "3", "--sweep.seeds", "0-3", "--train.epochs", "50",
             "--geometry.k", "10"]  # 8 runs, 4 per problem
 proc = subprocess.Popen(["mpirun", "-np", "2", SWEEP] + long_job +
                         ["--out", busy, "--progress-seconds", "0.2"], env=ENV,
@@ -187,7 +187,6 @@ check(q.returncode == 0 and "8 runs, 8 done" in q.stdout and "the sweep ended: f
 
 # 4. Bad values: exit 2, one line naming the value.
 for arguments, word in ((["--deadline", "tomorrow"], "'tomorrow'"),
-                        (["--deadline", "+3x"], "'+3x'"),
                         (["--deadline", "+1h", "--deadline-margin", "ten"], "'ten'"),
                         (["--deadline-margin", "5m"], "needs a deadline")):
     r = subprocess.run([SWEEP] + JOB + arguments + ["--out", os.path.join(WORK, "never.h5")],
