@@ -6,7 +6,9 @@
 // write their runs themselves (independent parallel HDF5 writes). When `stop_requested` turns true
 // on any rank (the application wires it to SIGTERM, SIGINT, SIGUSR1 and SIGUSR2), the hand-out
 // ends; runs in flight are abandoned and stay pending; the file is closed cleanly and --resume
-// finishes the job.
+// finishes the job. With a deadline the master starts only runs its cost model predicts to end
+// before it (less the margin); when none is left, the hand-out ends and the runs in flight finish
+// (ricci/sweep/monitor.hpp). Rank 0 keeps OUT.status.json up to date (io::status_file_path).
 #include <mpi.h>
 
 #include <cmath>
