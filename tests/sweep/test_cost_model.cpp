@@ -1,9 +1,13 @@
-// sweep::CostModel: predictions of a run's wall time from measured runs, hand-computed from a
-// hand-built plan (groups by problem, architecture, depth and trained/untrained; each RunSpec's
-// cost is the plan's relative estimate).
+// sweep::CostModel and the monitor's deadline rule: predictions of a run's wall time from measured
+// runs, hand-computed from a hand-built plan (groups by problem, architecture, depth and
+// trained/untrained; each RunSpec's cost is the plan's relative estimate).
 #include <catch2/catch.hpp>
 
+#include <sstream>
+
 #include "ricci/sweep/cost_model.hpp"
+#include "ricci/sweep/monitor.hpp"
+#include "ricci/sweep/place.hpp"
 
 using namespace ricci;
 using Catch::Detail::Approx;
@@ -77,4 +81,35 @@ TEST_CASE("cost model: non-finite and negative times are not measurements", "[sw
   model.record(1, -1);
   CHECK(model.measured_runs() == 0);
   CHECK_FALSE(model.conservative_seconds(0).has_value());
+}
+
+TEST_CASE("monitor: the deadline refuses runs predicted to end late, cheaper ones still start",
+          "[sweep][cost]") {
+  const sweep::Plan plan = hand_plan();
+  const std::vector<io::RunStatus> pending(5, io::RunStatus::pending);
+  // The deadline is 1000 s away, the margin 100 s: a run may start when it is predicted to take
+  // at most ~900 s (the test's own seconds shift it by far less than the gaps below).
+  sweep::MonitorSettings settings{.output = "never-written.h5",
+                                  .workers = 2,
+                                  .deadline = sweep::unix_seconds_now() + 1000,
+                                  .deadline_margin = 100};
+  std::ostringstream log;
+  sweep::SweepMonitor monitor(plan, settings, pending, {}, {4, 0, 1, 2, 3}, log);
+  CHECK_FALSE(monitor.eta_seconds(sweep::unix_seconds_now()).has_value());
+  CHECK(monitor.may_start(4));  // nothing measured: no prediction, it starts
+  monitor.timed(4, 800);
+  monitor.finished(4, sweep::Outcome::done);  // D: 800 s for estimate 400, ratio 2
+  CHECK(monitor.may_start(0));                // A: 100 x 2 = 200 s
+  monitor.timed(0, 950);
+  monitor.finished(0, sweep::Outcome::done);  // A: 950 s, ratio 9.5
+  CHECK_FALSE(monitor.may_start(1));          // A's slowest, 950 s, passes 900 s
+  CHECK(monitor.stopped_for_deadline());
+  CHECK(monitor.may_start(2));  // B: 50 x 9.5 = 475 s
+  CHECK(monitor.may_start(3));  // C: 10 x 9.5 = 95 s
+  CHECK(monitor.done() == 2);
+  CHECK(monitor.pending() == 3);
+  // Expected: run 1 (A's mean) 950 s; in flight B 50 x 3.5 = 175 s and C 35 s (pooled ratio
+  // 1750 / 500), less the moments they ran; over 2 workers.
+  CHECK(*monitor.eta_seconds(sweep::unix_seconds_now()) ==
+        Approx((950 + 175 + 35) / 2.0).margin(1));
 }
