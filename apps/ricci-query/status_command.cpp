@@ -109,7 +109,7 @@ int status_command(const std::vector<std::string>& args, std::ostream& out) {
   print_text_table(out, out_table);
   const std::string status_path = io::status_file_path(options.path);
   if (live.is_null()) {
-    out << "no live status (" << status_path << " is absent)\n";
+    out << "no live status (" << status_path << " is absent or not a status file)\n";
   } else if (live_fresh) {
     const Json& counts = live.value("counts", Json::object());
     const Json& session = live.value("session", Json::object());
