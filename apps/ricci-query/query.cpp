@@ -32,6 +32,8 @@ constexpr const char* usage =
     "  validate     check a results file against the results schema (exit 3 when it is not valid)\n"
     "  provenance   builds, library versions, data files (SHA-256), times and sessions that "
     "wrote the file\n"
+    "  status       a sweep's progress, also while it runs: committed counts per problem, and the "
+    "live status file's rate, ETA and deadline\n"
     "  schema       print the results schema (results_schema/layout.json) as JSON; takes no file\n"
     "  merge        merge OUT.h5 SHARD.h5...: shard files (ricci-sweep --shard i/n) as one "
     "results file (--force replaces OUT)\n"
@@ -58,6 +60,7 @@ int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (subcommand == "local") return local_command(rest, out);
     if (subcommand == "layers-profile") return layers_profile_command(rest, out);
     if (subcommand == "validate") return validate_command(rest, out);
+    if (subcommand == "status") return status_command(rest, out);
     if (subcommand == "schema") return schema_command(rest, out);
     if (subcommand == "merge") return merge_command(rest, out);
     if (subcommand == "provenance") return provenance_command(rest, out);

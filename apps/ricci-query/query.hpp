@@ -26,6 +26,8 @@ int association_command(const std::vector<std::string>& args, std::ostream& out)
 int controls_command(const std::vector<std::string>& args, std::ostream& out);
 int dynamics_command(const std::vector<std::string>& args, std::ostream& out);
 int validate_command(const std::vector<std::string>& args, std::ostream& out);
+// A sweep's progress from its committed rows and live status file; works on a file in use.
+int status_command(const std::vector<std::string>& args, std::ostream& out);
 int schema_command(const std::vector<std::string>& args, std::ostream& out);
 // The shard files of a sweep (ricci-sweep --shard i/n) as one results file: merge OUT SHARD...
 int merge_command(const std::vector<std::string>& args, std::ostream& out);

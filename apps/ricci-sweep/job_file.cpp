@@ -2,17 +2,20 @@
 
 #include <boost/program_options.hpp>
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "cli_util.hpp"
+#include "deadline.hpp"
 #include "job_keys.hpp"
 #include "ricci/core/error.hpp"
 #include "ricci/data/problems.hpp"
 #include "ricci/io/shards.hpp"
 #include "ricci/nn/architecture.hpp"
+#include "ricci/sweep/place.hpp"
 
 namespace po = boost::program_options;
 
@@ -166,7 +169,13 @@ po::options_description general_options(SweepCommand& command) {
       "print-keys", "print README's table of job keys (Markdown) and exit")(
       "progress-seconds",
       po::value(&command.sweep.progress_seconds)->default_value(command.sweep.progress_seconds),
-      "seconds between progress lines");
+      "seconds between progress lines")(
+      "deadline", po::value(&command.deadline),
+      "stop handing out runs predicted to end after this UTC time (2026-11-27T14:00:00Z) or "
+      "duration from now (+3h30m); default: SLURM_JOB_END_TIME inside a SLURM job")(
+      "deadline-margin", po::value(&command.deadline_margin),
+      "safety margin before the deadline (90s, 5m, ...) [default: 2% of the time left, at least "
+      "60s]");
   return general;
 }
 
@@ -259,6 +268,21 @@ Settings read_command_line(const std::vector<std::string>& args, SweepCommand& c
   for (const JobKey& key : job_keys())
     if (vm.count(key.name)) settings[key.name] = {vm[key.name].as<std::string>(), command_line};
   return settings;
+}
+
+// --deadline or SLURM_JOB_END_TIME, and the margin, into the sweep's options (Unix seconds).
+void set_deadline(SweepCommand& command) {
+  const double now = sweep::unix_seconds_now();
+  const auto deadline =
+      effective_deadline(command.deadline, std::getenv("SLURM_JOB_END_TIME"), now);
+  if (!command.deadline_margin.empty() && !deadline)
+    throw Error("job", "--deadline-margin needs a deadline (--deadline or SLURM_JOB_END_TIME)");
+  if (!deadline) return;
+  command.sweep.deadline = *deadline;
+  command.sweep.deadline_margin =
+      command.deadline_margin.empty()
+          ? default_deadline_margin(*deadline, now)
+          : parse_duration(command.deadline_margin, "--deadline-margin");
 }
 
 void check_flags(const SweepCommand& command) {
@@ -418,6 +442,7 @@ SweepCommand parse_sweep_command(const std::vector<std::string>& args) {
   Settings settings = read_command_line(args, command);
   if (command.help || command.print_keys) return command;
   check_flags(command);
+  set_deadline(command);
   // merge() keeps what is already there: the command line wins over the file.
   if (!command.job_file.empty()) settings.merge(read_job_file(command.job_file));
   if (command.sweep.output.empty() && !command.dry_run)

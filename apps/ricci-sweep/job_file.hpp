@@ -32,8 +32,11 @@ struct SweepCommand {
   KeySettings overrides;
   bool dry_run = false, help = false, print_keys = false;
   sweep::JobSpec job;
-  // --out, --resume, --retry-failed, --force, --progress-seconds; the app adds the job text, the
-  // tool version and the stop signal.
+  // --deadline and --deadline-margin as given ("" = not given); parse_sweep_command turns them
+  // (or SLURM_JOB_END_TIME) into sweep.deadline and sweep.deadline_margin.
+  std::string deadline, deadline_margin;
+  // --out, --resume, --retry-failed, --force, --progress-seconds, the deadline; the app adds the
+  // job text, the tool version and the stop signal.
   sweep::SweepOptions sweep;
   std::string help_text;
 };

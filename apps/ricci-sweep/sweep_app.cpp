@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iomanip>
 #include <map>
 #include <memory>
 
+#include "deadline.hpp"
 #include "job_file.hpp"
 #include "job_keys.hpp"
 #include "ricci/core/error.hpp"
+#include "ricci/sweep/place.hpp"
 #include "ricci/sweep/plan.hpp"
 #include "ricci/sweep/reanalyze.hpp"
 #include "ricci/sweep/sweep.hpp"
@@ -106,12 +109,24 @@ int run_sweep_command(const MpiSession& mpi, int argc, char** argv,
     options.job_text_without_paths = job_text(command.job, false);
     options.stop_requested = stop_requested;
     options.reanalysis = source;
+    // Testing hook (tests/sweep/test_deadline_sweep.py): every run counts as taking this many
+    // seconds in the cost model, so a deadline test does not depend on the machine's speed.
+    if (const char* fixed = std::getenv("RICCI_SWEEP_TEST_RUN_SECONDS"))
+      options.test_run_seconds = parse_duration(fixed, "RICCI_SWEEP_TEST_RUN_SECONDS");
     std::ostringstream discard;
     const auto summary =
         sweep::run_sweep(command.job, plan, options, rank == 0 ? out : discard, mpi.communicator());
     if (rank == 0) {
-      out << "[ricci-sweep] " << (summary.stopped ? "stopped on request" : "finished") << ": "
-          << summary.done << " done, " << summary.failed << " failed, " << summary.pending
+      if (summary.stopped_for_deadline)
+        out << "[ricci-sweep] stopped for the deadline " << sweep::utc_text(options.deadline)
+            << " (less a margin of " << std::lround(options.deadline_margin)
+            << " s): " << summary.pending
+            << " runs left, none of which is predicted to finish in time\n";
+      out << "[ricci-sweep] "
+          << (summary.stopped                ? "stopped on request"
+              : summary.stopped_for_deadline ? "stopped for the deadline"
+                                             : "finished")
+          << ": " << summary.done << " done, " << summary.failed << " failed, " << summary.pending
           << " pending of " << summary.total << " runs; " << summary.ran << " run in " << std::fixed
           << std::setprecision(1) << summary.seconds << " s; results in " << command.sweep.output
           << "\n";

@@ -9,9 +9,9 @@
 namespace ricci::sweep_app {
 
 // Exit codes of ricci-sweep: 0 every run finished (done or failed, recorded in the file);
-// 2 bad input or a refusal (nothing written); 3 stopped on request with runs pending (--resume
-// continues); 1 an internal error. A rank that fails while the ranks share the file ends every
-// rank with exit code 1 (MPI_Abort).
+// 2 bad input or a refusal (nothing written); 3 stopped with runs pending, on request or for the
+// deadline (--resume continues); 1 an internal error. A rank that fails while the ranks share the
+// file ends every rank with exit code 1 (MPI_Abort).
 constexpr int sweep_exit_ok = 0, sweep_exit_internal = 1, sweep_exit_bad_input = 2,
               sweep_exit_stopped = 3;
 

@@ -741,6 +741,25 @@ std::vector<RunStatus> ResultsFile::statuses() const {
   return out;
 }
 
+std::vector<double> ResultsFile::run_seconds() const {
+  const h5::QuietErrors quiet;
+  const auto column = [&](const std::string& path) {
+    std::vector<double> values(static_cast<std::size_t>(impl_->runs));
+    const h5::Dataset dataset(
+        h5::checked(H5Dopen2(impl_->file.get(), path.c_str(), H5P_DEFAULT), "cannot open " + path));
+    if (!values.empty())
+      h5::checked(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
+                          impl_->independent.get(), values.data()),
+                  "cannot read " + path);
+    return values;
+  };
+  const auto train = column("/runs/train_seconds");
+  auto out = column("/runs/geometry_seconds");
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (std::isfinite(train[i])) out[i] += train[i];
+  return out;
+}
+
 void ResultsFile::write_run(const RunRecord& record) {
   const h5::QuietErrors quiet;
   Impl& f = *impl_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 
 #include "checksum.hpp"
@@ -280,6 +281,20 @@ ResultsTable read_results_table(const std::string& path) {
   const h5::QuietErrors quiet;
   const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
   return read_results_table(file.get(), path);
+}
+
+ResultsTable read_results_table_in_use(const std::string& path) {
+  const h5::QuietErrors quiet;
+  if (!std::filesystem::exists(path)) throw Error("io", "'" + path + "' does not exist");
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw Error("io", "'" + path + "' is not an HDF5 file (or is truncated)");
+  const h5::PropertyList fapl(
+      h5::checked(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access list"));
+  h5::checked(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "cannot set the close degree");
+  h5::checked(H5Pset_file_locking(fapl.get(), false, true), "cannot turn file locking off");
+  const h5::File file(h5::checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()),
+                                  "cannot open '" + path + "' to read it while in use"));
+  return read_results_table(file.get(), path, /* verify_checksums */ false);
 }
 
 void check_run_data(const ResultsTable& t, std::size_t run) {

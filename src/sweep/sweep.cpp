@@ -20,6 +20,7 @@
 #include "ricci/sweep/data_identity.hpp"
 #include "ricci/sweep/dispatch.hpp"
 #include "ricci/sweep/file_system.hpp"
+#include "ricci/sweep/monitor.hpp"
 #include "ricci/sweep/place.hpp"
 #include "ricci/sweep/provenance.hpp"
 #include "ricci/sweep/run.hpp"
@@ -29,19 +30,6 @@ namespace ricci::sweep {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string duration_text(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return "?";
-  const long s = std::lround(seconds);
-  std::ostringstream out;
-  if (s >= 3600)
-    out << s / 3600 << "h" << std::setw(2) << std::setfill('0') << (s % 3600) / 60 << "m";
-  else if (s >= 60)
-    out << s / 60 << "m" << std::setw(2) << std::setfill('0') << s % 60 << "s";
-  else
-    out << s << "s";
-  return out.str();
-}
 
 // Holds OUT.lock with flock() for the sweep's lifetime: a second sweep on the same file is refused,
 // and a lock left by a killed process is released by the kernel.
@@ -337,29 +325,6 @@ std::map<std::string, std::string> attributes(const JobSpec& job, const SweepOpt
           {"shard", options.shard ? io::shard_text(*options.shard) : ""}};
 }
 
-struct Progress {
-  std::ostream& log;
-  index_t total, done_before, failed_before;
-  index_t to_run;
-  double interval;
-  index_t done = 0, failed = 0, interrupted = 0;
-  Clock::time_point start = Clock::now(), last = Clock::now();
-
-  void report(bool force) {
-    const auto now = Clock::now();
-    if (!force && std::chrono::duration<double>(now - last).count() < interval) return;
-    last = now;
-    const double elapsed = std::chrono::duration<double>(now - start).count();
-    const index_t finished = done + failed;
-    const double per_minute = elapsed > 0 ? 60.0 * finished / elapsed : 0;
-    const double eta = finished > 0 ? elapsed / finished * (to_run - finished - interrupted) : NAN;
-    log << "[ricci-sweep] " << done_before + failed_before + finished << "/" << total << " runs ("
-        << done_before + done << " done, " << failed_before + failed << " failed), " << std::fixed
-        << std::setprecision(1) << per_minute << " runs/min, elapsed " << duration_text(elapsed)
-        << ", ETA " << duration_text(eta) << std::endl;
-  }
-};
-
 Outcome run_one(const RunSpec& run, const JobSpec& job, DataCache& cache, io::ResultsFile& file,
                 int rank, const SweepOptions& options, std::string& error) {
   const auto& stop_requested = options.stop_requested;
@@ -493,12 +458,16 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
       for (const RunSpec& run : plan.runs) identities.push_back(run.identity);
       file.add_run_groups(identities, std::vector<index_t>(todo.begin(), todo.end()));
     }
-    Progress progress{log,
-                      my_runs,
-                      done_before,
-                      failed_before,
-                      static_cast<index_t>(todo.size()),
-                      options.progress_seconds};
+    const std::vector<double> seconds = file.run_seconds();
+    SweepMonitor monitor(plan,
+                         {.output = options.output,
+                          .workers = std::max(size - 1, 1),
+                          .progress_seconds = options.progress_seconds,
+                          .deadline = options.deadline,
+                          .deadline_margin = options.deadline_margin,
+                          .fixed_run_seconds = options.test_run_seconds,
+                          .counted = options.shard ? mine : std::vector<bool>()},
+                         status, seconds, {todo.begin(), todo.end()}, log);
     if (rank == 0)
       log << "[ricci-sweep] " << options.output << ": "
           << (options.shard ? "shard " + io::shard_text(*options.shard) + ", " +
@@ -508,6 +477,7 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
           << " failed before, " << todo.size() << " to run on " << std::max(size - 1, 1)
           << " worker" << (size > 2 ? "s" : "")
           << (action == OutputAction::create ? "" : " (resumed)") << std::endl;
+    if (rank == 0) monitor.start();
 
     DataCache cache;
     DispatchHooks hooks;
@@ -518,19 +488,19 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
     hooks.finished = [&](index_t id, Outcome outcome, const std::string& error) {
       const auto row = static_cast<std::size_t>(id);
       if (outcome == Outcome::done) {
-        ++progress.done;
         status[row] = io::RunStatus::done;
       }
       if (outcome == Outcome::failed) {
         status[row] = io::RunStatus::failed;
-        ++progress.failed;
         log << "[ricci-sweep] " << describe(plan.runs[static_cast<std::size_t>(id)])
             << " failed: " << error << std::endl;
       }
-      if (outcome == Outcome::interrupted) ++progress.interrupted;
-      progress.report(false);
+      monitor.finished(id, outcome);
+      monitor.report(false);
     };
-    hooks.idle = [&] { progress.report(false); };
+    hooks.may_start = [&](index_t id) { return monitor.may_start(id); };
+    hooks.timed = [&](index_t id, double run_seconds) { monitor.timed(id, run_seconds); };
+    hooks.idle = [&] { monitor.report(false); };
     hooks.stop_requested = options.stop_requested;
     summary.stopped = dispatch_runs(todo, hooks, comm);
     // Rank 0's statuses are the ones updated by every outcome; it decides for every rank.
@@ -543,7 +513,8 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
     // worker reported (a worker reports only after its write_run returned).
     if (rank == 0) {
       summary.total = my_runs;
-      summary.ran = progress.done + progress.failed;
+      summary.ran = monitor.ran();
+      summary.stopped_for_deadline = !summary.stopped && monitor.stopped_for_deadline();
       for (std::size_t row = 0; row < status.size(); ++row) {
         if (!mine[row]) continue;
         const auto s = status[row];
@@ -552,15 +523,16 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
         summary.pending += s == io::RunStatus::pending;
       }
       summary.seconds = std::chrono::duration<double>(Clock::now() - started).count();
-      progress.report(true);
+      monitor.finish(summary.stopped);
     }
   } catch (const std::exception& e) {
     file.abandon();
     throw RankFailure("sweep", "rank " + std::to_string(rank) + ": " + e.what());
   }
-  int stopped = summary.stopped ? 1 : 0;
-  MPI_Bcast(&stopped, 1, MPI_INT, 0, comm);
-  summary.stopped = stopped != 0;
+  int stopped[2] = {summary.stopped ? 1 : 0, summary.stopped_for_deadline ? 1 : 0};
+  MPI_Bcast(stopped, 2, MPI_INT, 0, comm);
+  summary.stopped = stopped[0] != 0;
+  summary.stopped_for_deadline = stopped[1] != 0;
   return summary;
 }
 

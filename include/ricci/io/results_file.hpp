@@ -57,6 +57,9 @@ class ResultsFile {
   // gives every record it writes.
   void set_session(int index);
   int session() const;
+  // Each run's stored wall time, /runs/train_seconds + /runs/geometry_seconds (an untrained run's
+  // training counts 0); NaN where either is NaN otherwise (not done). Collective like statuses().
+  std::vector<double> run_seconds() const;
 
   // Independent: writes everything of one run, its status last. Throws ricci::Error("io", ...)
   // when the record does not fit the file (id, k slots, layers, data sizes).

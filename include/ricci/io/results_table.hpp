@@ -125,6 +125,12 @@ inline std::int64_t minimum_epochs(const ResultsTable& table) {
 // (schema 3) done or failed runs whose values do not match /runs/checksum.
 ResultsTable read_results_table(const std::string& path);
 
+// The same, of a file a running sweep may hold open for writing (`ricci-query status`): opened
+// read-only with HDF5's file locking off for this open only, so the writer's open neither refuses
+// it nor is refused by it, and without the checksum check: a row being written may be read half
+// old, half new, so a reader counts a row only by its status, which the writer sets last.
+ResultsTable read_results_table_in_use(const std::string& path);
+
 // Refuses (ricci::Error("io", ...) naming the file and run) a done run whose per-run datasets are
 // not what the run wrote: in schema 3 files they must match /runs/data_checksum; in older files a
 // run whose outputs are all exactly 0 never had its data written.

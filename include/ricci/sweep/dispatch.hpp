@@ -4,7 +4,10 @@
 //
 // Rank 0 hands ids from `todo` to whichever worker asks; a worker asks again when it has finished,
 // reporting the outcome. With one rank, that rank works through `todo` itself. A stop request
-// (signal on any rank) ends the hand-out; runs not handed out stay in `todo`.
+// (signal on any rank) ends the hand-out; runs not handed out stay in `todo`. With `may_start` set,
+// the master hands out the first run of `todo` it accepts (cheaper runs further back may still
+// fit a deadline that the next one would miss); a worker asking when none is accepted is released,
+// while the others finish the runs they hold.
 #include <mpi.h>
 
 #include <cstdint>
@@ -23,6 +26,11 @@ struct DispatchHooks {
   std::function<Outcome(index_t id, std::string& error)> work;
   // On rank 0: a worker reported run `id` finished.
   std::function<void(index_t id, Outcome outcome, const std::string& error)> finished;
+  // On rank 0: may run `id` start now? Asked in `todo`'s order; the first id accepted is handed
+  // out at once. Unset: every run may.
+  std::function<bool(index_t id)> may_start;
+  // On rank 0, before `finished`: the wall seconds the worker spent on run `id` (its work call).
+  std::function<void(index_t id, double seconds)> timed;
   // On rank 0, between messages (progress lines).
   std::function<void()> idle;
   std::function<bool()> stop_requested;

@@ -6,9 +6,12 @@
 // write their runs themselves (independent parallel HDF5 writes). When `stop_requested` turns true
 // on any rank (the application wires it to SIGTERM, SIGINT, SIGUSR1 and SIGUSR2), the hand-out
 // ends; runs in flight are abandoned and stay pending; the file is closed cleanly and --resume
-// finishes the job.
+// finishes the job. With a deadline the master starts only runs its cost model predicts to end
+// before it (less the margin); when none is left, the hand-out ends and the runs in flight finish
+// (ricci/sweep/monitor.hpp). Rank 0 keeps OUT.status.json up to date (io::status_file_path).
 #include <mpi.h>
 
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -36,6 +39,13 @@ struct SweepOptions {
   // Set for one shard of a job array (--shard i/n): only the shard's runs are run, into a file of
   // the whole plan whose other runs stay pending (io/shards.hpp); --resume needs the same shard.
   std::optional<io::Shard> shard;
+  // The allocation's end as Unix seconds (NaN: none) and the safety margin before it: the master
+  // hands out no run that the cost model predicts would end after deadline - deadline_margin
+  // (ricci/sweep/monitor.hpp); runs in flight finish. The app sets both.
+  double deadline = NAN, deadline_margin = 0;
+  // Testing hook: every finished run counts as taking this many seconds in the cost model (NaN:
+  // measured). The app reads it from RICCI_SWEEP_TEST_RUN_SECONDS.
+  double test_run_seconds = NAN;
   // Polled between runs and between a run's stages; never set by the sweep itself.
   std::function<bool()> stop_requested = [] { return false; };
 };
@@ -46,6 +56,8 @@ struct SweepSummary {
   index_t ran = 0;  // executed in this session
   double seconds = 0;
   bool stopped = false;  // a stop request ended the hand-out
+  // The deadline ended the hand-out with runs left unstarted (`pending` of them stay pending).
+  bool stopped_for_deadline = false;
 };
 
 // A rank failed after the ranks began working on the file together: the others may be waiting for

@@ -1,0 +1,134 @@
+// ricci-query status FILE.h5 [--format table|csv|json]: how far a sweep has come, also while it
+// runs. The counts are the file's committed rows (a row counts when its status is set; the writer
+// sets it last), read with HDF5's file locking off for this read (io::read_results_table_in_use).
+// The live status file beside it (io::status_file_path, written by the sweep's master) adds the
+// runs in flight, rate, ETA and deadline when it is fresh: written by a sweep that is still
+// running, within three progress intervals (at least a minute).
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iomanip>
+#include <map>
+
+#include "query.hpp"
+#include "ricci/io/results_table.hpp"
+#include "ricci/io/status_file.hpp"
+#include "subcommand.hpp"
+
+namespace ricci::query {
+
+namespace {
+
+struct ProblemCounts {
+  long long total = 0, done = 0, failed = 0;
+};
+
+// The status file's JSON, or null when it is absent or unreadable (a sweep that never reported,
+// or one from before this release): the committed counts stand on their own.
+Json read_live_status(const std::string& results_path) {
+  std::ifstream in(io::status_file_path(results_path));
+  if (!in) return nullptr;
+  Json live = Json::parse(in, nullptr, /* allow_exceptions */ false);
+  return live.is_object() ? live : Json(nullptr);
+}
+
+double unix_now() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+// The live file describes a sweep that is still running and reported recently.
+bool fresh(const Json& live, double now) {
+  if (!live.is_object() || live.value("state", "") != "running") return false;
+  const double updated = live.value("updated_unix", 0.0);
+  const double interval = live.value("progress_seconds", 10.0);
+  return now - updated <= std::max(60.0, 3 * interval);
+}
+
+}  // namespace
+
+int status_command(const std::vector<std::string>& args, std::ostream& out) {
+  SubcommandOptions options("ricci-query status FILE.h5 options");
+  if (!options.parse(args, out)) return exit_ok;
+  const io::ResultsTable table = io::read_results_table_in_use(options.path);
+  const auto& problems = table.strings("/runs/problem");
+  std::map<std::string, ProblemCounts> by_problem;
+  std::vector<std::string> order;
+  ProblemCounts all;
+  for (std::size_t run = 0; run < table.runs; ++run) {
+    auto [found, added] = by_problem.try_emplace(problems[run]);
+    if (added) order.push_back(problems[run]);
+    for (ProblemCounts* counts : {&found->second, &all}) {
+      ++counts->total;
+      counts->done += table.is_done(run);
+      counts->failed += table.is_failed(run);
+    }
+  }
+  const Json live = read_live_status(options.path);
+  const double now = unix_now();
+  const bool live_fresh = fresh(live, now);
+
+  if (options.format == Format::csv) {
+    Table out_table{{"problem", "total", "done", "failed", "pending"}, {}};
+    for (const auto& name : order) {
+      const auto& c = by_problem.at(name);
+      out_table.rows.push_back({name, c.total, c.done, c.failed, c.total - c.done - c.failed});
+    }
+    print_csv(out, out_table);
+    return exit_ok;
+  }
+  if (options.format == Format::json) {
+    Json problem_list = Json::array();
+    for (const auto& name : order) {
+      const auto& c = by_problem.at(name);
+      problem_list.push_back({{"problem", name},
+                              {"total", c.total},
+                              {"done", c.done},
+                              {"failed", c.failed},
+                              {"pending", c.total - c.done - c.failed}});
+    }
+    out << Json{{"file", options.path},
+                {"total", all.total},
+                {"done", all.done},
+                {"failed", all.failed},
+                {"pending", all.total - all.done - all.failed},
+                {"problems", problem_list},
+                {"live_fresh", live_fresh},
+                {"live", live}}
+               .dump()
+        << "\n";
+    return exit_ok;
+  }
+  out << options.path << ": " << all.total << " runs, " << all.done << " done, " << all.failed
+      << " failed, " << all.total - all.done - all.failed << " pending (committed rows)\n";
+  Table out_table{{"problem", "total", "done", "failed", "pending"}, {}};
+  for (const auto& name : order) {
+    const auto& c = by_problem.at(name);
+    out_table.rows.push_back({name, c.total, c.done, c.failed, c.total - c.done - c.failed});
+  }
+  print_text_table(out, out_table);
+  const std::string status_path = io::status_file_path(options.path);
+  if (live.is_null()) {
+    out << "no live status (" << status_path << " is absent or not a status file)\n";
+  } else if (live_fresh) {
+    const Json& counts = live.value("counts", Json::object());
+    const Json& session = live.value("session", Json::object());
+    const Json& master = live.value("master", Json::object());
+    out << "running on " << master.value("host", "?") << " (pid " << master.value("pid", 0L)
+        << "): " << counts.value("running", 0L) << " in flight, " << std::fixed
+        << std::setprecision(1) << session.value("runs_per_minute", 0.0) << " runs/min, ETA "
+        << live.value("eta", "unknown");
+    if (live.contains("deadline") && live["deadline"].is_string())
+      out << ", deadline " << live["deadline"].get<std::string>();
+    out << " (" << status_path << ", updated " << live.value("updated", "") << ")\n";
+  } else if (live.value("state", "") != "running") {
+    out << "the sweep ended: " << live.value("state", "?") << " at " << live.value("updated", "")
+        << " (" << status_path << ")\n";
+  } else {
+    out << "live status is stale (last updated " << live.value("updated", "")
+        << "): the sweep may have ended without its final report (" << status_path << ")\n";
+  }
+  return exit_ok;
+}
+
+}  // namespace ricci::query
