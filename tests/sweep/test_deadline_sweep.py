@@ -36,7 +36,7 @@ JOB = ["--sweep.problems", "synthetic-a", "--sweep.architectures", "narrow", "--
        "--sweep.seeds", "0-5", "--train.epochs", "2", "--geometry.k", "10"]
 # Columns that differ between executions of the same job: wall times, placement, and the checksum
 # that covers them (and any per-run time or host column a later schema adds).
-VOLATILE_WORDS = ("seconds", "rank", "checksum", "host", "time", "start", "end", "job", "attempt")
+VOLATILE_WORDS = ("seconds", "rank", "checksum", "host", "time", "start", "end", "job", "attempt", "session")
 
 
 def fresh(name):
