@@ -32,9 +32,10 @@ struct SweepCommand {
   KeySettings overrides;
   bool dry_run = false, help = false, print_keys = false;
   sweep::JobSpec job;
-  // --out, --resume, --retry-failed, --force, --progress-seconds; the app adds the job text, the
-  // tool version and the stop signal.
+  // --out, --resume, --redo (--retry-failed), --max-attempts, --force, --progress-seconds; the app
+  // adds the job text, the tool version and the stop signal.
   sweep::SweepOptions sweep;
+  std::string redo;  // --redo's comma list, as given
   std::string help_text;
 };
 

@@ -10,7 +10,9 @@ import numpy as np
 # Timing and placement differ between executions; everything else must not. /runs/checksum covers
 # the timings and the rank too (results_schema/README.md), so it differs with them; the run data it
 # checks are compared here directly, and /runs/data_checksum must be identical.
-VOLATILE = {"train_seconds", "geometry_seconds", "rank", "checksum"}
+VOLATILE = {"train_seconds", "geometry_seconds", "rank", "checksum",
+            # schema 6: where, when and in how many attempts a run ran
+            "host", "slurm_job_id", "slurm_restart_count", "started_at", "ended_at", "attempts"}
 
 
 def contents(path):
