@@ -334,7 +334,7 @@ struct Worker {
   int rank = 0;
   Place place = this_place();
   std::vector<std::int64_t> attempts;  // per run, every session's (the file's /runs/attempts)
-  std::vector<InjectedFault> faults = injected_faults_from_environment();
+  std::vector<InjectedFault> faults;
 };
 
 // One run on a worker: marked running, executed, recorded in the attempts table, retried at once
@@ -517,6 +517,8 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   const auto started = Clock::now();
+  // Read before anything collective: a malformed value is the same refusal on every rank.
+  const std::vector<InjectedFault> faults = injected_faults_from_environment();
 
   // 1. Rank 0 takes the lock and decides, alone, whether to create or resume (or why to refuse).
   std::unique_ptr<OutputLock> lock;
@@ -543,6 +545,7 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
     Worker worker;
     worker.rank = rank;
     worker.attempts = file.attempt_counts();
+    worker.faults = faults;
     // Runs still marked running were lost with the process that ran them: rank 0 reports and
     // records them, and they are re-run whatever --redo says.
     std::vector<index_t> lost;
