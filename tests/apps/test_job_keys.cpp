@@ -829,7 +829,8 @@ TEST_CASE("a job file's BOM is accepted, and directories, devices and huge files
         "[job] job file " + binary + " holds a NUL byte (it is not a text file)");
 }
 
-TEST_CASE("--redo and its older name --retry-failed, --max-attempts", "[job-file]") {
+TEST_CASE("redo of failed runs: --redo, its older name --retry-failed, --max-attempts",
+          "[job-file]") {
   const std::vector<std::string> base{"--sweep.problems", "synthetic-a", "--out", "x.h5",
                                       "--resume"};
   const auto parsed = [&](std::vector<std::string> args) {

@@ -147,10 +147,12 @@ check(validates(killed), "ricci-query validate rejects the resumed file")
 same_numbers(killed, reference, "killed + resumed")
 print(f"lost: done ({running} lost, {len(done_before)} done before)", flush=True)
 
-# --- (b) Transient failures: retried at once, each attempt recorded.
-path = fresh_path(WORK, "transient.h5")
-r = sweep(path, np_=2, fault="transient:1,transient:4:5")
-check(r.returncode == 0, f"transient sweep: exit {r.returncode}: {r.stderr[-800:]}")
+# --- (b) Transient failures are retried at once, each attempt recorded; (c) a deterministic one is
+# not. One sweep: run 1 fails transiently once, run 4 five times (more than 3 attempts), run 3 always.
+path = fresh_path(WORK, "failing.h5")
+FAULTS = "transient:1,transient:4:5,deterministic:3"
+r = sweep(path, np_=2, fault=FAULTS)
+check(r.returncode == 0, f"failing sweep: exit {r.returncode}: {r.stderr[-800:]}")
 t = table(path)
 check(t["runs/status"][1] == DONE and t["runs/attempts"][1] == 2 and t["runs/failure"][1] == NONE,
       f"run 1 (one transient failure): status {t['runs/status'][1]} attempts {t['runs/attempts'][1]}")
@@ -158,37 +160,27 @@ check(list(t["attempts/outcome"][1, :3]) == [O_TRANSIENT, O_DONE, -1], f"run 1: 
 check("injected transient failure" in text(t["attempts/message"][1, 0]) and text(t["attempts/message"][1, 1]) == "",
       f"run 1: messages {t['attempts/message'][1]}")
 check(bool(t["attempts/ended_at"][1, 0] <= t["attempts/started_at"][1, 1]), "run 1: attempt 2 began before attempt 1 ended")
+check("run 1 (synthetic-a/narrow/5 seed 1) done at attempt 2" in r.stdout, f"the retry of run 1 is not reported:\n{r.stdout}")
 check(t["runs/status"][4] == FAILED and t["runs/failure"][4] == TRANSIENT and t["runs/attempts"][4] == 3,
       f"run 4 (5 transient failures, 3 attempts): status {t['runs/status'][4]} failure {t['runs/failure'][4]} attempts {t['runs/attempts'][4]}")
 check(list(t["attempts/outcome"][4, :4]) == [O_TRANSIENT] * 3 + [-1], f"run 4: outcomes {t['attempts/outcome'][4]}")
-check("run 1 (synthetic-a/narrow/5 seed 1) done at attempt 2" in r.stdout, f"the retry of run 1 is not reported:\n{r.stdout}")
-check(validates(path), "ricci-query validate rejects the transient sweep's file")
-r = sweep(path, "--resume", np_=2)  # without --redo: failed runs stay failed
-check(r.returncode == 0 and table(path)["runs/attempts"][4] == 3, f"a plain --resume re-ran the failed run 4: {r.stdout}")
-r = sweep(path, "--resume", "--redo", "transient", np_=2)
+check(t["runs/status"][3] == FAILED and t["runs/failure"][3] == DETERMINISTIC and t["runs/attempts"][3] == 1,
+      f"run 3 (deterministic): status {t['runs/status'][3]} failure {t['runs/failure'][3]} attempts {t['runs/attempts'][3]}")
+check(list(t["attempts/outcome"][3, :2]) == [O_DETERMINISTIC, -1], f"run 3: outcomes {t['attempts/outcome'][3]}")
+check("injected deterministic failure" in text(t["runs/error"][3]), f"run 3: error {t['runs/error'][3]!r}")
+check(validates(path), "ricci-query validate rejects the failing sweep's file")
+
+r = sweep(path, "--resume", np_=2, fault=FAULTS)  # without --redo: failed runs stay failed
+t = table(path)
+check(r.returncode == 0 and t["runs/attempts"][4] == 3 and t["runs/attempts"][3] == 1,
+      f"a plain --resume re-ran a failed run: attempts {t['runs/attempts']}")
+# The machine recovered (run 4's fault gone); run 3 still fails the same way.
+r = sweep(path, "--resume", "--redo", "transient,lost", np_=2, fault="deterministic:3")
 t = table(path)
 check(r.returncode == 0 and t["runs/status"][4] == DONE and t["runs/attempts"][4] == 4,
       f"--redo transient: exit {r.returncode}, run 4 status {t['runs/status'][4]} attempts {t['runs/attempts'][4]}: {r.stderr[-500:]}")
 check(list(t["attempts/outcome"][4, :5]) == [O_TRANSIENT] * 3 + [O_DONE, -1], f"run 4 after --redo: outcomes {t['attempts/outcome'][4]}")
-same_numbers(path, reference, "transient failures retried")
-# --max-attempts 1: no automatic retry.
-path = fresh_path(WORK, "once.h5")
-r = sweep(path, "--max-attempts", "1", np_=2, fault="transient:1")
-t = table(path)
-check(r.returncode == 0 and t["runs/status"][1] == FAILED and t["runs/attempts"][1] == 1,
-      f"--max-attempts 1: run 1 status {t['runs/status'][1]} attempts {t['runs/attempts'][1]}")
-print("transient: done", flush=True)
-
-# --- (c) A deterministic failure is not retried automatically.
-path = fresh_path(WORK, "deterministic.h5")
-r = sweep(path, np_=2, fault="deterministic:3")
-t = table(path)
-check(r.returncode == 0 and t["runs/status"][3] == FAILED and t["runs/failure"][3] == DETERMINISTIC and t["runs/attempts"][3] == 1,
-      f"deterministic: run 3 status {t['runs/status'][3]} failure {t['runs/failure'][3]} attempts {t['runs/attempts'][3]}")
-check(list(t["attempts/outcome"][3, :2]) == [O_DETERMINISTIC, -1], f"run 3: outcomes {t['attempts/outcome'][3]}")
-check("injected deterministic failure" in text(t["runs/error"][3]), f"run 3: error {t['runs/error'][3]!r}")
-r = sweep(path, "--resume", "--redo", "transient,lost", np_=2, fault="deterministic:3")
-check(r.returncode == 0 and table(path)["runs/attempts"][3] == 1, "--redo transient,lost re-ran a deterministic failure")
+check(t["runs/attempts"][3] == 1, "--redo transient,lost re-ran a deterministic failure")
 r = sweep(path, "--resume", "--redo", "failed", np_=2, fault="deterministic:3")
 t = table(path)
 check(r.returncode == 0 and t["runs/attempts"][3] == 2 and t["runs/status"][3] == FAILED,
@@ -197,8 +189,14 @@ r = sweep(path, "--resume", "--retry-failed", np_=2)  # the older name; the faul
 t = table(path)
 check(r.returncode == 0 and t["runs/attempts"][3] == 3 and t["runs/status"][3] == DONE,
       f"--retry-failed: run 3 attempts {t['runs/attempts'][3]} status {t['runs/status'][3]}: {r.stderr[-300:]}")
-same_numbers(path, reference, "deterministic failure re-run")
-print("deterministic: done", flush=True)
+same_numbers(path, reference, "failures retried and re-run")
+# --max-attempts 1: no automatic retry.
+path = fresh_path(WORK, "once.h5")
+r = sweep(path, "--max-attempts", "1", np_=2, fault="transient:1")
+t = table(path)
+check(r.returncode == 0 and t["runs/status"][1] == FAILED and t["runs/attempts"][1] == 1,
+      f"--max-attempts 1: run 1 status {t['runs/status'][1]} attempts {t['runs/attempts'][1]}")
+print("transient and deterministic: done", flush=True)
 
 # --- A clean stop leaves no run marked running (runs in flight go back to pending).
 path = fresh_path(WORK, "stopped.h5")
