@@ -11,6 +11,7 @@
 * a deterministic failure is not retried automatically, nor by --redo transient; --redo failed and
   --retry-failed (its older name) re-run it;
 * a clean stop (SIGUSR1) leaves no run marked running;
+* a schema 5 file resumes without gaining the schema 6 datasets;
 * bad --redo / --max-attempts values: exit 2 and one line.
 
   /usr/bin/python3 tests/sweep/test_failures_sweep.py RICCI_SWEEP WORKDIR
@@ -68,11 +69,14 @@ def validates(path):
     return r.returncode == 0 or print(r.stdout, r.stderr)
 
 
-def same_numbers(path, reference, label):
+def same_numbers(path, reference, label, older=False):
     """Every dataset but timings and placement equals the clean sweep's (compare_results.VOLATILE
-    lists them: rank, host, SLURM job, start and end, attempts, the checksum that covers them)."""
-    for key in compare_results.differences(compare_results.contents(reference),
-                                           compare_results.contents(path)):
+    lists them: rank, host, SLURM job, start and end, attempts, the checksum that covers them).
+    older: `path` is of an older schema; the datasets it lacks are not compared."""
+    mine, clean = compare_results.contents(path), compare_results.contents(reference)
+    if older:
+        clean = {key: value for key, value in clean.items() if key in mine}
+    for key in compare_results.differences(clean, mine):
         check(False, f"{label}: {key} differs from a clean sweep")
 
 
@@ -197,6 +201,28 @@ t = table(path)
 check(r.returncode == 0 and t["runs/status"][1] == FAILED and t["runs/attempts"][1] == 1,
       f"--max-attempts 1: run 1 status {t['runs/status'][1]} attempts {t['runs/attempts'][1]}")
 print("transient and deterministic: done", flush=True)
+
+# --- A file of schema 5 (made here from a clean one: its schema 6 datasets removed, every run
+# pending) resumes without gaining any of them; retries still happen within the session.
+path = fresh_path(WORK, "older.h5")
+with open(reference, "rb") as source, open(path, "wb") as copy:
+    copy.write(source.read())
+with h5py.File(path, "r+") as f:
+    del f["attempts"]
+    for key in ("host", "slurm_job_id", "slurm_restart_count", "started_at", "ended_at", "failure", "attempts"):
+        del f["runs"][key]
+    f.attrs["schema_version"] = np.int64(5)
+    f["runs/status"][:] = PENDING
+    before = sorted(f["runs"].keys())
+r = sweep(path, "--resume", np_=2, fault="transient:1")
+check(r.returncode == 0, f"--resume of a schema 5 file: exit {r.returncode}: {r.stderr[-800:]}")
+with h5py.File(path, "r") as f:
+    check("attempts" not in f and sorted(f["runs"].keys()) == before and f.attrs["schema_version"] == 5,
+          f"--resume of a schema 5 file added datasets: {sorted(f['runs'].keys())}")
+    check(bool((f["runs/status"][()] == DONE).all()), f"schema 5 file: statuses {f['runs/status'][()]}")
+check(validates(path), "ricci-query validate rejects the resumed schema 5 file")
+same_numbers(path, reference, "a schema 5 file resumed", older=True)
+print("older file: done", flush=True)
 
 # --- A clean stop leaves no run marked running (runs in flight go back to pending).
 path = fresh_path(WORK, "stopped.h5")
