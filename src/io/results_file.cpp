@@ -796,17 +796,38 @@ void ResultsFile::mark_pending(index_t id) {
   f.write_cell(status_column, id, static_cast<std::int64_t>(RunStatus::pending));
 }
 
-std::vector<std::int64_t> ResultsFile::attempt_counts() const {
+namespace {
+
+// A whole [runs] integer column of a schema 6 file; zeros in an older file.
+std::vector<std::int64_t> operations_column(hid_t file, const std::string& file_path,
+                                            const std::string& path, bool present, index_t runs,
+                                            hid_t transfer) {
   const h5::QuietErrors quiet;
-  const Impl& f = *impl_;
-  std::vector<std::int64_t> out(static_cast<std::size_t>(f.runs), 0);
-  if (!f.has_operations() || out.empty()) return out;
-  const std::string path = "/runs/attempts";
+  std::vector<std::int64_t> out(static_cast<std::size_t>(runs), 0);
+  if (!present || out.empty()) return out;
   const h5::Dataset dataset(
-      h5::checked(H5Dopen2(f.file.get(), path.c_str(), H5P_DEFAULT), "cannot open " + path));
-  h5::checked(
-      H5Dread(dataset.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, f.independent.get(), out.data()),
-      "cannot read " + path + " of " + f.path);
+      h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
+  h5::checked(H5Dread(dataset.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, transfer, out.data()),
+              "cannot read " + path + " of " + file_path);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> ResultsFile::attempt_counts() const {
+  const Impl& f = *impl_;
+  return operations_column(f.file.get(), f.path, "/runs/attempts", f.has_operations(), f.runs,
+                           f.independent.get());
+}
+
+std::vector<FailureClass> ResultsFile::failure_classes() const {
+  const Impl& f = *impl_;
+  std::vector<FailureClass> out;
+  for (std::int64_t code : operations_column(f.file.get(), f.path, "/runs/failure",
+                                             f.has_operations(), f.runs, f.independent.get()))
+    out.push_back(code >= 0 && code <= static_cast<std::int64_t>(FailureClass::lost)
+                      ? static_cast<FailureClass>(code)
+                      : FailureClass::none);
   return out;
 }
 

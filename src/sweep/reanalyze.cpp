@@ -76,7 +76,9 @@ io::RunRecord reanalyze_run(const RunSpec& spec, const JobSpec& job, const Reana
     out.error =
         source_run + " is " +
         (source.table.is_failed(row) ? "failed (" + source.table.strings("/runs/error")[row] + ")"
-                                     : std::string("pending")) +
+                                     : std::string(io::run_status_name(
+                                           io::run_status_from_code(source.table.status_code(row))
+                                               .value_or(io::RunStatus::pending)))) +
         ": nothing to re-analyse";
     return out;
   }

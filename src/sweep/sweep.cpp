@@ -448,15 +448,11 @@ io::ResultsFile create_output(const JobSpec& job, const Plan& plan, const SweepO
   return open_output(options.output, rank, comm);
 }
 
-// Whether --resume re-runs failed run `id`: --redo failed re-runs all, --redo transient those whose
-// failure was transient, and a lost run (recorded failed/lost by a resume that was stopped before
-// it re-ran it) always.
-bool redo(const io::ResultsFile& file, index_t id, const SweepOptions& options) {
-  if (options.redo_failed) return true;
-  if (!file.records_attempts()) return false;  // before schema 6: no classes
-  const auto failure =
-      static_cast<io::FailureClass>(std::get<std::int64_t>(file.read_cell("/runs/failure", id)));
-  return failure == io::FailureClass::lost ||
+// Whether --resume re-runs a failed run of class `failure`: --redo failed re-runs all, --redo
+// transient those whose failure was transient, and a lost run (recorded failed/lost by a resume
+// that was stopped before it re-ran it) always. Files before schema 6 have no classes (none).
+bool redo(io::FailureClass failure, const SweepOptions& options) {
+  return options.redo_failed || failure == io::FailureClass::lost ||
          (options.redo_transient && failure == io::FailureClass::transient);
 }
 
@@ -552,13 +548,14 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
     for (index_t id : plan.dispatch_order())
       if (status[static_cast<std::size_t>(id)] == io::RunStatus::running) lost.push_back(id);
     if (rank == 0 && !lost.empty()) record_lost_runs(plan, lost, file, log);
+    const std::vector<io::FailureClass> failure = file.failure_classes();
     std::deque<index_t> todo;
     index_t done_before = 0, failed_before = 0;
     for (index_t id : plan.dispatch_order()) {
       const auto s = status[static_cast<std::size_t>(id)];
       if (s == io::RunStatus::done)
         ++done_before;
-      else if (s == io::RunStatus::failed && !redo(file, id, options))
+      else if (s == io::RunStatus::failed && !redo(failure[static_cast<std::size_t>(id)], options))
         ++failed_before;
       else
         todo.push_back(id);

@@ -366,6 +366,18 @@ TEST_CASE("a run marked running, its attempts and the capacity of the attempts t
   file.mark_pending(1);
   file.mark_running(first_attempt(0, 4, 7.0), 3);
   CHECK(file.attempt_counts() == std::vector<std::int64_t>{1, 1, 10});
+  CHECK(file.failure_classes() == std::vector<FailureClass>(3, FailureClass::none));
+  // Run 1 again, failing transiently: its class is recorded with the run (and checksummed).
+  RunRecord failed;
+  failed.id = 1;
+  failed.status = RunStatus::failed;
+  failed.error = "std::bad_alloc";
+  failed.failure = FailureClass::transient;
+  failed.rank = 1;
+  failed.attempts = 2;
+  file.write_run(failed);
+  CHECK(file.failure_classes() ==
+        std::vector<FailureClass>{FailureClass::none, FailureClass::transient, FailureClass::none});
   CHECK(std::get<std::string>(file.read_cell("/runs/host", 0)) == "n4");
   CHECK(std::get<std::int64_t>(file.read_cell("/runs/slurm_restart_count", 0)) == 3);
   CHECK(std::get<double>(file.read_cell("/attempts/started_at", 2, 7)) == 1010.0);
@@ -374,8 +386,9 @@ TEST_CASE("a run marked running, its attempts and the capacity of the attempts t
 
   const ResultsTable t = read_results_table(path);
   REQUIRE(t.attempts == static_cast<std::size_t>(attempt_capacity));
-  CHECK(t.integers("/runs/status") == std::vector<std::int64_t>{3, 0, 3});
-  CHECK(t.integers("/runs/attempts") == std::vector<std::int64_t>{1, 1, 10});
+  CHECK(t.integers("/runs/status") == std::vector<std::int64_t>{3, 2, 3});
+  CHECK(t.integers("/runs/attempts") == std::vector<std::int64_t>{1, 2, 10});
+  CHECK(t.integers("/runs/failure") == std::vector<std::int64_t>{0, 2, 0});
   const auto row = [&](std::size_t run, std::size_t a) { return run * t.attempts + a; };
   const auto& outcome = t.integers("/attempts/outcome");
   for (std::size_t a = 0; a < 7; ++a) {
@@ -392,7 +405,7 @@ TEST_CASE("a run marked running, its attempts and the capacity of the attempts t
   CHECK(outcome[row(0, 1)] == -1);  // padding
   CHECK(t.integers("/attempts/rank")[row(0, 1)] == -1);
   CHECK(std::isnan(t.reals("/runs/ended_at")[0]));
-  CHECK(t.reals("/runs/started_at")[1] == 5.0);
+  CHECK(std::isnan(t.reals("/runs/started_at")[1]));  // the failed record has none
   CHECK(t.integers("/runs/rank") == std::vector<std::int64_t>{4, 1, 10});
   // Running rows are not done, and the validator accepts them (no rule applies before status).
   CHECK_FALSE(t.is_done(0));

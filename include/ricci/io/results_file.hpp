@@ -62,6 +62,8 @@ class ResultsFile {
   void mark_pending(index_t id);
   // /runs/attempts of every run (zeros in an older file).
   std::vector<std::int64_t> attempt_counts() const;
+  // /runs/failure of every run (none in an older file, and for a code no writer produces).
+  std::vector<FailureClass> failure_classes() const;
   // One cell of a [runs] column (slot 0) or of a [runs, X] column: an integer column as int64, a
   // real one as double, a string as std::string.
   CellValue read_cell(std::string_view column_path, index_t id, std::size_t slot = 0) const;
