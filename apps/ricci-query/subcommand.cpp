@@ -128,6 +128,9 @@ std::size_t done_run(const io::ResultsTable& table, long long id) {
   if (table.is_failed(run))
     throw Error("cli",
                 "run " + std::to_string(id) + " failed: " + table.strings("/runs/error")[run]);
+  if (table.status_code(run) == static_cast<std::int64_t>(io::RunStatus::running))
+    throw Error("cli", "run " + std::to_string(id) +
+                           " is running (or was lost with its process): resume the sweep first");
   if (!table.is_done(run))
     throw Error("cli",
                 "run " + std::to_string(id) + " has not run yet (pending): resume the sweep first");

@@ -160,7 +160,13 @@ po::options_description general_options(SweepCommand& command) {
       "[geometry] keys given (--geometry.k, --geometry.graph, --geometry.convention)")(
       "out", po::value(&command.sweep.output), "results file (one shared HDF5 file)")(
       "resume", "continue an existing results file (created when missing)")(
-      "retry-failed", "with --resume, also re-run failed runs")(
+      "redo", po::value(&command.redo),
+      "with --resume, also re-run failed runs: failed (all), transient (out of memory, I/O "
+      "errors), lost (accepted: lost runs are always re-run); a comma list")(
+      "retry-failed", "the same as --redo failed (its older name)")(
+      "max-attempts",
+      po::value(&command.sweep.max_attempts)->default_value(command.sweep.max_attempts),
+      "attempts of a run, in all sessions, up to which a transient failure is retried at once")(
       "force", "overwrite an existing results file")(
       "shard", po::value<std::string>(),
       "i/n: run only shard i of n of the plan (a SLURM array task; 1 <= i <= n) into its own "
@@ -194,8 +200,8 @@ po::options_description key_options() {
 
 std::string usage(const po::options_description& options) {
   std::ostringstream help;
-  help << "usage: ricci-sweep --job FILE --out RESULTS.h5 [--resume] [--retry-failed] [--force] "
-          "[--dry-run] [--shard i/n]\n"
+  help << "usage: ricci-sweep --job FILE --out RESULTS.h5 [--resume [--redo failed|transient|lost]] "
+          "[--force] [--dry-run] [--shard i/n] [--deadline T]\n"
        << "       ricci-sweep --reanalyze SOURCE.h5 --geometry.KEY VALUE... --out NEW.h5 "
           "[--resume] [--force]\n"
        << "       (run under mpirun -np N or srun; rank 0 dispatches, the others train and "
@@ -236,6 +242,26 @@ Settings problem_keys_of(const po::parsed_options& parsed) {
   return settings;
 }
 
+// --redo's comma list (and --retry-failed, the older name of --redo failed) into the sweep options.
+void apply_redo(SweepCommand& command, bool retry_failed) {
+  command.sweep.redo_failed = retry_failed;
+  std::istringstream words(command.redo);
+  std::string word;
+  bool any = false;
+  while (std::getline(words, word, ',')) {
+    any = true;
+    if (word == "failed")
+      command.sweep.redo_failed = true;
+    else if (word == "transient")
+      command.sweep.redo_transient = true;
+    else if (word != "lost")  // lost runs are re-run on every --resume
+      throw Error("job", command_line + ": --redo '" + word +
+                             "' is not failed, transient or lost (a comma list of them)");
+  }
+  if (!command.redo.empty() && !any)
+    throw Error("job", command_line + ": --redo needs failed, transient or lost");
+}
+
 // Fills the command's general options and returns the job keys given on the command line.
 Settings read_command_line(const std::vector<std::string>& args, SweepCommand& command) {
   po::options_description all;
@@ -255,7 +281,7 @@ Settings read_command_line(const std::vector<std::string>& args, SweepCommand& c
   command.help = vm.count("help") > 0;
   command.print_keys = vm.count("print-keys") > 0;
   command.sweep.resume = vm.count("resume") > 0;
-  command.sweep.retry_failed = vm.count("retry-failed") > 0;
+  apply_redo(command, vm.count("retry-failed") > 0);
   command.sweep.force = vm.count("force") > 0;
   command.dry_run = vm.count("dry-run") > 0;
   if (vm.count("shard")) {
@@ -286,8 +312,12 @@ void set_deadline(SweepCommand& command) {
 }
 
 void check_flags(const SweepCommand& command) {
-  if (command.sweep.retry_failed && !command.sweep.resume)
+  if (command.sweep.redo_failed && !command.sweep.resume && command.redo.empty())
     throw Error("job", "--retry-failed needs --resume");
+  if (!command.redo.empty() && !command.sweep.resume) throw Error("job", "--redo needs --resume");
+  if (command.sweep.max_attempts < 1)
+    throw Error("job", command_line + ": --max-attempts " +
+                           std::to_string(command.sweep.max_attempts) + " is below 1");
   if (command.sweep.resume && command.sweep.force)
     throw Error("job", "--resume and --force exclude each other");
 }

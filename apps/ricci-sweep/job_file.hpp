@@ -35,9 +35,10 @@ struct SweepCommand {
   // --deadline and --deadline-margin as given ("" = not given); parse_sweep_command turns them
   // (or SLURM_JOB_END_TIME) into sweep.deadline and sweep.deadline_margin.
   std::string deadline, deadline_margin;
-  // --out, --resume, --retry-failed, --force, --progress-seconds, the deadline; the app adds the
-  // job text, the tool version and the stop signal.
+  // --out, --resume, --redo (--retry-failed), --max-attempts, --force, --progress-seconds, the
+  // deadline; the app adds the job text, the tool version and the stop signal.
   sweep::SweepOptions sweep;
+  std::string redo;  // --redo's comma list, as given
   std::string help_text;
 };
 

@@ -249,6 +249,7 @@ struct ResultsFile::Impl {
   std::vector<geometry::CurvatureNotion> notions{geometry::CurvatureNotion::forman};
   int list_layers = 0;
   bool local = false;
+  int attempt_rows = attempt_capacity;  // schema 6: the attempts axis
 
   Impl(const std::string& file_path, MPI_Comm comm)
       : path(file_path), parallel(comm != MPI_COMM_NULL) {
@@ -289,6 +290,8 @@ struct ResultsFile::Impl {
         return static_cast<hsize_t>(notions.size());
       case Axis::list_layers:
         return static_cast<hsize_t>(list_layers);
+      case Axis::attempts:
+        return static_cast<hsize_t>(attempt_rows);
     }
     return 0;
   }
@@ -313,7 +316,9 @@ struct ResultsFile::Impl {
   void write_column(const Column& column, const RunRecord& record, RunChecksum& sum) const;
   void write_notion_cells(const Column& column, const RunRecord& record, CellBuffer& cells,
                           std::size_t first = 0) const;
-  void write_cell(std::string_view column_path, index_t id, const CellValue& value) const;
+  void write_cell(std::string_view column_path, index_t id, const CellValue& value,
+                  std::size_t slot = 0) const;
+  bool has_operations() const { return version >= operations_since_version; }
 };
 
 void ResultsFile::Impl::require_fits(const ResultsLayout& layout) const {
@@ -530,14 +535,19 @@ void ResultsFile::Impl::write_notion_cells(const Column& column, const RunRecord
   }
 }
 
-// One cell of a [runs] column.
-void ResultsFile::Impl::write_cell(std::string_view column_path, index_t id,
-                                   const CellValue& value) const {
+// One cell of a [runs] column, or cell [id, slot] of a [runs, X] column.
+void ResultsFile::Impl::write_cell(std::string_view column_path, index_t id, const CellValue& value,
+                                   std::size_t slot) const {
   const Column& column = results_column(column_path);
   CellBuffer cell(column, 1);
   cell.set(0, value);
-  write_box(file.get(), std::string(column_path), cell.memory_type(), {static_cast<hsize_t>(id)},
-            {1}, cell.data(), independent.get());
+  std::vector<hsize_t> start{static_cast<hsize_t>(id)}, count{1};
+  if (column.axes.size() == 2) {
+    start.push_back(static_cast<hsize_t>(slot));
+    count.push_back(1);
+  }
+  write_box(file.get(), std::string(column_path), cell.memory_type(), start, count, cell.data(),
+            independent.get());
 }
 
 ResultsFile::ResultsFile() = default;
@@ -669,6 +679,13 @@ void ResultsFile::Impl::read_sizes() {
                             std::to_string(notions.size()));
     list_layers = static_cast<int>(m);
     local = h5::integer_attribute(root, "local").value_or(0) != 0;
+  }
+  if (version >= operations_since_version) {
+    const hsize_t a = shapes::dimension_of(root, path, "/attempts/outcome", 1, 2);
+    if (a < 1 || a > most)
+      throw Error("io",
+                  "'" + path + "': /attempts/outcome has " + std::to_string(a) + " rows per run");
+    attempt_rows = static_cast<int>(a);
   }
 }
 
@@ -836,6 +853,138 @@ std::string hdf5_library_version() {
   unsigned major = 0, minor = 0, release = 0;
   if (H5get_libversion(&major, &minor, &release) < 0) return "unknown";
   return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
+}
+
+bool ResultsFile::records_attempts() const { return impl_->has_operations(); }
+
+void ResultsFile::write_attempt(const AttemptRecord& attempt) {
+  const h5::QuietErrors quiet;
+  const Impl& f = *impl_;
+  if (!f.has_operations()) return;
+  if (attempt.id < 0 || attempt.id >= f.runs || attempt.attempt < 1)
+    throw Error("io", "attempt " + std::to_string(attempt.attempt) + " of run " +
+                          std::to_string(attempt.id) + " is outside " + f.path);
+  const std::size_t row =
+      std::min(attempt_row(attempt.attempt), static_cast<std::size_t>(f.attempt_rows) - 1);
+  f.write_cell("/attempts/rank", attempt.id, std::int64_t{attempt.rank}, row);
+  f.write_cell("/attempts/host", attempt.id, attempt.host, row);
+  f.write_cell("/attempts/slurm_job_id", attempt.id, attempt.slurm_job_id, row);
+  f.write_cell("/attempts/started_at", attempt.id, attempt.started_at, row);
+  f.write_cell("/attempts/ended_at", attempt.id, attempt.ended_at, row);
+  f.write_cell("/attempts/message", attempt.id, attempt.message, row);
+  f.write_cell("/attempts/outcome", attempt.id, static_cast<std::int64_t>(attempt.outcome), row);
+}
+
+void ResultsFile::mark_running(const AttemptRecord& attempt, int slurm_restart_count) {
+  const h5::QuietErrors quiet;
+  const Impl& f = *impl_;
+  if (!f.has_operations()) return;
+  write_attempt(attempt);
+  f.write_cell("/runs/rank", attempt.id, std::int64_t{attempt.rank});
+  f.write_cell("/runs/host", attempt.id, attempt.host);
+  f.write_cell("/runs/slurm_job_id", attempt.id, attempt.slurm_job_id);
+  f.write_cell("/runs/slurm_restart_count", attempt.id, std::int64_t{slurm_restart_count});
+  f.write_cell("/runs/started_at", attempt.id, attempt.started_at);
+  f.write_cell("/runs/ended_at", attempt.id, std::numeric_limits<double>::quiet_NaN());
+  f.write_cell("/runs/attempts", attempt.id, std::int64_t{attempt.attempt});
+  f.write_cell(status_column, attempt.id, static_cast<std::int64_t>(RunStatus::running));
+}
+
+void ResultsFile::mark_pending(index_t id) {
+  const h5::QuietErrors quiet;
+  const Impl& f = *impl_;
+  if (!f.has_operations()) return;
+  f.write_cell(status_column, id, static_cast<std::int64_t>(RunStatus::pending));
+}
+
+namespace {
+
+// A whole [runs] integer column of a schema 6 file; zeros in an older file.
+std::vector<std::int64_t> operations_column(hid_t file, const std::string& file_path,
+                                            const std::string& path, bool present, index_t runs,
+                                            hid_t transfer) {
+  const h5::QuietErrors quiet;
+  std::vector<std::int64_t> out(static_cast<std::size_t>(runs), 0);
+  if (!present || out.empty()) return out;
+  const h5::Dataset dataset(
+      h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
+  h5::checked(H5Dread(dataset.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, transfer, out.data()),
+              "cannot read " + path + " of " + file_path);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> ResultsFile::attempt_counts() const {
+  const Impl& f = *impl_;
+  return operations_column(f.file.get(), f.path, "/runs/attempts", f.has_operations(), f.runs,
+                           f.independent.get());
+}
+
+std::vector<FailureClass> ResultsFile::failure_classes() const {
+  const Impl& f = *impl_;
+  std::vector<FailureClass> out;
+  for (std::int64_t code : operations_column(f.file.get(), f.path, "/runs/failure",
+                                             f.has_operations(), f.runs, f.independent.get()))
+    out.push_back(code >= 0 && code <= static_cast<std::int64_t>(FailureClass::lost)
+                      ? static_cast<FailureClass>(code)
+                      : FailureClass::none);
+  return out;
+}
+
+CellValue ResultsFile::read_cell(std::string_view column_path, index_t id, std::size_t slot) const {
+  const h5::QuietErrors quiet;
+  const Impl& f = *impl_;
+  const Column& column = results_column(column_path);
+  const std::string path(column_path);
+  if (id < 0 || id >= f.runs || (column.axes.size() == 1 && slot != 0) ||
+      (column.axes.size() == 2 && slot >= f.extent(column.axes[1])) || column.axes.size() > 2)
+    throw Error("io", "cell " + std::to_string(id) + ", " + std::to_string(slot) + " is outside " +
+                          path + " of " + f.path);
+  const h5::Dataset dataset(
+      h5::checked(H5Dopen2(f.file.get(), path.c_str(), H5P_DEFAULT), "cannot open " + path));
+  const h5::Dataspace file_space(
+      h5::checked(H5Dget_space(dataset.get()), "cannot read the shape of " + path));
+  std::vector<hsize_t> start{static_cast<hsize_t>(id)}, count{1};
+  if (column.axes.size() == 2) {
+    start.push_back(slot);
+    count.push_back(1);
+  }
+  h5::checked(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                  count.data(), nullptr),
+              "cannot select a cell of " + path);
+  const hsize_t one = 1;
+  const h5::Dataspace memory_space(
+      h5::checked(H5Screate_simple(1, &one, nullptr), "cannot create a memory dataspace"));
+  const auto read = [&](hid_t memory_type, void* into) {
+    h5::checked(H5Dread(dataset.get(), memory_type, memory_space.get(), file_space.get(),
+                        f.independent.get(), into),
+                "cannot read " + path + " of " + f.path);
+  };
+  switch (column.type) {
+    case ValueType::string: {
+      const h5::Datatype type = fixed_string(column.string_width);
+      std::vector<char> text(column.string_width, '\0');
+      read(type.get(), text.data());
+      return std::string(text.data(), strnlen(text.data(), text.size()));
+    }
+    case ValueType::uint64: {
+      std::uint64_t value = 0;
+      read(H5T_NATIVE_UINT64, &value);
+      return value;
+    }
+    case ValueType::float32:
+    case ValueType::float64: {
+      double value = 0;
+      read(H5T_NATIVE_DOUBLE, &value);
+      return value;
+    }
+    default: {
+      std::int64_t value = 0;
+      read(H5T_NATIVE_INT64, &value);
+      return value;
+    }
+  }
 }
 
 void ResultsFile::abandon() {

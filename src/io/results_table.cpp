@@ -110,6 +110,8 @@ std::size_t ResultsTable::extent(Axis axis) const {
       return list_layers;
     case Axis::snapshots:
       return snapshots;
+    case Axis::attempts:
+      return attempts;
   }
   return 0;
 }
@@ -163,16 +165,19 @@ namespace {
 
 // Fixed-length strings as the sweep writes them; variable-length ones (h5py's default) are read
 // too.
+// `dims`: the column's shape ([runs] or, schema 6, [runs, attempts]); strings in row-major order.
 std::vector<std::string> read_strings(hid_t file, const std::string& file_path,
-                                      const std::string& path, hsize_t n) {
-  shapes::require_shape(file, file_path, path, {n});
+                                      const std::string& path, const std::vector<hsize_t>& dims) {
+  shapes::require_shape(file, file_path, path, dims);
+  // checked_count bounds the product of a crafted header's dimensions.
+  const hsize_t n = shapes::checked_count(dims, sizeof(std::string), file_path, path);
   const h5::Dataset dataset(
       h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open " + path));
   const h5::Datatype stored(
       h5::checked(H5Dget_type(dataset.get()), "cannot read the type of " + path));
   if (H5Tget_class(stored.get()) != H5T_STRING)
     throw Error("io", "'" + file_path + "': " + path + " is not a string dataset");
-  std::vector<std::string> out(shapes::checked_count({n}, sizeof(std::string), file_path, path));
+  std::vector<std::string> out(n);
   if (n == 0) return out;
   if (H5Tis_variable_str(stored.get()) > 0) {
     h5::Datatype memory(h5::checked(H5Tcopy(H5T_C_S1), "cannot copy the string type"));
@@ -390,6 +395,8 @@ ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_ch
   t.epochs = shapes::dimension_of(f, path, "/history/loss", 1, 2);
   if (version >= snapshots_since_version)
     t.snapshots = shapes::dimension_of(f, path, "/snapshots/epoch", 1, 2);
+  if (version >= operations_since_version)
+    t.attempts = shapes::dimension_of(f, path, "/attempts/outcome", 1, 2);
   // Every run has at least one k and one layer; an empty axis is a corrupted or crafted file, and
   // the per-run accessors (layers_of, k_values) would index past its columns.
   for (const auto& [size, what] :
@@ -414,7 +421,7 @@ ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_ch
     ResultsTable::ColumnData& data = t.columns[name];
     switch (column.type) {
       case ValueType::string:
-        data = read_strings(f, path, name, dims.front());
+        data = read_strings(f, path, name, dims);
         break;
       case ValueType::uint64:
         data = shapes::read_column<std::uint64_t>(f, path, name, H5T_NATIVE_UINT64, dims);

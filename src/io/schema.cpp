@@ -48,10 +48,61 @@ CellValue input_at(const RunRecord& r, std::size_t slot, Field field) {
 
 std::vector<Code> status_codes() {
   std::vector<Code> out;
-  for (auto s : {RunStatus::pending, RunStatus::done, RunStatus::failed})
+  for (auto s : {RunStatus::pending, RunStatus::done, RunStatus::failed, RunStatus::running})
     out.push_back({static_cast<std::int64_t>(s), run_status_name(s)});
   return out;
 }
+
+std::vector<Code> failure_codes() {
+  std::vector<Code> out;
+  for (auto f : {FailureClass::none, FailureClass::deterministic, FailureClass::transient,
+                 FailureClass::lost})
+    out.push_back({static_cast<std::int64_t>(f), failure_class_name(f)});
+  return out;
+}
+
+std::vector<Code> outcome_codes() {
+  std::vector<Code> out{{-1, "padding"}};
+  for (auto o : {AttemptOutcome::running, AttemptOutcome::done, AttemptOutcome::deterministic,
+                 AttemptOutcome::transient, AttemptOutcome::lost, AttemptOutcome::interrupted})
+    out.push_back({static_cast<std::int64_t>(o), attempt_outcome_name(o)});
+  return out;
+}
+
+// --- Schema 6: where and when runs ran, why they failed, and every attempt (issue 15).
+// The /runs columns come from the record (and are checksummed with it); the /attempts table is
+// written row by row by ResultsFile::write_attempt, outside the checksum: it is a log that the
+// resuming session appends to (a lost attempt) while the run's own row stays as it was.
+std::vector<Column> operations_columns() {
+  const CellValue no_value = nan;
+  constexpr int v6 = operations_since_version;
+  // clang-format off
+  return {
+    {"/runs/host", string, 128, {runs}, std::string(), "host name of the last attempt's worker (also set while running)", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return r.host; }, v6},
+    {"/runs/slurm_job_id", string, 64, {runs}, std::string(), "SLURM job id of the last attempt (SLURM_JOB_ID; an array task's own id); empty outside SLURM", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return r.slurm_job_id; }, v6},
+    {"/runs/slurm_restart_count", int32, 0, {runs}, std::int64_t{-1}, "SLURM_RESTART_COUNT of the last attempt's job (0 outside SLURM); -1 never started", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return std::int64_t{r.slurm_restart_count}; }, v6},
+    {"/runs/started_at", float64, 0, {runs}, no_value, "when the last attempt began, Unix seconds (UTC)", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return r.started_at; }, v6},
+    {"/runs/ended_at", float64, 0, {runs}, no_value, "when the last attempt ended, Unix seconds (UTC); NaN while running and for a lost run", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return r.ended_at; }, v6},
+    {"/runs/failure", int8, 0, {runs}, std::int64_t{0}, "a failed run's class: deterministic (the same seed fails the same way), transient (out of memory, I/O; retried automatically) or lost (found running by --resume); none otherwise", failure_codes(), false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return static_cast<std::int64_t>(r.failure); }, v6},
+    {"/runs/attempts", int32, 0, {runs}, std::int64_t{0}, "attempts of the run in every session, this one included (the attempts table keeps the first A-1 and the latest)", {}, false,
+     nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return std::int64_t{r.attempts}; }, v6},
+    {"/attempts/rank", int32, 0, {runs, attempts}, std::int64_t{-1}, "MPI rank of the attempt; -1 pads", {}, false, nullptr, nullptr, v6},
+    {"/attempts/host", string, 128, {runs, attempts}, std::string(), "host name of the attempt", {}, false, nullptr, nullptr, v6},
+    {"/attempts/slurm_job_id", string, 64, {runs, attempts}, std::string(), "SLURM job id of the attempt; empty outside SLURM", {}, false, nullptr, nullptr, v6},
+    {"/attempts/started_at", float64, 0, {runs, attempts}, no_value, "when the attempt began, Unix seconds (UTC)", {}, false, nullptr, nullptr, v6},
+    {"/attempts/ended_at", float64, 0, {runs, attempts}, no_value, "when the attempt ended, Unix seconds (UTC); NaN while running and when lost", {}, false, nullptr, nullptr, v6},
+    {"/attempts/outcome", int8, 0, {runs, attempts}, std::int64_t{-1}, "what became of the attempt; row a-1 holds attempt a, the last row the latest once a run has more than A", outcome_codes(), false, nullptr, nullptr, v6},
+    {"/attempts/message", string, 256, {runs, attempts}, std::string(), "a failed, lost or interrupted attempt's error", {}, false, nullptr, nullptr, v6},
+  };
+  // clang-format on
+}
+// --- end of schema 6's operations columns.
 
 std::vector<Code> reason_codes() {
   std::vector<Code> out{{-1, "padding"}};
@@ -278,6 +329,7 @@ std::vector<Column> make_columns() {
 std::vector<Column> all_columns() {
   std::vector<Column> out = make_columns();
   for (Column& column : notion_columns()) out.push_back(std::move(column));
+  for (Column& column : operations_columns()) out.push_back(std::move(column));
   return out;
 }
 
@@ -401,6 +453,9 @@ constexpr AxisInfo axis_table[] = {
      "depth, two more with layer_list all (inputs first, output last); transition t shares index "
      "t"},
     {snapshots, "snapshots", "S", "snapshots: the most snapshot epochs of any run (at least 1)"},
+    {attempts, "attempts", "A",
+     "attempts: rows of the attempts table per run (8): a run with more attempts keeps its first "
+     "A-1 and, in the last row, its latest"},
 };
 
 const AxisInfo& info(Axis axis) {
@@ -463,6 +518,10 @@ std::string Column::codes_text() const {
     out += code.name;
   }
   return out;
+}
+
+std::size_t attempt_row(int attempt) {
+  return static_cast<std::size_t>(std::clamp(attempt, 1, attempt_capacity) - 1);
 }
 
 std::vector<const Column*> checksummed_columns(int version) {

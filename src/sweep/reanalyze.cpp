@@ -72,10 +72,13 @@ io::RunRecord reanalyze_run(const RunSpec& spec, const JobSpec& job, const Reana
   const std::string source_run = source.path + " run " + std::to_string(spec.id);
   if (!source.table.is_done(row)) {
     out.status = io::RunStatus::failed;
+    out.failure = io::FailureClass::deterministic;
     out.error =
         source_run + " is " +
         (source.table.is_failed(row) ? "failed (" + source.table.strings("/runs/error")[row] + ")"
-                                     : std::string("pending")) +
+                                     : std::string(io::run_status_name(
+                                           io::run_status_from_code(source.table.status_code(row))
+                                               .value_or(io::RunStatus::pending)))) +
         ": nothing to re-analyse";
     return out;
   }
@@ -105,8 +108,7 @@ io::RunRecord reanalyze_run(const RunSpec& spec, const JobSpec& job, const Reana
     measure_run_geometry(out, run, job, data.test_x);
     out.status = io::RunStatus::done;
   } catch (const std::exception& e) {
-    out.status = io::RunStatus::failed;
-    out.error = e.what();
+    record_failure(out, e);
   }
   return out;
 }

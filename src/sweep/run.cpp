@@ -1,7 +1,9 @@
 #include "ricci/sweep/run.hpp"
 
 #include <chrono>
+#include <new>
 #include <optional>
+#include <system_error>
 
 #include "ricci/core/error.hpp"
 #include "ricci/nn/architecture.hpp"
@@ -25,6 +27,19 @@ const data::Dataset& DataCache::get(const data::Problem& problem, const data::Da
 
 const data::Dataset& DataCache::get(const io::RunIdentity& run, const JobSpec& job) {
   return get(data::parse_problem(run.problem), job.data_options(run.problem), run.seed);
+}
+
+io::FailureClass failure_class_of(const std::exception& error) {
+  if (dynamic_cast<const std::bad_alloc*>(&error) ||
+      dynamic_cast<const std::system_error*>(&error) || dynamic_cast<const TransientError*>(&error))
+    return io::FailureClass::transient;
+  return io::FailureClass::deterministic;
+}
+
+void record_failure(io::RunRecord& record, const std::exception& error) {
+  record.status = io::RunStatus::failed;
+  record.error = error.what();
+  record.failure = failure_class_of(error);
 }
 
 void throw_if_cancelled(const std::function<bool()>& cancelled) {
@@ -123,8 +138,7 @@ io::RunRecord execute_run(const RunSpec& spec, const JobSpec& job, DataCache& ca
     out.geometry_seconds += out.training.snapshot_seconds;
     out.status = io::RunStatus::done;
   } catch (const std::exception& e) {
-    out.status = io::RunStatus::failed;
-    out.error = e.what();
+    record_failure(out, e);
   }
   return out;
 }

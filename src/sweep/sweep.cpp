@@ -19,6 +19,7 @@
 #include "ricci/io/results_file.hpp"
 #include "ricci/sweep/data_identity.hpp"
 #include "ricci/sweep/dispatch.hpp"
+#include "ricci/sweep/fault_injection.hpp"
 #include "ricci/sweep/file_system.hpp"
 #include "ricci/sweep/monitor.hpp"
 #include "ricci/sweep/place.hpp"
@@ -325,19 +326,85 @@ std::map<std::string, std::string> attributes(const JobSpec& job, const SweepOpt
           {"shard", options.shard ? io::shard_text(*options.shard) : ""}};
 }
 
+// What a worker needs to run its runs besides the run itself.
+struct Worker {
+  int rank = 0;
+  Place place = this_place();
+  std::vector<std::int64_t> attempts;  // per run, every session's (the file's /runs/attempts)
+  std::vector<InjectedFault> faults;
+};
+
+// One run on a worker: marked running, executed, recorded in the attempts table, retried at once
+// while it fails transiently and has had fewer than max_attempts attempts, then written. On a stop
+// request it goes back to pending. `note` receives a failure's message, or for a run that needed
+// more than one attempt what the retries were for.
 Outcome run_one(const RunSpec& run, const JobSpec& job, DataCache& cache, io::ResultsFile& file,
-                int rank, const SweepOptions& options, std::string& error) {
+                Worker& worker, const SweepOptions& options, std::string& note) {
   const auto& stop_requested = options.stop_requested;
-  io::RunRecord record = options.reanalysis
-                             ? reanalyze_run(run, job, *options.reanalysis, cache, stop_requested)
-                             : execute_run(run, job, cache, stop_requested);
-  if (record.status != io::RunStatus::done && stop_requested())
-    return Outcome::interrupted;  // stays pending for --resume
-  record.rank = rank;
-  record.session = file.session();
-  file.write_run(record);
-  error = record.error;
-  return record.status == io::RunStatus::done ? Outcome::done : Outcome::failed;
+  std::string retried;
+  for (;;) {
+    auto& count = worker.attempts[static_cast<std::size_t>(run.id)];
+    const int attempt = static_cast<int>(++count);
+    io::AttemptRecord begun;
+    begun.id = run.id;
+    begun.attempt = attempt;
+    begun.rank = worker.rank;
+    begun.host = worker.place.host;
+    begun.slurm_job_id = worker.place.slurm_job_id;
+    begun.started_at = unix_seconds_now();
+    file.mark_running(begun, worker.place.slurm_restart_count);
+    crash_if_injected(worker.faults, run.id, attempt);
+    io::RunRecord record;
+    try {
+      throw_injected_failure(worker.faults, run.id, attempt);
+      record = options.reanalysis
+                   ? reanalyze_run(run, job, *options.reanalysis, cache, stop_requested)
+                   : execute_run(run, job, cache, stop_requested);
+    } catch (const std::exception& e) {
+      record = io::RunRecord{};
+      record.id = run.id;
+      record_failure(record, e);
+    }
+    io::AttemptRecord ended = begun;
+    ended.ended_at = unix_seconds_now();
+    ended.message = record.error;
+    if (record.status != io::RunStatus::done && stop_requested()) {
+      ended.outcome = io::AttemptOutcome::interrupted;
+      file.write_attempt(ended);
+      file.mark_pending(run.id);  // stays pending for --resume
+      return Outcome::interrupted;
+    }
+    const bool transient = record.failure == io::FailureClass::transient;
+    ended.outcome = record.status == io::RunStatus::done ? io::AttemptOutcome::done
+                    : transient                          ? io::AttemptOutcome::transient
+                                                         : io::AttemptOutcome::deterministic;
+    file.write_attempt(ended);
+    if (record.status != io::RunStatus::done && transient && attempt < options.max_attempts) {
+      retried += (retried.empty() ? "" : "; ") +
+                 ("attempt " + std::to_string(attempt) + ": " + record.error);
+      continue;
+    }
+    record.rank = worker.rank;
+    record.host = worker.place.host;
+    record.slurm_job_id = worker.place.slurm_job_id;
+    record.slurm_restart_count = worker.place.slurm_restart_count;
+    record.started_at = begun.started_at;
+    record.ended_at = ended.ended_at;
+    record.attempts = attempt;
+    record.session = file.session();
+    file.write_run(record);
+    if (record.status == io::RunStatus::done) {
+      note =
+          retried.empty() ? "" : "done at attempt " + std::to_string(attempt) + " after " + retried;
+      return Outcome::done;
+    }
+    note = record.error + " (" + std::string(io::failure_class_name(record.failure)) +
+           (transient ? ", attempt " + std::to_string(attempt) + " of at most " +
+                            std::to_string(options.max_attempts)
+                      : "") +
+           ")";
+    return Outcome::failed;
+  }
 }
 
 std::string describe(const RunSpec& run) {
@@ -385,6 +452,63 @@ io::ResultsFile create_output(const JobSpec& job, const Plan& plan, const SweepO
   return open_output(options.output, rank, comm);
 }
 
+// Whether --resume re-runs a failed run of class `failure`: --redo failed re-runs all, --redo
+// transient those whose failure was transient, and a lost run (recorded failed/lost by a resume
+// that was stopped before it re-ran it) always. Files before schema 6 have no classes (none).
+bool redo(io::FailureClass failure, const SweepOptions& options) {
+  return options.redo_failed || failure == io::FailureClass::lost ||
+         (options.redo_transient && failure == io::FailureClass::transient);
+}
+
+// Rank 0 at --resume: the runs found marked running were begun by a worker whose process ended
+// without finishing them. Each is reported (one line: run, identity, attempt, rank, host, SLURM
+// job, start time), its attempt recorded as lost and the run as failed with class lost, to be
+// re-run.
+void record_lost_runs(const Plan& plan, const std::vector<index_t>& lost, io::ResultsFile& file,
+                      std::ostream& log) {
+  log << "[ricci-sweep] " << lost.size() << " run" << (lost.size() > 1 ? "s were" : " was")
+      << " lost (marked running when the sweep that ran " << (lost.size() > 1 ? "them" : "it")
+      << " ended: node failure, kill -9); re-running " << (lost.size() > 1 ? "them" : "it") << ":"
+      << std::endl;
+  for (index_t id : lost) {
+    const auto text = [&](std::string_view column) {
+      return std::get<std::string>(file.read_cell(column, id));
+    };
+    const auto integer = [&](std::string_view column) {
+      return static_cast<int>(std::get<std::int64_t>(file.read_cell(column, id)));
+    };
+    io::RunRecord record;
+    record.id = id;
+    record.status = io::RunStatus::failed;
+    record.failure = io::FailureClass::lost;
+    record.rank = integer("/runs/rank");
+    record.host = text("/runs/host");
+    record.slurm_job_id = text("/runs/slurm_job_id");
+    record.slurm_restart_count = integer("/runs/slurm_restart_count");
+    record.started_at = std::get<double>(file.read_cell("/runs/started_at", id));
+    record.attempts = integer("/runs/attempts");
+    const std::string where = "attempt " + std::to_string(record.attempts) + " on rank " +
+                              std::to_string(record.rank) + ", host " +
+                              (record.host.empty() ? "?" : record.host) + ", SLURM job " +
+                              (record.slurm_job_id.empty() ? "none" : record.slurm_job_id) +
+                              ", started " + utc_text(record.started_at);
+    record.error = "lost: " + where + ", never finished (its process ended)";
+    io::AttemptRecord attempt;
+    attempt.id = id;
+    attempt.attempt = std::max(record.attempts, 1);
+    attempt.rank = record.rank;
+    attempt.host = record.host;
+    attempt.slurm_job_id = record.slurm_job_id;
+    attempt.started_at = record.started_at;
+    attempt.outcome = io::AttemptOutcome::lost;
+    attempt.message = record.error;
+    file.write_attempt(attempt);
+    file.write_run(record);  // status last
+    log << "[ricci-sweep]   lost " << describe(plan.runs[static_cast<std::size_t>(id)]) << ": "
+        << where << std::endl;
+  }
+}
+
 }  // namespace
 
 SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions& options,
@@ -393,6 +517,8 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   const auto started = Clock::now();
+  // Read before anything collective: a malformed value is the same refusal on every rank.
+  const std::vector<InjectedFault> faults = injected_faults_from_environment();
 
   // 1. Rank 0 takes the lock and decides, alone, whether to create or resume (or why to refuse).
   // It also notes, for the log, what the file system and the builds of done runs warn of.
@@ -438,6 +564,17 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
     const std::vector<bool> mine = options.shard ? plan.shard_members(*options.shard)
                                                  : std::vector<bool>(plan.runs.size(), true);
     const auto my_runs = static_cast<index_t>(std::count(mine.begin(), mine.end(), true));
+    Worker worker;
+    worker.rank = rank;
+    worker.attempts = file.attempt_counts();
+    worker.faults = faults;
+    // Runs still marked running were lost with the process that ran them: rank 0 reports and
+    // records them, and they are re-run whatever --redo says.
+    std::vector<index_t> lost;
+    for (index_t id : plan.dispatch_order())
+      if (status[static_cast<std::size_t>(id)] == io::RunStatus::running) lost.push_back(id);
+    if (rank == 0 && !lost.empty()) record_lost_runs(plan, lost, file, log);
+    const std::vector<io::FailureClass> failure = file.failure_classes();
     std::deque<index_t> todo;
     index_t done_before = 0, failed_before = 0;
     for (index_t id : plan.dispatch_order()) {
@@ -445,11 +582,12 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
       const auto s = status[static_cast<std::size_t>(id)];
       if (s == io::RunStatus::done)
         ++done_before;
-      else if (s == io::RunStatus::failed && !options.retry_failed)
+      else if (s == io::RunStatus::failed && !redo(failure[static_cast<std::size_t>(id)], options))
         ++failed_before;
       else
         todo.push_back(id);
     }
+    for (index_t id : lost) status[static_cast<std::size_t>(id)] = io::RunStatus::failed;
     // A merged file of some shards lacks the /run_data groups of the others' runs (collective:
     // every rank has the same statuses, so the same list).
     if (action == OutputAction::resume) {
@@ -481,14 +619,16 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
 
     DataCache cache;
     DispatchHooks hooks;
-    hooks.work = [&](index_t id, std::string& error) {
-      return run_one(plan.runs[static_cast<std::size_t>(id)], job, cache, file, rank, options,
-                     error);
+    hooks.work = [&](index_t id, std::string& note) {
+      return run_one(plan.runs[static_cast<std::size_t>(id)], job, cache, file, worker, options,
+                     note);
     };
     hooks.finished = [&](index_t id, Outcome outcome, const std::string& error) {
       const auto row = static_cast<std::size_t>(id);
       if (outcome == Outcome::done) {
         status[row] = io::RunStatus::done;
+        if (!error.empty())  // retried after transient failures
+          log << "[ricci-sweep] " << describe(plan.runs[row]) << " " << error << std::endl;
       }
       if (outcome == Outcome::failed) {
         status[row] = io::RunStatus::failed;

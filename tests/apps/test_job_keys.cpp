@@ -640,6 +640,12 @@ TEST_CASE("command-line errors", "[job-keys][job-file]") {
     return parse_error(args);
   };
   CHECK(with({"--out", "x.h5", "--retry-failed"}) == "[job] --retry-failed needs --resume");
+  CHECK(with({"--out", "x.h5", "--redo", "failed"}) == "[job] --redo needs --resume");
+  CHECK(with({"--out", "x.h5", "--resume", "--redo", "failed,sometimes"}) ==
+        "[job] the command line: --redo 'sometimes' is not failed, transient or lost (a comma "
+        "list of them)");
+  CHECK(with({"--out", "x.h5", "--resume", "--max-attempts", "0"}) ==
+        "[job] the command line: --max-attempts 0 is below 1");
   CHECK(with({"--out", "x.h5", "--resume", "--force"}) ==
         "[job] --resume and --force exclude each other");
   CHECK(with({}) == "[job] --out RESULTS.h5 is required");
@@ -821,4 +827,25 @@ TEST_CASE("a job file's BOM is accepted, and directories, devices and huge files
   const auto binary = write_job("binary.ini", std::string(nul, sizeof nul - 1));
   CHECK(parse_error({"--job", binary, "--dry-run"}) ==
         "[job] job file " + binary + " holds a NUL byte (it is not a text file)");
+}
+
+TEST_CASE("redo of failed runs: --redo, its older name --retry-failed, --max-attempts",
+          "[job-file]") {
+  const std::vector<std::string> base{"--sweep.problems", "synthetic-a", "--out", "x.h5",
+                                      "--resume"};
+  const auto parsed = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), base.begin(), base.end());
+    return parse_sweep_command(args).sweep;
+  };
+  const auto plain = parsed({});
+  CHECK_FALSE(plain.redo_failed);
+  CHECK_FALSE(plain.redo_transient);
+  CHECK(plain.max_attempts == 3);
+  const auto transient = parsed({"--redo", "transient,lost", "--max-attempts", "5"});
+  CHECK_FALSE(transient.redo_failed);
+  CHECK(transient.redo_transient);
+  CHECK(transient.max_attempts == 5);
+  CHECK(parsed({"--redo", "failed"}).redo_failed);
+  CHECK(parsed({"--retry-failed"}).redo_failed);
+  CHECK_FALSE(parsed({"--redo", "lost"}).redo_failed);
 }

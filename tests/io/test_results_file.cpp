@@ -366,5 +366,86 @@ TEST_CASE("schema 6: provenance attributes are replaced, and /runs/session names
                                         std::to_string(H5_VERS_MINOR) + "." +
                                         std::to_string(H5_VERS_RELEASE));
   }
+}
+
+TEST_CASE("a run marked running, its attempts and the capacity of the attempts table", "[io]") {
+  const auto path = test::scratch_path("attempts.h5");
+  const ResultsLayout layout = three_runs();
+  auto file = ResultsFile::create(path, layout);
+  REQUIRE(file.records_attempts());
+  // Run 2: ten attempts; the table keeps attempts 1..7 in rows 0..6 and the latest (10) in row 7.
+  for (int a = 1; a <= 10; ++a) {
+    AttemptRecord attempt{.id = 2,
+                          .attempt = a,
+                          .rank = a,
+                          .host = "node" + std::to_string(a),
+                          .slurm_job_id = "4711",
+                          .started_at = 1000.0 + a,
+                          .ended_at = std::nan(""),
+                          .outcome = AttemptOutcome::running,
+                          .message = ""};
+    file.mark_running(attempt, 2);
+    attempt.ended_at = 1000.5 + a;
+    attempt.outcome = a < 10 ? AttemptOutcome::transient : AttemptOutcome::done;
+    attempt.message = a < 10 ? "out of memory " + std::to_string(a) : "";
+    file.write_attempt(attempt);
+  }
+  // Run 1: marked running and abandoned on purpose (back to pending); run 0 left running.
+  const auto first_attempt = [](index_t id, int rank, double started_at) {
+    AttemptRecord attempt;
+    attempt.id = id;
+    attempt.rank = rank;
+    attempt.host = "n" + std::to_string(rank);
+    attempt.started_at = started_at;
+    return attempt;
+  };
+  file.mark_running(first_attempt(1, 1, 5.0), 0);
+  file.mark_pending(1);
+  file.mark_running(first_attempt(0, 4, 7.0), 3);
+  CHECK(file.attempt_counts() == std::vector<std::int64_t>{1, 1, 10});
+  CHECK(file.failure_classes() == std::vector<FailureClass>(3, FailureClass::none));
+  // Run 1 again, failing transiently: its class is recorded with the run (and checksummed).
+  RunRecord failed;
+  failed.id = 1;
+  failed.status = RunStatus::failed;
+  failed.error = "std::bad_alloc";
+  failed.failure = FailureClass::transient;
+  failed.rank = 1;
+  failed.attempts = 2;
+  file.write_run(failed);
+  CHECK(file.failure_classes() ==
+        std::vector<FailureClass>{FailureClass::none, FailureClass::transient, FailureClass::none});
+  CHECK(std::get<std::string>(file.read_cell("/runs/host", 0)) == "n4");
+  CHECK(std::get<std::int64_t>(file.read_cell("/runs/slurm_restart_count", 0)) == 3);
+  CHECK(std::get<double>(file.read_cell("/attempts/started_at", 2, 7)) == 1010.0);
+  CHECK_THROWS_WITH(file.read_cell("/attempts/started_at", 2, 8), Contains("outside"));
+  file.close();
+
+  const ResultsTable t = read_results_table(path);
+  REQUIRE(t.attempts == static_cast<std::size_t>(attempt_capacity));
+  CHECK(t.integers("/runs/status") == std::vector<std::int64_t>{3, 2, 3});
+  CHECK(t.integers("/runs/attempts") == std::vector<std::int64_t>{1, 2, 10});
+  CHECK(t.integers("/runs/failure") == std::vector<std::int64_t>{0, 2, 0});
+  const auto row = [&](std::size_t run, std::size_t a) { return run * t.attempts + a; };
+  const auto& outcome = t.integers("/attempts/outcome");
+  for (std::size_t a = 0; a < 7; ++a) {
+    INFO("row " << a);
+    CHECK(outcome[row(2, a)] == static_cast<std::int64_t>(AttemptOutcome::transient));
+    CHECK(t.integers("/attempts/rank")[row(2, a)] == static_cast<std::int64_t>(a + 1));
+    CHECK(t.strings("/attempts/message")[row(2, a)] == "out of memory " + std::to_string(a + 1));
+    CHECK(t.reals("/attempts/ended_at")[row(2, a)] == 1000.5 + static_cast<double>(a + 1));
+  }
+  CHECK(outcome[row(2, 7)] == static_cast<std::int64_t>(AttemptOutcome::done));
+  CHECK(t.strings("/attempts/host")[row(2, 7)] == "node10");
+  CHECK(t.strings("/attempts/slurm_job_id")[row(2, 7)] == "4711");
+  CHECK(outcome[row(0, 0)] == static_cast<std::int64_t>(AttemptOutcome::running));
+  CHECK(outcome[row(0, 1)] == -1);  // padding
+  CHECK(t.integers("/attempts/rank")[row(0, 1)] == -1);
+  CHECK(std::isnan(t.reals("/runs/ended_at")[0]));
+  CHECK(std::isnan(t.reals("/runs/started_at")[1]));  // the failed record has none
+  CHECK(t.integers("/runs/rank") == std::vector<std::int64_t>{4, 1, 10});
+  // Running rows are not done, and the validator accepts them (no rule applies before status).
+  CHECK_FALSE(t.is_done(0));
+  CHECK_FALSE(t.is_failed(0));
   CHECK(validate_results(path).valid());
 }

@@ -11,7 +11,9 @@ import numpy as np
 # several sessions); everything else must not. /runs/checksum covers
 # the timings and the rank too (results_schema/README.md), so it differs with them; the run data it
 # checks are compared here directly, and /runs/data_checksum must be identical.
-VOLATILE = {"train_seconds", "geometry_seconds", "rank", "checksum", "session"}
+VOLATILE = {"train_seconds", "geometry_seconds", "rank", "checksum", "session",
+            # schema 6: where, when and in how many attempts a run ran
+            "host", "slurm_job_id", "slurm_restart_count", "started_at", "ended_at", "attempts"}
 
 
 def contents(path):

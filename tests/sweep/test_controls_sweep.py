@@ -27,7 +27,9 @@ QUERY = os.path.join(os.path.dirname(SWEEP), "ricci-query")  # built next to ric
 os.makedirs(WORK, exist_ok=True)
 
 # Timing, placement and the checksum that covers them differ between executions.
-VOLATILE = {"train_seconds", "geometry_seconds", "rank", "checksum", "id", "untrained"}
+VOLATILE = {"train_seconds", "geometry_seconds", "rank", "checksum", "id", "untrained",
+            # schema 6: where, when and in how many attempts a run ran
+            "host", "slurm_job_id", "slurm_restart_count", "started_at", "ended_at", "attempts"}
 BASE = ["--sweep.problems", "synthetic-a", "--sweep.depths", "5", "--sweep.seeds", "0-2",
         "--geometry.k", "10,40", "--output.store_activations", "true",
         # 3 epochs reach ~0.6 test accuracy: a threshold the trained runs beat and the untrained ones

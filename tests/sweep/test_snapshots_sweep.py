@@ -26,7 +26,9 @@ os.makedirs(WORK, exist_ok=True)
 
 BASE = ["--sweep.problems", "synthetic-a", "--sweep.architectures", "narrow", "--sweep.depths", "5",
         "--sweep.seeds", "0-1", "--geometry.k", "10,40", "--output.store_activations", "true"]
-VOLATILE = {"train_seconds", "geometry_seconds", "rank", "checksum", "session"}
+VOLATILE = {"train_seconds", "geometry_seconds", "rank", "checksum", "session",
+            # schema 6: where, when and in how many attempts a run ran
+            "host", "slurm_job_id", "slurm_restart_count", "started_at", "ended_at", "attempts"}
 
 
 def sweep(name, extra, np_=3):

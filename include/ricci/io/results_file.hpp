@@ -70,6 +70,25 @@ class ResultsFile {
   // file lacks those of the shards not merged until they are run. Nothing to do when the file
   // stores no per-run data.
   void add_run_groups(const std::vector<RunIdentity>& runs, const std::vector<index_t>& ids);
+  // Schema 6, independent; each does nothing in a file of an older version (which has no running
+  // status and no attempts table).
+  // Whether the file has the runs-in-flight columns and the attempts table.
+  bool records_attempts() const;
+  // Marks a run `running` as `attempt` (outcome running) begins: its attempts-table row, then
+  // /runs/rank, host, slurm_job_id, slurm_restart_count, started_at and attempts, the status last.
+  void mark_running(const AttemptRecord& attempt, int slurm_restart_count);
+  // One row of the attempts table (row attempt_row(attempt.attempt)).
+  void write_attempt(const AttemptRecord& attempt);
+  // Sets a run's status back to pending: a run marked running and abandoned on purpose.
+  void mark_pending(index_t id);
+  // /runs/attempts of every run (zeros in an older file).
+  std::vector<std::int64_t> attempt_counts() const;
+  // /runs/failure of every run (none in an older file, and for a code no writer produces).
+  std::vector<FailureClass> failure_classes() const;
+  // One cell of a [runs] column (slot 0) or of a [runs, X] column: an integer column as int64, a
+  // real one as double, a string as std::string.
+  CellValue read_cell(std::string_view column_path, index_t id, std::size_t slot = 0) const;
+
   // Collective when opened with a communicator.
   void close();
   // Forgets the file without closing it, for a rank that failed while the others may be inside a

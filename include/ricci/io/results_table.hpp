@@ -25,6 +25,7 @@ struct ResultsTable {
   int schema_version = 0;
   std::size_t runs = 0, k_slots = 0, layers = 0, epochs = 0;  // the axes' sizes
   std::size_t snapshots = 0;  // the snapshot axis (0 in files before schema 5)
+  std::size_t attempts = 0;   // rows of the attempts table per run (0 in files before schema 6)
   bool store_activations = false, store_nodes = false;
   std::string graph;  // the graph rule the sweep used ("" when the attribute is absent)
   // Schema 5: the notions axis (root attribute 'notions'), the measured list's layer count and

@@ -4,6 +4,7 @@
 // sweep plans with RunIdentity and its executor returns a RunRecord; nothing is copied field by
 // field between layers.
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,9 +37,17 @@ struct RunIdentity {
 struct RunRecord {
   index_t id = 0;
   RunStatus status = RunStatus::failed;
-  int rank = 0;              // the MPI rank that ran it
-  int session = -1;          // schema 6: the writing session's index in the 'sessions' attribute
-  std::string error;         // failed runs: why
+  int rank = 0;       // the MPI rank that ran it
+  int session = -1;   // schema 6: the writing session's index in the 'sessions' attribute
+  std::string error;  // failed runs: why
+  // Schema 6: where and when its last attempt ran (Unix seconds), why it failed, and how many
+  // attempts it has had in all sessions (this one included).
+  std::string host, slurm_job_id;
+  int slurm_restart_count = 0;
+  double started_at = std::numeric_limits<double>::quiet_NaN();
+  double ended_at = std::numeric_limits<double>::quiet_NaN();
+  FailureClass failure = FailureClass::none;
+  int attempts = 0;
   nn::TrainResult training;  // history empty when training did not finish
   double geometry_seconds = 0;
   nn::Activations activations;                  // done runs
@@ -67,6 +76,20 @@ struct RunRecord {
   // Training ran to its end, so its accuracies and time are set: every done run, untrained
   // controls (0 epochs) included.
   bool trained() const { return training.completed; }
+};
+
+// One attempt of a run, a row of the attempts table (/attempts, schema 6): written by the worker
+// that ran it (running when it begins, its outcome when it ends), or by the resuming session for an
+// attempt it finds lost.
+struct AttemptRecord {
+  index_t id = 0;   // the run
+  int attempt = 1;  // 1-based, counting every session's attempts of the run
+  int rank = -1;
+  std::string host, slurm_job_id;
+  double started_at = std::numeric_limits<double>::quiet_NaN();
+  double ended_at = std::numeric_limits<double>::quiet_NaN();
+  AttemptOutcome outcome = AttemptOutcome::running;
+  std::string message;  // a failure's error; "" otherwise
 };
 
 // The fixed sizes of a results file, decided when it is created.

@@ -40,7 +40,8 @@ inline constexpr int oldest_readable_schema_version = 1;
 // the layers of the measured list (root attribute 'layer_list': the hidden layers, or all = inputs,
 // hidden layers and output, two more), whose transitions t (out of list layer t) share the axis.
 // snapshots = the most snapshot epochs of any run (geometry during training, /snapshots).
-enum class Axis { runs, k_slots, layers, epochs, notions, list_layers, snapshots };
+// attempts = attempt_capacity rows of the attempts table per run (/attempts, schema 6).
+enum class Axis { runs, k_slots, layers, epochs, notions, list_layers, snapshots, attempts };
 std::string_view axis_name(Axis axis);    // "runs", "k_slots", "layers", "epochs"
 std::string_view axis_symbol(Axis axis);  // "N", "K", "L", "E", as layout.json writes shapes
 std::string_view axis_meaning(Axis axis);
@@ -123,6 +124,12 @@ inline constexpr int notions_since_version = 5;
 inline constexpr int operations_since_version = 6;
 // Schema 6: the session (index into the root attribute 'sessions') that wrote each run.
 inline constexpr std::string_view session_column = "/runs/session";
+// The attempts table keeps this many attempts per run. Parallel HDF5 creates datasets collectively
+// with fixed sizes, so the table is [runs, attempt_capacity]: a run with more attempts keeps its
+// first attempt_capacity - 1 and, in the last row, its latest (/runs/attempts counts them all).
+inline constexpr int attempt_capacity = 8;
+// The row of the attempts table that 1-based `attempt` is written to.
+std::size_t attempt_row(int attempt);
 // The columns /runs/checksum covers in a file of `version`, in their canonical order: every
 // column written from the run record except the status, in registry order.
 std::vector<const Column*> checksummed_columns(int version);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "ricci/core/error.hpp"
 #include "ricci/io/run_record.hpp"
 #include "ricci/nn/train.hpp"
 #include "ricci/sweep/job.hpp"
@@ -33,6 +34,22 @@ class DataCache {
   std::map<std::string, Loaded> fixed_;
   data::Dataset synthetic_;
 };
+
+// A failure that depends on the machine, not on the run: running it again may succeed. Thrown for
+// such conditions the sweep detects itself (and by the RICCI_INJECT_FAULT testing hook).
+class TransientError : public Error {
+ public:
+  using Error::Error;
+};
+
+// The one place a run's failure is classified (docs/architecture.md, "Failures"): transient for
+// std::bad_alloc (out of memory), std::system_error (an I/O error of the OS or a stream) and
+// TransientError; deterministic for everything else (divergence, bad data, a geometry error, a
+// ricci::Error of any layer), since the same seed fails the same way. A run lost with its process
+// is classified lost by --resume, not here.
+io::FailureClass failure_class_of(const std::exception& error);
+// Makes `record` a failed run: its status, error message and failure class.
+void record_failure(io::RunRecord& record, const std::exception& error);
 
 // Throws the error a run records when a stop request arrives between its stages (`cancelled` may be
 // empty: never cancelled).

@@ -5,10 +5,19 @@
 // one when they finish, and reports progress. With one rank, that rank does everything. Workers
 // write their runs themselves (independent parallel HDF5 writes). When `stop_requested` turns true
 // on any rank (the application wires it to SIGTERM, SIGINT, SIGUSR1 and SIGUSR2), the hand-out
-// ends; runs in flight are abandoned and stay pending; the file is closed cleanly and --resume
-// finishes the job. With a deadline the master starts only runs its cost model predicts to end
-// before it (less the margin); when none is left, the hand-out ends and the runs in flight finish
-// (ricci/sweep/monitor.hpp). Rank 0 keeps OUT.status.json up to date (io::status_file_path).
+// ends; runs in flight are abandoned and go back to pending; the file is closed cleanly and
+// --resume finishes the job. With a deadline the master starts only runs its cost model predicts
+// to end before it (less the margin); when none is left, the hand-out ends and the runs in flight
+// finish (ricci/sweep/monitor.hpp). Rank 0 keeps OUT.h5.status.json up to date
+// (io::status_file_path).
+//
+// Failures (schema 6): a worker marks each run `running` (rank, host, SLURM job, start time) before
+// it begins, and records every attempt in the attempts table. A transient failure (out of memory,
+// an I/O error) is retried at once on the same worker until the run has had max_attempts attempts
+// in all; a deterministic one is not. --resume finds the runs still marked running — lost with
+// their process (node loss, kill -9) — reports them, records them as failed with class lost, and
+// always re-runs them; failed runs are re-run when redo_failed (all) or redo_transient (transient
+// ones) asks for it.
 #include <mpi.h>
 
 #include <cmath>
@@ -27,7 +36,12 @@ namespace ricci::sweep {
 
 struct SweepOptions {
   std::string output;
-  bool resume = false, retry_failed = false, force = false;
+  bool resume = false, force = false;
+  // With resume: also re-run every failed run (--redo failed), or the transient ones (--redo
+  // transient). Lost runs are re-run always.
+  bool redo_failed = false, redo_transient = false;
+  // Attempts of a run, in all sessions, up to which a transient failure is retried automatically.
+  int max_attempts = 3;
   double progress_seconds = 10;
   std::string tool_version;
   // The job as canonical text, stored in the file; --resume compares the one without paths.
