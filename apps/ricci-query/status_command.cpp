@@ -1,10 +1,16 @@
 // ricci-query status FILE.h5 [--format table|csv|json]: how far a sweep has come, also while it
 // runs. The counts are the file's committed rows (a row counts when its status is set; the writer
 // sets it last), read with HDF5's file locking off for this read (io::read_results_table_in_use).
-// The live status file beside it (io::status_file_path, written by the sweep's master) adds the
-// runs in flight, rate, ETA and deadline when it is fresh: written by a sweep that is still
-// running, within three progress intervals (at least a minute).
+// Rows marked running (schema 6) are in flight while a sweep runs, and were lost with their process
+// when none does. The live status file beside it (io::status_file_path, written by the sweep's
+// master) adds the rate, ETA and deadline when it is fresh: written by a sweep that is still
+// running, within three progress intervals (at least a minute), and — when its master ran on this
+// host — by a process that still exists.
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <iomanip>
@@ -20,7 +26,8 @@ namespace ricci::query {
 namespace {
 
 struct ProblemCounts {
-  long long total = 0, done = 0, failed = 0;
+  long long total = 0, done = 0, failed = 0, running = 0;
+  long long pending() const { return total - done - failed - running; }
 };
 
 // The status file's JSON, or null when it is absent or unreadable (a sweep that never reported,
@@ -37,12 +44,31 @@ double unix_now() {
   return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
+// Whether the master the live file names is gone: it ran on this host and its pid no longer exists.
+bool master_gone(const Json& live) {
+  const Json& master = live.value("master", Json::object());
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || master.value("host", "") != host) return false;
+  const long pid = master.value("pid", 0L);
+  return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
 // The live file describes a sweep that is still running and reported recently.
 bool fresh(const Json& live, double now) {
-  if (!live.is_object() || live.value("state", "") != "running") return false;
+  if (!live.is_object() || live.value("state", "") != "running" || master_gone(live)) return false;
   const double updated = live.value("updated_unix", 0.0);
   const double interval = live.value("progress_seconds", 10.0);
   return now - updated <= std::max(60.0, 3 * interval);
+}
+
+Table counts_table(const std::vector<std::string>& order,
+                   const std::map<std::string, ProblemCounts>& by_problem) {
+  Table table{{"problem", "total", "done", "failed", "running", "pending"}, {}};
+  for (const auto& name : order) {
+    const auto& c = by_problem.at(name);
+    table.rows.push_back({name, c.total, c.done, c.failed, c.running, c.pending()});
+  }
+  return table;
 }
 
 }  // namespace
@@ -62,6 +88,7 @@ int status_command(const std::vector<std::string>& args, std::ostream& out) {
       ++counts->total;
       counts->done += table.is_done(run);
       counts->failed += table.is_failed(run);
+      counts->running += table.is_running(run);
     }
   }
   const Json live = read_live_status(options.path);
@@ -69,12 +96,7 @@ int status_command(const std::vector<std::string>& args, std::ostream& out) {
   const bool live_fresh = fresh(live, now);
 
   if (options.format == Format::csv) {
-    Table out_table{{"problem", "total", "done", "failed", "pending"}, {}};
-    for (const auto& name : order) {
-      const auto& c = by_problem.at(name);
-      out_table.rows.push_back({name, c.total, c.done, c.failed, c.total - c.done - c.failed});
-    }
-    print_csv(out, out_table);
+    print_csv(out, counts_table(order, by_problem));
     return exit_ok;
   }
   if (options.format == Format::json) {
@@ -85,28 +107,20 @@ int status_command(const std::vector<std::string>& args, std::ostream& out) {
                               {"total", c.total},
                               {"done", c.done},
                               {"failed", c.failed},
-                              {"pending", c.total - c.done - c.failed}});
+                              {"running", c.running},
+                              {"pending", c.pending()}});
     }
-    out << Json{{"file", options.path},
-                {"total", all.total},
-                {"done", all.done},
-                {"failed", all.failed},
-                {"pending", all.total - all.done - all.failed},
-                {"problems", problem_list},
-                {"live_fresh", live_fresh},
-                {"live", live}}
+    out << Json{{"file", options.path},     {"total", all.total},       {"done", all.done},
+                {"failed", all.failed},     {"running", all.running},   {"pending", all.pending()},
+                {"problems", problem_list}, {"live_fresh", live_fresh}, {"live", live}}
                .dump()
         << "\n";
     return exit_ok;
   }
   out << options.path << ": " << all.total << " runs, " << all.done << " done, " << all.failed
-      << " failed, " << all.total - all.done - all.failed << " pending (committed rows)\n";
-  Table out_table{{"problem", "total", "done", "failed", "pending"}, {}};
-  for (const auto& name : order) {
-    const auto& c = by_problem.at(name);
-    out_table.rows.push_back({name, c.total, c.done, c.failed, c.total - c.done - c.failed});
-  }
-  print_text_table(out, out_table);
+      << " failed, " << all.running << " marked running, " << all.pending()
+      << " pending (committed rows)\n";
+  print_text_table(out, counts_table(order, by_problem));
   const std::string status_path = io::status_file_path(options.path);
   if (live.is_null()) {
     out << "no live status (" << status_path << " is absent or not a status file)\n";
@@ -124,6 +138,13 @@ int status_command(const std::vector<std::string>& args, std::ostream& out) {
   } else if (live.value("state", "") != "running") {
     out << "the sweep ended: " << live.value("state", "?") << " at " << live.value("updated", "")
         << " (" << status_path << ")\n";
+  } else if (master_gone(live)) {
+    out << "the sweep ended without its final report: its master (pid "
+        << live.value("master", Json::object()).value("pid", 0L)
+        << " on this host) no longer exists; last update " << live.value("updated", "") << " ("
+        << status_path << ")"
+        << (all.running > 0 ? "; runs marked running were lost with it: --resume re-runs them" : "")
+        << "\n";
   } else {
     out << "live status is stale (last updated " << live.value("updated", "")
         << "): the sweep may have ended without its final report (" << status_path << ")\n";

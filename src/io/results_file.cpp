@@ -987,6 +987,17 @@ CellValue ResultsFile::read_cell(std::string_view column_path, index_t id, std::
   }
 }
 
+void ResultsFile::flush() {
+  const h5::QuietErrors quiet;
+  Impl& f = *impl_;
+  try {
+    h5::checked(H5Fflush(f.file.get(), H5F_SCOPE_GLOBAL), "cannot flush " + f.path);
+  } catch (...) {
+    f.forget_if_parallel();
+    throw;
+  }
+}
+
 void ResultsFile::abandon() {
   if (!impl_) return;
   impl_->forget_if_parallel();

@@ -125,6 +125,9 @@ bool ResultsTable::is_done(std::size_t run) const {
 bool ResultsTable::is_failed(std::size_t run) const {
   return status_code(run) == static_cast<std::int64_t>(RunStatus::failed);
 }
+bool ResultsTable::is_running(std::size_t run) const {
+  return status_code(run) == static_cast<std::int64_t>(RunStatus::running);
+}
 bool ResultsTable::untrained(std::size_t run) const {
   return schema_version >= controls_since_version && integers("/runs/untrained").at(run) != 0;
 }

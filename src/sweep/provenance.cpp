@@ -211,6 +211,8 @@ void record_session_start(io::ResultsFile& file, const std::string& build, int r
   file.set_attribute("builds", start.builds);
   file.set_attribute("sessions", start.sessions);
   if (!created.empty()) file.set_attribute("created", created);
+  // On disk now: a sweep killed later (node loss, kill -9) must still say who wrote its runs.
+  file.flush();
   file.set_session(start.index);
 }
 

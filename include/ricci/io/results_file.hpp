@@ -91,6 +91,9 @@ class ResultsFile {
 
   // Collective when opened with a communicator.
   void close();
+  // Collective when opened with a communicator: puts the metadata written since the last flush
+  // (attributes above all) on disk, so a process killed afterwards leaves them in the file.
+  void flush();
   // Forgets the file without closing it, for a rank that failed while the others may be inside a
   // collective call (closing is collective too); the application then ends every rank. Without a
   // communicator it simply closes.

@@ -98,6 +98,8 @@ struct ResultsTable {
   std::int64_t status_code(std::size_t run) const;  // as stored; validate_results checks it
   bool is_done(std::size_t run) const;
   bool is_failed(std::size_t run) const;
+  // Schema 6: marked running (in flight, or lost with its process when no sweep runs).
+  bool is_running(std::size_t run) const;
   // The run is an untrained control (/runs/untrained; files older than schema 5 have none).
   bool untrained(std::size_t run) const;
   // The run's k values in k-slot order (the -1 padding dropped).
