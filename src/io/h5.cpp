@@ -1,5 +1,6 @@
 #include "h5.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "ricci/io/results_table.hpp"
@@ -92,6 +93,31 @@ File open_existing(const std::string& path, unsigned flags) {
   lock_best_effort(fapl.get());
   return File(checked(H5Fopen(path.c_str(), flags, fapl.get()),
                       "cannot open '" + path + "' (not a results file, or damaged metadata)"));
+}
+
+Datatype fixed_string(std::size_t width) {
+  Datatype type(checked(H5Tcopy(H5T_C_S1), "cannot copy the string type"));
+  checked(H5Tset_size(type.get(), width), "cannot size a string type");
+  checked(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), "cannot set string padding");
+  checked(H5Tset_cset(type.get(), H5T_CSET_UTF8), "cannot set the string character set");
+  return type;
+}
+
+void write_string_attribute(hid_t location, const std::string& name, const std::string& value) {
+  const auto type = fixed_string(std::max<std::size_t>(value.size(), 1));
+  const Dataspace scalar(checked(H5Screate(H5S_SCALAR), "cannot create a scalar dataspace"));
+  const Attribute attr(checked(
+      H5Acreate2(location, name.c_str(), type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
+      "cannot create attribute " + name));
+  std::string padded = value;
+  padded.resize(std::max<std::size_t>(value.size(), 1), '\0');
+  checked(H5Awrite(attr.get(), type.get(), padded.data()), "cannot write attribute " + name);
+}
+
+void replace_string_attribute(hid_t location, const std::string& name, const std::string& value) {
+  if (H5Aexists(location, name.c_str()) > 0)
+    checked(H5Adelete(location, name.c_str()), "cannot replace attribute " + name);
+  write_string_attribute(location, name, value);
 }
 
 }  // namespace ricci::io::h5

@@ -91,6 +91,13 @@ bool link_exists(hid_t location, const std::string& path);
 std::optional<long long> integer_attribute(hid_t location, const std::string& name);
 std::optional<std::string> string_attribute(hid_t location, const std::string& name);
 
+// The fixed-length, NUL-padded UTF-8 string type every string of a results file has.
+Datatype fixed_string(std::size_t width);
+// A scalar string attribute of `value`'s length; replace_ deletes one that exists first (a fixed
+// length string cannot grow in place).
+void write_string_attribute(hid_t location, const std::string& name, const std::string& value);
+void replace_string_attribute(hid_t location, const std::string& name, const std::string& value);
+
 // HDF5 file locking, best effort: the library locks files as usual, but where the file system
 // does not support flock (NFS without lockd, some Lustre mounts) it goes on without the lock
 // instead of failing, so no HDF5_USE_FILE_LOCKING setting is needed there (that variable, when

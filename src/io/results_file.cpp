@@ -16,14 +16,6 @@ namespace ricci::io {
 
 namespace {
 
-h5::Datatype fixed_string(std::size_t width) {
-  h5::Datatype type(h5::checked(H5Tcopy(H5T_C_S1), "cannot copy the string type"));
-  h5::checked(H5Tset_size(type.get(), width), "cannot size a string type");
-  h5::checked(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), "cannot set string padding");
-  h5::checked(H5Tset_cset(type.get(), H5T_CSET_UTF8), "cannot set the string character set");
-  return type;
-}
-
 // The type a value of `type` has in the file (little-endian, as every machine we target).
 hid_t stored_numeric_type(ValueType type) {
   switch (type) {
@@ -53,7 +45,7 @@ class CellBuffer {
  public:
   CellBuffer(const Column& column, std::size_t count) : column_(column) {
     if (column.type == ValueType::string) {
-      string_type_ = fixed_string(column.string_width);
+      string_type_ = h5::fixed_string(column.string_width);
       text_.assign(count * column.string_width, '\0');
     } else if (column.type == ValueType::uint64) {
       unsigned_.assign(count, 0);
@@ -165,18 +157,6 @@ h5::Group create_group(hid_t location, const std::string& name) {
   return h5::Group(
       h5::checked(H5Gcreate2(location, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                   "cannot create group " + name));
-}
-
-void write_string_attribute(hid_t location, const std::string& name, const std::string& value) {
-  const auto type = fixed_string(std::max<std::size_t>(value.size(), 1));
-  const h5::Dataspace scalar(
-      h5::checked(H5Screate(H5S_SCALAR), "cannot create a scalar dataspace"));
-  const h5::Attribute attr(h5::checked(
-      H5Acreate2(location, name.c_str(), type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
-      "cannot create attribute " + name));
-  std::string padded = value;
-  padded.resize(std::max<std::size_t>(value.size(), 1), '\0');
-  h5::checked(H5Awrite(attr.get(), type.get(), padded.data()), "cannot write attribute " + name);
 }
 
 void write_int_attribute(hid_t location, const std::string& name, long long value) {
@@ -396,7 +376,7 @@ void ResultsFile::Impl::create_columns(hid_t root) const {
     const std::string group(column.group());
     if (!h5::link_exists(root, group)) create_group(root, group);
     const h5::Datatype string_type =
-        column.type == ValueType::string ? fixed_string(column.string_width) : h5::Datatype();
+        column.type == ValueType::string ? h5::fixed_string(column.string_width) : h5::Datatype();
     const hid_t type =
         column.type == ValueType::string ? string_type.get() : stored_numeric_type(column.type);
     std::optional<CellBuffer> fill;
@@ -405,9 +385,10 @@ void ResultsFile::Impl::create_columns(hid_t root) const {
                                         fill ? fill->memory_type() : H5T_NATIVE_INT64,
                                         fill ? fill->data() : nullptr);
     // Schema 2: each dataset says what it is, for readers without this code.
-    write_string_attribute(dataset.get(), "axes", column.axes_text());
-    write_string_attribute(dataset.get(), "meaning", std::string(column.meaning));
-    if (!column.codes.empty()) write_string_attribute(dataset.get(), "codes", column.codes_text());
+    h5::write_string_attribute(dataset.get(), "axes", column.axes_text());
+    h5::write_string_attribute(dataset.get(), "meaning", std::string(column.meaning));
+    if (!column.codes.empty())
+      h5::write_string_attribute(dataset.get(), "codes", column.codes_text());
   }
 }
 
@@ -608,7 +589,7 @@ void ResultsFile::Impl::fill_new_file(const ResultsLayout& layout) {
     const std::string name(attribute.name);
     if (!attribute.is_string) continue;
     const auto value = attributes.find(name);
-    write_string_attribute(root, name, value == attributes.end() ? "" : value->second);
+    h5::write_string_attribute(root, name, value == attributes.end() ? "" : value->second);
   }
   write_int_attribute(root, "schema_version", schema_version);
   write_int_attribute(root, "store_activations", layout.store_activations);
@@ -714,9 +695,7 @@ void ResultsFile::set_attribute(const std::string& name, const std::string& valu
   const hid_t root = impl_->file.get();
   // A fixed-length string cannot grow in place: the attribute is replaced. Both steps change the
   // root's object header, so with a communicator every rank makes them, with the same value.
-  if (H5Aexists(root, name.c_str()) > 0)
-    h5::checked(H5Adelete(root, name.c_str()), "cannot replace attribute " + name);
-  write_string_attribute(root, name, value);
+  h5::replace_string_attribute(root, name, value);
 }
 
 int ResultsFile::file_version() const { return impl_->version; }
@@ -810,8 +789,10 @@ void ResultsFile::write_run(const RunRecord& record) {
       }
     }
   }
-  for (const Column* column : checksummed_columns(f.version))
-    f.write_column(*column, record, table_sum);
+  for (const Column* column : record_columns(f.version)) {
+    RunChecksum outside;  // /runs/session is written but not summed (checksummed_columns)
+    f.write_column(*column, record, column->path == session_column ? outside : table_sum);
+  }
   if (f.version >= checksum_since_version) {
     f.write_cell(checksum_column, record.id, table_sum.value());
     f.write_cell(data_checksum_column, record.id,
@@ -963,7 +944,7 @@ CellValue ResultsFile::read_cell(std::string_view column_path, index_t id, std::
   };
   switch (column.type) {
     case ValueType::string: {
-      const h5::Datatype type = fixed_string(column.string_width);
+      const h5::Datatype type = h5::fixed_string(column.string_width);
       std::vector<char> text(column.string_width, '\0');
       read(type.get(), text.data());
       return std::string(text.data(), strnlen(text.data(), text.size()));

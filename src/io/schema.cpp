@@ -524,12 +524,18 @@ std::size_t attempt_row(int attempt) {
   return static_cast<std::size_t>(std::clamp(attempt, 1, attempt_capacity) - 1);
 }
 
-std::vector<const Column*> checksummed_columns(int version) {
+std::vector<const Column*> record_columns(int version) {
   std::vector<const Column*> out;
   for (const Column& column : results_columns())
     if ((column.from_record || column.from_notion) && column.path != status_column &&
         column.since_version <= version)
       out.push_back(&column);
+  return out;
+}
+
+std::vector<const Column*> checksummed_columns(int version) {
+  std::vector<const Column*> out = record_columns(version);
+  std::erase_if(out, [](const Column* column) { return column->path == session_column; });
   return out;
 }
 

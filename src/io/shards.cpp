@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "h5.hpp"
@@ -249,6 +250,56 @@ void clear_shard_attribute(hid_t output, const std::string& output_path) {
               "cannot write attribute shard of '" + output_path + "'");
 }
 
+// Provenance (schema 6): each shard recorded its own builds and sessions, and /runs/session of its
+// runs indexes its own list. The merged file lists every shard's sessions in shard order, each
+// marked with its shard, shifts each run's index by the sessions listed before its shard's, and
+// keeps each build once (by id). It was created when the first shard was, and is complete when
+// every run is finished: then at the latest end of a session.
+void merge_provenance(hid_t merged, const std::string& output_path,
+                      const std::vector<ShardFile>& shards, const std::vector<int>& source) {
+  using nlohmann::json;
+  const auto list = [&](const ShardFile& shard, const char* name) {
+    const json parsed =
+        json::parse(h5::string_attribute(shard.file.get(), name).value_or(""), nullptr, false);
+    return parsed.is_array() ? parsed : json::array();
+  };
+  json sessions = json::array(), builds = json::array();
+  std::set<std::string> build_ids;
+  std::vector<int> offset(shards.size(), 0);
+  std::string created, last_end;
+  for (std::size_t s = 0; s < shards.size(); ++s) {
+    offset[s] = static_cast<int>(sessions.size());
+    const json listed = list(shards[s], "sessions");
+    for (const json& session : listed) {
+      const std::string end = session.value("end", "");
+      last_end = std::max(last_end, end);  // UTC ISO 8601 texts sort as times
+      sessions.push_back(session);
+      sessions.back()["shard"] = shard_text(shards[s].shard);
+    }
+    for (const json& build : list(shards[s], "builds"))
+      if (build_ids.insert(build.value("id", "")).second) builds.push_back(build);
+    const std::string here = h5::string_attribute(shards[s].file.get(), "created").value_or("");
+    if (!here.empty() && (created.empty() || here < created)) created = here;
+  }
+  const bool complete = std::all_of(source.begin(), source.end(), [](int s) { return s >= 0; });
+  h5::replace_string_attribute(merged, "sessions", sessions.dump());
+  h5::replace_string_attribute(merged, "builds", builds.dump());
+  h5::replace_string_attribute(merged, "created", created);
+  h5::replace_string_attribute(merged, "completed", complete ? last_end : "");
+
+  const std::string path(session_column);
+  const h5::Dataset dataset(
+      h5::checked(H5Dopen2(merged, path.c_str(), H5P_DEFAULT), "cannot open " + path));
+  std::vector<int> index(source.size(), -1);
+  if (index.empty()) return;
+  h5::checked(H5Dread(dataset.get(), H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, index.data()),
+              "cannot read " + path + " of '" + output_path + "'");
+  for (std::size_t r = 0; r < index.size(); ++r)
+    if (source[r] >= 0 && index[r] >= 0) index[r] += offset[static_cast<std::size_t>(source[r])];
+  h5::checked(H5Dwrite(dataset.get(), H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, index.data()),
+              "cannot write " + path + " of '" + output_path + "'");
+}
+
 }  // namespace
 
 MergeReport merge_shards(const std::vector<std::string>& paths, const std::string& output) {
@@ -302,6 +353,7 @@ MergeReport merge_shards(const std::vector<std::string>& paths, const std::strin
       if (column.since_version <= version)
         copy_column(std::string(column.path), merged.get(), output, shards, copied);
     for (std::size_t s = 1; s < shards.size(); ++s) copy_run_groups(shards[s], merged.get());
+    if (version >= operations_since_version) merge_provenance(merged.get(), output, shards, source);
     clear_shard_attribute(merged.get(), output);
     merged.close("cannot close '" + output + "'");
   }

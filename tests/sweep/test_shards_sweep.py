@@ -14,6 +14,7 @@
 
   /usr/bin/python3 tests/sweep/test_shards_sweep.py RICCI_SWEEP WORKDIR
 """
+import json
 import os
 import shutil
 import subprocess
@@ -161,6 +162,25 @@ check(attribute(merged, "job_without_paths") == attribute(whole, "job_without_pa
       "merged: the job differs from the unsharded sweep's")
 valid(merged, "merged")
 check(not os.path.exists(merged + ".merging"), "merge left its temporary file")
+
+# Provenance: every shard's sessions, in shard order and marked with their shard; each run names a
+# session of the shard that ran it; each build once; created with the first shard, complete.
+sessions = json.loads(attribute(merged, "sessions"))
+check([x["shard"] for x in sessions] == ["1/3", "2/3", "3/3"],
+      f"merged sessions {[x.get('shard') for x in sessions]}, expected one per shard in order")
+with h5py.File(merged, "r") as f:
+    session_of = f["runs/session"][()]
+for i, mine in enumerate(members):
+    for run_id in mine:
+        check(sessions[session_of[run_id]]["shard"] == f"{i + 1}/3",
+              f"merged run {run_id} (shard {i + 1}/3) names session {session_of[run_id]}")
+builds = json.loads(attribute(merged, "builds"))
+check(len(builds) == 1 and all(x["build"] == builds[0]["id"] for x in sessions),
+      f"merged builds {[b['id'] for b in builds]}: one build wrote every shard")
+check(attribute(merged, "created") == min(attribute(p, "created") for p in shards),
+      f"merged created {attribute(merged, 'created')!r}")
+check(attribute(merged, "completed") == max(x["end"] for x in sessions),
+      f"merged completed {attribute(merged, 'completed')!r}, sessions ended {[x['end'] for x in sessions]}")
 
 # --- two of three: the third's runs stay pending; --resume finishes them ----------------------
 partial = fresh_path(WORK, "partial.h5")

@@ -130,8 +130,12 @@ inline constexpr std::string_view session_column = "/runs/session";
 inline constexpr int attempt_capacity = 8;
 // The row of the attempts table that 1-based `attempt` is written to.
 std::size_t attempt_row(int attempt);
-// The columns /runs/checksum covers in a file of `version`, in their canonical order: every
-// column written from the run record except the status, in registry order.
+// The columns write_run writes from the run record in a file of `version`, in registry order,
+// the status excepted (it is written last).
+std::vector<const Column*> record_columns(int version);
+// The columns /runs/checksum covers, in their canonical order: the record columns but
+// /runs/session, which names a session of the file's list and which `ricci-query merge`
+// renumbers when it joins the lists of several shards.
 std::vector<const Column*> checksummed_columns(int version);
 
 // A per-run dataset is stored when the file's layout asks for activations or for node values.
