@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "h5.hpp"
+#include "ricci/io/results_table.hpp"
 
 namespace ricci::io::shapes {
 
@@ -68,7 +69,8 @@ namespace ricci::io {
 struct ResultsTable;
 // read_results_table on a file the caller holds open (the validator reads it once, and lists the
 // rows whose checksums do not match itself instead of refusing the file).
-ResultsTable read_results_table(hid_t file, const std::string& path, bool verify_checksums = true);
+ResultsTable read_results_table(hid_t file, const std::string& path, bool verify_checksums = true,
+                                AttemptsTable attempts = AttemptsTable::skip);
 // Schema 3: the checksum of run `run`'s table values as stored (checksummed_columns order).
 std::uint64_t table_checksum(const ResultsTable& table, std::size_t run);
 // Schema 3: the done or failed runs whose stored /runs/checksum differs from table_checksum.

@@ -285,10 +285,10 @@ std::optional<std::uint64_t> data_checksum(hid_t file, const ResultsTable& t, st
   return sum.value();
 }
 
-ResultsTable read_results_table(const std::string& path) {
+ResultsTable read_results_table(const std::string& path, AttemptsTable attempts) {
   const h5::QuietErrors quiet;
   const h5::File file = h5::open_existing(path, H5F_ACC_RDONLY);
-  return read_results_table(file.get(), path);
+  return read_results_table(file.get(), path, /* verify_checksums */ true, attempts);
 }
 
 ResultsTable read_results_table_in_use(const std::string& path) {
@@ -386,7 +386,8 @@ StoredRun read_stored_run(const ResultsTable& t, std::size_t run) {
   return out;
 }
 
-ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_checksums) {
+ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_checksums,
+                                AttemptsTable attempts) {
   const int version = shapes::readable_version(f, path);
 
   ResultsTable t;
@@ -418,6 +419,9 @@ ResultsTable read_results_table(hid_t f, const std::string& path, bool verify_ch
 
   for (const Column& column : results_columns()) {
     if (column.since_version > t.schema_version) continue;
+    const bool attempts_column =
+        std::find(column.axes.begin(), column.axes.end(), Axis::attempts) != column.axes.end();
+    if (attempts_column && attempts == AttemptsTable::skip) continue;
     std::vector<hsize_t> dims;
     for (Axis axis : column.axes) dims.push_back(t.extent(axis));
     const std::string name(column.path);

@@ -78,9 +78,9 @@ std::vector<Column> operations_columns() {
   constexpr int v6 = operations_since_version;
   // clang-format off
   return {
-    {"/runs/host", string, 128, {runs}, std::string(), "host name of the last attempt's worker (also set while running)", {}, false,
+    {"/runs/host", string, 64, {runs}, std::string(), "host name of the last attempt's worker (also set while running)", {}, false,
      nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return r.host; }, v6},
-    {"/runs/slurm_job_id", string, 64, {runs}, std::string(), "SLURM job id of the last attempt (SLURM_JOB_ID; an array task's own id); empty outside SLURM", {}, false,
+    {"/runs/slurm_job_id", string, 32, {runs}, std::string(), "SLURM job id of the last attempt (SLURM_JOB_ID; an array task's own id); empty outside SLURM", {}, false,
      nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return r.slurm_job_id; }, v6},
     {"/runs/slurm_restart_count", int32, 0, {runs}, std::int64_t{-1}, "SLURM_RESTART_COUNT of the last attempt's job (0 outside SLURM); -1 never started", {}, false,
      nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return std::int64_t{r.slurm_restart_count}; }, v6},
@@ -93,12 +93,12 @@ std::vector<Column> operations_columns() {
     {"/runs/attempts", int32, 0, {runs}, std::int64_t{0}, "attempts of the run in every session, this one included (the attempts table keeps the first A-1 and the latest)", {}, false,
      nullptr, [](const RunRecord& r, std::size_t, std::size_t) -> CellValue { return std::int64_t{r.attempts}; }, v6},
     {"/attempts/rank", int32, 0, {runs, attempts}, std::int64_t{-1}, "MPI rank of the attempt; -1 pads", {}, false, nullptr, nullptr, v6},
-    {"/attempts/host", string, 128, {runs, attempts}, std::string(), "host name of the attempt", {}, false, nullptr, nullptr, v6},
-    {"/attempts/slurm_job_id", string, 64, {runs, attempts}, std::string(), "SLURM job id of the attempt; empty outside SLURM", {}, false, nullptr, nullptr, v6},
+    {"/attempts/host", string, 64, {runs, attempts}, std::string(), "host name of the attempt", {}, false, nullptr, nullptr, v6},
+    {"/attempts/slurm_job_id", string, 32, {runs, attempts}, std::string(), "SLURM job id of the attempt; empty outside SLURM", {}, false, nullptr, nullptr, v6},
     {"/attempts/started_at", float64, 0, {runs, attempts}, no_value, "when the attempt began, Unix seconds (UTC)", {}, false, nullptr, nullptr, v6},
     {"/attempts/ended_at", float64, 0, {runs, attempts}, no_value, "when the attempt ended, Unix seconds (UTC); NaN while running and when lost", {}, false, nullptr, nullptr, v6},
     {"/attempts/outcome", int8, 0, {runs, attempts}, std::int64_t{-1}, "what became of the attempt; row a-1 holds attempt a, the last row the latest once a run has more than A", outcome_codes(), false, nullptr, nullptr, v6},
-    {"/attempts/message", string, 256, {runs, attempts}, std::string(), "a failed, lost or interrupted attempt's error", {}, false, nullptr, nullptr, v6},
+    {"/attempts/message", string, 128, {runs, attempts}, std::string(), "a failed, lost or interrupted attempt's error", {}, false, nullptr, nullptr, v6},
   };
   // clang-format on
 }

@@ -122,11 +122,15 @@ inline std::int64_t minimum_epochs(const ResultsTable& table) {
   return table.schema_version >= controls_since_version ? 0 : 1;
 }
 
-// Reads every column. Throws ricci::Error("io", ...) naming the path for a missing file, a file
-// that is not HDF5, a file that is not a results file (names the missing dataset), a schema version
-// this build does not read, inconsistent shapes, declared sizes larger than the file can hold, and
-// (schema 3) done or failed runs whose values do not match /runs/checksum.
-ResultsTable read_results_table(const std::string& path);
+// Reads every column — the attempts table (/attempts, schema 6) only with `with_attempts`: no
+// analysis needs it, and at 100,000 runs its strings would be most of what a query reads. Throws
+// ricci::Error("io", ...) naming the path for a missing file, a file that is not HDF5, a file that
+// is not a results file (names the missing dataset), a schema version this build does not read,
+// inconsistent shapes, declared sizes larger than the file can hold, and (schema 3) done or failed
+// runs whose values do not match /runs/checksum.
+enum class AttemptsTable { skip, read };
+ResultsTable read_results_table(const std::string& path,
+                                AttemptsTable attempts = AttemptsTable::skip);
 
 // The same, of a file a running sweep may hold open for writing (`ricci-query status`): opened
 // read-only with HDF5's file locking off for this open only, so the writer's open neither refuses

@@ -127,7 +127,11 @@ inline constexpr std::string_view session_column = "/runs/session";
 // The attempts table keeps this many attempts per run. Parallel HDF5 creates datasets collectively
 // with fixed sizes, so the table is [runs, attempt_capacity]: a run with more attempts keeps its
 // first attempt_capacity - 1 and, in the last row, its latest (/runs/attempts counts them all).
-inline constexpr int attempt_capacity = 8;
+// Four rows hold every attempt of a run that the default --max-attempts 3 retries in one session,
+// and keep the table (with its 64-byte host names, the Linux limit, and 128-byte messages;
+// /runs/error has the whole message) at about 1 KB per run: a quarter of a 100,000-run file's
+// bytes.
+inline constexpr int attempt_capacity = 4;
 // The row of the attempts table that 1-based `attempt` is written to.
 std::size_t attempt_row(int attempt);
 // The columns write_run writes from the run record in a file of `version`, in registry order,
