@@ -31,6 +31,7 @@ std::pair<analysis::ControlMeasure, std::string> control_measure(const io::Resul
                                                                  bool local) {
   analysis::ControlMeasure measure;
   measure.local = local;
+  if (local) require_local_coefficients(t);
   if (curvature.empty() && !local) return {measure, "rho (the global Forman coefficient, /flow)"};
   const std::string name = curvature.empty() ? "forman" : curvature;
   measure.notion = notion_position(t, name);

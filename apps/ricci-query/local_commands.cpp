@@ -45,10 +45,7 @@ std::string default_groups(const io::ResultsTable& t) {
 
 Selection parse_selection(const io::ResultsTable& t, const std::string& k_text,
                           const std::string& curvature_text, const std::string& group_text) {
-  if (!t.local)
-    throw Error("cli", "'" + t.path +
-                           "' has no local coefficients (written without geometry.local = true, "
-                           "or before schema 5)");
+  require_local_coefficients(t);
   Selection out;
   if (!k_text.empty()) {
     const long long k = cli::parse_integer(k_text, "--k");

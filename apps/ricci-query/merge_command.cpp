@@ -4,8 +4,11 @@
 // OUT with the job (without --shard) finishes them. OUT is written under a temporary name and
 // renamed into place, so a failed merge never leaves a half-made file under its name; an existing
 // OUT is replaced only with --force.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -40,6 +43,23 @@ std::string advice(const io::MergeReport& report, const std::string& output) {
          resume;
 }
 
+// A shard a sweep is still writing must not be merged (it would be copied mid-write): its lock
+// file, SHARD.lock, is held with flock() for as long as that sweep runs (ricci-sweep's lock).
+void require_not_in_use(const std::string& shard) {
+  const std::string lock = shard + ".lock";
+  const int fd = ::open(lock.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return;  // never swept here, or moved without its lock file
+  const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  std::string owner(256, '\0');
+  if (held)
+    owner.resize(static_cast<std::size_t>(
+        std::max<ssize_t>(::pread(fd, owner.data(), owner.size() - 1, 0), 0)));
+  ::close(fd);
+  if (held)
+    throw Error("cli", shard + " is in use by a running sweep (" + owner.c_str() +
+                           "); merge it when that sweep has ended");
+}
+
 }  // namespace
 
 int merge_command(const std::vector<std::string>& args, std::ostream& out) {
@@ -63,6 +83,8 @@ int merge_command(const std::vector<std::string>& args, std::ostream& out) {
   const auto parent = fs::path(output).parent_path();
   if (!parent.empty() && !fs::is_directory(parent, error))
     throw Error("cli", "the output directory " + parent.string() + " does not exist");
+
+  for (const std::string& shard : shards) require_not_in_use(shard);
 
   const std::string merging = output + ".merging";
   ::unlink(merging.c_str());  // a leftover of a merge that failed

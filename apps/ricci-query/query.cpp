@@ -32,6 +32,8 @@ constexpr const char* usage =
     "  validate     check a results file against the results schema (exit 3 when it is not valid)\n"
     "  provenance   builds, library versions, data files (SHA-256), times and sessions that "
     "wrote the file\n"
+    "  attempts     the attempts table: every recorded attempt of each run (--run ID): where, "
+    "when, outcome, message\n"
     "  status       a sweep's progress, also while it runs: committed counts per problem, and the "
     "live status file's rate, ETA and deadline\n"
     "  schema       print the results schema (results_schema/layout.json) as JSON; takes no file\n"
@@ -64,6 +66,7 @@ int run_query(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (subcommand == "schema") return schema_command(rest, out);
     if (subcommand == "merge") return merge_command(rest, out);
     if (subcommand == "provenance") return provenance_command(rest, out);
+    if (subcommand == "attempts") return attempts_command(rest, out);
     err << "ricci-query: unknown subcommand '" << subcommand << "' (run 'ricci-query --help')\n";
     return exit_bad_input;
   } catch (const Error& e) {

@@ -33,6 +33,8 @@ int schema_command(const std::vector<std::string>& args, std::ostream& out);
 int merge_command(const std::vector<std::string>& args, std::ostream& out);
 // Schema 6: the builds, data files, times and sessions a results file records.
 int provenance_command(const std::vector<std::string>& args, std::ostream& out);
+// Schema 6: the attempts table, one row per recorded attempt.
+int attempts_command(const std::vector<std::string>& args, std::ostream& out);
 // The follow-up's local coefficients stored by a sweep (schema 5): per group and notion.
 int local_command(const std::vector<std::string>& args, std::ostream& out);
 int layers_profile_command(const std::vector<std::string>& args, std::ostream& out);

@@ -27,7 +27,8 @@ namespace {
 
 struct ProblemCounts {
   long long total = 0, done = 0, failed = 0, running = 0;
-  long long pending() const { return total - done - failed - running; }
+  // Not finished: the rows marked running included, as the live status file counts them.
+  long long pending() const { return total - done - failed; }
 };
 
 // The status file's JSON, or null when it is absent or unreadable (a sweep that never reported,
@@ -63,10 +64,10 @@ bool fresh(const Json& live, double now) {
 
 Table counts_table(const std::vector<std::string>& order,
                    const std::map<std::string, ProblemCounts>& by_problem) {
-  Table table{{"problem", "total", "done", "failed", "running", "pending"}, {}};
+  Table table{{"problem", "total", "done", "failed", "pending", "of_which_running"}, {}};
   for (const auto& name : order) {
     const auto& c = by_problem.at(name);
-    table.rows.push_back({name, c.total, c.done, c.failed, c.running, c.pending()});
+    table.rows.push_back({name, c.total, c.done, c.failed, c.pending(), c.running});
   }
   return table;
 }
@@ -118,8 +119,8 @@ int status_command(const std::vector<std::string>& args, std::ostream& out) {
     return exit_ok;
   }
   out << options.path << ": " << all.total << " runs, " << all.done << " done, " << all.failed
-      << " failed, " << all.running << " marked running, " << all.pending()
-      << " pending (committed rows)\n";
+      << " failed, " << all.pending() << " pending (" << all.running
+      << " of them marked running; committed rows)\n";
   print_text_table(out, counts_table(order, by_problem));
   const std::string status_path = io::status_file_path(options.path);
   if (live.is_null()) {

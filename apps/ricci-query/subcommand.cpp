@@ -104,6 +104,13 @@ std::size_t notion_position(const io::ResultsTable& table, const std::string& na
   return *position;
 }
 
+void require_local_coefficients(const io::ResultsTable& table) {
+  if (!table.local)
+    throw Error("cli", "'" + table.path +
+                           "' has no local coefficients (written without geometry.local = true, "
+                           "or before schema 5)");
+}
+
 std::string exclusion_rule(const io::ResultsTable& table) {
   // Files before schema 4 excluded baptista-r runs by the paper's connectivity rule too.
   const bool reference_r =

@@ -56,6 +56,9 @@ std::string exclusion_at(const io::ResultsTable& table, std::size_t run, std::si
 // naming the value when it is no notion or the file does not store it.
 std::size_t notion_position(const io::ResultsTable& table, const std::string& name);
 
+// An Error naming the file when it holds no local coefficients (/local is its fill).
+void require_local_coefficients(const io::ResultsTable& table);
+
 // Run `id` of the table when it exists and is done; otherwise an Error naming what is wrong.
 std::size_t done_run(const io::ResultsTable& table, long long id);
 

@@ -151,12 +151,16 @@ void check_structure(hid_t file, int version, Problems& problems) {
       const std::string axes = column.axes_text();
       if (h5::string_attribute(dataset.get(), "axes") != axes)
         problems.add(path + " lacks the attribute axes = '" + axes + "' (schema version 2)");
-      if (h5::string_attribute(dataset.get(), "meaning") != std::string(column.meaning))
+      // A file of an older version carries the texts of its day (a meaning reworded since, codes
+      // added since): there the attributes must be present, here they must be today's.
+      const auto meaning = h5::string_attribute(dataset.get(), "meaning");
+      if (!meaning || (version == schema_version && *meaning != column.meaning))
         problems.add(path + " lacks the attribute meaning = '" + std::string(column.meaning) +
                      "' (schema version 2)");
+      const auto codes = h5::string_attribute(dataset.get(), "codes");
       if (!column.codes.empty() &&
-          h5::string_attribute(dataset.get(), "codes") != column.codes_text())
-        problems.add(path + " lacks the attribute codes = '" + column.codes_text() +
+          (!codes || (version == schema_version && *codes != column.codes_text(version))))
+        problems.add(path + " lacks the attribute codes = '" + column.codes_text(version) +
                      "' (schema version 2)");
     }
   }
@@ -202,13 +206,14 @@ bool same_value(double stored, double recomputed) {
 }
 
 // "0, 1 or 2".
-std::string code_list(const Column& column) {
+// "0, 1 or 2": the codes a file of `version` may hold.
+std::string code_list(const Column& column, int version) {
+  std::vector<std::int64_t> values;
+  for (const Code& code : column.codes)
+    if (code.since_version <= version) values.push_back(code.value);
   std::string out;
-  for (std::size_t i = 0; i < column.codes.size(); ++i)
-    out += (i == 0                         ? ""
-            : i + 1 == column.codes.size() ? " or "
-                                           : ", ") +
-           std::to_string(column.codes[i].value);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == values.size() ? " or " : ", ") + std::to_string(values[i]);
   return out;
 }
 
@@ -222,9 +227,10 @@ void check_identity(const Columns& c, std::size_t i, Problems& problems) {
   const std::string who = run_name(c, i);
   if (c.id[i] != static_cast<std::int64_t>(i))
     problems.add(who + ": id is " + std::to_string(c.id[i]));
-  if (!run_status_from_code(t.status_code(i)))
+  const auto status = run_status_from_code(t.status_code(i));
+  if (!status || (*status == RunStatus::running && t.schema_version < operations_since_version))
     problems.add(who + ": status " + std::to_string(t.status_code(i)) + " is not " +
-                 code_list(results_column(status_column)));
+                 code_list(results_column(status_column), t.schema_version));
   if (c.depth[i] < 1 || static_cast<std::size_t>(c.depth[i]) > t.layers)
     problems.add(who + ": depth " + std::to_string(c.depth[i]) + " outside 1.." +
                  std::to_string(t.layers));

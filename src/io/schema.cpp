@@ -49,7 +49,8 @@ CellValue input_at(const RunRecord& r, std::size_t slot, Field field) {
 std::vector<Code> status_codes() {
   std::vector<Code> out;
   for (auto s : {RunStatus::pending, RunStatus::done, RunStatus::failed, RunStatus::running})
-    out.push_back({static_cast<std::int64_t>(s), run_status_name(s)});
+    out.push_back({static_cast<std::int64_t>(s), run_status_name(s),
+                   s == RunStatus::running ? operations_since_version : 1});
   return out;
 }
 
@@ -454,8 +455,8 @@ constexpr AxisInfo axis_table[] = {
      "t"},
     {snapshots, "snapshots", "S", "snapshots: the most snapshot epochs of any run (at least 1)"},
     {attempts, "attempts", "A",
-     "attempts: rows of the attempts table per run (8): a run with more attempts keeps its first "
-     "A-1 and, in the last row, its latest"},
+     "attempts: rows of the attempts table per run (io::attempt_capacity, 4): a run with more "
+     "attempts keeps its first A-1 and, in the last row, its latest"},
 };
 
 const AxisInfo& info(Axis axis) {
@@ -509,9 +510,10 @@ std::string Column::axes_text() const {
   return out;
 }
 
-std::string Column::codes_text() const {
+std::string Column::codes_text(int version) const {
   std::string out;
   for (const Code& code : codes) {
+    if (code.since_version > version) continue;
     if (!out.empty()) out += ", ";
     out += std::to_string(code.value);
     out += ' ';
@@ -730,7 +732,7 @@ std::string layout_json() {
   layout["schema_version"] = schema_version;
   layout["readable_schema_versions"] = {oldest_readable_schema_version, schema_version};
   ordered_json& dims = layout["dimensions"];
-  for (Axis a : {runs, k_slots, layers, epochs, notions, list_layers, snapshots})
+  for (Axis a : {runs, k_slots, layers, epochs, notions, list_layers, snapshots, attempts})
     dims[std::string(axis_symbol(a))] = axis_meaning(a);
   for (const auto& [symbol, meaning] : run_dataset_symbols()) dims[std::string(symbol)] = meaning;
   ordered_json& attributes = layout["attributes"];

@@ -70,9 +70,11 @@ ShardFile open_shard(const std::string& path) {
   return s;
 }
 
-bool finished(std::int8_t code) {
+// The rows a shard wrote, which the merge carries: done, failed, and running — a run lost with its
+// process, which a --resume of the merged file then reports and re-runs like any lost run.
+bool written(std::int8_t code) {
   const auto status = run_status_from_code(code);
-  return status == RunStatus::done || status == RunStatus::failed;
+  return status == RunStatus::done || status == RunStatus::failed || status == RunStatus::running;
 }
 
 // An Error unless `shard` is of the same sweep as `first`: the same job, data, layout and shard
@@ -316,14 +318,14 @@ MergeReport merge_shards(const std::vector<std::string>& paths, const std::strin
                             "' are both shard " + shard_text(shards[s].shard) +
                             "; give each shard once");
   }
-  // Which shard each row comes from: the one where it is done or failed (a row can be in one only).
+  // Which shard each row comes from: the one that wrote it (a row can be in one only).
   const std::size_t runs = shards.front().status.size();
   std::vector<int> source(runs, -1);
   for (std::size_t s = 0; s < shards.size(); ++s)
     for (std::size_t r = 0; r < runs; ++r) {
-      if (!finished(shards[s].status[r])) continue;
+      if (!written(shards[s].status[r])) continue;
       if (source[r] >= 0)
-        throw Error("io", "run " + std::to_string(r) + " is finished in both '" +
+        throw Error("io", "run " + std::to_string(r) + " is written in both '" +
                               shards[static_cast<std::size_t>(source[r])].path + "' and '" +
                               shards[s].path + "'; these are not shards of one sweep");
       source[r] = static_cast<int>(s);
@@ -343,6 +345,7 @@ MergeReport merge_shards(const std::vector<std::string>& paths, const std::strin
   {
     const h5::PropertyList fapl(
         h5::checked(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access list"));
+    h5::lock_best_effort(fapl.get());
     // New objects (copied run groups) keep the checksummed 1.10 format the sweep writes.
     h5::checked(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110),
                 "cannot select the checksummed file format");

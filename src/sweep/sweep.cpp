@@ -487,6 +487,7 @@ void record_lost_runs(const Plan& plan, const std::vector<index_t>& lost, io::Re
     record.slurm_restart_count = integer("/runs/slurm_restart_count");
     record.started_at = std::get<double>(file.read_cell("/runs/started_at", id));
     record.attempts = integer("/runs/attempts");
+    record.session = file.session();  // this session wrote the row (as lost)
     const std::string where = "attempt " + std::to_string(record.attempts) + " on rank " +
                               std::to_string(record.rank) + ", host " +
                               (record.host.empty() ? "?" : record.host) + ", SLURM job " +
@@ -587,7 +588,10 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
       else
         todo.push_back(id);
     }
-    for (index_t id : lost) status[static_cast<std::size_t>(id)] = io::RunStatus::failed;
+    // Rank 0's view of what the file will hold: a run to do counts as pending until a worker
+    // reports it, so a lost or redone run that a stop never reaches keeps the sweep unfinished
+    // (exit 3, no 'completed'), although the file records it failed.
+    for (index_t id : todo) status[static_cast<std::size_t>(id)] = io::RunStatus::pending;
     // A merged file of some shards lacks the /run_data groups of the others' runs (collective:
     // every rank has the same statuses, so the same list).
     if (action == OutputAction::resume) {

@@ -16,6 +16,7 @@
 
   /usr/bin/python3 tests/sweep/test_failures_sweep.py RICCI_SWEEP WORKDIR
 """
+import json
 import os
 import re
 import signal
@@ -168,6 +169,23 @@ check("run 1 (synthetic-a/narrow/5 seed 1) done at attempt 2" in r.stdout, f"the
 check(t["runs/status"][4] == FAILED and t["runs/failure"][4] == TRANSIENT and t["runs/attempts"][4] == 3,
       f"run 4 (5 transient failures, 3 attempts): status {t['runs/status'][4]} failure {t['runs/failure'][4]} attempts {t['runs/attempts'][4]}")
 check(list(t["attempts/outcome"][4, :4]) == [O_TRANSIENT] * 3 + [-1], f"run 4: outcomes {t['attempts/outcome'][4]}")
+# ricci-query attempts lists exactly the recorded rows of the table, as h5py reads them.
+q = subprocess.run([QUERY, "attempts", path, "--format", "json"], capture_output=True, text=True, timeout=60)
+check(q.returncode == 0, f"ricci-query attempts: exit {q.returncode}: {q.stderr!r}")
+listed = json.loads(q.stdout)["attempts"] if q.returncode == 0 else []
+recorded = [(run, a) for run in range(t["attempts/outcome"].shape[0])
+            for a in range(t["attempts/outcome"].shape[1]) if t["attempts/outcome"][run, a] >= 0]
+check([(x["run"], x["attempt"] - 1) for x in listed] == recorded, f"attempts rows {[(x['run'], x['attempt']) for x in listed]}")
+for x in listed:
+    run, a = x["run"], x["attempt"] - 1
+    check(x["host"] == text(t["attempts/host"][run, a]) and x["message"] == text(t["attempts/message"][run, a])
+          and x["rank"] == t["attempts/rank"][run, a], f"attempts row {x}")
+q = subprocess.run([QUERY, "attempts", path, "--run", "4"], capture_output=True, text=True, timeout=60)
+rows_of_4 = [line.split() for line in q.stdout.splitlines()[2:]]
+check(q.returncode == 0 and [row[:2] for row in rows_of_4] == [["4", "1"], ["4", "2"], ["4", "3"]]
+      and all("transient" in row for row in rows_of_4), f"ricci-query attempts --run 4: {q.stdout!r}")
+q = subprocess.run([QUERY, "attempts", path, "--run", "999"], capture_output=True, text=True, timeout=60)
+check(q.returncode == 2 and "--run 999" in q.stderr, f"ricci-query attempts --run 999: {q.returncode} {q.stderr!r}")
 check(t["runs/status"][3] == FAILED and t["runs/failure"][3] == DETERMINISTIC and t["runs/attempts"][3] == 1,
       f"run 3 (deterministic): status {t['runs/status'][3]} failure {t['runs/failure'][3]} attempts {t['runs/attempts'][3]}")
 check(list(t["attempts/outcome"][3, :2]) == [O_DETERMINISTIC, -1], f"run 3: outcomes {t['attempts/outcome'][3]}")

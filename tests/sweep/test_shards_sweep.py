@@ -14,6 +14,7 @@
 
   /usr/bin/python3 tests/sweep/test_shards_sweep.py RICCI_SWEEP WORKDIR
 """
+import fcntl
 import json
 import os
 import shutil
@@ -234,6 +235,10 @@ refused(["merge", target, shards[1], half], "different shard counts", "share the
 refused(["merge", target, shards[0], text], "a text file", "notes.h5")
 refused(["merge", target, shards[0], whole], "a whole sweep's file", "is not a shard")
 refused(["merge", target], "no shards", "shard files")
+# A shard whose sweep still runs (its lock file held) is refused, naming the holder.
+with open(shards[0] + ".lock", "r+") as held:
+    fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    refused(["merge", target, shards[0], shards[1]], "a shard in use", "in use by a running sweep")
 check(not os.path.exists(target) and not os.path.exists(target + ".merging"),
       "a refused merge left a file behind")
 refused(["merge", merged, shards[0], shards[1], shards[2]], "existing OUT without --force",

@@ -56,6 +56,7 @@ using CellValue = std::variant<std::int64_t, std::uint64_t, double, std::string>
 struct Code {
   std::int64_t value;
   std::string_view name;
+  int since_version = 1;  // files of older versions have no such code (and do not list it)
 };
 
 // Where a column's cells come from (exactly one source per column):
@@ -93,7 +94,8 @@ struct Column {
   // "runs,k_slots,layers": the 'axes' attribute every schema 2 dataset carries.
   std::string axes_text() const;
   // "-1 padding, 0 none, ...": the 'codes' attribute of a coded column.
-  std::string codes_text() const;
+  // "0 pending, 1 done, ..." as the 'codes' attribute of a file of `version` lists them.
+  std::string codes_text(int version = schema_version) const;
 };
 
 // The table datasets, in creation order; the query subcommands list them in this order too.
@@ -129,8 +131,8 @@ inline constexpr std::string_view session_column = "/runs/session";
 // first attempt_capacity - 1 and, in the last row, its latest (/runs/attempts counts them all).
 // Four rows hold every attempt of a run that the default --max-attempts 3 retries in one session,
 // and keep the table (with its 64-byte host names, the Linux limit, and 128-byte messages;
-// /runs/error has the whole message) at about 1 KB per run: a quarter of a 100,000-run file's
-// bytes.
+// /runs/error has the whole message) at about 1 KB per run: 42% of a 100,000-run file of tiny
+// runs (70% with 8 rows and wider strings before; bench/RESULTS.md §11).
 inline constexpr int attempt_capacity = 4;
 // The row of the attempts table that 1-based `attempt` is written to.
 std::size_t attempt_row(int attempt);

@@ -13,7 +13,7 @@
 //
 // Failures (schema 6): a worker marks each run `running` (rank, host, SLURM job, start time) before
 // it begins, and records every attempt in the attempts table. A transient failure (out of memory,
-// an I/O error) is retried at once on the same worker until the run has had max_attempts attempts
+// a system error of the OS) is retried at once on the same worker until the run has had max_attempts attempts
 // in all; a deterministic one is not. --resume finds the runs still marked running — lost with
 // their process (node loss, kill -9) — reports them, records them as failed with class lost, and
 // always re-runs them; failed runs are re-run when redo_failed (all) or redo_transient (transient
