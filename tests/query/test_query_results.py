@@ -370,7 +370,9 @@ def set_item(dataset, index, value):
 
 
 first_done = int(np.nonzero(status == 1)[0][0])
-corrupted("status", set_item("runs/status", 3, 7), "status 7 is not 0, 1, 2 or 3")
+# A schema 1 file: its statuses are 0, 1 and 2 (3, running, arrived with schema 6).
+corrupted("status", set_item("runs/status", 3, 7), "status 7 is not 0, 1 or 2")
+corrupted("running before schema 6", set_item("runs/status", 3, 3), "status 3 is not 0, 1 or 2")
 corrupted("rho", set_item("flow/rho", (first_done, 0), 0.123), "disagrees with the value recomputed")
 corrupted("padding", set_item("flow/g", (first_done, 0, L - 1), 5.0), "beyond the run's depth but not NaN")
 corrupted("k-padding", set_item("flow/k", (first_done, 0), -1), "follows -1 padding")
