@@ -10,7 +10,7 @@ packages=(
   catch2 nlohmann-json3-dev zlib1g-dev libssl-dev
   python3-h5py python3-numpy python3-scipy python3-matplotlib python3-pot dataset-fashion-mnist
   python3-dev pybind11-dev python3-pybind11 python3-pytest python3-torch
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev libomp-14-dev
   "$@"
 )
 

@@ -24,6 +24,7 @@ MeasureOptions measure_options(const AnalysisOptions& options) {
   measure.local = options.local;
   measure.per_node = options.per_node;
   measure.on_layer_done = options.on_layer_done;
+  measure.threads = options.threads;
   return measure;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ricci/core/error.hpp"
+#include "ricci/geometry/parallel.hpp"
 #include "ricci/geometry/reachability.hpp"
 
 namespace ricci::geometry {
@@ -72,6 +73,7 @@ void validate_layer_stack(std::span<const LayerView> hidden, const MeasureOption
   if (hidden.empty()) throw Error("geometry", "no hidden layers to analyse");
   if (options.k.empty()) throw Error("geometry", "no k values given");
   validate_curvature_options(options.curvature_options);
+  validate_threads(options.threads);
   if (options.rule == GraphRule::baptista_r)
     for (CurvatureNotion notion : options.curvatures)
       if (needs_undirected_graph(notion))

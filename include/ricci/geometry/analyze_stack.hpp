@@ -36,6 +36,7 @@ struct AnalysisOptions {
   // Called after each measured layer, as MeasureOptions::on_layer_done: progress reports, and the
   // place where a caller stops a long analysis by throwing.
   std::function<void(std::size_t done, std::size_t total)> on_layer_done;
+  int threads = 1;  // MeasureOptions::threads: a speed setting; results do not depend on it
 };
 
 // One stack as views of the caller's matrices (not copied; they must outlive the call).

@@ -49,6 +49,9 @@ struct MeasureOptions {
   // Called after each layer is measured (input layer included), with the layers done and the
   // total, from the calling thread: a progress hook for callers that report, never required.
   std::function<void(std::size_t done, std::size_t total)> on_layer_done;
+  // Threads for this one stack (parallel.hpp): the kNN rows of a layer, its (layer, k) cells and
+  // the BFS source batches of a cell are spread over them. Results are identical for any count.
+  int threads = 1;
 
   // The notions of `curvatures` computed at `k` (only_at_k applied), in request order.
   std::vector<CurvatureNotion> curvatures_at(index_t k) const;
