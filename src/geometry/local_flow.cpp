@@ -122,7 +122,7 @@ std::vector<double> local_expansion(const CsrGraph& layer, const CsrGraph& next_
 }
 
 GeodesicsAndExpansion geodesics_and_local_expansion(const CsrGraph& layer,
-                                                    const CsrGraph& next_layer) {
+                                                    const CsrGraph& next_layer, int threads) {
   const auto n = static_cast<std::size_t>(num_vertices(layer));
   if (static_cast<std::size_t>(num_vertices(next_layer)) != n)
     throw Error("geometry", "local expansion between graphs of " + std::to_string(n) + " and " +
@@ -158,7 +158,7 @@ GeodesicsAndExpansion geodesics_and_local_expansion(const CsrGraph& layer,
     }
   };
   GeodesicsAndExpansion out;
-  out.geodesics = all_pairs_bitparallel<production_bfs_words>(next_layer, on_level);
+  out.geodesics = all_pairs_bitparallel<production_bfs_words>(next_layer, on_level, threads);
   out.geodesics.component = component_labels(next_layer);
   // Labels are each component's smallest vertex: one label per component is its own vertex.
   out.geodesics.components = 0;

@@ -159,7 +159,7 @@ struct LocalPass {
 LayerMeasures measure_layer_into(const NeighbourLists& lists, index_t k, GraphRule rule,
                                  std::span<const CurvatureNotion> curvatures,
                                  const CurvatureOptions& curvature_options, bool per_node,
-                                 OwnedReach* reach, LocalPass* local = nullptr) {
+                                 OwnedReach* reach, LocalPass* local = nullptr, int threads = 1) {
   LayerGraph graph = build_knn_graph(lists, k, rule);
   LayerMeasures out;
   out.edges = graph.edge_count();
@@ -174,11 +174,11 @@ LayerMeasures measure_layer_into(const NeighbourLists& lists, index_t k, GraphRu
   // With a previous layer, eta of the transition into this one comes from the same all-pairs pass.
   GeodesicSummary geodesics;
   if (local && local->previous) {
-    GeodesicsAndExpansion both = geodesics_and_local_expansion(*local->previous, graph.adjacency);
+    GeodesicsAndExpansion both = geodesics_and_local_expansion(*local->previous, graph.adjacency, threads);
     geodesics = std::move(both.geodesics);
     local->expansion.push_back(std::move(both.eta));
   } else {
-    geodesics = all_pairs_geodesics(graph.adjacency);
+    geodesics = all_pairs_geodesics(graph.adjacency, threads);
   }
   out.components = geodesics.components;
   out.unreachable_pairs = geodesics.unreachable_pairs;
@@ -281,27 +281,42 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
   auto layer_done = [&] {
     if (options.on_layer_done) options.on_layer_done(++done, total);
   };
+  // The cells (layer l, slot s) of one layer are independent: each writes only its slot's state.
+  // They run in parallel, the largest k first so that the longest cells start earliest; a cell's
+  // BFS batches become tasks of the same team (parallel.hpp), which keeps every thread busy when
+  // the cells are fewer than the threads or of very different cost.
+  std::vector<std::size_t> by_cost(slots.size());
+  for (std::size_t s = 0; s < slots.size(); ++s) by_cost[s] = s;
+  std::stable_sort(by_cost.begin(), by_cost.end(),
+                   [&](std::size_t a, std::size_t b) { return slots[a].k > slots[b].k; });
+  const auto for_each_slot = [&](const std::function<void(std::size_t)>& cell) {
+    for_each_block(slots.size(), 1, options.threads, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t position = begin; position < end; ++position) cell(by_cost[position]);
+    });
+  };
   if (input) {
     const NeighbourLists lists = exact_knn(*input, k_max);
     // Only the input's graph and reachability enter the R rule: no curvature, no per-node series.
-    for (std::size_t s = 0; s < slots.size(); ++s)
-      slots[s].input =
-          measure_layer_into(lists, slots[s].k, options.rule, {}, {}, false, &previous[s]);
+    for_each_slot([&](std::size_t s) {
+      slots[s].input = measure_layer_into(lists, slots[s].k, options.rule, {}, {}, false,
+                                          &previous[s], nullptr, options.threads);
+    });
     layer_done();
   }
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const NeighbourLists lists = exact_knn(layers[l], k_max);
-    for (std::size_t s = 0; s < slots.size(); ++s) {
+    for_each_slot([&](std::size_t s) {
       MeasuresAtK& slot = slots[s];
-      slot.layers[l] = measure_layer_into(
-          lists, slot.k, options.rule, slot.notions, options.curvature_options, options.per_node,
-          reference_r ? &current[s] : nullptr, options.local ? &local[s] : nullptr);
-      if (!reference_r) continue;
+      slot.layers[l] = measure_layer_into(lists, slot.k, options.rule, slot.notions,
+                                          options.curvature_options, options.per_node,
+                                          reference_r ? &current[s] : nullptr,
+                                          options.local ? &local[s] : nullptr, options.threads);
+      if (!reference_r) return;
       // eta[l] is the change into hidden layer l + 1: from the inputs for l = 0 when given.
       if (l > 0 || input)
         slot.eta[l] = reference_r_transition(previous[s].view(), current[s].view()).eta;
       std::swap(previous[s], current[s]);
-    }
+    });
     layer_done();
   }
 

@@ -1,5 +1,10 @@
+#include <bit>
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/visitors.hpp>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
+#include <mutex>
 #include <random>
 
 #include "ricci/geometry/geodesics.hpp"
@@ -21,6 +26,44 @@ void check_equal(const GeodesicSummary& a, const GeodesicSummary& b) {
   CHECK(a.components == b.components);
 }
 
+// The level visitor sees exactly the pairs at each hop distance, whatever the direction a level
+// took and wherever a vertex stopped reading its neighbours early: the distance matrix it
+// reconstructs equals Boost's BFS from every source, with 1 and 3 threads.
+void check_levels_agree(const CsrGraph& g) {
+  const auto n = static_cast<std::size_t>(num_vertices(g));
+  constexpr index_t unreached = -1;
+  std::vector<index_t> want(n * n, unreached);
+  for (std::size_t s = 0; s < n; ++s) {
+    std::vector<index_t> distance(n, std::numeric_limits<index_t>::max());
+    distance[s] = 0;
+    boost::breadth_first_search(g, static_cast<index_t>(s),
+                                boost::visitor(boost::make_bfs_visitor(boost::record_distances(
+                                    distance.data(), boost::on_tree_edge()))));
+    for (std::size_t v = 0; v < n; ++v)
+      if (v != s && distance[v] != std::numeric_limits<index_t>::max())
+        want[s * n + v] = distance[v];
+  }
+  for (int threads : {1, 3}) {
+    std::vector<index_t> got(n * n, unreached);
+    std::mutex m;
+    const auto record = [&](std::size_t first, std::size_t width, std::uint64_t level,
+                            const auto& reached) {
+      const std::lock_guard<std::mutex> lock(m);
+      for (std::size_t v = 0; v < n; ++v)
+        for (std::size_t w = 0; w < reached[v].size(); ++w)
+          for (std::uint64_t bits = reached[v][w]; bits != 0; bits &= bits - 1) {
+            const std::size_t b = 64 * w + static_cast<std::size_t>(std::countr_zero(bits));
+            if (b >= width) FAIL("a bit beyond the batch's sources");
+            index_t& cell = got[(first + b) * n + v];
+            if (cell != unreached) FAIL("a pair is reached at two levels");
+            cell = static_cast<index_t>(level);
+          }
+    };
+    (void)all_pairs_bitparallel<production_bfs_words>(g, record, threads);
+    CHECK(got == want);
+  }
+}
+
 // Every engine width against the Boost reference.
 void check_engines_agree(const CsrGraph& g) {
   const auto reference = all_pairs_boost_bfs(g);
@@ -32,6 +75,11 @@ void check_engines_agree(const CsrGraph& g) {
   check_equal(with_components(all_pairs_bitparallel<2>(g)), reference);
   check_equal(with_components(all_pairs_bitparallel<8>(g)), reference);
   check_equal(all_pairs_geodesics(g), reference);
+  // Threads split the source batches: the same sums for any count.
+  check_equal(with_components(all_pairs_bitparallel<1>(g, IgnoreLevels{}, 3)), reference);
+  check_equal(all_pairs_geodesics(g, 2), reference);
+  check_equal(all_pairs_geodesics(g, 5), reference);
+  check_levels_agree(g);
 }
 
 }  // namespace
@@ -118,6 +166,19 @@ TEST_CASE("bit-parallel BFS equals Boost BFS on random graphs of several diamete
         }
       check_engines_agree(symmetric_graph(n, e));
     }
+  }
+  SECTION("complete graph: every vertex sees every source at level 1") {
+    const index_t n = 70;
+    Edges e;
+    for (index_t i = 0; i < n; ++i)
+      for (index_t j = i + 1; j < n; ++j) e.emplace_back(i, j);
+    check_engines_agree(symmetric_graph(n, e));
+  }
+  SECTION("a last batch of one source, and a star whose hub completes first") {
+    // 513 vertices: batches of 512 and 1. The hub 0 sees every source at level 1; the leaves at 2.
+    Edges e;
+    for (index_t i = 1; i < 513; ++i) e.emplace_back(0, i);
+    check_engines_agree(symmetric_graph(513, e));
   }
   SECTION("dense Erdos-Renyi (diameter 2) with isolated vertices") {
     const index_t n = 530;

@@ -46,6 +46,32 @@ void check_same(const std::vector<MeasuresAtK>& a, const std::vector<MeasuresAtK
     REQUIRE(a[s].coefficients.size() == b[s].coefficients.size());
     for (std::size_t c = 0; c < a[s].coefficients.size(); ++c)
       CHECK(same(a[s].coefficients[c], b[s].coefficients[c]));
+    CHECK(same(a[s].eta, b[s].eta));
+    CHECK(a[s].exclusion == b[s].exclusion);
+    CHECK(a[s].excluded_at == b[s].excluded_at);
+    REQUIRE(a[s].input.has_value() == b[s].input.has_value());
+    if (a[s].input) {
+      CHECK(a[s].input->edges == b[s].input->edges);
+      CHECK(a[s].input->components == b[s].input->components);
+      CHECK(same(a[s].input->g, b[s].input->g));
+    }
+    REQUIRE(a[s].local.size() == b[s].local.size());
+    for (std::size_t c = 0; c < a[s].local.size(); ++c) {
+      const LocalCoefficients &x = a[s].local[c], &y = b[s].local[c];
+      CHECK(same(x.mean, y.mean));
+      CHECK(same(x.negative_share, y.negative_share));
+      CHECK(x.defined == y.defined);
+      CHECK(x.undefined == y.undefined);
+      CHECK(x.unreachable == y.unreachable);
+      CHECK(same(x.layer_rho, y.layer_rho));
+      CHECK(same(x.rho, y.rho));
+      CHECK(x.scalar.size() == y.scalar.size());
+      for (std::size_t t = 0; t < x.scalar.size() && t < y.scalar.size(); ++t)
+        CHECK(same(x.scalar[t], y.scalar[t]));
+    }
+    REQUIRE(a[s].local_expansion.size() == b[s].local_expansion.size());
+    for (std::size_t t = 0; t < a[s].local_expansion.size(); ++t)
+      CHECK(same(a[s].local_expansion[t], b[s].local_expansion[t]));
     REQUIRE(a[s].layers.size() == b[s].layers.size());
     for (std::size_t l = 0; l < a[s].layers.size(); ++l) {
       const LayerMeasures &x = a[s].layers[l], &y = b[s].layers[l];
@@ -334,4 +360,35 @@ TEST_CASE("sub_list equals measuring the sub-stack alone", "[measures]") {
   }
   CHECK_THROWS_WITH(sub_list(whole[0], 3, 3, options.rule), Contains("outside a list of 5"));
   CHECK_THROWS(sub_list(whole[0], 1, 2, GraphRule::baptista_r));
+}
+
+// MeasureOptions::threads is a speed setting: every field of every rule, with the local
+// coefficients, the per-node series and every closed-form notion, equals the one-thread result.
+TEST_CASE("any thread count gives the one-thread measures, field for field", "[measures][threads]") {
+  std::mt19937_64 rng(31);
+  // n = 600 spans two BFS batches of 512 sources; integer coordinates give ties and duplicates.
+  std::vector<RowMatrix> stack;
+  for (int width : {3, 6, 2, 5}) stack.push_back(test::lattice_cloud(rng, 600, width, 5));
+  const RowMatrix inputs = test::lattice_cloud(rng, 600, 4, 5);
+  for (GraphRule rule : {GraphRule::knn_union, GraphRule::knn_mutual, GraphRule::baptista_r}) {
+    MeasureOptions options;
+    options.k = {1, 40, 7, 3, 120};
+    options.rule = rule;
+    options.per_node = true;
+    if (rule != GraphRule::baptista_r) {
+      options.local = true;
+      options.curvatures = {forman, CurvatureNotion::augmented_forman,
+                            CurvatureNotion::balanced_forman, CurvatureNotion::ollivier_approx};
+    }
+    const auto one = measure_stack(stack, options, LayerView(inputs));
+    for (int threads : {2, 3, 8}) {
+      INFO("rule " << graph_rule_name(rule) << ", " << threads << " threads");
+      options.threads = threads;
+      check_same(measure_stack(stack, options, LayerView(inputs)), one);
+    }
+  }
+  MeasureOptions bad;
+  bad.k = {3};
+  bad.threads = 0;
+  CHECK_THROWS_WITH(validate_layer_stack(stack, bad), Contains("threads = 0"));
 }

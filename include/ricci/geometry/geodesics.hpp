@@ -30,7 +30,8 @@ index_t count_components(const CsrGraph& adjacency);
 // Reference: Boost.Graph BFS from every vertex. `adjacency` must be symmetric.
 GeodesicSummary all_pairs_boost_bfs(const CsrGraph& adjacency);
 
-// Production: the bit-parallel engine at the word width chosen for this build.
-GeodesicSummary all_pairs_geodesics(const CsrGraph& adjacency);
+// Production: the bit-parallel engine at the word width chosen for this build, its source batches
+// spread over `threads` threads (the result does not depend on the count).
+GeodesicSummary all_pairs_geodesics(const CsrGraph& adjacency, int threads = 1);
 
 }  // namespace ricci::geometry

@@ -2,18 +2,37 @@
 // Multi-source bit-parallel BFS, generic over any Boost IncidenceGraph + VertexListGraph whose
 // vertex descriptors are the integers 0..n-1 and whose edges are symmetric.
 //
-// Bit b of a vertex's word block stands for source b of the current batch of 64·Words sources. One
-// sweep over the edges advances every source's frontier by one level: a vertex's next block is the
-// OR of its neighbours' frontier blocks, minus what it has already seen. A source s reaching v at
-// level d contributes d to S(v); since the graph is undirected, gamma(s,v) = gamma(v,s) and summing
-// by target gives the same row sums as summing by source. Integer sums keep the result exact.
+// Bit b of a vertex's word block stands for source b of the current batch of 64·Words sources.
+// One level advances every source's frontier at once: a vertex's next block is the OR of its
+// neighbours' frontier blocks, minus what it has already seen. A source s reaching v at level d
+// contributes d to S(v); since the graph is undirected, gamma(s,v) = gamma(v,s) and summing by
+// target gives the same row sums as summing by source. Integer sums keep the result exact.
+//
+// Three things keep the work near what the answer needs (each tested against Boost's BFS from
+// every source, tests/geometry/test_geodesics.cpp):
+// * Direction per level. A level either pulls (every vertex ORs its neighbours' frontiers) or
+//   pushes (every frontier vertex ORs its block into its neighbours'), whichever touches fewer
+//   arcs: the first level, whose frontier is the batch's own sources, pushes from them alone.
+// * Early exit. A vertex that has seen every source of the batch is skipped, and a pulling vertex
+//   stops reading neighbours once its block would be complete: the bits it still lacks are all
+//   reached at this level, so the stop changes nothing. The last levels of a dense graph touch
+//   only the few vertices still missing a source.
+// * No empty pass. A batch ends as soon as every vertex has seen every source, instead of after
+//   one more level that finds nothing (that pass is still how a disconnected graph ends).
+// Batches are independent: with threads > 1 they run in parallel (parallel.hpp), each with its own
+// blocks, and only integer sums cross them, so the result does not depend on the thread count.
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <boost/graph/graph_concepts.hpp>
+#include <boost/range/iterator_range.hpp>
 #include <cstdint>
+#include <mutex>
+#include <type_traits>
 #include <vector>
 
 #include "ricci/geometry/geodesics.hpp"
+#include "ricci/geometry/parallel.hpp"
 
 namespace ricci::geometry {
 
@@ -26,68 +45,173 @@ struct IgnoreLevels {
   void operator()(std::size_t, std::size_t, std::uint64_t, const std::vector<Block>&) const {}
 };
 
+namespace detail {
+
+// The rows of a graph as two flat arrays: a CsrGraph's own (no copy), or copied once from any
+// other graph's out-edges, so the hot loops index arrays instead of iterating Boost ranges.
+template <class Graph>
+class BfsRows {
+ public:
+  explicit BfsRows(const Graph& graph) {
+    if constexpr (std::is_same_v<Graph, CsrGraph>) {
+      start_ = graph.m_forward.m_rowstart.data();
+      column_ = graph.m_forward.m_column.data();
+    } else {
+      using Vertex = typename boost::graph_traits<Graph>::vertex_descriptor;
+      const auto n = static_cast<std::size_t>(num_vertices(graph));
+      own_start_.assign(n + 1, 0);
+      for (std::size_t v = 0; v < n; ++v) {
+        for (auto e : boost::make_iterator_range(out_edges(static_cast<Vertex>(v), graph)))
+          own_column_.push_back(static_cast<index_t>(target(e, graph)));
+        own_start_[v + 1] = static_cast<count_t>(own_column_.size());
+      }
+      start_ = own_start_.data();
+      column_ = own_column_.data();
+    }
+  }
+  const index_t* begin(std::size_t v) const { return column_ + start_[v]; }
+  const index_t* end(std::size_t v) const { return column_ + start_[v + 1]; }
+  std::uint64_t degree(std::size_t v) const {
+    return static_cast<std::uint64_t>(start_[v + 1] - start_[v]);
+  }
+
+ private:
+  std::vector<count_t> own_start_;
+  std::vector<index_t> own_column_;
+  const count_t* start_ = nullptr;
+  const index_t* column_ = nullptr;
+};
+
+}  // namespace detail
+
 // `on_level(first, width, level, reached)` is called after each level of each batch of sources
 // first..first + width - 1: bit b of reached[v] is set iff source first + b is at hop distance
 // exactly `level` from v. A caller that needs some distances besides the sums reads them there,
-// without another search.
+// without another search. With threads > 1, batches call it concurrently: it may write only what
+// belongs to the batch's own sources.
 template <std::size_t Words, class Graph, class LevelVisitor = IgnoreLevels>
 GeodesicSummary all_pairs_bitparallel(const Graph& graph,
-                                      const LevelVisitor& on_level = LevelVisitor{}) {
+                                      const LevelVisitor& on_level = LevelVisitor{},
+                                      int threads = 1) {
   BOOST_CONCEPT_ASSERT((boost::IncidenceGraphConcept<Graph>));
   BOOST_CONCEPT_ASSERT((boost::VertexListGraphConcept<Graph>));
   using Block = std::array<std::uint64_t, Words>;
-  using Vertex = typename boost::graph_traits<Graph>::vertex_descriptor;
   constexpr std::size_t batch_width = 64 * Words;
 
   const auto n = static_cast<std::size_t>(num_vertices(graph));
+  const detail::BfsRows<Graph> rows(graph);
+  std::uint64_t total_degree = 0;
+  for (std::size_t v = 0; v < n; ++v) total_degree += rows.degree(v);
+
   GeodesicSummary out;
   out.row_sum.assign(n, 0);
-  std::vector<Block> visited(n), frontier(n), next(n);
   std::uint64_t ordered_sum = 0, ordered_unreachable = 0;
+  std::mutex merge;
 
-  for (std::size_t first = 0; first < n; first += batch_width) {
+  const auto run_batch = [&](std::size_t first) {
     const std::size_t width = std::min(batch_width, n - first);
-    for (std::size_t v = 0; v < n; ++v) visited[v] = frontier[v] = Block{};
+    // The bits of this batch's sources: a vertex whose block equals it has seen every source.
+    Block all{};
+    for (std::size_t b = 0; b < width; ++b) all[b / 64] |= std::uint64_t{1} << (b % 64);
+    std::vector<Block> visited(n), frontier(n), next(n);
+    std::vector<std::uint64_t> row_sum(n, 0);
+    std::vector<index_t> frontier_list;  // vertices with a non-empty frontier block
     for (std::size_t b = 0; b < width; ++b) {
       visited[first + b][b / 64] |= std::uint64_t{1} << (b % 64);
       frontier[first + b] = visited[first + b];
+      frontier_list.push_back(static_cast<index_t>(first + b));
     }
+    std::size_t complete = 0;  // vertices that have seen every source of the batch
+    for (std::size_t v = 0; v < n; ++v) complete += visited[v] == all;
+    // Arcs a push would read (out of the frontier) and a pull at most (into incomplete vertices).
+    std::uint64_t push_arcs = 0, pull_arcs = total_degree;
+    for (index_t s : frontier_list) push_arcs += rows.degree(static_cast<std::size_t>(s));
+    std::uint64_t batch_sum = 0;
+    index_t diameter = 0;
 
-    for (std::uint64_t level = 1;; ++level) {
-      bool advanced = false;
-      for (std::size_t v = 0; v < n; ++v) {
-        Block reach{};
-        for (auto e : boost::make_iterator_range(out_edges(static_cast<Vertex>(v), graph))) {
-          const Block& f = frontier[static_cast<std::size_t>(target(e, graph))];
-          for (std::size_t w = 0; w < Words; ++w) reach[w] |= f[w];
+    for (std::uint64_t level = 1; complete < n; ++level) {
+      // A push scatters read-modify-writes of whole blocks; a pull only reads them: the push must
+      // touch clearly fewer arcs to win.
+      if (2 * push_arcs < pull_arcs) {
+        std::fill(next.begin(), next.end(), Block{});
+        for (index_t u : frontier_list) {
+          const Block& f = frontier[static_cast<std::size_t>(u)];
+          for (const index_t* a = rows.begin(static_cast<std::size_t>(u));
+               a != rows.end(static_cast<std::size_t>(u)); ++a) {
+            Block& target = next[static_cast<std::size_t>(*a)];
+            for (std::size_t w = 0; w < Words; ++w) target[w] |= f[w];
+          }
         }
+      } else {
+        for (std::size_t v = 0; v < n; ++v) {
+          const Block& seen = visited[v];
+          Block reach{};
+          if (seen != all) {
+            // Read neighbours in groups of 8 and stop once seen | reach covers the batch.
+            const index_t* a = rows.begin(v);
+            const index_t* const end = rows.end(v);
+            while (a != end) {
+              const index_t* const group_end = end - a > 8 ? a + 8 : end;
+              for (; a != group_end; ++a) {
+                const Block& f = frontier[static_cast<std::size_t>(*a)];
+                for (std::size_t w = 0; w < Words; ++w) reach[w] |= f[w];
+              }
+              std::uint64_t missing = 0;
+              for (std::size_t w = 0; w < Words; ++w) missing |= all[w] & ~(seen[w] | reach[w]);
+              if (missing == 0) break;
+            }
+          }
+          next[v] = reach;
+        }
+      }
+
+      // Keep only first arrivals; add them to the sums; prepare the next level's choice.
+      bool advanced = false;
+      frontier_list.clear();
+      push_arcs = 0;
+      pull_arcs = 0;
+      for (std::size_t v = 0; v < n; ++v) {
         std::uint64_t reached = 0;
         for (std::size_t w = 0; w < Words; ++w) {
-          reach[w] &= ~visited[v][w];
-          reached += static_cast<std::uint64_t>(std::popcount(reach[w]));
+          next[v][w] &= ~visited[v][w];
+          visited[v][w] |= next[v][w];
+          reached += static_cast<std::uint64_t>(std::popcount(next[v][w]));
         }
-        next[v] = reach;
         if (reached) {
           advanced = true;
-          out.row_sum[v] += level * reached;
-          ordered_sum += level * reached;
+          row_sum[v] += level * reached;
+          batch_sum += level * reached;
+          frontier_list.push_back(static_cast<index_t>(v));
+          push_arcs += rows.degree(v);
+          complete += visited[v] == all;
         }
+        if (visited[v] != all) pull_arcs += rows.degree(v);
       }
       if (!advanced) break;
       on_level(first, width, level, next);
-      out.diameter = std::max<index_t>(out.diameter, static_cast<index_t>(level));
-      for (std::size_t v = 0; v < n; ++v)
-        for (std::size_t w = 0; w < Words; ++w) visited[v][w] |= next[v][w];
+      diameter = std::max<index_t>(diameter, static_cast<index_t>(level));
       frontier.swap(next);
     }
 
+    std::uint64_t unreachable = 0;
     for (std::size_t v = 0; v < n; ++v) {
       std::uint64_t seen = 0;
       for (std::size_t w = 0; w < Words; ++w)
         seen += static_cast<std::uint64_t>(std::popcount(visited[v][w]));
-      ordered_unreachable += width - seen;
+      unreachable += width - seen;
     }
-  }
+    // Integer sums: the order in which batches merge does not change them.
+    const std::lock_guard<std::mutex> lock(merge);
+    for (std::size_t v = 0; v < n; ++v) out.row_sum[v] += row_sum[v];
+    ordered_sum += batch_sum;
+    ordered_unreachable += unreachable;
+    out.diameter = std::max(out.diameter, diameter);
+  };
+
+  const std::size_t batches = (n + batch_width - 1) / batch_width;
+  for_each_block(batches, 1, threads, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t batch = begin; batch < end; ++batch) run_batch(batch * batch_width);
+  });
   out.distance_sum = ordered_sum / 2;
   out.unreachable_pairs = static_cast<count_t>(ordered_unreachable / 2);
   return out;

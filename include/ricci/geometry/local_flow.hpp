@@ -44,7 +44,7 @@ struct GeodesicsAndExpansion {
   std::vector<double> eta;    // eta_l(x)
 };
 GeodesicsAndExpansion geodesics_and_local_expansion(const CsrGraph& layer,
-                                                    const CsrGraph& next_layer);
+                                                    const CsrGraph& next_layer, int threads = 1);
 
 // One notion's local and layer coefficients at one k.
 struct LocalCoefficients {
