@@ -216,7 +216,84 @@ void settle_exclusion(MeasuresAtK& slot, GraphRule rule) {
     if (std::isnan(value)) slot.exclusion = CoefficientReason::disconnected;
 }
 
+// How many (layer, k) cells may run at once: every slot when there is no memory limit, else as many
+// as the estimate allows, up to one per thread; throws when even one cell at a time would not fit.
+std::size_t concurrent_cells(std::span<const LayerView> layers, const std::optional<LayerView>& input,
+                             const MeasureOptions& options) {
+  const std::size_t slots = std::max<std::size_t>(options.k.size(), 1);
+  if (options.memory_limit == 0) return slots;
+  // Blocks bound the cells in flight strictly (a thread waiting for BFS batches may start another
+  // block, so the thread count alone does not): at most one cell per thread fits the count.
+  const auto wanted = std::min(slots, static_cast<std::size_t>(options.threads));
+  index_t widest = input ? static_cast<index_t>(input->cols()) : 0;
+  for (const LayerView& x : layers) widest = std::max(widest, static_cast<index_t>(x.cols()));
+  const auto n = static_cast<index_t>(layers.front().rows());
+  for (std::size_t cells = wanted; cells >= 1; --cells)
+    if (estimate_memory(n, widest, layers.size(), options, cells).total() <= options.memory_limit)
+      return cells;
+  const MemoryEstimate need = estimate_memory(n, widest, layers.size(), options, 1);
+  char limit[32];
+  std::snprintf(limit, sizeof limit, "%.3g GB", static_cast<double>(options.memory_limit) / 1e9);
+  throw Error("geometry", "n = " + std::to_string(n) + " points, " +
+                              std::to_string(layers.size()) + " layers, k up to " +
+                              std::to_string(*std::max_element(options.k.begin(), options.k.end())) +
+                              " need " + need.describe() + ", more than the memory limit of " +
+                              limit + " (lower the largest k or the number of points)");
+}
+
 }  // namespace
+
+std::string MemoryEstimate::describe() const {
+  const auto gb = [](std::size_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g GB", static_cast<double>(bytes) / 1e9);
+    return std::string(text);
+  };
+  return "about " + gb(total()) + " (neighbour lists " + gb(neighbour_lists) + ", graphs " +
+         gb(graphs) + ", searches " + gb(searches) + ", kept across layers " + gb(kept) + ")";
+}
+
+MemoryEstimate estimate_memory(index_t n, index_t widest_layer, std::size_t layers,
+                               const MeasureOptions& options, std::size_t concurrent_cells) {
+  const auto points = static_cast<std::size_t>(std::max<index_t>(n, 0));
+  std::size_t k_max = 0, k_sum = 0;
+  std::vector<std::size_t> by_size;
+  for (index_t k : options.k) {
+    const auto kk = static_cast<std::size_t>(std::max<index_t>(k, 0));
+    k_max = std::max(k_max, kk);
+    k_sum += kk;
+    by_size.push_back(kk);
+  }
+  std::sort(by_size.rbegin(), by_size.rend());
+  constexpr std::size_t index_bytes = sizeof(index_t), offset_bytes = sizeof(count_t);
+  const std::size_t notions = options.curvatures.size();
+  MemoryEstimate out;
+  // exact_knn: (index, distance) per entry, row offsets, and its transposed copy of the layer.
+  out.neighbour_lists = points * k_max * (index_bytes + sizeof(double)) + points * offset_bytes +
+                        points * static_cast<std::size_t>(std::max<index_t>(widest_layer, 0)) *
+                            sizeof(double);
+  // One cell of scale k: the build's rows (N_k, its transpose, the re-sorted copy: k n each) and
+  // the symmetric result (up to 2 k n), four row-offset arrays, the per-node curvature series.
+  const auto cell = [&](std::size_t k) {
+    return 5 * k * points * index_bytes + 4 * points * offset_bytes +
+           (notions + 1) * points * sizeof(double);
+  };
+  for (std::size_t c = 0; c < std::max<std::size_t>(concurrent_cells, 1) && c < by_size.size(); ++c)
+    out.graphs += cell(by_size[c]);
+  // A BFS batch: visited, frontier and next blocks (512 bits each), its row sums and frontier list.
+  const auto threads = static_cast<std::size_t>(std::max(options.threads, 1));
+  out.searches = threads * points * (3 * 64 + sizeof(std::uint64_t) + index_bytes);
+  // Across layers, per slot: baptista-r's reach (two layers), the per-node series, and local's
+  // previous graph (up to 2 k n) and O_l(x), eta_l(x) per layer.
+  const std::size_t slots = options.k.size();
+  if (options.rule == GraphRule::baptista_r)
+    out.kept += slots * 2 * points * (index_bytes + sizeof(std::uint64_t));
+  if (options.per_node) out.kept += slots * layers * points * sizeof(double) * (notions + 1);
+  if (options.local)
+    out.kept += 2 * k_sum * points * index_bytes + slots * points * offset_bytes +
+                slots * layers * points * sizeof(double) * (notions + 1);
+  return out;
+}
 
 LayerMeasures measure_layer(const NeighbourLists& lists, index_t k, GraphRule rule,
                             std::span<const CurvatureNotion> curvatures, bool per_node) {
@@ -261,6 +338,7 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
   const bool reference_r = options.rule == GraphRule::baptista_r;
   if (!reference_r) input.reset();  // the other conventions start at layer 1: never read it
   validate_layer_stack(layers, options, input);
+  const std::size_t concurrent = concurrent_cells(layers, input, options);  // may refuse
   const index_t k_max = *std::max_element(options.k.begin(), options.k.end());
 
   std::vector<MeasuresAtK> slots(options.k.size());
@@ -289,10 +367,15 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
   for (std::size_t s = 0; s < slots.size(); ++s) by_cost[s] = s;
   std::stable_sort(by_cost.begin(), by_cost.end(),
                    [&](std::size_t a, std::size_t b) { return slots[a].k > slots[b].k; });
+  // Under a memory limit, as many cells at once as the estimate allows: the slots are dealt into
+  // that many blocks, each measured in turn by one task (its BFS batches still use every thread).
+  const std::size_t cells_per_block = (slots.size() + concurrent - 1) / concurrent;
   const auto for_each_slot = [&](const std::function<void(std::size_t)>& cell) {
-    for_each_block(slots.size(), 1, options.threads, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t position = begin; position < end; ++position) cell(by_cost[position]);
-    });
+    for_each_block(slots.size(), cells_per_block, options.threads,
+                   [&](std::size_t begin, std::size_t end) {
+                     for (std::size_t position = begin; position < end; ++position)
+                       cell(by_cost[position]);
+                   });
   };
   if (input) {
     const NeighbourLists lists = exact_knn(*input, k_max);

@@ -392,3 +392,42 @@ TEST_CASE("any thread count gives the one-thread measures, field for field", "[m
   bad.threads = 0;
   CHECK_THROWS_WITH(validate_layer_stack(stack, bad), Contains("threads = 0"));
 }
+
+TEST_CASE("the memory estimate: hand-computed parts, fewer cells under a limit, a refusal naming it",
+          "[measures][memory]") {
+  MeasureOptions options;
+  options.k = {10, 20};
+  // n = 100 points, widest layer 5, Forman only, one thread, one cell in flight:
+  //   lists    100 * 20 * (4 + 8) + 100 * 8 + 100 * 5 * 8            = 28,800
+  //   graphs   5 * 20 * 100 * 4 + 4 * 100 * 8 + (1 + 1) * 100 * 8     = 44,800
+  //   searches 1 * 100 * (3 * 64 + 8 + 4)                             = 20,400
+  const MemoryEstimate one = estimate_memory(100, 5, 3, options, 1);
+  CHECK(one.neighbour_lists == 28800);
+  CHECK(one.graphs == 44800);
+  CHECK(one.searches == 20400);
+  CHECK(one.kept == 0);
+  CHECK(one.total() == 94000);
+  // A second cell in flight adds the k = 10 cell: 5 * 10 * 100 * 4 + 3200 + 1600.
+  CHECK(estimate_memory(100, 5, 3, options, 2).graphs == 44800 + 24800);
+  CHECK_THAT(one.describe(), Contains("about 9.4e-05 GB") && Contains("graphs 4.48e-05 GB"));
+
+  const auto stack = small_stack(5, 60);
+  options.k = {8, 1, 3, 20};
+  options.threads = 3;
+  options.local = true;
+  options.per_node = true;
+  const auto unlimited = measure_stack(stack, options);
+  SECTION("a limit that admits one cell at a time gives the same measures") {
+    std::size_t widest = 0;
+    for (const RowMatrix& x : stack) widest = std::max<std::size_t>(widest, x.cols());
+    options.memory_limit =
+        estimate_memory(60, static_cast<index_t>(widest), stack.size(), options, 1).total();
+    check_same(measure_stack(stack, options), unlimited);
+  }
+  SECTION("a limit below one cell is refused before any work, with the estimate") {
+    options.memory_limit = 1000;
+    CHECK_THROWS_WITH(measure_stack(stack, options),
+                      Contains("n = 60 points") && Contains("k up to 20") &&
+                          Contains("need about") && Contains("memory limit of 1e-06 GB"));
+  }
+}

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "ricci/core/types.hpp"
@@ -52,6 +53,10 @@ struct MeasureOptions {
   // Threads for this one stack (parallel.hpp): the kNN rows of a layer, its (layer, k) cells and
   // the BFS source batches of a cell are spread over them. Results are identical for any count.
   int threads = 1;
+  // The most memory measure_stack may use beyond its input layers, in bytes; 0: no limit. Cells run
+  // concurrently only as far as the estimate (estimate_memory) allows; when even one cell at a time
+  // would exceed it, measure_stack refuses before any work, naming the estimate.
+  std::size_t memory_limit = 0;
 
   // The notions of `curvatures` computed at `k` (only_at_k applied), in request order.
   std::vector<CurvatureNotion> curvatures_at(index_t k) const;
@@ -132,6 +137,22 @@ MeasuresAtK sub_list(const MeasuresAtK& slot, std::size_t first, std::size_t cou
 std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
                                        const MeasureOptions& options,
                                        std::optional<LayerView> input = std::nullopt);
+
+// The peak memory of measure_stack beyond its input layers, estimated from the sizes alone, by part
+// so that a refusal can say what dominates. Conservative: neighbour lists are counted at k_max
+// entries a row (ties add a few), graphs at their largest (every kNN arc unreciprocated), and the
+// builds' temporaries in full. `concurrent_cells` (layer, k) cells at a time.
+struct MemoryEstimate {
+  std::size_t neighbour_lists = 0;  // one layer's lists up to k_max, and the transposed layer copy
+  std::size_t graphs = 0;           // the cells in flight: graph, its build, curvature per node
+  std::size_t searches = 0;         // the BFS batches in flight (one per thread)
+  std::size_t kept = 0;             // what lives across layers: series, reach, local's graphs
+  std::size_t total() const { return neighbour_lists + graphs + searches + kept; }
+  // "about 1.93 GB (neighbour lists 0.31 GB, graphs 1.2 GB, searches 0.16 GB, kept 0.26 GB)"
+  std::string describe() const;
+};
+MemoryEstimate estimate_memory(index_t n, index_t widest_layer, std::size_t layers,
+                               const MeasureOptions& options, std::size_t concurrent_cells);
 
 // The validation alone, so callers can reject input before doing any other work.
 void validate_layer_stack(std::span<const LayerView> layers, const MeasureOptions& options,
