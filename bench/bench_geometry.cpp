@@ -3,11 +3,11 @@
 // data.
 //
 //   bench_geometry STACK.h5 [--n 2000] [--layers 5] [--width 50] [--k 10,20,...] [--repeats 3]
-//                  [--threads 1,2] [--boost 1] [--extras 1]
+//                  [--threads 1,2] [--boost 1] [--extras 1] [--write-only 0]
 //
 // --threads: the full grid is timed at each count (wall time), checked identical to one thread.
 // --boost 0 skips the Boost BFS comparison (minutes at n = 10,000); --extras 0 skips the grids with
-// the local coefficients and the other notions.
+// the local coefficients and the other notions; --write-only 1 only writes the stack.
 //
 // The stack is a seeded random Glorot-initialised ReLU MLP applied to two Gaussian classes in 20-D;
 // if STACK.h5 exists it is read instead of generated.
@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
   }
   const std::string path = argv[1];
   int n = 2000, layers = 5, width = 50, repeats = 3;
-  bool boost_bfs = true, extras = true;
+  bool boost_bfs = true, extras = true, write_only = false;
   std::vector<index_t> thread_counts{1};
   std::vector<index_t> ks{10, 20, 30, 50, 90, 100, 120, 150, 250, 350, 500};
   for (int a = 2; a + 1 < argc; a += 2) {
@@ -129,6 +129,8 @@ int main(int argc, char** argv) {
       boost_bfs = value != "0";
     else if (key == "--extras")
       extras = value != "0";
+    else if (key == "--write-only")
+      write_only = value != "0";
     else {
       std::fprintf(stderr, "unknown option %s\n", key.c_str());
       return 2;
@@ -141,6 +143,7 @@ int main(int argc, char** argv) {
     for (int l = 0; l < layers; ++l) named.emplace_back(io::layer_dataset_name(l + 1), stack[l]);
     io::write_matrices(path, "/", named, io::Precision::single);
   }
+  if (write_only) return 0;
   const auto stack = io::read_activation_stack(path).layers;
   n = static_cast<int>(stack.front().rows());
   std::printf("stack: %s, n = %d, %zu layers, widths %ld..%ld\n", path.c_str(), n, stack.size(),
