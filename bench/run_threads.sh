@@ -26,11 +26,11 @@ for spec in "A 2000 3" "10k 10000 1"; do
 done
 
 echo; echo "== 2. node throughput: P concurrent one-thread processes of stack A"
-"$build/apps/ricci-query/ricci-query" analyze /tmp/ricci-bench-A.h5 --k "$fmnist" --threads 1 > /dev/null
+"$build/apps/ricci-query" analyze /tmp/ricci-bench-A.h5 --k "$fmnist" --threads 1 > /dev/null
 for p in ${counts//,/ }; do
   start=$(date +%s.%N)
   for i in $(seq "$p"); do
-    "$build/apps/ricci-query/ricci-query" analyze /tmp/ricci-bench-A.h5 --k "$fmnist" --threads 1 > /dev/null &
+    "$build/apps/ricci-query" analyze /tmp/ricci-bench-A.h5 --k "$fmnist" --threads 1 > /dev/null &
   done
   wait
   end=$(date +%s.%N)
@@ -38,7 +38,7 @@ for p in ${counts//,/ }; do
     'BEGIN { printf "%2d processes: %.2f s wall, %.2f networks/s\n", p, e - s, p / (e - s) }'
 done
 start=$(date +%s.%N)
-"$build/apps/ricci-query/ricci-query" analyze /tmp/ricci-bench-A.h5 --k "$fmnist" --threads "$cores" > /dev/null
+"$build/apps/ricci-query" analyze /tmp/ricci-bench-A.h5 --k "$fmnist" --threads "$cores" > /dev/null
 end=$(date +%s.%N)
 awk -v c="$cores" -v s="$start" -v e="$end" \
   'BEGIN { printf " 1 process on %d threads: %.2f s wall, %.2f networks/s\n", c, e - s, 1 / (e - s) }'
@@ -48,5 +48,5 @@ echo; echo "== 3. n = 50,000 points, 5 layers x 50, the full grid on $cores thre
 "$build/bench/bench_geometry" /tmp/ricci-bench-50k.h5 --n 50000 --layers 5 --width 50 --k 10 \
   --write-only 1
 /usr/bin/time -f "peak resident memory: %M KiB, wall %e s" \
-  "$build/apps/ricci-query/ricci-query" analyze /tmp/ricci-bench-50k.h5 --k "$fmnist" --threads "$cores" \
+  "$build/apps/ricci-query" analyze /tmp/ricci-bench-50k.h5 --k "$fmnist" --threads "$cores" \
   --format json > /tmp/ricci-bench-50k.json
