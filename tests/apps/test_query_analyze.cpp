@@ -4,7 +4,9 @@
 #include <sstream>
 
 #include "../test_support.hpp"
+#include "analysis_options.hpp"
 #include "query_run.hpp"
+#include "ricci/geometry/parallel.hpp"
 #include "ricci/io/activations.hpp"
 
 using namespace ricci;
@@ -228,4 +230,18 @@ TEST_CASE("analyze --threads refuses a count below 1 or not a number, naming it"
   expect_bad_input({"analyze", good, "--k", "1", "--threads", "99999999999"},
                    "--threads '99999999999': threads = ");
   expect_bad_input({"analyze", good, "--k", "1", "--threads", ""}, "--threads");
+}
+
+TEST_CASE("analysis options: threads default to the cores this process may use",
+          "[query][analyze][threads]") {
+  cli::AnalysisOptionText text;
+  text.k = "1";
+  CHECK(cli::analysis_options_from(text).threads == geometry::available_cores());
+  text.threads = "3";
+  CHECK(cli::analysis_options_from(text).threads == 3);
+  text.threads = "4096";
+  CHECK(cli::analysis_options_from(text).threads == 4096);
+  text.threads = "4097";
+  CHECK_THROWS_WITH(cli::analysis_options_from(text),
+                    "[cli] --threads '4097': threads = 4097 must satisfy 1 <= threads <= 4096");
 }
