@@ -35,7 +35,8 @@ geometry::AnalysisOptions analysis_options_from(const AnalysisOptionText& text) 
     // The bounds are the geometry's (validate_threads); a value beyond int is clamped only so that
     // it is refused as out of range, never wrapped into one.
     try {
-      geometry::validate_threads(static_cast<int>(std::clamp<long long>(threads, INT_MIN, INT_MAX)));
+      geometry::validate_threads(
+          static_cast<int>(std::clamp<long long>(threads, INT_MIN, INT_MAX)));
     } catch (const Error& e) {
       throw Error("cli", "--threads '" + *text.threads + "': " + e.message());
     }

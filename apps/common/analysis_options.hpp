@@ -11,13 +11,13 @@
 namespace ricci::cli {
 
 struct AnalysisOptionText {
-  std::string k;                     // --k: "10,20,30" or "6-10"; required
-  std::string graph = "union";       // --graph: union | mutual
-  std::string convention = "paper";  // --convention: paper | baptista-r
-  std::string curvature = "forman";  // --curvature: comma-separated notion names
-  std::string ollivier_idleness;     // --ollivier-idleness; empty: the default, 0
-  std::string layers = "hidden";     // --layers: hidden | all
-  bool local = false;                // --local
+  std::string k;                       // --k: "10,20,30" or "6-10"; required
+  std::string graph = "union";         // --graph: union | mutual
+  std::string convention = "paper";    // --convention: paper | baptista-r
+  std::string curvature = "forman";    // --curvature: comma-separated notion names
+  std::string ollivier_idleness;       // --ollivier-idleness; empty: the default, 0
+  std::string layers = "hidden";       // --layers: hidden | all
+  bool local = false;                  // --local
   std::optional<std::string> threads;  // --threads; not given: every core this process may use
 };
 

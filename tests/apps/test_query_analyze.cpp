@@ -195,10 +195,10 @@ TEST_CASE("analyze --threads: the same bytes for 1 and 3 threads", "[query][anal
     io::write_matrices(path, group, layers, io::Precision::double_);
   }
   const auto run = [&](const std::string& threads, const std::string& format) {
-    const auto r = test::run_query({"analyze", path, "--group", "/a", "--group", "/b", "--k",
-                                    "3,8,20", "--curvature",
-                                    "forman,augmented-forman,balanced-forman,ollivier-approx,ollivier",
-                                    "--local", "--threads", threads, "--format", format});
+    const auto r = test::run_query(
+        {"analyze", path, "--group", "/a", "--group", "/b", "--k", "3,8,20", "--curvature",
+         "forman,augmented-forman,balanced-forman,ollivier-approx,ollivier", "--local", "--threads",
+         threads, "--format", format});
     INFO(r.err);
     REQUIRE(r.code == 0);
     return r.out;
@@ -208,10 +208,10 @@ TEST_CASE("analyze --threads: the same bytes for 1 and 3 threads", "[query][anal
   CHECK(run("3", "json") == one);
   CHECK(run("3", "csv") == run("1", "csv"));
   // The default (every core this process may use) too.
-  const auto all = test::run_query({"analyze", path, "--group", "/a", "--group", "/b", "--k",
-                                    "3,8,20", "--curvature",
-                                    "forman,augmented-forman,balanced-forman,ollivier-approx,ollivier",
-                                    "--local", "--format", "json"});
+  const auto all = test::run_query(
+      {"analyze", path, "--group", "/a", "--group", "/b", "--k", "3,8,20", "--curvature",
+       "forman,augmented-forman,balanced-forman,ollivier-approx,ollivier", "--local", "--format",
+       "json"});
   REQUIRE(all.code == 0);
   CHECK(all.out == one);
 }

@@ -42,7 +42,8 @@ TEST_CASE("sessions are appended, and a build is recorded once") {
   place.host = "node7";
   place.pid = 41;
   place.slurm_job_id = "9001";
-  const auto first = sweep::start_session("", "", build, place, {.ranks = 8, .threads_per_rank = 2}, 0);
+  const auto first =
+      sweep::start_session("", "", build, place, {.ranks = 8, .threads_per_rank = 2}, 0);
   CHECK(first.index == 0);
   const json builds = json::parse(first.builds), sessions = json::parse(first.sessions);
   REQUIRE(builds.size() == 1);
@@ -73,8 +74,9 @@ TEST_CASE("sessions are appended, and a build is recorded once") {
   CHECK(ended[0].at("end") == "");
 
   const std::string other = R"({"id":"00bb","commit":"beef","dirty":"true"})";
-  CHECK(json::parse(sweep::start_session(second.builds, second.sessions, other, place, {}, 0).builds)
-            .size() == 2);
+  CHECK(
+      json::parse(sweep::start_session(second.builds, second.sessions, other, place, {}, 0).builds)
+          .size() == 2);
   CHECK_THROWS_AS(sweep::start_session("{not json", "", build, place, {}, 0), Error);
 }
 
