@@ -6,6 +6,7 @@
 // calls, so both accept the same values and refuse bad ones with the same messages.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <cmath>
 #include <cstdint>
@@ -273,6 +274,8 @@ py::dict analyze(const py::list& stacks, const py::list& inputs, const py::list&
   options.on_layer_done = [&progress](std::size_t done, std::size_t total) {
     // Briefly back in Python: the progress callback, and Ctrl-C. A pending KeyboardInterrupt (or
     // the callback's exception) unwinds the analysis as error_already_set and reaches the caller.
+    // gil_scoped_acquire works from any thread, so this holds whichever of the geometry's threads
+    // calls it (MeasureOptions::on_layer_done promises the calling one).
     py::gil_scoped_acquire gil;
     if (!progress.is_none()) progress(done, total);
     if (PyErr_CheckSignals() != 0) throw py::error_already_set();
@@ -324,16 +327,17 @@ PYBIND11_MODULE(_core, m) {
       [](const py::list& stacks, const py::list& inputs, const py::list& outputs,
          const std::string& k, const std::string& graph, const std::string& convention,
          const std::string& curvature, const std::string& ollivier_idleness,
-         const std::string& layers, bool local, bool nodes, const py::object& progress) {
+         const std::string& layers, bool local, bool nodes, const py::object& progress,
+         const std::optional<std::string>& threads) {
         if (inputs.size() != stacks.size() || outputs.size() != stacks.size())
           throw Error("python", "one input and one output (or None) per stack");
         const cli::AnalysisOptionText text{k,      graph, convention, curvature, ollivier_idleness,
-                                           layers, local};
+                                           layers, local, threads};
         return python::analyze(stacks, inputs, outputs, text, nodes, progress);
       },
       py::arg("stacks"), py::arg("inputs"), py::arg("outputs"), py::arg("k"), py::arg("graph"),
       py::arg("convention"), py::arg("curvature"), py::arg("ollivier_idleness"), py::arg("layers"),
-      py::arg("local"), py::arg("nodes"), py::arg("progress"));
+      py::arg("local"), py::arg("nodes"), py::arg("progress"), py::arg("threads"));
   // For the tests: whether analyze reads this layer in place (true) or converts it once (false).
   m.def("_reads_in_place",
         [](const py::handle& layer) { return python::hold_layer(layer, "layer", false).in_place; });

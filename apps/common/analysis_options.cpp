@@ -1,7 +1,11 @@
 #include "analysis_options.hpp"
 
+#include <algorithm>
+#include <climits>
+
 #include "cli_util.hpp"
 #include "ricci/core/error.hpp"
+#include "ricci/geometry/parallel.hpp"
 
 namespace ricci::cli {
 
@@ -24,6 +28,20 @@ geometry::AnalysisOptions analysis_options_from(const AnalysisOptionText& text) 
     }
   }
   options.local = text.local;
+  if (!text.threads) {
+    options.threads = geometry::available_cores();
+  } else {
+    const long long threads = parse_integer(*text.threads, "--threads");
+    // The bounds are the geometry's (validate_threads); a value beyond int is clamped only so that
+    // it is refused as out of range, never wrapped into one.
+    try {
+      geometry::validate_threads(
+          static_cast<int>(std::clamp<long long>(threads, INT_MIN, INT_MAX)));
+    } catch (const Error& e) {
+      throw Error("cli", "--threads '" + *text.threads + "': " + e.message());
+    }
+    options.threads = static_cast<int>(threads);
+  }
   options.layer_list =
       text.layers == "all" ? geometry::LayerList::all : geometry::LayerList::hidden;
   // It reaches the measure as the ollivier notion's CurvatureOptions (docs/method.md §3), the only

@@ -1,14 +1,17 @@
 // ricci-query analyze FILE.h5 [FILE.h5 ...] [--group PATH ... | --run ID ...] --k LIST
 //                     [--graph union|mutual] [--convention paper|baptista-r]
 //                     [--curvature LIST] [--ollivier-idleness A] [--local] [--layers hidden|all]
-//                     [--nodes FILE.csv] [--progress auto|always|never] [--format table|csv|json]
+//                     [--nodes FILE.csv] [--progress auto|always|never] [--threads N]
+//                     [--format table|csv|json]
 //
 // The geometry of one or several activation stacks (docs/method.md §2-§4) and, per k, the pooled
 // coefficient over the stacks that are not excluded, with the scale k* it selects: the paper's
 // analysis of any set of networks, without a sweep. A stack is one group of one file; every
 // --group (or --run) is read from every file. Beside the paper's Forman coefficient: the global
 // coefficient of every --curvature notion, and with --local the follow-up's local and layer
-// coefficients (docs/method.md §4 "Follow-up coefficients").
+// coefficients (docs/method.md §4 "Follow-up coefficients"). The stacks are analysed one after
+// another, each on --threads threads (default: every core this process may use); the output does
+// not depend on the count.
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cmath>
@@ -419,7 +422,7 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
   std::vector<long long> run_ids;
   // The options that choose the analysis, read by the function the Python module shares.
   cli::AnalysisOptionText text;
-  std::string progress = "auto", nodes_path;
+  std::string progress = "auto", nodes_path, threads;
   SubcommandOptions options("ricci-query analyze FILE.h5 [FILE.h5 ...] options");
   options.accept_several_files();
   options.add()("group", po::value(&groups)->composing(),
@@ -441,8 +444,12 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
       "nodes", po::value(&nodes_path),
       "with --local: write O_l(x), eta_l(x) and rho(x) per point to this new CSV file")(
       "progress", po::value(&progress)->default_value("auto"),
-      "auto | always | never: one line per layer on stderr (auto: from 5000 points)");
+      "auto | always | never: one line per layer on stderr (auto: from 5000 points)")(
+      "threads", po::value(&threads),
+      "threads for each stack's geometry, >= 1 (default: every core this process may use); the "
+      "results are the same for any count");
   if (!options.parse(args, out)) return exit_ok;
+  if (options.given("threads")) text.threads = threads;
   Request request = cli::analysis_options_from(text);
   cli::require_one_of("progress", progress, {"auto", "always", "never"});
   if (!groups.empty() && !run_ids.empty())

@@ -438,21 +438,26 @@ bool reanalysis_may_change(std::string_view key) {
   return key.starts_with("geometry.") && key != "geometry.snapshot_epochs";
 }
 
-// A re-analysis keeps the source's runs and training: it may change the geometry and where the
-// data lie (a data path; the sweep checks that the data themselves are the source's).
+// A re-analysis keeps the source's runs and training: it may change the geometry and the
+// machine-specific keys (where the data lie: the sweep checks that the data themselves are the
+// source's; the threads per rank).
 void require_reanalysis_keys(const Settings& overrides) {
   for (const auto& [key, setting] : overrides) {
     if (reanalysis_may_change(key)) continue;
     const ProblemKey* problem_key =
         key.starts_with("problem.") ? find_problem_key(setting_of(key)) : nullptr;
-    if (problem_key && problem_key->path) continue;
-    std::string allowed;
-    for (const JobKey& known : job_keys())
+    if (problem_key && problem_key->machine_specific) continue;
+    const JobKey* job_key = find_job_key(key);
+    if (job_key && job_key->machine_specific) continue;
+    std::string allowed, machine_specific;
+    for (const JobKey& known : job_keys()) {
       if (reanalysis_may_change(known.name)) allowed += (allowed.empty() ? "" : ", ") + known.name;
+      if (known.machine_specific) machine_specific += known.name + ", ";
+    }
     throw Error("job", setting.where + ", key " + key +
                            ": --reanalyze keeps the source's runs and training and may change "
                            "only " +
-                           allowed + " (and problem.NAME.data_dir)");
+                           allowed + " (and " + machine_specific + "problem.NAME.data_dir)");
   }
 }
 

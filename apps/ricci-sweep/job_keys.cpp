@@ -318,6 +318,19 @@ JobKey later(JobKey key) {
   return key;
 }
 
+// A speed setting of the machine: the results are the same for any value, so a sweep resumed or
+// re-analysed on other nodes may change it (and the job text that --resume compares leaves it out).
+JobKey threads_per_rank_key() {
+  // The upper bound is geometry::validate_threads's.
+  auto key = later(integer_key<sweep::JobSpec>(
+      "sweep.threads_per_rank",
+      "threads of each run's geometry on each rank (a speed setting: the results are the same "
+      "for any value); a sweep uses ranks x threads_per_rank cores",
+      Bounds{.min = 1, .max = 4096}, [](auto& job) -> auto& { return job.threads_per_rank; }));
+  key.machine_specific = true;
+  return key;
+}
+
 std::vector<JobKey> sweep_section() {
   const auto name = [](auto& job) -> auto& { return job.name; };
   auto name_key = text_key<sweep::JobSpec>("sweep.name", "a label stored in the results file",
@@ -339,7 +352,8 @@ std::vector<JobKey> sweep_section() {
               "none, or untrained: every trained run also as its untrained twin (the same "
               "initial network, 0 epochs), stored next to it",
               {{"none", sweep::Controls::none}, {"untrained", sweep::Controls::untrained}},
-              [](auto& job) -> auto& { return job.controls; }))};
+              [](auto& job) -> auto& { return job.controls; })),
+          threads_per_rank_key()};
 }
 
 std::vector<JobKey> train_section() {
@@ -545,7 +559,7 @@ ProblemKey knob_key(const std::string& setting, const std::string& meaning, Knob
 
 std::string line(const KeyInfo& key, const std::string& setting, const std::string& value,
                  bool with_paths) {
-  if (key.path && (!with_paths || value.empty())) return "";
+  if (key.machine_specific && (!with_paths || value.empty())) return "";
   return setting + " = " + value + "\n";
 }
 
@@ -572,7 +586,7 @@ const std::vector<ProblemKey>& problem_keys() {
         "a directory", [](auto& settings) -> auto& { return settings.data_dir; });
     data_dir.default_note =
         std::string("Debian's ") + data::fashion_mnist_default_dir + " for Fashion-MNIST";
-    data_dir.path = true;
+    data_dir.machine_specific = true;
     return std::vector<ProblemKey>{
         threshold, data_dir,
         knob_key("noise", "the standard deviation of NAME's jitter", &data::SyntheticKnobs::noise),

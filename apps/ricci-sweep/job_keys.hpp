@@ -45,9 +45,10 @@ struct KeyInfo {
   Bounds bounds;
   // Set where the default is not the printed value of a default-constructed target.
   std::string default_note;
-  // A machine-specific path: left out of the job text that --resume compares (data may move
-  // between machines), and left out when empty.
-  bool path = false;
+  // A setting of the machine rather than of the job (a data path, the threads per rank): left out
+  // of the job text that --resume compares (data may move between machines, a resumed sweep may
+  // run on other nodes), left out when empty, and free to change in a re-analysis.
+  bool machine_specific = false;
   // A synthetic problem's knob (data::SyntheticKnobs), which only some problems have: listed only
   // for those, and in the job text only where it differs from the problem's default, so that the
   // job texts of files made before the knobs existed are unchanged and still resume.
@@ -81,7 +82,8 @@ const ProblemKey* find_problem_key(std::string_view setting);
 
 // The job as canonical INI text: every key in the table's order, then one [problem.NAME] section
 // per problem in name order. Stored in the results file; --resume compares the text without paths
-// byte for byte, so a change here makes existing results files unresumable.
+// (with_paths false: without the machine-specific keys) byte for byte, so a change here makes
+// existing results files unresumable.
 std::string job_text(const sweep::JobSpec& job, bool with_paths);
 
 // Every key's effective value, "  key = value" per line (--dry-run).

@@ -7,14 +7,16 @@
 `analyze` measures one activation stack (a list of 2-D arrays, one point per row, one array per hidden layer)
 and `pool` several; both return the fields of `ricci-query analyze --format json` with the same numbers, as
 dicts, lists, ints, floats and None (null), and the per-point values of --nodes as numpy arrays. The options
-are the CLI's: k, graph, convention, curvature, ollivier_idleness, local, layers_list (--layers); a bad one
-raises ValueError with the CLI's one-line message. `ricci_flow.torch.activations(model, loader)` collects a
+are the CLI's: k, graph, convention, curvature, ollivier_idleness, local, layers_list (--layers), threads; a
+bad one raises ValueError with the CLI's one-line message. `ricci_flow.torch.activations(model, loader)` collects a
 PyTorch model's activation stack.
 
 The arrays are read in place when they are C-ordered float64 (or strided row slices of such an array); any
 other float32/float64 array (float32, Fortran order, a column stride) is converted once into a C-ordered
 float64 copy for the duration of the call, exactly as ricci-query reads a float32 dataset. The GIL is
 released while the geometry runs; Ctrl-C stops it after the layer being measured (KeyboardInterrupt).
+The geometry of each stack runs on `threads` threads, by default every core this process may use (its CPU
+affinity); the results are identical for any count, so it is a speed setting only.
 """
 import operator
 
@@ -66,17 +68,32 @@ def _idleness_text(value):
     return repr(float(value)) if not isinstance(value, int) else str(value)
 
 
+def _threads_text(threads):
+    """The --threads text: None (every core this process may use) for None, else an integer's digits; the
+    bounds are checked where the CLI checks them."""
+    if threads is None:
+        return None
+    if isinstance(threads, str):
+        return threads
+    if isinstance(threads, bool):
+        raise ValueError("[python] threads: %r is not an integer" % (threads,))
+    try:
+        return str(operator.index(threads))
+    except TypeError:
+        raise ValueError("[python] threads: %r is not an integer" % (threads,)) from None
+
+
 def _run(stacks, inputs, outputs, k, curvature, local, convention, graph, layers_list, ollivier_idleness,
-         nodes, progress):
+         nodes, progress, threads):
     if not isinstance(layers_list, str) or not isinstance(convention, str) or not isinstance(graph, str):
         raise ValueError("[python] convention, graph and layers_list are words (e.g. 'paper', 'union', 'hidden')")
     return _core.analyze(list(stacks), list(inputs), list(outputs), _k_text(k), graph, convention,
                          _names_text(curvature), _idleness_text(ollivier_idleness), layers_list, bool(local),
-                         bool(nodes), progress)
+                         bool(nodes), progress, _threads_text(threads))
 
 
 def analyze(layers, k, curvature="forman", local=False, convention="paper", graph="union", layers_list="hidden",
-            ollivier_idleness=None, input=None, output=None, nodes=False, progress=None):
+            ollivier_idleness=None, input=None, output=None, nodes=False, progress=None, threads=None):
     """The geometry of one activation stack: `ricci-query analyze FILE --format json` without the file.
 
     layers: the hidden layers 1..L, each a 2-D float32/float64 array (points x units, same number of points).
@@ -94,12 +111,14 @@ def analyze(layers, k, curvature="forman", local=False, convention="paper", grap
         scalar_curvature and local_expansion ((transitions x points) arrays: O_l(x), eta_l(x) of the
         transition out of measured layer l), rho and rho_reason (one per point).
     progress: called as progress(done, total) after each measured layer.
+    threads: threads for the geometry (--threads), an int >= 1 (or its text); None: every core this process may
+        use. The results are identical for any count.
 
     Returns the JSON's dict: n, layers, layer_list, convention, graph, results (one per k), pooled, k_star.
     Raises ValueError with ricci-query's message for bad input.
     """
     out = _run([layers], [input], [output], k, curvature, local, convention, graph, layers_list,
-               ollivier_idleness, nodes, progress)
+               ollivier_idleness, nodes, progress, threads)
     result = out["stacks"][0]
     result["pooled"] = out["pooled"]
     result["k_star"] = out["k_star"]
@@ -107,12 +126,13 @@ def analyze(layers, k, curvature="forman", local=False, convention="paper", grap
 
 
 def pool(stacks, k, curvature="forman", local=False, convention="paper", graph="union", layers_list="hidden",
-         ollivier_idleness=None, inputs=None, outputs=None, nodes=False, progress=None):
+         ollivier_idleness=None, inputs=None, outputs=None, nodes=False, progress=None, threads=None):
     """Several stacks and their pooled coefficient per k and k*: `ricci-query analyze A.h5 B.h5 ...`.
 
     stacks: a list of stacks, each a list of hidden layers as for analyze (every stack has its own n).
     inputs, outputs: None, or one array (or None) per stack, as analyze's input and output.
-    The other arguments are analyze's; progress is called per stack.
+    The other arguments are analyze's; progress is called per stack. The stacks are analysed one after
+    another, each on `threads` threads.
 
     Returns the JSON's dict for several stacks: convention, graph, stacks (one analyze result each, without
     pooled and k_star), pooled (per k: k, rho, stacks = how many stacks entered it) and k_star.
@@ -123,7 +143,7 @@ def pool(stacks, k, curvature="forman", local=False, convention="paper", graph="
     if len(inputs) != len(stacks) or len(outputs) != len(stacks):
         raise ValueError("[python] inputs and outputs need one entry (an array or None) per stack")
     return _run(stacks, inputs, outputs, k, curvature, local, convention, graph, layers_list,
-                ollivier_idleness, nodes, progress)
+                ollivier_idleness, nodes, progress, threads)
 
 
 def rows(result):

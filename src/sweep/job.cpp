@@ -48,6 +48,7 @@ geometry::MeasureOptions JobSpec::measure_options(const std::vector<index_t>& ru
   options.local = local;
   // Per-node values are computed only when the file will keep them (io stores them).
   options.per_node = store_nodes;
+  options.threads = threads_per_rank;
   const bool exact_ollivier = std::find(curvatures.begin(), curvatures.end(),
                                         geometry::CurvatureNotion::ollivier) != curvatures.end();
   if (exact_ollivier && !ollivier_k.empty())

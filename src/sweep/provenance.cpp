@@ -163,7 +163,8 @@ std::string resume_build_warning(const io::ResultsFile& file, const std::string&
 }
 
 SessionStart start_session(const std::string& builds_text, const std::string& sessions_text,
-                           const std::string& build_text, const Place& place, double now) {
+                           const std::string& build_text, const Place& place,
+                           const SessionShape& shape, double now) {
   json builds = parse_array(builds_text, "builds");
   json sessions = parse_array(sessions_text, "sessions");
   const json build = json::parse(build_text);
@@ -178,6 +179,8 @@ SessionStart start_session(const std::string& builds_text, const std::string& se
                       {"pid", place.pid},
                       {"slurm_job_id", place.slurm_job_id},
                       {"slurm_restart_count", place.slurm_restart_count},
+                      {"ranks", shape.ranks},
+                      {"threads_per_rank", shape.threads_per_rank},
                       {"build", build.at("id")},
                       {"commit", build.at("commit")},
                       {"dirty", build.at("dirty")}});
@@ -191,8 +194,8 @@ std::string end_session(const std::string& sessions_text, int index, double now)
   return sessions.dump();
 }
 
-void record_session_start(io::ResultsFile& file, const std::string& build, int rank,
-                          MPI_Comm comm) {
+void record_session_start(io::ResultsFile& file, const std::string& build, int threads_per_rank,
+                          int rank, MPI_Comm comm) {
   if (file.file_version() < io::operations_since_version) return;
   // Every rank reads (an attribute is metadata every rank may read); rank 0 alone adds to it.
   const std::string stored_builds = file.attribute("builds");
@@ -201,7 +204,9 @@ void record_session_start(io::ResultsFile& file, const std::string& build, int r
   std::string created;
   if (rank == 0) {
     const double now = unix_seconds_now();
-    start = start_session(stored_builds, stored_sessions, build, this_place(), now);
+    SessionShape shape{.threads_per_rank = threads_per_rank};
+    MPI_Comm_size(comm, &shape.ranks);
+    start = start_session(stored_builds, stored_sessions, build, this_place(), shape, now);
     if (start.index == 0) created = utc_text(now);
   }
   start.builds = broadcast_text(start.builds, rank, comm);

@@ -1,6 +1,7 @@
 #include "ricci/sweep/sweep.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -326,6 +327,32 @@ std::map<std::string, std::string> attributes(const JobSpec& job, const SweepOpt
           {"shard", options.shard ? io::shard_text(*options.shard) : ""}};
 }
 
+// Collective over `comm`: one line when the ranks on rank 0's node would run more threads (ranks x
+// threads_per_rank) than there are cores they may run on (the union of their CPU affinities: a
+// SLURM allocation, mpirun's binding), "" otherwise and on the other ranks. Oversubscribed
+// threads give the same results, slower. Rank 0's node stands for the others: only it reports.
+std::string oversubscription_warning(int threads_per_rank, int rank, MPI_Comm comm) {
+  MPI_Comm node = MPI_COMM_NULL;
+  MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
+  int node_ranks = 1;
+  MPI_Comm_size(node, &node_ranks);
+  cpu_set_t mine, cores;
+  CPU_ZERO(&mine);
+  CPU_ZERO(&cores);
+  if (sched_getaffinity(0, sizeof mine, &mine) != 0) CPU_ZERO(&mine);
+  MPI_Reduce(&mine, &cores, static_cast<int>(sizeof mine), MPI_BYTE, MPI_BOR, 0, node);
+  MPI_Comm_free(&node);
+  const int threads = node_ranks * threads_per_rank, count = CPU_COUNT(&cores);
+  // rank 0 is its node's first (the split keeps the order of `comm`); no affinity known: no claim.
+  if (rank != 0 || count == 0 || threads <= count) return "";
+  return std::to_string(node_ranks) + " ranks x threads_per_rank " +
+         std::to_string(threads_per_rank) + " = " + std::to_string(threads) +
+         " threads on this node's " + std::to_string(count) +
+         " cores (the ranks' CPU affinity): oversubscribed, the same results but slower; give "
+         "each rank threads_per_rank cores (SLURM: --cpus-per-task; mpirun: --map-by "
+         "slot:PE=N) or lower threads_per_rank";
+}
+
 // What a worker needs to run its runs besides the run itself.
 struct Worker {
   int rank = 0;
@@ -544,6 +571,7 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
         return made;
       },
       rank, comm);
+  warnings.push_back(oversubscription_warning(job.threads_per_rank, rank, comm));
   for (const std::string& warning : warnings)
     if (!warning.empty()) log << "[ricci-sweep] warning: " << warning << std::endl;
 
@@ -558,7 +586,7 @@ SweepSummary run_sweep(const JobSpec& job, const Plan& plan, const SweepOptions&
   // From here on a failure on one rank must end every rank: the others may wait in a collective.
   SweepSummary summary;
   try {
-    record_session_start(file, build, rank, comm);
+    record_session_start(file, build, job.threads_per_rank, rank, comm);
     // What the file will hold at the end: its statuses now, updated by every reported outcome.
     std::vector<io::RunStatus> status = file.statuses();
     // This process's runs: the whole plan, or its shard's.

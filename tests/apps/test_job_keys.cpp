@@ -98,6 +98,17 @@ TEST_CASE("job text of a default job with one problem", "[job-keys][job-text]") 
   std::string controlled = expected;
   controlled.insert(controlled.find("seeds = 0\n") + 10, "controls = untrained\n");
   CHECK(sweep_app::job_text(with_controls, true) == controlled);
+  // The threads per rank, a speed setting of the machine: stored where set, after the controls,
+  // and left out of the text --resume compares (a resume on other nodes may change it).
+  const auto threaded = parse_job({"--sweep.problems", "synthetic-a", "--sweep.controls",
+                                   "untrained", "--sweep.threads_per_rank", "3"});
+  CHECK(threaded.threads_per_rank == 3);
+  CHECK(threaded.measure_options({10}).threads == 3);
+  std::string with_threads = controlled;
+  with_threads.insert(with_threads.find("controls = untrained\n") + 21, "threads_per_rank = 3\n");
+  CHECK(sweep_app::job_text(threaded, true) == with_threads);
+  CHECK(sweep_app::job_text(threaded, false) == controlled);
+  CHECK(parse_job({"--sweep.problems", "synthetic-a"}).measure_options({10}).threads == 1);
 }
 
 namespace {
@@ -235,6 +246,7 @@ TEST_CASE("every key's default comes from JobSpec{} and is the documented one", 
       {"sweep.depths", "5,11"},
       {"sweep.seeds", "0"},
       {"sweep.controls", "none"},
+      {"sweep.threads_per_rank", "1"},
       {"train.optimizer", "rmsprop"},
       {"train.mode", "epochs"},
       {"train.epochs", "50"},
@@ -283,6 +295,7 @@ TEST_CASE("every key: a valid value round-trips through parse and print", "[job-
       {"sweep.depths", {"3,7-9", "3,7,8,9"}},
       {"sweep.seeds", {"0-2,10", "0,1,2,10"}},
       {"sweep.controls", {"untrained", "untrained"}},
+      {"sweep.threads_per_rank", {"16", "16"}},
       {"train.optimizer", {"adam", "adam"}},
       {"train.mode", {"until-accuracy", "until-accuracy"}},
       {"train.epochs", {"1000000", "1000000"}},
@@ -432,6 +445,10 @@ const std::vector<Rejection> rejections{
     {"sweep.depths", "5,5", "depth list: '5' is listed twice"},
     {"sweep.seeds", "-1", "seed list: '-1' is not an integer >= 0"},
     {"sweep.seeds", "5-2", "seed list: range '5-2' runs backwards"},
+    {"sweep.threads_per_rank", "0", "threads_per_rank must be between 1 and 4096, got 0"},
+    {"sweep.threads_per_rank", "-2", "threads_per_rank must be between 1 and 4096, got -2"},
+    {"sweep.threads_per_rank", "4097", "threads_per_rank must be between 1 and 4096, got 4097"},
+    {"sweep.threads_per_rank", "two", "'two' is not an integer"},
     {"train.optimizer", "sgd", "'sgd' is not one of: rmsprop, adam"},
     {"train.mode", "forever", "'forever' is not one of: epochs, until-accuracy"},
     {"train.epochs", "-1", "epochs must be between 0 and 1000000, got -1"},

@@ -4,7 +4,9 @@
 #include <sstream>
 
 #include "../test_support.hpp"
+#include "analysis_options.hpp"
 #include "query_run.hpp"
+#include "ricci/geometry/parallel.hpp"
 #include "ricci/io/activations.hpp"
 
 using namespace ricci;
@@ -177,4 +179,69 @@ TEST_CASE("analyze reports each finished layer on stderr (issue 11 #17)", "[quer
   CHECK_THAT(loud.err, Contains("layer 3 of 3 done"));
   CHECK(std::count(loud.err.begin(), loud.err.end(), '\n') == 3);
   expect_bad_input({"analyze", line_stack(), "--k", "1", "--progress", "sometimes"}, "progress");
+}
+
+// The geometry's results do not depend on its thread count (geometry/parallel.hpp); the front end
+// must not let the count into its output either. A stack big enough for several blocks of every
+// parallel stage (rows, (layer, k) cells, BFS batches), two groups (stacks run one after another),
+// every notion and the local coefficients.
+TEST_CASE("analyze --threads: the same bytes for 1 and 3 threads", "[query][analyze][threads]") {
+  const auto path = test::scratch_path("threads_stacks.h5");
+  std::mt19937_64 rng(17);
+  for (const std::string group : {"/a", "/b"}) {
+    std::vector<std::pair<std::string, RowMatrix>> layers;
+    for (int l = 1; l <= 4; ++l)
+      layers.emplace_back("layer_0" + std::to_string(l), test::lattice_cloud(rng, 300, 3 + l, 6));
+    io::write_matrices(path, group, layers, io::Precision::double_);
+  }
+  const auto run = [&](const std::string& threads, const std::string& format) {
+    const auto r = test::run_query(
+        {"analyze", path, "--group", "/a", "--group", "/b", "--k", "3,8,20", "--curvature",
+         "forman,augmented-forman,balanced-forman,ollivier-approx,ollivier", "--local", "--threads",
+         threads, "--format", format});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    return r.out;
+  };
+  const std::string one = run("1", "json");
+  CHECK(nlohmann::json::parse(one)["stacks"].size() == 2);
+  CHECK(run("3", "json") == one);
+  CHECK(run("3", "csv") == run("1", "csv"));
+  // The default (every core this process may use) too.
+  const auto all = test::run_query(
+      {"analyze", path, "--group", "/a", "--group", "/b", "--k", "3,8,20", "--curvature",
+       "forman,augmented-forman,balanced-forman,ollivier-approx,ollivier", "--local", "--format",
+       "json"});
+  REQUIRE(all.code == 0);
+  CHECK(all.out == one);
+}
+
+TEST_CASE("analyze --threads refuses a count below 1 or not a number, naming it",
+          "[query][analyze][threads][errors]") {
+  const auto good = line_stack();
+  expect_bad_input({"analyze", good, "--k", "1", "--threads", "0"},
+                   "--threads '0': threads = 0 must satisfy 1 <= threads <= 4096");
+  expect_bad_input({"analyze", good, "--k", "1", "--threads", "-2"},
+                   "--threads '-2': threads = -2 must satisfy 1 <= threads <= 4096");
+  expect_bad_input({"analyze", good, "--k", "1", "--threads", "abc"},
+                   "--threads: 'abc' is not an integer");
+  expect_bad_input({"analyze", good, "--k", "1", "--threads", "2.5"},
+                   "--threads: '2.5' is not an integer");
+  expect_bad_input({"analyze", good, "--k", "1", "--threads", "99999999999"},
+                   "--threads '99999999999': threads = ");
+  expect_bad_input({"analyze", good, "--k", "1", "--threads", ""}, "--threads");
+}
+
+TEST_CASE("analysis options: threads default to the cores this process may use",
+          "[query][analyze][threads]") {
+  cli::AnalysisOptionText text;
+  text.k = "1";
+  CHECK(cli::analysis_options_from(text).threads == geometry::available_cores());
+  text.threads = "3";
+  CHECK(cli::analysis_options_from(text).threads == 3);
+  text.threads = "4096";
+  CHECK(cli::analysis_options_from(text).threads == 4096);
+  text.threads = "4097";
+  CHECK_THROWS_WITH(cli::analysis_options_from(text),
+                    "[cli] --threads '4097': threads = 4097 must satisfy 1 <= threads <= 4096");
 }

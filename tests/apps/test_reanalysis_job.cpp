@@ -88,7 +88,8 @@ TEST_CASE("a re-analysis refuses keys outside [geometry]", "[apps][reanalyze]") 
         "[job] the command line, key train.epochs" + refusal +
             " and may change only geometry.k, geometry.graph, geometry.convention, "
             "geometry.curvatures, geometry.local, geometry.ollivier_idleness, "
-            "geometry.ollivier_k, geometry.layers (and problem.NAME.data_dir)");
+            "geometry.ollivier_k, geometry.layers (and sweep.threads_per_rank, "
+            "problem.NAME.data_dir)");
   // Snapshots are taken during training: a re-analysis of the final activations cannot add them.
   CHECK_THAT(parse_error(reanalyze({"--geometry.snapshot_epochs", "0"})),
              Catch::Matchers::StartsWith("[job] the command line, key geometry.snapshot_epochs" +

@@ -121,6 +121,10 @@ SAME_AS_CLI = [
      ["--k", "2", "--curvature", "ollivier", "--convention", "baptista-r"]),
     (dict(k=[2], layers_list="all", convention="baptista-r"),
      ["--k", "2", "--layers", "all", "--convention", "baptista-r"]),
+    (dict(k=[2], threads=0), ["--k", "2", "--threads", "0"]),
+    (dict(k=[2], threads=-2), ["--k", "2", "--threads", "-2"]),
+    (dict(k=[2], threads="abc"), ["--k", "2", "--threads", "abc"]),
+    (dict(k=[2], threads=5000), ["--k", "2", "--threads", "5000"]),
 ]
 
 
@@ -232,3 +236,24 @@ def test_ctrl_c_interrupts_a_long_analysis():
     lines = out.splitlines()
     assert lines[-1] == "interrupted", out
     assert len(lines) - 1 < 58, out  # stopped at a layer boundary, long before the end
+
+
+def test_threads_give_the_same_results(ricci_query, tmp_path):
+    """threads is a speed setting: every count, and the default (every core), gives the CLI's numbers, and
+    the module's results are equal to each other exactly, not only to 1e-12."""
+    rng = np.random.default_rng(17)
+    stacks = [relu_stack(rng, 120, [8, 6, 6, 5], ties=True)[1] for _ in range(2)]
+    args = dict(k=[3, 8, 20], curvature=["forman", "augmented-forman", "ollivier"], local=True)
+    one = ricci_flow.pool(stacks, threads=1, **args)
+    for threads in (2, 3, None, "2"):
+        assert ricci_flow.pool(stacks, threads=threads, **args) == one, threads
+    assert ricci_flow.analyze(stacks[0], threads=3, **args) == ricci_flow.analyze(stacks[0], threads=1, **args)
+    path = write_stack(tmp_path / "stack.h5", stacks[0])
+    want = cli_json(ricci_query, path, "--k", "3,8,20", "--curvature", "forman,augmented-forman,ollivier",
+                    "--local", "--threads", "2")
+    assert_same(ricci_flow.analyze(stacks[0], threads=2, **args), want)
+
+
+@pytest.mark.parametrize("threads", [True, 2.0, [2]])
+def test_threads_must_be_an_integer(stack, threads):
+    expect("[python] threads: %r is not an integer" % (threads,), stack, k=[2], threads=threads)

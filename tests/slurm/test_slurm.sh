@@ -3,7 +3,8 @@
 #   1. a small job through `sbatch --wait`, output validated;
 #   2. a longer job cancelled mid-run with scancel, resubmitted, and compared with an uninterrupted one;
 #   3. the small job as a 2-task array (slurm/sweep-array.sbatch) and a merge job depending on it
-#      (slurm/merge-shards.sbatch), compared with the one-job sweep of step 1.
+#      (slurm/merge-shards.sbatch), compared with the one-job sweep of step 1;
+#   4. the small job hybrid (-n 1 -c 2: threads_per_rank 2), compared with the one-job sweep of step 1.
 # Exits 77 (ctest: Skipped) with the reason when SLURM is not installed or cannot start here.
 #   tests/slurm/test_slurm.sh RICCI_SWEEP WORKDIR
 set -uo pipefail
@@ -111,7 +112,7 @@ PY
 }
 
 cd "$work" || exit 1
-rm -f small.h5 ref.h5 cut.h5 small-shard-*.h5 small-merged.h5 ./*.lock
+rm -f small.h5 ref.h5 cut.h5 small-shard-*.h5 small-merged.h5 small-hybrid.h5 ./*.lock
 echo "== 1. small job through sbatch --wait"
 sbatch --wait "${tasks[@]}" -o small.out "$repo/slurm/sweep.sbatch" small.ini small.h5 || { cat small.out; fail "sbatch --wait returned $?"; }
 validate small.h5 1 || fail "small job: not every run is done"
@@ -126,6 +127,20 @@ cat merge.out
 grep -q "merged 2 of 2 shards" merge.out || fail "the merge job did not merge both shards"
 validate small-merged.h5 1 || fail "merged array: not every run is done"
 /usr/bin/python3 "$repo/tests/support/compare_results.py" small.h5 small-merged.h5 || fail "the merged array differs from the one-job sweep"
+
+echo "== 1c. the small job hybrid: one task of 2 CPUs (-c 2), so 2 geometry threads per rank"
+sbatch --wait -n 1 -c 2 -o hybrid.out "$repo/slurm/sweep.sbatch" small.ini small-hybrid.h5 \
+  || { cat hybrid.out; fail "the hybrid job failed"; }
+validate small-hybrid.h5 1 || fail "hybrid job: not every run is done"
+/usr/bin/python3 "$repo/tests/support/compare_results.py" small.h5 small-hybrid.h5 || fail "the hybrid job differs from the one-job sweep"
+/usr/bin/python3 - small-hybrid.h5 <<'PY' || fail "the hybrid job did not run 2 threads per rank"
+import json, sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    job, sessions = f.attrs["job"], json.loads(f.attrs["sessions"])
+job = job.decode() if isinstance(job, bytes) else job
+print("threads_per_rank per session:", [s["threads_per_rank"] for s in sessions])
+sys.exit(0 if "threads_per_rank = 2\n" in job and sessions[-1]["threads_per_rank"] == 2 else 1)
+PY
 
 echo "== 2. uninterrupted reference of the longer job"
 sbatch --wait "${tasks[@]}" -o ref.out "$repo/slurm/sweep.sbatch" long.ini ref.h5 || { cat ref.out; fail "reference job failed"; }

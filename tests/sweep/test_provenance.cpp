@@ -42,7 +42,8 @@ TEST_CASE("sessions are appended, and a build is recorded once") {
   place.host = "node7";
   place.pid = 41;
   place.slurm_job_id = "9001";
-  const auto first = sweep::start_session("", "", build, place, 0);
+  const auto first =
+      sweep::start_session("", "", build, place, {.ranks = 8, .threads_per_rank = 2}, 0);
   CHECK(first.index == 0);
   const json builds = json::parse(first.builds), sessions = json::parse(first.sessions);
   REQUIRE(builds.size() == 1);
@@ -54,25 +55,29 @@ TEST_CASE("sessions are appended, and a build is recorded once") {
   CHECK(sessions[0].at("host") == "node7");
   CHECK(sessions[0].at("pid") == 41);
   CHECK(sessions[0].at("slurm_job_id") == "9001");
+  CHECK(sessions[0].at("ranks") == 8);
+  CHECK(sessions[0].at("threads_per_rank") == 2);
   CHECK(sessions[0].at("build") == "00aa");
   CHECK(sessions[0].at("commit") == "c0ffee");
 
-  const auto second = sweep::start_session(first.builds, first.sessions, build, place, 3600);
+  const auto second = sweep::start_session(first.builds, first.sessions, build, place, {}, 3600);
   CHECK(second.index == 1);
   CHECK(json::parse(second.builds).size() == 1);
   const json both = json::parse(second.sessions);
   REQUIRE(both.size() == 2);
   CHECK(both[1].at("action") == "resume");
   CHECK(both[1].at("start") == "1970-01-01T01:00:00Z");
+  CHECK(both[1].at("threads_per_rank") == 1);
 
   const json ended = json::parse(sweep::end_session(second.sessions, 1, 3661));
   CHECK(ended[1].at("end") == "1970-01-01T01:01:01Z");
   CHECK(ended[0].at("end") == "");
 
   const std::string other = R"({"id":"00bb","commit":"beef","dirty":"true"})";
-  CHECK(json::parse(sweep::start_session(second.builds, second.sessions, other, place, 0).builds)
-            .size() == 2);
-  CHECK_THROWS_AS(sweep::start_session("{not json", "", build, place, 0), Error);
+  CHECK(
+      json::parse(sweep::start_session(second.builds, second.sessions, other, place, {}, 0).builds)
+          .size() == 2);
+  CHECK_THROWS_AS(sweep::start_session("{not json", "", build, place, {}, 0), Error);
 }
 
 TEST_CASE("build_difference names every field that differs, libraries by name") {

@@ -39,6 +39,10 @@ struct JobSpec {
   std::vector<int> depths{5, 11};
   std::vector<std::uint64_t> seeds{0};
   Controls controls = Controls::none;
+  // Threads of each run's geometry (MeasureOptions::threads): a speed setting, results do not
+  // depend on it. 1 because a sweep's parallelism is its ranks, one per core; more per rank is
+  // for sweeps whose runs are few and large (ranks x threads_per_rank cores in all).
+  int threads_per_rank = 1;
 
   nn::TrainOptions train;
   data::PixelScale pixels = data::PixelScale::raw;
@@ -72,7 +76,7 @@ struct JobSpec {
   // Throws ricci::Error("sweep", ...) for a listed epoch beyond train.epochs.
   std::vector<int> snapshots_for(int epochs) const;
   // The measure options of a run with these k: notions, local, idleness, ollivier_k (docs/method.md
-  // §3-§4). The one place the job's geometry keys become geometry settings.
+  // §3-§4), threads_per_rank. The one place the job's geometry keys become geometry settings.
   geometry::MeasureOptions measure_options(const std::vector<index_t>& k) const;
   data::DataOptions data_options(const std::string& problem) const;
 };

@@ -40,21 +40,31 @@ std::string build_difference(const std::string& stored, const std::string& curre
 // older than schema 6, records none).
 std::string resume_build_warning(const io::ResultsFile& file, const std::string& current_build);
 
+// How a session ran its runs: its MPI ranks and each rank's geometry threads (the job's
+// threads_per_rank, which a resume may change: the results do not depend on it).
+struct SessionShape {
+  int ranks = 1;
+  int threads_per_rank = 1;
+};
+
 // The attributes' new text when a session begins: `build` joins 'builds' unless recorded already,
-// the session (this place, now, this build) joins 'sessions'. index: the new session's.
+// the session (this place, its shape, now, this build) joins 'sessions'. index: the new session's.
 struct SessionStart {
   std::string builds, sessions;
   int index = 0;
 };
 SessionStart start_session(const std::string& builds, const std::string& sessions,
-                           const std::string& build, const Place& place, double now);
+                           const std::string& build, const Place& place, const SessionShape& shape,
+                           double now);
 // 'sessions' with session `index`'s end time set.
 std::string end_session(const std::string& sessions, int index, double now);
 
 // Collective over `comm`, on a file of schema 6 or later (older files are left as they are): rank
 // 0 adds this session (and, for a new file, 'created'), every rank writes the same attributes and
 // learns the session's index, which file.session() then gives.
-void record_session_start(io::ResultsFile& file, const std::string& build, int rank, MPI_Comm comm);
+// The shape's ranks are the size of `comm`.
+void record_session_start(io::ResultsFile& file, const std::string& build, int threads_per_rank,
+                          int rank, MPI_Comm comm);
 // Collective: sets the session's end and, when rank 0 says no run is pending, 'completed'.
 void record_session_end(io::ResultsFile& file, bool complete, int rank, MPI_Comm comm);
 
