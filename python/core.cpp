@@ -331,8 +331,9 @@ PYBIND11_MODULE(_core, m) {
          const std::optional<std::string>& threads) {
         if (inputs.size() != stacks.size() || outputs.size() != stacks.size())
           throw Error("python", "one input and one output (or None) per stack");
-        const cli::AnalysisOptionText text{k,      graph, convention, curvature, ollivier_idleness,
-                                           layers, local, threads};
+        const cli::AnalysisOptionText text{
+            k,      graph, convention, curvature,   ollivier_idleness,
+            layers, local, threads,    std::nullopt};
         return python::analyze(stacks, inputs, outputs, text, nodes, progress);
       },
       py::arg("stacks"), py::arg("inputs"), py::arg("outputs"), py::arg("k"), py::arg("graph"),

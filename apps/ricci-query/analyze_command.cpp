@@ -2,6 +2,7 @@
 //                     [--graph union|mutual] [--convention paper|baptista-r]
 //                     [--curvature LIST] [--ollivier-idleness A] [--local] [--layers hidden|all]
 //                     [--nodes FILE.csv] [--progress auto|always|never] [--threads N]
+//                     [--memory-limit SIZE]
 //                     [--format table|csv|json]
 //
 // The geometry of one or several activation stacks (docs/method.md §2-§4) and, per k, the pooled
@@ -422,7 +423,7 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
   std::vector<long long> run_ids;
   // The options that choose the analysis, read by the function the Python module shares.
   cli::AnalysisOptionText text;
-  std::string progress = "auto", nodes_path, threads;
+  std::string progress = "auto", nodes_path, threads, memory_limit;
   SubcommandOptions options("ricci-query analyze FILE.h5 [FILE.h5 ...] options");
   options.accept_several_files();
   options.add()("group", po::value(&groups)->composing(),
@@ -447,9 +448,13 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
       "auto | always | never: one line per layer on stderr (auto: from 5000 points)")(
       "threads", po::value(&threads),
       "threads for each stack's geometry, >= 1 (default: every core this process may use); the "
-      "results are the same for any count");
+      "results are the same for any count")(
+      "memory-limit", po::value(&memory_limit),
+      "the most memory one stack's geometry may use, e.g. 4G (default: this machine's memory); a "
+      "stack whose estimate exceeds it is refused before any work, naming the estimate");
   if (!options.parse(args, out)) return exit_ok;
   if (options.given("threads")) text.threads = threads;
+  if (options.given("memory-limit")) text.memory_limit = memory_limit;
   Request request = cli::analysis_options_from(text);
   cli::require_one_of("progress", progress, {"auto", "always", "never"});
   if (!groups.empty() && !run_ids.empty())

@@ -15,6 +15,7 @@
 #include "ricci/data/problems.hpp"
 #include "ricci/geometry/curvature.hpp"
 #include "ricci/geometry/graph.hpp"
+#include "ricci/geometry/parallel.hpp"
 #include "ricci/nn/optimizer.hpp"
 
 namespace ricci::sweep_app {
@@ -321,12 +322,12 @@ JobKey later(JobKey key) {
 // A speed setting of the machine: the results are the same for any value, so a sweep resumed or
 // re-analysed on other nodes may change it (and the job text that --resume compares leaves it out).
 JobKey threads_per_rank_key() {
-  // The upper bound is geometry::validate_threads's.
   auto key = later(integer_key<sweep::JobSpec>(
       "sweep.threads_per_rank",
       "threads of each run's geometry on each rank (a speed setting: the results are the same "
       "for any value); a sweep uses ranks x threads_per_rank cores",
-      Bounds{.min = 1, .max = 4096}, [](auto& job) -> auto& { return job.threads_per_rank; }));
+      Bounds{.min = 1, .max = geometry::max_threads},
+      [](auto& job) -> auto& { return job.threads_per_rank; }));
   key.machine_specific = true;
   return key;
 }

@@ -25,6 +25,7 @@ MeasureOptions measure_options(const AnalysisOptions& options) {
   measure.per_node = options.per_node;
   measure.on_layer_done = options.on_layer_done;
   measure.threads = options.threads;
+  measure.memory_limit = options.memory_limit;
   return measure;
 }
 

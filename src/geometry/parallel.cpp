@@ -27,9 +27,9 @@ int available_cores() {
 }
 
 void validate_threads(int threads) {
-  if (threads < 1 || threads > 4096)
-    throw Error("geometry",
-                "threads = " + std::to_string(threads) + " must satisfy 1 <= threads <= 4096");
+  if (threads < 1 || threads > max_threads)
+    throw Error("geometry", "threads = " + std::to_string(threads) +
+                                " must satisfy 1 <= threads <= " + std::to_string(max_threads));
 }
 
 void for_each_block(std::size_t count, std::size_t block, int threads,
@@ -54,7 +54,8 @@ void for_each_block(std::size_t count, std::size_t block, int threads,
 #pragma omp taskloop grainsize(1) default(shared)
     for (std::size_t b = 0; b < blocks; ++b) run(b);
   } else if (blocks > 1 && threads > 1) {
-    const int team = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), blocks));
+    const int team =
+        static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), blocks));
 #pragma omp parallel num_threads(team) default(shared)
 #pragma omp single
 #pragma omp taskloop grainsize(1) default(shared)

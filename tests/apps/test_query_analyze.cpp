@@ -245,3 +245,27 @@ TEST_CASE("analysis options: threads default to the cores this process may use",
   CHECK_THROWS_WITH(cli::analysis_options_from(text),
                     "[cli] --threads '4097': threads = 4097 must satisfy 1 <= threads <= 4096");
 }
+
+TEST_CASE("analyze --memory-limit: units, a refusal with the estimate, bad sizes named",
+          "[query][analyze][memory]") {
+  cli::AnalysisOptionText text;
+  text.k = "1";
+  CHECK(cli::analysis_options_from(text).memory_limit == cli::physical_memory());
+  CHECK(cli::physical_memory() > 0);
+  text.memory_limit = "4G";
+  CHECK(cli::analysis_options_from(text).memory_limit == 4000000000u);
+  text.memory_limit = "2GiB";
+  CHECK(cli::analysis_options_from(text).memory_limit == 2147483648u);
+  text.memory_limit = "1.5M";
+  CHECK(cli::analysis_options_from(text).memory_limit == 1500000u);
+  text.memory_limit = "123456";
+  CHECK(cli::analysis_options_from(text).memory_limit == 123456u);
+
+  const auto good = line_stack();
+  const auto refused = test::run_query({"analyze", good, "--k", "1", "--memory-limit", "1K"});
+  CHECK(refused.code != 0);
+  CHECK_THAT(refused.err, Contains("need about") && Contains("memory limit of 1e-06 GB"));
+  CHECK(test::run_query({"analyze", good, "--k", "1", "--memory-limit", "1G"}).code == 0);
+  for (const char* bad : {"abc", "4X", "0", "G", "-5M", ""})
+    expect_bad_input({"analyze", good, "--k", "1", "--memory-limit", bad}, "--memory-limit");
+}

@@ -37,6 +37,7 @@ struct AnalysisOptions {
   // place where a caller stops a long analysis by throwing.
   std::function<void(std::size_t done, std::size_t total)> on_layer_done;
   int threads = 1;  // MeasureOptions::threads: a speed setting; results do not depend on it
+  std::size_t memory_limit = 0;  // MeasureOptions::memory_limit, bytes; 0: none
 };
 
 // One stack as views of the caller's matrices (not copied; they must outlive the call).

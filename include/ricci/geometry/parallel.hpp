@@ -14,7 +14,10 @@ namespace ricci::geometry {
 // The cores this process may run on (its CPU affinity: a SLURM allocation, taskset), at least 1.
 int available_cores();
 
-// Throws ricci::Error naming the value unless 1 <= threads <= 4096.
+// The most threads one stack may be given: far beyond any node, small enough to catch a typo.
+inline constexpr int max_threads = 4096;
+
+// Throws ricci::Error naming the value unless 1 <= threads <= max_threads.
 void validate_threads(int threads);
 
 // Calls body(begin, end) for the blocks [0, block), [block, 2 block), ... of [0, count) on up to
