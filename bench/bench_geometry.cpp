@@ -203,7 +203,8 @@ int main(int argc, char** argv) {
       std::vector<geometry::MeasuresAtK> got;
       double best = 1e300;
       for (int r = 0; r < repeats; ++r)
-        best = std::min(best, time_once([&] { got = geometry::measure_stack(stack, threaded); }).wall);
+        best =
+            std::min(best, time_once([&] { got = geometry::measure_stack(stack, threaded); }).wall);
       bool same = true;
       if (one.empty()) {
         one = got;
@@ -217,8 +218,9 @@ int main(int argc, char** argv) {
                        b.curvature_total(geometry::CurvatureNotion::forman);
           }
       }
-      std::printf("full grid, %d thread(s): %.3f s wall | speed-up %.2fx over the first count | %s\n",
-                  threads, best, one_wall / best, same ? "identical" : "DIFFERENT");
+      std::printf(
+          "full grid, %d thread(s): %.3f s wall | speed-up %.2fx over the first count | %s\n",
+          threads, best, one_wall / best, same ? "identical" : "DIFFERENT");
     }
   }
   if (!extras) return 0;

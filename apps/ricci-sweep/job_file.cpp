@@ -200,13 +200,14 @@ po::options_description key_options() {
 
 std::string usage(const po::options_description& options) {
   std::ostringstream help;
-  help << "usage: ricci-sweep --job FILE --out RESULTS.h5 [--resume [--redo failed|transient|lost]] "
-          "[--force] [--dry-run] [--shard i/n] [--deadline T]\n"
-       << "       ricci-sweep --reanalyze SOURCE.h5 --geometry.KEY VALUE... --out NEW.h5 "
-          "[--resume] [--force]\n"
-       << "       (run under mpirun -np N or srun; rank 0 dispatches, the others train and "
-          "measure)\n"
-       << options << "\nper-problem keys (file sections [problem.NAME] or --problem.NAME.key):\n";
+  help
+      << "usage: ricci-sweep --job FILE --out RESULTS.h5 [--resume [--redo failed|transient|lost]] "
+         "[--force] [--dry-run] [--shard i/n] [--deadline T]\n"
+      << "       ricci-sweep --reanalyze SOURCE.h5 --geometry.KEY VALUE... --out NEW.h5 "
+         "[--resume] [--force]\n"
+      << "       (run under mpirun -np N or srun; rank 0 dispatches, the others train and "
+         "measure)\n"
+      << options << "\nper-problem keys (file sections [problem.NAME] or --problem.NAME.key):\n";
   for (const ProblemKey& key : problem_keys())
     help << "  --" << key.name << " VALUE\n      " << key_help(key) << "\n";
   return help.str();

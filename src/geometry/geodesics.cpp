@@ -81,7 +81,8 @@ GeodesicSummary all_pairs_geodesics(const CsrGraph& adjacency, int threads) {
   // 8 words = 512 sources a pass: one AVX-512 register per block where the machine has it, and the
   // fastest width measured here (docs/toolchain.md § Bit-parallel BFS word width) even where the
   // compiler splits it into smaller vectors.
-  GeodesicSummary out = all_pairs_bitparallel<production_bfs_words>(adjacency, IgnoreLevels{}, threads);
+  GeodesicSummary out =
+      all_pairs_bitparallel<production_bfs_words>(adjacency, IgnoreLevels{}, threads);
   out.component = component_labels(adjacency);
   out.components = components_of(out.component);
   return out;

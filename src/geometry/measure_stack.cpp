@@ -174,7 +174,8 @@ LayerMeasures measure_layer_into(const NeighbourLists& lists, index_t k, GraphRu
   // With a previous layer, eta of the transition into this one comes from the same all-pairs pass.
   GeodesicSummary geodesics;
   if (local && local->previous) {
-    GeodesicsAndExpansion both = geodesics_and_local_expansion(*local->previous, graph.adjacency, threads);
+    GeodesicsAndExpansion both =
+        geodesics_and_local_expansion(*local->previous, graph.adjacency, threads);
     geodesics = std::move(both.geodesics);
     local->expansion.push_back(std::move(both.eta));
   } else {
@@ -218,8 +219,8 @@ void settle_exclusion(MeasuresAtK& slot, GraphRule rule) {
 
 // How many (layer, k) cells may run at once: every slot when there is no memory limit, else as many
 // as the estimate allows, up to one per thread; throws when even one cell at a time would not fit.
-std::size_t concurrent_cells(std::span<const LayerView> layers, const std::optional<LayerView>& input,
-                             const MeasureOptions& options) {
+std::size_t concurrent_cells(std::span<const LayerView> layers,
+                             const std::optional<LayerView>& input, const MeasureOptions& options) {
   const std::size_t slots = std::max<std::size_t>(options.k.size(), 1);
   if (options.memory_limit == 0) return slots;
   // Blocks bound the cells in flight strictly (a thread waiting for BFS batches may start another
@@ -234,11 +235,12 @@ std::size_t concurrent_cells(std::span<const LayerView> layers, const std::optio
   const MemoryEstimate need = estimate_memory(n, widest, layers.size(), options, 1);
   char limit[32];
   std::snprintf(limit, sizeof limit, "%.3g GB", static_cast<double>(options.memory_limit) / 1e9);
-  throw Error("geometry", "n = " + std::to_string(n) + " points, " +
-                              std::to_string(layers.size()) + " layers, k up to " +
-                              std::to_string(*std::max_element(options.k.begin(), options.k.end())) +
-                              " need " + need.describe() + ", more than the memory limit of " +
-                              limit + " (lower the largest k or the number of points)");
+  throw Error("geometry",
+              "n = " + std::to_string(n) + " points, " + std::to_string(layers.size()) +
+                  " layers, k up to " +
+                  std::to_string(*std::max_element(options.k.begin(), options.k.end())) + " need " +
+                  need.describe() + ", more than the memory limit of " + limit +
+                  " (lower the largest k or the number of points)");
 }
 
 }  // namespace
@@ -269,9 +271,9 @@ MemoryEstimate estimate_memory(index_t n, index_t widest_layer, std::size_t laye
   const std::size_t notions = options.curvatures.size();
   MemoryEstimate out;
   // exact_knn: (index, distance) per entry, row offsets, and its transposed copy of the layer.
-  out.neighbour_lists = points * k_max * (index_bytes + sizeof(double)) + points * offset_bytes +
-                        points * static_cast<std::size_t>(std::max<index_t>(widest_layer, 0)) *
-                            sizeof(double);
+  out.neighbour_lists =
+      points * k_max * (index_bytes + sizeof(double)) + points * offset_bytes +
+      points * static_cast<std::size_t>(std::max<index_t>(widest_layer, 0)) * sizeof(double);
   // One cell of scale k: the build's rows (N_k, its transpose, the re-sorted copy: k n each) and
   // the symmetric result (up to 2 k n), four row-offset arrays, the per-node curvature series.
   const auto cell = [&](std::size_t k) {
@@ -390,10 +392,10 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
     const NeighbourLists lists = exact_knn(layers[l], k_max);
     for_each_slot([&](std::size_t s) {
       MeasuresAtK& slot = slots[s];
-      slot.layers[l] = measure_layer_into(lists, slot.k, options.rule, slot.notions,
-                                          options.curvature_options, options.per_node,
-                                          reference_r ? &current[s] : nullptr,
-                                          options.local ? &local[s] : nullptr, options.threads);
+      slot.layers[l] =
+          measure_layer_into(lists, slot.k, options.rule, slot.notions, options.curvature_options,
+                             options.per_node, reference_r ? &current[s] : nullptr,
+                             options.local ? &local[s] : nullptr, options.threads);
       if (!reference_r) return;
       // eta[l] is the change into hidden layer l + 1: from the inputs for l = 0 when given.
       if (l > 0 || input)

@@ -364,7 +364,8 @@ TEST_CASE("sub_list equals measuring the sub-stack alone", "[measures]") {
 
 // MeasureOptions::threads is a speed setting: every field of every rule, with the local
 // coefficients, the per-node series and every closed-form notion, equals the one-thread result.
-TEST_CASE("any thread count gives the one-thread measures, field for field", "[measures][threads]") {
+TEST_CASE("any thread count gives the one-thread measures, field for field",
+          "[measures][threads]") {
   std::mt19937_64 rng(31);
   // n = 600 spans two BFS batches of 512 sources; integer coordinates give ties and duplicates.
   std::vector<RowMatrix> stack;
@@ -393,8 +394,9 @@ TEST_CASE("any thread count gives the one-thread measures, field for field", "[m
   CHECK_THROWS_WITH(validate_layer_stack(stack, bad), Contains("threads = 0"));
 }
 
-TEST_CASE("the memory estimate: hand-computed parts, fewer cells under a limit, a refusal naming it",
-          "[measures][memory]") {
+TEST_CASE(
+    "the memory estimate: hand-computed parts, fewer cells under a limit, a refusal naming it",
+    "[measures][memory]") {
   MeasureOptions options;
   options.k = {10, 20};
   // n = 100 points, widest layer 5, Forman only, one thread, one cell in flight:

@@ -190,7 +190,9 @@ GeodesicSummary all_pairs_bitparallel(const Graph& graph,
       frontier[first + b] = visited[first + b];
       frontier_list.push_back(static_cast<index_t>(first + b));
     }
-    const auto is_complete = [&](const Block& block) { return detail::equal_blocks<Words>(block, all); };
+    const auto is_complete = [&](const Block& block) {
+      return detail::equal_blocks<Words>(block, all);
+    };
     std::size_t complete = 0;  // vertices that have seen every source of the batch
     for (std::size_t v = 0; v < n; ++v) complete += is_complete(visited[v]);
     // Arcs a push would read (out of the frontier) and a pull at most (into incomplete vertices).
@@ -213,8 +215,9 @@ GeodesicSummary all_pairs_bitparallel(const Graph& graph,
         }
       } else {
         for (std::size_t v = 0; v < n; ++v)
-          next[v] = is_complete(visited[v]) ? Block{}
-                                            : detail::pull<Words>(rows, v, frontier, visited[v], all);
+          next[v] = is_complete(visited[v])
+                        ? Block{}
+                        : detail::pull<Words>(rows, v, frontier, visited[v], all);
       }
 
       // Keep only first arrivals; add them to the sums; prepare the next level's choice.
