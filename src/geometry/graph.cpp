@@ -1,7 +1,8 @@
 #include "ricci/geometry/graph.hpp"
 
 #include <algorithm>
-#include <iterator>
+#include <bit>
+#include <cstdint>
 #include <span>
 #include <string>
 
@@ -64,8 +65,15 @@ CsrGraph directed_graph(index_t n, std::vector<std::pair<index_t, index_t>> arcs
 
 namespace {
 
-// Neighbour rows in CSR form.
-struct Rows {
+// The outgoing rows of the graph: N_k(i), or N+_k(i) under baptista-r, nearest first as stored.
+std::span<const index_t> out_row(const NeighbourLists& lists, index_t i, index_t k, bool keep_ties) {
+  return keep_ties ? lists.nearest_with_ties(i, k) : lists.nearest(i, k);
+}
+
+// The reverse rows R(i) = { j : i in out(j) }, by counting sort: filling in increasing j leaves
+// every row sorted, whatever the order inside the out rows. This scatter is the one pass over the
+// whole graph that is not row-local.
+struct ReverseRows {
   std::vector<count_t> start;
   std::vector<index_t> column;
   std::span<const index_t> row(index_t i) const {
@@ -73,53 +81,62 @@ struct Rows {
   }
 };
 
-// N_k(i) (or N+_k(i)) as stored: nearest first, not yet sorted by index.
-Rows neighbour_rows(const NeighbourLists& lists, index_t k, bool keep_ties) {
+ReverseRows reverse_rows(const NeighbourLists& lists, index_t k, bool keep_ties) {
   const index_t n = lists.size();
-  Rows rows;
-  rows.start.reserve(static_cast<std::size_t>(n) + 1);
-  rows.start.push_back(0);
-  rows.column.reserve(static_cast<std::size_t>(n) * static_cast<std::size_t>(k));
-  for (index_t i = 0; i < n; ++i) {
-    const auto neighbours = keep_ties ? lists.nearest_with_ties(i, k) : lists.nearest(i, k);
-    rows.column.insert(rows.column.end(), neighbours.begin(), neighbours.end());
-    rows.start.push_back(static_cast<count_t>(rows.column.size()));
-  }
-  return rows;
-}
-
-// The transpose T(i) = { j : i in rows(j) }, by counting sort: filling in increasing j leaves every
-// row of the result sorted, whatever the order of the input rows. Transposing twice therefore sorts
-// rows in linear time, which is what keeps graph construction off the profile.
-Rows transpose(const Rows& rows, index_t n) {
-  Rows t;
+  ReverseRows t;
   t.start.assign(static_cast<std::size_t>(n) + 1, 0);
-  for (index_t target : rows.column) ++t.start[target + 1];
+  for (index_t j = 0; j < n; ++j)
+    for (index_t target : out_row(lists, j, k, keep_ties)) ++t.start[target + 1];
   for (index_t i = 0; i < n; ++i) t.start[i + 1] += t.start[i];
-  t.column.resize(rows.column.size());
+  t.column.resize(static_cast<std::size_t>(t.start[n]));
   std::vector<count_t> fill(t.start.begin(), t.start.end() - 1);
   for (index_t j = 0; j < n; ++j)
-    for (index_t target : rows.row(j)) t.column[fill[target]++] = j;
+    for (index_t target : out_row(lists, j, k, keep_ties)) t.column[fill[target]++] = j;
   return t;
 }
 
-// Row i of the result = merge(forward(i), reverse(i)) with sorted, duplicate-free inputs.
-template <class Merge>
-Rows merge_rows(index_t n, const Rows& forward, const Rows& reverse, Merge merge) {
-  Rows out;
-  out.start.reserve(static_cast<std::size_t>(n) + 1);
-  out.start.push_back(0);
-  out.column.reserve(2 * forward.column.size());
-  for (index_t i = 0; i < n; ++i) {
-    const auto f = forward.row(i), r = reverse.row(i);
-    merge(f.begin(), f.end(), r.begin(), r.end(), std::back_inserter(out.column));
-    out.start.push_back(static_cast<count_t>(out.column.size()));
-  }
-  return out;
-}
+// Sorted, duplicate-free rows built one at a time in a bitmap over the n vertices, which stays in
+// L1 (n / 8 bytes): marking the members and reading the set bits back in word order sorts a row in
+// O(members + n / 64), with no comparison sort and no second transpose. When a row is much smaller
+// than the bitmap (small k, large n), a plain sort of the row is cheaper and gives the same result.
+class RowBuilder {
+ public:
+  explicit RowBuilder(index_t n) : words_((static_cast<std::size_t>(n) + 63) / 64, 0) {}
 
-constexpr auto set_union = [](auto... args) { return std::set_union(args...); };
-constexpr auto set_intersection = [](auto... args) { return std::set_intersection(args...); };
+  void mark(std::span<const index_t> members) {
+    for (index_t j : members) words_[j >> 6] |= std::uint64_t{1} << (j & 63);
+    marked_.insert(marked_.end(), members.begin(), members.end());
+  }
+  bool marked(index_t j) const { return (words_[j >> 6] >> (j & 63)) & 1; }
+
+  // Appends the marked set in increasing order; `clear` resets the builder for the next row.
+  void append_sorted(std::vector<index_t>& out, bool clear) {
+    if (marked_.size() * 8 < words_.size()) {
+      const std::size_t first = out.size();
+      out.insert(out.end(), marked_.begin(), marked_.end());
+      std::sort(out.begin() + first, out.end());
+      out.erase(std::unique(out.begin() + first, out.end()), out.end());
+      if (clear) reset();
+      return;
+    }
+    for (std::size_t w = 0; w < words_.size(); ++w) {
+      std::uint64_t bits = words_[w];
+      if (clear) words_[w] = 0;
+      for (; bits != 0; bits &= bits - 1)
+        out.push_back(static_cast<index_t>(w * 64 + std::countr_zero(bits)));
+    }
+    if (clear) marked_.clear();
+  }
+
+  void reset() {
+    for (index_t j : marked_) words_[j >> 6] = 0;
+    marked_.clear();
+  }
+
+ private:
+  std::vector<std::uint64_t> words_;
+  std::vector<index_t> marked_;
+};
 
 }  // namespace
 
@@ -144,15 +161,40 @@ LayerGraph build_knn_graph(const NeighbourLists& lists, index_t k, GraphRule rul
   graph.rule = rule;
   graph.k = k;
   // The undirected rules start from N_k(i); baptista-r from the tie-keeping N+_k(i).
-  const Rows neighbours = neighbour_rows(lists, k, rule == GraphRule::baptista_r);
-  Rows reverse = transpose(neighbours, n);
-  Rows forward = transpose(reverse, n);
-  Rows symmetric = rule == GraphRule::knn_mutual ? merge_rows(n, forward, reverse, set_intersection)
-                                                 : merge_rows(n, forward, reverse, set_union);
-  graph.adjacency = adopt_rows(std::move(symmetric.start), std::move(symmetric.column));
-  // Under baptista-r the arcs are N+_k(i) themselves; geodesics ignore direction (adjacency above).
-  if (rule == GraphRule::baptista_r)
-    graph.arcs = adopt_rows(std::move(forward.start), std::move(forward.column));
+  const bool keep_ties = rule == GraphRule::baptista_r;
+  const ReverseRows reverse = reverse_rows(lists, k, keep_ties);
+  const std::size_t arcs = reverse.column.size();
+
+  std::vector<count_t> start{0}, arc_start;
+  std::vector<index_t> column, arc_column;
+  start.reserve(static_cast<std::size_t>(n) + 1);
+  column.reserve(rule == GraphRule::knn_mutual ? arcs : 2 * arcs);
+  if (keep_ties) {
+    arc_start = {0};
+    arc_start.reserve(static_cast<std::size_t>(n) + 1);
+    arc_column.reserve(arcs);
+  }
+  RowBuilder row(n);
+  for (index_t i = 0; i < n; ++i) {
+    row.mark(out_row(lists, i, k, keep_ties));
+    if (rule == GraphRule::knn_mutual) {
+      // R(i) is sorted, so its members that are also in N_k(i) come out sorted.
+      for (index_t j : reverse.row(i))
+        if (row.marked(j)) column.push_back(j);
+      row.reset();
+    } else {
+      if (keep_ties) {
+        // Under baptista-r the arcs are N+_k(i) themselves; geodesics ignore direction (adjacency).
+        row.append_sorted(arc_column, false);
+        arc_start.push_back(static_cast<count_t>(arc_column.size()));
+      }
+      row.mark(reverse.row(i));
+      row.append_sorted(column, true);
+    }
+    start.push_back(static_cast<count_t>(column.size()));
+  }
+  graph.adjacency = adopt_rows(std::move(start), std::move(column));
+  if (keep_ties) graph.arcs = adopt_rows(std::move(arc_start), std::move(arc_column));
   return graph;
 }
 
