@@ -148,7 +148,6 @@ class StripPanels {
 // std::stable_sort, so no input is quadratic. Measured on stack A this replaced nth_element over
 // n - 1 doubles plus std::sort of the kept pairs.
 constexpr int kMaxBuckets = 4096;
-constexpr std::uint16_t kNoBucket = 0xFFFF;
 
 struct Candidate {
   double distance;
@@ -162,28 +161,51 @@ class RowSelector {
                                                           64, kMaxBuckets))),
         count_(static_cast<std::size_t>(buckets_) + 1),
         bucket_of_(static_cast<std::size_t>(n)),
+        kept_(static_cast<std::size_t>(n) + 1),
         sorted_(static_cast<std::size_t>(n)) {}
 
   // Appends N_k_max(i) plus the points tied with its last, by (distance, index), to the outputs.
-  void select(const double* row, index_t n, index_t i, index_t k_max,
-              std::vector<index_t>& neighbours, std::vector<double>& distances) {
-    const auto key = [row](index_t j) { return std::bit_cast<std::uint64_t>(row[j]); };
-    std::uint64_t low = ~std::uint64_t{0}, high = 0;
-    for (index_t j = 0; j < n; ++j) {
-      if (j == i) continue;
-      low = std::min(low, key(j));
-      high = std::max(high, key(j));
+  // `row` is the caller's scratch copy: entry i (the point itself) is overwritten.
+  void select(double* row, index_t n, index_t i, index_t k_max, std::vector<index_t>& neighbours,
+              std::vector<double>& distances) {
+    // Point i takes another point's distance so the min/max and bucket loops below have no
+    // branch (they vectorise); it is taken out of its bucket again right after.
+    row[i] = row[i + 1 < n ? i + 1 : 0];
+    // Min and max on the doubles equal min and max on their keys (both orders agree on >= +0.0);
+    // written on vectors because the compiler may not reorder a scalar min/max chain itself.
+    Lane low4, high4;
+    std::memcpy(&low4, row, sizeof low4);  // row has padded_size() >= n rounded up to kStrip
+    high4 = low4;
+    index_t tail = 0;
+    for (; tail + kLane <= n; tail += kLane) {
+      Lane v;
+      std::memcpy(&v, row + tail, sizeof v);
+      low4 = v < low4 ? v : low4;
+      high4 = v > high4 ? v : high4;
     }
+    double low_distance = row[0], high_distance = row[0];
+    for (int l = 0; l < kLane; ++l) {
+      low_distance = std::min(low_distance, low4[l]);
+      high_distance = std::max(high_distance, high4[l]);
+    }
+    for (; tail < n; ++tail) {
+      low_distance = std::min(low_distance, row[tail]);
+      high_distance = std::max(high_distance, row[tail]);
+    }
+    const auto low = std::bit_cast<std::uint64_t>(low_distance);
+    const auto range = std::bit_cast<std::uint64_t>(high_distance) - low;
     int shift = 0;
-    while (((high - low) >> shift) >= static_cast<std::uint64_t>(buckets_)) ++shift;
+    while ((range >> shift) >= static_cast<std::uint64_t>(buckets_)) ++shift;
 
     std::fill(count_.begin(), count_.end(), 0);
     for (index_t j = 0; j < n; ++j) {
-      // Point i itself (distance 0, possibly below `low`) goes to a bucket past every real one.
-      const auto b = j == i ? kNoBucket : static_cast<std::uint16_t>((key(j) - low) >> shift);
+      const auto b = static_cast<std::uint16_t>((std::bit_cast<std::uint64_t>(row[j]) - low) >> shift);
       bucket_of_[j] = b;
-      ++count_[std::min<int>(b, buckets_)];
+      ++count_[b];
     }
+    --count_[bucket_of_[i]];
+    bucket_of_[i] = static_cast<std::uint16_t>(buckets_);  // past every real bucket: never kept
+
     // The bucket of the k_max-th nearest, and where each bucket up to it starts.
     int last = 0;
     index_t before = 0;
@@ -194,9 +216,16 @@ class RowSelector {
       if (before >= k_max) break;
     }
     const index_t scattered = before;
+    // The kept points, in increasing j, collected without a branch (whether a point falls at or
+    // below `last` is unpredictable), then scattered to their buckets: a stable counting sort.
+    index_t kept_count = 0;
     for (index_t j = 0; j < n; ++j) {
-      const int b = bucket_of_[j];
-      if (b <= last) sorted_[count_[b]++] = {row[j], j};
+      kept_[kept_count] = j;
+      kept_count += bucket_of_[j] <= last;
+    }
+    for (index_t m = 0; m < kept_count; ++m) {
+      const index_t j = kept_[m];
+      sorted_[count_[bucket_of_[j]]++] = {row[j], j};
     }
     // count_[b] is now the end of bucket b; sort each by distance, stably.
     const auto by_distance = [](const Candidate& a, const Candidate& b) {
@@ -223,9 +252,12 @@ class RowSelector {
     const double kth = sorted_[k_max - 1].distance;
     index_t kept = k_max;
     while (kept < scattered && sorted_[kept].distance == kth) ++kept;
+    const std::size_t at = neighbours.size();
+    neighbours.resize(at + static_cast<std::size_t>(kept));
+    distances.resize(at + static_cast<std::size_t>(kept));
     for (index_t m = 0; m < kept; ++m) {
-      neighbours.push_back(sorted_[m].index);
-      distances.push_back(sorted_[m].distance);
+      neighbours[at + m] = sorted_[m].index;
+      distances[at + m] = sorted_[m].distance;
     }
   }
 
@@ -233,6 +265,7 @@ class RowSelector {
   int buckets_;
   std::vector<index_t> count_;
   std::vector<std::uint16_t> bucket_of_;
+  std::vector<index_t> kept_;
   std::vector<Candidate> sorted_;
 };
 
