@@ -101,41 +101,64 @@ ReverseRows reverse_rows(const NeighbourLists& lists, index_t k, bool keep_ties)
 // than the bitmap (small k, large n), a plain sort of the row is cheaper and gives the same result.
 class RowBuilder {
  public:
-  explicit RowBuilder(index_t n) : words_((static_cast<std::size_t>(n) + 63) / 64, 0) {}
+  explicit RowBuilder(index_t n)
+      : words_((static_cast<std::size_t>(n) + 63) / 64, 0),
+        row_(static_cast<std::size_t>(2 * n) + kSlack) {}
 
-  void mark(std::span<const index_t> members) {
-    for (index_t j : members) words_[j >> 6] |= std::uint64_t{1} << (j & 63);
-    marked_.insert(marked_.end(), members.begin(), members.end());
-  }
-  bool marked(index_t j) const { return (words_[j >> 6] >> (j & 63)) & 1; }
-
-  // Appends the marked set in increasing order; `clear` resets the builder for the next row.
-  void append_sorted(std::vector<index_t>& out, bool clear) {
-    if (marked_.size() * 8 < words_.size()) {
-      const std::size_t first = out.size();
-      out.insert(out.end(), marked_.begin(), marked_.end());
-      std::sort(out.begin() + first, out.end());
-      out.erase(std::unique(out.begin() + first, out.end()), out.end());
-      if (clear) reset();
+  // Appends a ∪ b, sorted and duplicate-free.
+  void append_union(std::span<const index_t> a, std::span<const index_t> b,
+                    std::vector<index_t>& out) {
+    index_t* const row = row_.data();
+    if ((a.size() + b.size()) * 8 < words_.size()) {
+      index_t* end = std::copy(b.begin(), b.end(), std::copy(a.begin(), a.end(), row));
+      std::sort(row, end);
+      end = std::unique(row, end);
+      out.insert(out.end(), row, end);
       return;
     }
+    mark(a);
+    mark(b);
+    // Each word's members are written in groups of 8 without testing each bit: a row has tens of
+    // members per word at large k, and a per-member loop exit mispredicts once per word. Entries
+    // past a word's count are overwritten by the next word; kSlack keeps them inside row_.
+    index_t* end = row;
     for (std::size_t w = 0; w < words_.size(); ++w) {
       std::uint64_t bits = words_[w];
-      if (clear) words_[w] = 0;
-      for (; bits != 0; bits &= bits - 1)
-        out.push_back(static_cast<index_t>(w * 64 + std::countr_zero(bits)));
+      words_[w] = 0;
+      const auto base = static_cast<index_t>(w * 64);
+      const int count = std::popcount(bits);
+      for (int group = 0; group < count; group += 8)
+        for (int u = 0; u < 8; ++u) {
+          end[group + u] = base + std::countr_zero(bits);
+          bits &= bits - 1;
+        }
+      end += count;
     }
-    if (clear) marked_.clear();
+    out.insert(out.end(), row, end);
   }
 
-  void reset() {
-    for (index_t j : marked_) words_[j >> 6] = 0;
-    marked_.clear();
+  // Appends a ∩ b in the order of b (sorted: so is the result).
+  void append_intersection(std::span<const index_t> a, std::span<const index_t> b,
+                           std::vector<index_t>& out) {
+    mark(a);
+    index_t* const row = row_.data();
+    std::size_t size = 0;
+    for (index_t j : b) {  // branch-free: membership is unpredictable
+      row[size] = j;
+      size += (words_[static_cast<std::size_t>(j) >> 6] >> (j & 63)) & 1;
+    }
+    for (index_t j : a) words_[static_cast<std::size_t>(j) >> 6] = 0;
+    out.insert(out.end(), row, row + size);
   }
 
  private:
+  static constexpr std::size_t kSlack = 8;
+  void mark(std::span<const index_t> members) {
+    for (index_t j : members) words_[static_cast<std::size_t>(j) >> 6] |= std::uint64_t{1} << (j & 63);
+  }
+
   std::vector<std::uint64_t> words_;
-  std::vector<index_t> marked_;
+  std::vector<index_t> row_;  // one row's members (at most 2 (n - 1)) plus kSlack
 };
 
 }  // namespace
@@ -176,20 +199,16 @@ LayerGraph build_knn_graph(const NeighbourLists& lists, index_t k, GraphRule rul
   }
   RowBuilder row(n);
   for (index_t i = 0; i < n; ++i) {
-    row.mark(out_row(lists, i, k, keep_ties));
+    const auto out = out_row(lists, i, k, keep_ties);
     if (rule == GraphRule::knn_mutual) {
-      // R(i) is sorted, so its members that are also in N_k(i) come out sorted.
-      for (index_t j : reverse.row(i))
-        if (row.marked(j)) column.push_back(j);
-      row.reset();
+      row.append_intersection(out, reverse.row(i), column);
     } else {
       if (keep_ties) {
         // Under baptista-r the arcs are N+_k(i) themselves; geodesics ignore direction (adjacency).
-        row.append_sorted(arc_column, false);
+        row.append_union(out, {}, arc_column);
         arc_start.push_back(static_cast<count_t>(arc_column.size()));
       }
-      row.mark(reverse.row(i));
-      row.append_sorted(column, true);
+      row.append_union(out, reverse.row(i), column);
     }
     start.push_back(static_cast<count_t>(column.size()));
   }
