@@ -67,9 +67,24 @@ CsrGraph directed_graph(index_t n, std::vector<std::pair<index_t, index_t>> arcs
 namespace {
 
 // The outgoing rows of the graph: N_k(i), or N+_k(i) under baptista-r, nearest first as stored.
-std::span<const index_t> out_row(const NeighbourLists& lists, index_t i, index_t k, bool keep_ties) {
-  return keep_ties ? lists.nearest_with_ties(i, k) : lists.nearest(i, k);
-}
+// Their lengths are found once (a binary search per row under baptista-r) for every pass below.
+class OutRows {
+ public:
+  OutRows(const NeighbourLists& lists, index_t k, bool keep_ties)
+      : lists_(lists), length_(static_cast<std::size_t>(lists.size()), k) {
+    if (keep_ties)
+      for (index_t i = 0; i < lists.size(); ++i)
+        length_[i] = static_cast<index_t>(lists.nearest_with_ties(i, k).size());
+  }
+  index_t size() const { return lists_.size(); }
+  std::span<const index_t> row(index_t i) const {
+    return lists_.row(i).first(static_cast<std::size_t>(length_[i]));
+  }
+
+ private:
+  const NeighbourLists& lists_;
+  std::vector<index_t> length_;
+};
 
 // The reverse rows R(i) = { j : i in out(j) }, by counting sort: filling in increasing j leaves
 // every row sorted, whatever the order inside the out rows. This scatter is the one pass over the
@@ -82,17 +97,17 @@ struct ReverseRows {
   }
 };
 
-ReverseRows reverse_rows(const NeighbourLists& lists, index_t k, bool keep_ties) {
-  const index_t n = lists.size();
+ReverseRows reverse_rows(const OutRows& out) {
+  const index_t n = out.size();
   ReverseRows t;
   t.start.assign(static_cast<std::size_t>(n) + 1, 0);
   for (index_t j = 0; j < n; ++j)
-    for (index_t target : out_row(lists, j, k, keep_ties)) ++t.start[target + 1];
+    for (index_t target : out.row(j)) ++t.start[target + 1];
   for (index_t i = 0; i < n; ++i) t.start[i + 1] += t.start[i];
   t.column.resize(static_cast<std::size_t>(t.start[n]));
   std::vector<count_t> fill(t.start.begin(), t.start.end() - 1);
   for (index_t j = 0; j < n; ++j)
-    for (index_t target : out_row(lists, j, k, keep_ties)) t.column[fill[target]++] = j;
+    for (index_t target : out.row(j)) t.column[fill[target]++] = j;
   return t;
 }
 
@@ -109,44 +124,25 @@ class RowBuilder {
       : flags_((static_cast<std::size_t>(n) + 63) / 64 * 64, 0),
         row_(static_cast<std::size_t>(2 * n) + kSlack) {}
 
-  // Appends a ∪ b, sorted and duplicate-free.
+  // Appends a ∪ b, sorted and duplicate-free, to `out`; with `a_out`, appends a alone (sorted)
+  // there first, reusing its marks.
   void append_union(std::span<const index_t> a, std::span<const index_t> b,
-                    std::vector<index_t>& out) {
+                    std::vector<index_t>& out, std::vector<index_t>* a_out = nullptr) {
     index_t* const row = row_.data();
     if ((a.size() + b.size()) * 64 < flags_.size()) {
-      index_t* end = std::copy(b.begin(), b.end(), std::copy(a.begin(), a.end(), row));
+      index_t* end = std::copy(a.begin(), a.end(), row);
+      std::sort(row, end);
+      if (a_out) a_out->insert(a_out->end(), row, end);
+      end = std::copy(b.begin(), b.end(), end);
       std::sort(row, end);
       end = std::unique(row, end);
       out.insert(out.end(), row, end);
       return;
     }
     mark(a);
+    if (a_out) a_out->insert(a_out->end(), row, extract(row, false));
     mark(b);
-    // 64 marks at a time become one mask: (8 bytes of 0/1) * 0x0102040810204080 gathers them into
-    // its top byte, byte m to bit m, without carries. Each mask's members are then written in
-    // groups of 8 without testing each bit: a row has tens of members per 64 vertices at large k,
-    // and a per-member loop exit mispredicts once per mask. Entries past a mask's count are
-    // overwritten by the next one; kSlack keeps them inside row_.
-    index_t* end = row;
-    std::uint8_t* flags = flags_.data();
-    for (std::size_t block = 0; block < flags_.size(); block += 64) {
-      std::uint64_t bits = 0;
-      for (int part = 0; part < 8; ++part) {
-        std::uint64_t eight;
-        std::memcpy(&eight, flags + block + 8 * part, sizeof eight);
-        bits |= ((eight * 0x0102040810204080ULL) >> 56) << (8 * part);
-      }
-      std::memset(flags + block, 0, 64);
-      const auto base = static_cast<index_t>(block);
-      const int count = std::popcount(bits);
-      for (int group = 0; group < count; group += 8)
-        for (int u = 0; u < 8; ++u) {
-          end[group + u] = base + std::countr_zero(bits);
-          bits &= bits - 1;
-        }
-      end += count;
-    }
-    out.insert(out.end(), row, end);
+    out.insert(out.end(), row, extract(row, true));
   }
 
   // Appends a ∩ b in the order of b (sorted: so is the result).
@@ -167,6 +163,35 @@ class RowBuilder {
   static constexpr std::size_t kSlack = 8;
   void mark(std::span<const index_t> members) {
     for (index_t j : members) flags_[static_cast<std::size_t>(j)] = 1;
+  }
+
+  // Writes the marked vertices in increasing order from `row` and returns the end; `clear` unmarks
+  // them. 64 marks at a time become one mask: (8 bytes of 0/1) * 0x0102040810204080 gathers them
+  // into its top byte, byte m to bit m, without carries. Each mask's members are then written in
+  // groups of 8 without testing each bit: a row has tens of members per 64 vertices at large k,
+  // and a per-member loop exit mispredicts once per mask. Entries past a mask's count are
+  // overwritten by the next one; kSlack keeps them inside row_.
+  index_t* extract(index_t* row, bool clear) {
+    index_t* end = row;
+    std::uint8_t* flags = flags_.data();
+    for (std::size_t block = 0; block < flags_.size(); block += 64) {
+      std::uint64_t bits = 0;
+      for (int part = 0; part < 8; ++part) {
+        std::uint64_t eight;
+        std::memcpy(&eight, flags + block + 8 * part, sizeof eight);
+        bits |= ((eight * 0x0102040810204080ULL) >> 56) << (8 * part);
+      }
+      if (clear) std::memset(flags + block, 0, 64);
+      const auto base = static_cast<index_t>(block);
+      const int count = std::popcount(bits);
+      for (int group = 0; group < count; group += 8)
+        for (int u = 0; u < 8; ++u) {
+          end[group + u] = base + std::countr_zero(bits);
+          bits &= bits - 1;
+        }
+      end += count;
+    }
+    return end;
   }
 
   std::vector<std::uint8_t> flags_;  // 0 or 1 per vertex, padded to a multiple of 64
@@ -197,7 +222,8 @@ LayerGraph build_knn_graph(const NeighbourLists& lists, index_t k, GraphRule rul
   graph.k = k;
   // The undirected rules start from N_k(i); baptista-r from the tie-keeping N+_k(i).
   const bool keep_ties = rule == GraphRule::baptista_r;
-  const ReverseRows reverse = reverse_rows(lists, k, keep_ties);
+  const OutRows out_rows(lists, k, keep_ties);
+  const ReverseRows reverse = reverse_rows(out_rows);
   const std::size_t arcs = reverse.column.size();
 
   std::vector<count_t> start{0}, arc_start;
@@ -211,15 +237,14 @@ LayerGraph build_knn_graph(const NeighbourLists& lists, index_t k, GraphRule rul
   }
   RowBuilder row(n);
   for (index_t i = 0; i < n; ++i) {
-    const auto out = out_row(lists, i, k, keep_ties);
+    const auto out = out_rows.row(i);
     if (rule == GraphRule::knn_mutual) {
       row.append_intersection(out, reverse.row(i), column);
+    } else if (keep_ties) {
+      // Under baptista-r the arcs are N+_k(i) themselves; geodesics ignore direction (adjacency).
+      row.append_union(out, reverse.row(i), column, &arc_column);
+      arc_start.push_back(static_cast<count_t>(arc_column.size()));
     } else {
-      if (keep_ties) {
-        // Under baptista-r the arcs are N+_k(i) themselves; geodesics ignore direction (adjacency).
-        row.append_union(out, {}, arc_column);
-        arc_start.push_back(static_cast<count_t>(arc_column.size()));
-      }
       row.append_union(out, reverse.row(i), column);
     }
     start.push_back(static_cast<count_t>(column.size()));

@@ -74,10 +74,10 @@ namespace {
 // Measured (exact_knn of stack A's 5 layers, 50 columns, thread CPU time, AVX2): tiles of 4 rows x
 // 8 points 0.133 s; 6 x 8, 8 x 4, 2 x 16 and 3 x 12 all within 5% of it: the kernel runs at the
 // adder/multiplier throughput, so the shape no longer matters. A GEMM candidate filter
-// (|x_i|^2 + |x_j|^2 - 2 x_i.x_j, then exact re-ranking) was not built: at 50 columns it saves at
-// most the subtraction (2 of 3 operations per term remain) on the distance half of the time, and
-// the exact re-ranking of every candidate within the GEMM's error bound of the k_max-th distance
-// (a quarter of the row at k_max = 500, n = 2000) gives that back; it pays at wide layers only.
+// (|x_i|^2 + |x_j|^2 - 2 x_i.x_j, then exact re-ranking) was not built, so not measured: at 50
+// columns it would save at most the subtraction (2 of 3 operations per term remain) on the
+// distance half of the time, before paying an exact distance for every candidate within the GEMM's
+// error bound of the k_max-th distance (about a quarter of each row at k_max = 500, n = 2000).
 using Lane = double __attribute__((vector_size(32)));
 constexpr int kLane = 4;
 constexpr int kStrip = 2 * kLane;  // points per strip
