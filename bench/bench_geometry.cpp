@@ -208,11 +208,13 @@ int main(int argc, char** argv) {
       }));
       graphs.keep_best(time_once([&] {
         for (const auto& l : all_lists)
-          for (index_t k : ks) (void)geometry::build_knn_graph(l, k, geometry::GraphRule::knn_union);
+          for (index_t k : ks)
+            (void)geometry::build_knn_graph(l, k, geometry::GraphRule::knn_union);
       }));
     }
     std::printf(
-        "best of %d: knn %.3f s (%.3f s CPU) on 1 thread, %.3f s on %d | graphs %.3f s (%.3f s CPU)\n",
+        "best of %d: knn %.3f s (%.3f s CPU) on 1 thread, %.3f s on %d | graphs %.3f s (%.3f s "
+        "CPU)\n",
         repeats, knn_1.wall, knn_1.cpu, knn_all.wall, cores, graphs.wall, graphs.cpu);
   }
 

@@ -64,12 +64,12 @@ namespace {
 
 // ---- Distances: register tiles ----------------------------------------------------------------
 //
-// One tile is kTileRows rows i times a strip of kStrip points j. Its kTileRows x kStrip sums live in
-// registers for the whole coordinate loop, so each coordinate costs one load of the strip and one
-// broadcast per row instead of a load and a store of an accumulator row (what the profile showed).
-// Every lane still computes sum += (x_ic - x_jc)^2 for c = 0, 1, ... in order from 0.0, exactly as
-// squared_distance() does (-ffp-contract=off keeps multiply and add separate), so each distance is
-// bitwise the defined one: the blocking only changes which sums are in flight together.
+// One tile is kTileRows rows i times a strip of kStrip points j. Its kTileRows x kStrip sums live
+// in registers for the whole coordinate loop, so each coordinate costs one load of the strip and
+// one broadcast per row instead of a load and a store of an accumulator row (what the profile
+// showed). Every lane still computes sum += (x_ic - x_jc)^2 for c = 0, 1, ... in order from 0.0,
+// exactly as squared_distance() does (-ffp-contract=off keeps multiply and add separate), so each
+// distance is bitwise the defined one: the blocking only changes which sums are in flight together.
 // GCC/Clang vector extensions keep the kernel portable (two SSE halves without AVX).
 // Measured (exact_knn of stack A's 5 layers, 50 columns, thread CPU time, AVX2): tiles of 4 rows x
 // 8 points 0.133 s; 6 x 8, 8 x 4, 2 x 16 and 3 x 12 all within 5% of it: the kernel runs at the
@@ -98,8 +98,8 @@ class StripPanels {
         const double x = points(i, c);
         if (!std::isfinite(x))
           throw Error("geometry", "point " + std::to_string(i) + ", coordinate " +
-                                      std::to_string(c) + " is not finite (" +
-                                      std::to_string(x) + ")");
+                                      std::to_string(c) + " is not finite (" + std::to_string(x) +
+                                      ")");
         data_[static_cast<std::size_t>(((i / kStrip) * dim_ + c) * kStrip + i % kStrip)] = x;
       }
   }
@@ -147,8 +147,8 @@ class StripPanels {
 // Distances are >= +0.0, and for non-negative doubles the IEEE bit pattern read as uint64 is
 // monotone in the value, so integer arithmetic on it orders exactly like the doubles. A row's keys
 // are spread over at most kMaxBuckets buckets by (key - min) >> shift, a monotone map: a point in a
-// lower bucket is strictly nearer than any point in a higher one. Counting the buckets finds the one
-// holding the k_max-th nearest; only the points in it and below are scattered, in increasing j
+// lower bucket is strictly nearer than any point in a higher one. Counting the buckets finds the
+// one holding the k_max-th nearest; only the points in it and below are scattered, in increasing j
 // (a stable counting sort), and each bucket is then ordered by distance alone with a stable sort,
 // which leaves equal distances in increasing j: the (distance, index) order of §2. Buckets hold a
 // few points each on real data; a crowded one (outliers stretching the range) falls back to a
@@ -167,8 +167,8 @@ struct Candidate {
 class RowSelector {
  public:
   explicit RowSelector(index_t n)
-      : buckets_(static_cast<int>(std::clamp<std::size_t>(std::bit_ceil(static_cast<std::size_t>(n)),
-                                                          64, kMaxBuckets))),
+      : buckets_(static_cast<int>(
+            std::clamp<std::size_t>(std::bit_ceil(static_cast<std::size_t>(n)), 64, kMaxBuckets))),
         count_(static_cast<std::size_t>(buckets_) + 1),
         bucket_of_(static_cast<std::size_t>(n)),
         kept_(static_cast<std::size_t>(n) + 1),
@@ -209,7 +209,8 @@ class RowSelector {
 
     std::fill(count_.begin(), count_.end(), 0);
     for (index_t j = 0; j < n; ++j) {
-      const auto b = static_cast<std::uint16_t>((std::bit_cast<std::uint64_t>(row[j]) - low) >> shift);
+      const auto b =
+          static_cast<std::uint16_t>((std::bit_cast<std::uint64_t>(row[j]) - low) >> shift);
       bucket_of_[j] = b;
       ++count_[b];
     }
@@ -322,13 +323,14 @@ NeighbourLists exact_knn(const LayerView& points, index_t k_max, int threads) {
   const std::size_t rows = static_cast<std::size_t>(n);
   std::size_t block = rows;
   if (threads > 1) {
-    block = (rows + 4 * static_cast<std::size_t>(threads) - 1) / (4 * static_cast<std::size_t>(threads));
+    block = (rows + 4 * static_cast<std::size_t>(threads) - 1) /
+            (4 * static_cast<std::size_t>(threads));
     block = std::max<std::size_t>(kTileRows, (block + kTileRows - 1) / kTileRows * kTileRows);
   }
   std::vector<BlockLists> blocks((rows + block - 1) / block);
   for_each_block(rows, block, threads, [&](std::size_t begin, std::size_t end) {
-    blocks[begin / block] = block_lists(panels, n, k_max, static_cast<index_t>(begin),
-                                        static_cast<index_t>(end));
+    blocks[begin / block] =
+        block_lists(panels, n, k_max, static_cast<index_t>(begin), static_cast<index_t>(end));
   });
 
   std::vector<count_t> offsets{0};

@@ -2,7 +2,8 @@
 // distance matrix, each row fully sorted by (distance, index), and the graphs' edge sets read
 // straight from docs/method.md §2. The data are built to stress what the fast paths rely on:
 // integer coordinates and duplicated points (many exact ties, distance 0), outliers that crowd one
-// selection bucket, strided views, every k_max from 1 to n - 1 somewhere, and several thread counts.
+// selection bucket, strided views, every k_max from 1 to n - 1 somewhere, and several thread
+// counts.
 #include <algorithm>
 #include <bit>
 #include <catch2/catch.hpp>
@@ -24,7 +25,8 @@ struct OracleRow {
   std::vector<double> distances;
 };
 
-// Row i: the first k_max others by (distance, index), then every further one tied with the k_max-th.
+// Row i: the first k_max others by (distance, index), then every further one tied with the
+// k_max-th.
 std::vector<OracleRow> oracle_lists(const RowMatrix& x, index_t k_max) {
   const index_t n = static_cast<index_t>(x.rows());
   std::vector<std::vector<double>> d(n, std::vector<double>(n));
@@ -129,9 +131,9 @@ TEST_CASE("exact_knn equals the brute-force oracle bitwise, for any thread count
     int n, dim, levels;
   };
   // n from 2 up; dims around the strip width (8) and the benchmark's 50 columns.
-  const Shape shapes[] = {{2, 1, 2},   {3, 2, 2},    {5, 1, 3},   {9, 3, 2},   {17, 7, 3},
-                          {33, 9, 2},  {64, 50, 3},  {101, 4, 4}, {257, 50, 2}, {300, 13, 6},
-                          {513, 2, 5}, {700, 50, 3}};
+  const Shape shapes[] = {{2, 1, 2},    {3, 2, 2},    {5, 1, 3},   {9, 3, 2},
+                          {17, 7, 3},   {33, 9, 2},   {64, 50, 3}, {101, 4, 4},
+                          {257, 50, 2}, {300, 13, 6}, {513, 2, 5}, {700, 50, 3}};
   for (const Shape& s : shapes) {
     const RowMatrix wide = tied_cloud(rng, s.n, s.dim, s.levels);
     const RowMatrix x = wide.middleCols(2, s.dim);
@@ -174,7 +176,8 @@ TEST_CASE("kNN graphs equal symmetric_graph/directed_graph of the oracle's edge 
     int n, dim, levels;
   };
   // 1500 points at small k exercise the row builder's sort path (rows far smaller than n / 64).
-  const Shape shapes[] = {{2, 1, 2}, {6, 2, 2}, {40, 3, 3}, {130, 5, 2}, {301, 50, 3}, {1500, 3, 40}};
+  const Shape shapes[] = {{2, 1, 2},   {6, 2, 2},    {40, 3, 3},
+                          {130, 5, 2}, {301, 50, 3}, {1500, 3, 40}};
   for (const Shape& s : shapes) {
     const RowMatrix wide = tied_cloud(rng, s.n, s.dim, s.levels);
     const RowMatrix x = wide.middleCols(2, s.dim);
