@@ -57,7 +57,8 @@ void validate_k(index_t k, index_t n);
 // The exact squared distance docs/method.md §2 defines; the one place the formula lives.
 double squared_distance(const LayerView& points, index_t i, index_t j);
 
-// Exact lists for every point of `points` up to k_max (validated).
-NeighbourLists exact_knn(const LayerView& points, index_t k_max);
+// Exact lists for every point of `points` up to k_max (validated; non-finite coordinates are an
+// error), computed on `threads` threads (validated); the lists do not depend on the thread count.
+NeighbourLists exact_knn(const LayerView& points, index_t k_max, int threads = 1);
 
 }  // namespace ricci::geometry
