@@ -270,12 +270,15 @@ MemoryEstimate estimate_memory(index_t n, index_t widest_layer, std::size_t laye
   constexpr std::size_t index_bytes = sizeof(index_t), offset_bytes = sizeof(count_t);
   const std::size_t notions = options.curvatures.size();
   MemoryEstimate out;
-  // exact_knn: (index, distance) per entry, row offsets, and its transposed copy of the layer.
+  // exact_knn: (index, distance) per entry, row offsets, and its panel copy of the layer; with
+  // threads, the blocks' lists and the joined ones live together for a moment: twice the lists.
+  const std::size_t copies = options.threads > 1 ? 2 : 1;
   out.neighbour_lists =
-      points * k_max * (index_bytes + sizeof(double)) + points * offset_bytes +
+      copies * points * k_max * (index_bytes + sizeof(double)) + points * offset_bytes +
       points * static_cast<std::size_t>(std::max<index_t>(widest_layer, 0)) * sizeof(double);
-  // One cell of scale k: the build's rows (N_k, its transpose, the re-sorted copy: k n each) and
-  // the symmetric result (up to 2 k n), four row-offset arrays, the per-node curvature series.
+  // One cell of scale k: the build's rows (N_k and its transpose, k n each) and the symmetric
+  // result (up to 2 k n) with baptista-r's arcs (k n): 5 k n indices bound it from above; four
+  // row-offset arrays; the per-node curvature series.
   const auto cell = [&](std::size_t k) {
     return 5 * k * points * index_bytes + 4 * points * offset_bytes +
            (notions + 1) * points * sizeof(double);
@@ -380,7 +383,7 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
                    });
   };
   if (input) {
-    const NeighbourLists lists = exact_knn(*input, k_max);
+    const NeighbourLists lists = exact_knn(*input, k_max, options.threads);
     // Only the input's graph and reachability enter the R rule: no curvature, no per-node series.
     for_each_slot([&](std::size_t s) {
       slots[s].input = measure_layer_into(lists, slots[s].k, options.rule, {}, {}, false,
@@ -389,7 +392,7 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
     layer_done();
   }
   for (std::size_t l = 0; l < layers.size(); ++l) {
-    const NeighbourLists lists = exact_knn(layers[l], k_max);
+    const NeighbourLists lists = exact_knn(layers[l], k_max, options.threads);
     for_each_slot([&](std::size_t s) {
       MeasuresAtK& slot = slots[s];
       slot.layers[l] =
