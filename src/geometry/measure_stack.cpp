@@ -218,18 +218,17 @@ void settle_exclusion(MeasuresAtK& slot, GraphRule rule) {
 }
 
 // How many (layer, k) cells may run at once: every slot when there is no memory limit, else as many
-// as the estimate allows, up to one per thread; throws when even one cell at a time would not fit.
+// as the estimate allows; throws when even one cell at a time would not fit.
 std::size_t concurrent_cells(std::span<const LayerView> layers,
                              const std::optional<LayerView>& input, const MeasureOptions& options) {
   const std::size_t slots = std::max<std::size_t>(options.k.size(), 1);
   if (options.memory_limit == 0) return slots;
-  // Blocks bound the cells in flight strictly (a thread waiting for BFS batches may start another
-  // block, so the thread count alone does not): at most one cell per thread fits the count.
-  const auto wanted = std::min(slots, static_cast<std::size_t>(options.threads));
+  // The blocks bound the cells in flight (a thread waiting for its BFS batches may start another
+  // block, so the thread count alone would not): the estimate counts one cell per block.
   index_t widest = input ? static_cast<index_t>(input->cols()) : 0;
   for (const LayerView& x : layers) widest = std::max(widest, static_cast<index_t>(x.cols()));
   const auto n = static_cast<index_t>(layers.front().rows());
-  for (std::size_t cells = wanted; cells >= 1; --cells)
+  for (std::size_t cells = slots; cells >= 1; --cells)
     if (estimate_memory(n, widest, layers.size(), options, cells).total() <= options.memory_limit)
       return cells;
   const MemoryEstimate need = estimate_memory(n, widest, layers.size(), options, 1);
@@ -372,14 +371,19 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
   for (std::size_t s = 0; s < slots.size(); ++s) by_cost[s] = s;
   std::stable_sort(by_cost.begin(), by_cost.end(),
                    [&](std::size_t a, std::size_t b) { return slots[a].k > slots[b].k; });
-  // Under a memory limit, as many cells at once as the estimate allows: the slots are dealt into
-  // that many blocks, each measured in turn by one task (its BFS batches still use every thread).
+  // Under a memory limit, as many cells at once as the estimate allows: the slots are dealt round
+  // robin (largest k first) into that many blocks, so that the blocks cost about the same, and each
+  // block is measured in turn by one task (its BFS batches still use every thread).
   const std::size_t cells_per_block = (slots.size() + concurrent - 1) / concurrent;
   const auto for_each_slot = [&](const std::function<void(std::size_t)>& cell) {
-    for_each_block(slots.size(), cells_per_block, options.threads,
+    for_each_block(cells_per_block * concurrent, cells_per_block, options.threads,
                    [&](std::size_t begin, std::size_t end) {
-                     for (std::size_t position = begin; position < end; ++position)
-                       cell(by_cost[position]);
+                     for (std::size_t position = begin; position < end; ++position) {
+                       const std::size_t block = position / cells_per_block,
+                                         turn = position % cells_per_block;
+                       const std::size_t rank = turn * concurrent + block;
+                       if (rank < slots.size()) cell(by_cost[rank]);
+                     }
                    });
   };
   if (input) {
