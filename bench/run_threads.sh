@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
+skip_50k=${2:-}
 cores=$(nproc)
 fmnist=10,20,30,50,90,100,120,150,250,350,500
 counts=1
@@ -43,7 +44,7 @@ end=$(date +%s.%N)
 awk -v c="$cores" -v s="$start" -v e="$end" \
   'BEGIN { printf " 1 process on %d threads: %.2f s wall, %.2f networks/s\n", c, e - s, 1 / (e - s) }'
 
-[ "${2:-}" = "--no-50k" ] && exit 0
+[ "$skip_50k" = "--no-50k" ] && exit 0
 echo; echo "== 3. n = 50,000 points, 5 layers x 50, the full grid on $cores threads"
 "$build/bench/bench_geometry" /tmp/ricci-bench-50k.h5 --n 50000 --layers 5 --width 50 --k 10 \
   --write-only 1

@@ -80,7 +80,7 @@ geometry::AnalysisOptions analysis_options_from(const AnalysisOptionText& text) 
   }
   options.local = text.local;
   if (!text.threads) {
-    options.threads = geometry::available_cores();
+    options.threads = std::min(geometry::available_cores(), geometry::max_threads);
   } else {
     const long long threads = parse_integer(*text.threads, "--threads");
     // The bounds are the geometry's (validate_threads); a value beyond int is clamped only so that

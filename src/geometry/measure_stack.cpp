@@ -223,8 +223,7 @@ std::size_t concurrent_cells(std::span<const LayerView> layers,
                              const std::optional<LayerView>& input, const MeasureOptions& options) {
   const std::size_t slots = std::max<std::size_t>(options.k.size(), 1);
   if (options.memory_limit == 0) return slots;
-  // The blocks bound the cells in flight (a thread waiting for its BFS batches may start another
-  // block, so the thread count alone would not): the estimate counts one cell per block.
+  // The blocks bound the cells in flight: the estimate counts one cell per block.
   index_t widest = input ? static_cast<index_t>(input->cols()) : 0;
   for (const LayerView& x : layers) widest = std::max(widest, static_cast<index_t>(x.cols()));
   const auto n = static_cast<index_t>(layers.front().rows());
@@ -386,8 +385,39 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
                      }
                    });
   };
+  // The estimate counts k_max entries a row; points tied with a row's k_max-th neighbour
+  // (duplicated points, a dead ReLU layer) add entries no estimate can foresee, O(m^2) for m
+  // coinciding points. Each layer's lists are therefore re-checked against the limit, with their
+  // real size, before any of its cells runs.
+  const auto check_ties = [&](const NeighbourLists& lists, std::size_t layer) {
+    if (options.memory_limit == 0) return;
+    const auto n = static_cast<std::size_t>(lists.size());
+    const auto expected = n * static_cast<std::size_t>(k_max);
+    const auto entries = static_cast<std::size_t>(lists.entries());
+    if (entries <= expected) return;
+    index_t widest = input ? static_cast<index_t>(input->cols()) : 0;
+    for (const LayerView& x : layers) widest = std::max(widest, static_cast<index_t>(x.cols()));
+    const MemoryEstimate planned =
+        estimate_memory(static_cast<index_t>(n), widest, layers.size(), options, concurrent);
+    // Each extra entry: an index and a distance; under baptista-r also up to five indices in the
+    // tie-keeping graph build of every cell in flight.
+    const std::size_t per_entry =
+        sizeof(index_t) + sizeof(double) + (reference_r ? 5 * sizeof(index_t) * concurrent : 0);
+    const std::size_t need = planned.total() + (entries - expected) * per_entry;
+    if (need <= options.memory_limit) return;
+    char text[96];
+    std::snprintf(text, sizeof text, "about %.3g GB, more than the memory limit of %.3g GB",
+                  static_cast<double>(need) / 1e9, static_cast<double>(options.memory_limit) / 1e9);
+    throw Error("geometry", "layer " + std::to_string(layer) + "'s neighbour lists hold " +
+                                std::to_string(entries) + " entries, not " +
+                                std::to_string(expected) +
+                                ": points tied with their k_max-th neighbour (duplicated points) "
+                                "raise the need to " +
+                                text);
+  };
   if (input) {
     const NeighbourLists lists = exact_knn(*input, k_max, options.threads);
+    check_ties(lists, 0);
     // Only the input's graph and reachability enter the R rule: no curvature, no per-node series.
     for_each_slot([&](std::size_t s) {
       slots[s].input = measure_layer_into(lists, slots[s].k, options.rule, {}, {}, false,
@@ -397,6 +427,7 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
   }
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const NeighbourLists lists = exact_knn(layers[l], k_max, options.threads);
+    check_ties(lists, l + 1);
     for_each_slot([&](std::size_t s) {
       MeasuresAtK& slot = slots[s];
       slot.layers[l] =

@@ -48,7 +48,7 @@ void for_each_block(std::size_t count, std::size_t block, int threads,
     }
   };
 #ifdef _OPENMP
-  if (blocks > 1 && omp_in_parallel()) {
+  if (blocks > 1 && threads > 1 && omp_in_parallel()) {
     // Tasks of the enclosing team; the taskloop waits for them (its implicit taskgroup), and the
     // waiting thread runs tasks meanwhile.
 #pragma omp taskloop grainsize(1) default(shared)

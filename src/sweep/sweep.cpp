@@ -327,10 +327,11 @@ std::map<std::string, std::string> attributes(const JobSpec& job, const SweepOpt
           {"shard", options.shard ? io::shard_text(*options.shard) : ""}};
 }
 
-// Collective over `comm`: one line when the ranks on rank 0's node would run more threads (ranks x
-// threads_per_rank) than there are cores they may run on (the union of their CPU affinities: a
-// SLURM allocation, mpirun's binding), "" otherwise and on the other ranks. Oversubscribed
-// threads give the same results, slower. Rank 0's node stands for the others: only it reports.
+// Collective over `comm`: one line when the workers on rank 0's node would run more threads
+// (workers x threads_per_rank) than there are cores they may run on (the union of their CPU
+// affinities: a SLURM allocation, mpirun's binding), "" otherwise and on the other ranks.
+// Oversubscribed threads give the same results, slower. Rank 0's node stands for the others: only
+// it reports.
 std::string oversubscription_warning(int threads_per_rank, int rank, MPI_Comm comm) {
   MPI_Comm node = MPI_COMM_NULL;
   MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
@@ -342,10 +343,14 @@ std::string oversubscription_warning(int threads_per_rank, int rank, MPI_Comm co
   if (sched_getaffinity(0, sizeof mine, &mine) != 0) CPU_ZERO(&mine);
   MPI_Reduce(&mine, &cores, static_cast<int>(sizeof mine), MPI_BYTE, MPI_BOR, 0, node);
   MPI_Comm_free(&node);
-  const int threads = node_ranks * threads_per_rank, count = CPU_COUNT(&cores);
+  // With workers, rank 0 only dispatches (it waits on messages, no geometry): count the workers.
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  const int workers = node_ranks - (size > 1 ? 1 : 0);
+  const int threads = workers * threads_per_rank, count = CPU_COUNT(&cores);
   // rank 0 is its node's first (the split keeps the order of `comm`); no affinity known: no claim.
   if (rank != 0 || count == 0 || threads <= count) return "";
-  return std::to_string(node_ranks) + " ranks x threads_per_rank " +
+  return std::to_string(workers) + " worker ranks x threads_per_rank " +
          std::to_string(threads_per_rank) + " = " + std::to_string(threads) +
          " threads on this node's " + std::to_string(count) +
          " cores (the ranks' CPU affinity): oversubscribed, the same results but slower; give "

@@ -418,13 +418,33 @@ TEST_CASE(
   options.threads = 3;
   options.local = true;
   options.per_node = true;
-  const auto unlimited = measure_stack(stack, options);
+  // Continuous coordinates: no tie tails, so the lists hold exactly the estimate's n k_max entries.
+  std::mt19937_64 rng(9);
+  std::normal_distribution<double> normal;
+  std::vector<RowMatrix> smooth;
+  for (int width : {3, 5, 2, 4}) {
+    smooth.emplace_back(60, width);
+    for (Eigen::Index i = 0; i < smooth.back().size(); ++i) smooth.back().data()[i] = normal(rng);
+  }
+  const auto smooth_unlimited = measure_stack(smooth, options);
   SECTION("a limit that admits one cell at a time gives the same measures") {
-    std::size_t widest = 0;
-    for (const RowMatrix& x : stack) widest = std::max<std::size_t>(widest, x.cols());
+    options.memory_limit = estimate_memory(60, 5, smooth.size(), options, 1).total();
+    check_same(measure_stack(smooth, options), smooth_unlimited);
+  }
+  SECTION("a limit that admits two of the four cells: partial round-robin blocks, same measures") {
+    options.memory_limit = estimate_memory(60, 5, smooth.size(), options, 2).total();
+    REQUIRE(estimate_memory(60, 5, smooth.size(), options, 3).total() > options.memory_limit);
+    check_same(measure_stack(smooth, options), smooth_unlimited);
+  }
+  SECTION("tie tails beyond the estimate are re-checked with the lists' real size") {
+    // 60 identical points: every row keeps all 59 others, not k_max = 20.
+    std::vector<RowMatrix> dead(3, RowMatrix::Zero(60, 4));
+    std::size_t widest = 4;
     options.memory_limit =
-        estimate_memory(60, static_cast<index_t>(widest), stack.size(), options, 1).total();
-    check_same(measure_stack(stack, options), unlimited);
+        estimate_memory(60, static_cast<index_t>(widest), dead.size(), options, 4).total();
+    CHECK_THROWS_WITH(measure_stack(dead, options),
+                      Contains("layer 1's neighbour lists hold 3540 entries, not 1200") &&
+                          Contains("duplicated points") && Contains("memory limit"));
   }
   SECTION("a limit below one cell is refused before any work, with the estimate") {
     options.memory_limit = 1000;

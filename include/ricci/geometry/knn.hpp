@@ -34,6 +34,8 @@ class NeighbourLists {
 
   index_t size() const { return static_cast<index_t>(offsets_.size()) - 1; }
   index_t k_max() const { return k_max_; }
+  // Stored entries over all rows: n k_max plus the tie tails.
+  count_t entries() const { return offsets_.back(); }
 
   // N_k(i): the k nearest other points of i, nearest first.
   std::span<const index_t> nearest(index_t i, index_t k) const;
