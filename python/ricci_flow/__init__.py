@@ -16,7 +16,10 @@ other float32/float64 array (float32, Fortran order, a column stride) is convert
 float64 copy for the duration of the call, exactly as ricci-query reads a float32 dataset. The GIL is
 released while the geometry runs; Ctrl-C stops it after the layer being measured (KeyboardInterrupt).
 The geometry of each stack runs on `threads` threads, by default every core this process may use (its CPU
-affinity); the results are identical for any count, so it is a speed setting only.
+affinity); the results are identical for any count, so it is a speed setting only. A stack whose estimated
+memory exceeds the machine's memory is refused before any work, with the estimate (as ricci-query analyze
+without --memory-limit). The threads are OpenMP's (GCC's libgomp), which does not survive a fork: in a
+multiprocessing pool, use the "spawn" or "forkserver" start method, or threads=1 before forking.
 """
 import operator
 

@@ -93,7 +93,7 @@ if ok(sweep(["--reanalyze", one, "--out", re_two, "--sweep.threads_per_rank", "3
       "re-analysis, threads_per_rank = 3"):
     same(re_one, re_two, "re-analysis with threads_per_rank 3 vs 1")
 
-# Oversubscription: one warning line from rank 0 when ranks x threads_per_rank exceeds the cores the
+# Oversubscription: one warning line from rank 0 when workers x threads_per_rank exceeds the cores the
 # ranks may run on (a single rank asking for one more thread than this process's cores: always), none
 # at one thread per rank.
 SMALL = ["--sweep.problems", "synthetic-a", "--sweep.architectures", "narrow", "--sweep.depths", "5",
@@ -102,11 +102,15 @@ cores = len(os.sched_getaffinity(0))
 r = sweep(SMALL + ["--sweep.threads_per_rank", str(cores + 1), "--out", fresh_path(WORK, "over.h5")], np_=1)
 if ok(r, "oversubscribed sweep"):
     lines = [line for line in r.stdout.splitlines() if "oversubscribed" in line]
-    check(len(lines) == 1 and lines[0].startswith("[ricci-sweep] warning: 1 ranks x threads_per_rank "),
+    check(len(lines) == 1 and lines[0].startswith("[ricci-sweep] warning: 1 worker ranks x threads_per_rank "),
           f"oversubscription warning: {r.stdout!r}")
 r = sweep(SMALL + ["--out", fresh_path(WORK, "not-over.h5")], np_=1)
 if ok(r, "sweep at one thread per rank"):
     check("oversubscribed" not in r.stdout, f"a warning at one thread per rank: {r.stdout!r}")
+# The README's default: one rank per core plus the dispatcher, which computes nothing: no warning.
+r = sweep(SMALL + ["--out", fresh_path(WORK, "dispatcher.h5")], np_=cores + 1)
+if ok(r, "sweep with cores + 1 ranks"):
+    check("oversubscribed" not in r.stdout, f"the dispatcher counted as a worker: {r.stdout!r}")
 
 # A bad value: exit 2, one line naming the key and the value.
 for value in ("0", "-3", "many"):
