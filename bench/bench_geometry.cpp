@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "relu_stack.hpp"
 #include "ricci/geometry/curvature.hpp"
 #include "ricci/geometry/geodesics.hpp"
 #include "ricci/geometry/knn.hpp"
@@ -32,27 +33,6 @@ using namespace ricci;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-std::vector<RowMatrix> relu_stack(int n, int layers, int width, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> normal;
-  const int input_dim = 20;
-  RowMatrix x(n, input_dim);
-  for (int i = 0; i < n; ++i)
-    for (int c = 0; c < input_dim; ++c) x(i, c) = normal(rng) + (i % 2 ? 1.5 : -1.5) * (c < 3);
-  std::vector<RowMatrix> stack;
-  RowMatrix h = x;
-  for (int l = 0; l < layers; ++l) {
-    const double limit = std::sqrt(6.0 / static_cast<double>(h.cols() + width));
-    std::uniform_real_distribution<double> glorot(-limit, limit);
-    Eigen::MatrixXd w(h.cols(), width);
-    for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = glorot(rng);
-    h = (h * w).cwiseMax(0.0);
-    // Stored in float32 like real activations, so reading back gives the same numbers.
-    stack.push_back(h.cast<float>().cast<double>());
-  }
-  return stack;
-}
 
 double thread_cpu_seconds() {
   timespec now{};
@@ -140,7 +120,7 @@ int main(int argc, char** argv) {
   }
 
   if (!std::filesystem::exists(path)) {
-    const auto stack = relu_stack(n, layers, width, 20241125);
+    const auto stack = bench::relu_stack(n, layers, width, bench::stack_seed);
     std::vector<std::pair<std::string, RowMatrix>> named;
     for (int l = 0; l < layers; ++l) named.emplace_back(io::layer_dataset_name(l + 1), stack[l]);
     io::write_matrices(path, "/", named, io::Precision::single);
