@@ -1,6 +1,7 @@
 #include "ricci/geometry/knn.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cassert>
 #include <cmath>
@@ -287,8 +288,24 @@ struct BlockLists {
 };
 
 // Rows [begin, end) with their own scratch: blocks share only the read-only panels.
+// Entries stored so far by every block, against exact_knn's max_entries (0: no bound).
+struct EntryBudget {
+  std::size_t max_entries = 0;
+  std::atomic<std::size_t> stored{0};
+  void add(std::size_t entries, index_t k_max) {
+    if (max_entries == 0) return;
+    if (stored.fetch_add(entries, std::memory_order_relaxed) + entries <= max_entries) return;
+    // No count of this schedule's rows in the message: it is the same for any thread count.
+    throw ListsTooLarge("geometry",
+                        "the neighbour lists would hold more than " + std::to_string(max_entries) +
+                            " entries (k_max = " + std::to_string(k_max) +
+                            " a point, plus the points tied with its k_max-th neighbour: "
+                            "duplicated points)");
+  }
+};
+
 BlockLists block_lists(const StripPanels& panels, index_t n, index_t k_max, index_t begin,
-                       index_t end) {
+                       index_t end, EntryBudget& budget) {
   BlockLists out;
   out.row_size.reserve(static_cast<std::size_t>(end - begin));
   const auto entries = static_cast<std::size_t>(end - begin) * static_cast<std::size_t>(k_max);
@@ -304,6 +321,7 @@ BlockLists block_lists(const StripPanels& panels, index_t n, index_t k_max, inde
       selector.select(tile.data() + (i - first) * stride, n, i, k_max, out.neighbours,
                       out.distances);
       out.row_size.push_back(static_cast<count_t>(out.neighbours.size() - before));
+      budget.add(out.neighbours.size() - before, k_max);
     }
   }
   return out;
@@ -311,7 +329,8 @@ BlockLists block_lists(const StripPanels& panels, index_t n, index_t k_max, inde
 
 }  // namespace
 
-NeighbourLists exact_knn(const LayerView& points, index_t k_max, int threads) {
+NeighbourLists exact_knn(const LayerView& points, index_t k_max, int threads,
+                         std::size_t max_entries) {
   const auto n = static_cast<index_t>(points.rows());
   validate_k(k_max, n);
   validate_threads(threads);
@@ -328,9 +347,11 @@ NeighbourLists exact_knn(const LayerView& points, index_t k_max, int threads) {
     block = std::max<std::size_t>(kTileRows, (block + kTileRows - 1) / kTileRows * kTileRows);
   }
   std::vector<BlockLists> blocks((rows + block - 1) / block);
+  EntryBudget budget;
+  budget.max_entries = max_entries;
   for_each_block(rows, block, threads, [&](std::size_t begin, std::size_t end) {
-    blocks[begin / block] =
-        block_lists(panels, n, k_max, static_cast<index_t>(begin), static_cast<index_t>(end));
+    blocks[begin / block] = block_lists(panels, n, k_max, static_cast<index_t>(begin),
+                                        static_cast<index_t>(end), budget);
   });
 
   std::vector<count_t> offsets{0};

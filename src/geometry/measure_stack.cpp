@@ -386,38 +386,38 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
                    });
   };
   // The estimate counts k_max entries a row; points tied with a row's k_max-th neighbour
-  // (duplicated points, a dead ReLU layer) add entries no estimate can foresee, O(m^2) for m
-  // coinciding points. Each layer's lists are therefore re-checked against the limit, with their
-  // real size, before any of its cells runs.
-  const auto check_ties = [&](const NeighbourLists& lists, std::size_t layer) {
-    if (options.memory_limit == 0) return;
-    const auto n = static_cast<std::size_t>(lists.size());
-    const auto expected = n * static_cast<std::size_t>(k_max);
-    const auto entries = static_cast<std::size_t>(lists.entries());
-    if (entries <= expected) return;
+  // (duplicated points, a dead ReLU layer) keep the whole tie, O(m^2) entries for m coinciding
+  // points, which no estimate can foresee. exact_knn is therefore given the entries the limit
+  // leaves room for beyond the planned rest, and refuses past them before they exhaust memory.
+  std::size_t max_entries = 0;
+  if (options.memory_limit != 0) {
+    const auto n = static_cast<std::size_t>(layers.front().rows());
     index_t widest = input ? static_cast<index_t>(input->cols()) : 0;
     for (const LayerView& x : layers) widest = std::max(widest, static_cast<index_t>(x.cols()));
     const MemoryEstimate planned =
         estimate_memory(static_cast<index_t>(n), widest, layers.size(), options, concurrent);
-    // Each extra entry: an index and a distance; under baptista-r also up to five indices in the
-    // tie-keeping graph build of every cell in flight.
+    // An extra entry: an index and a distance (twice while threaded blocks are joined), and under
+    // baptista-r up to five indices in the tie-keeping graph build of every cell in flight.
     const std::size_t per_entry =
-        sizeof(index_t) + sizeof(double) + (reference_r ? 5 * sizeof(index_t) * concurrent : 0);
-    const std::size_t need = planned.total() + (entries - expected) * per_entry;
-    if (need <= options.memory_limit) return;
-    char text[96];
-    std::snprintf(text, sizeof text, "about %.3g GB, more than the memory limit of %.3g GB",
-                  static_cast<double>(need) / 1e9, static_cast<double>(options.memory_limit) / 1e9);
-    throw Error("geometry", "layer " + std::to_string(layer) + "'s neighbour lists hold " +
-                                std::to_string(entries) + " entries, not " +
-                                std::to_string(expected) +
-                                ": points tied with their k_max-th neighbour (duplicated points) "
-                                "raise the need to " +
-                                text);
+        (options.threads > 1 ? 2 : 1) * (sizeof(index_t) + sizeof(double)) +
+        (reference_r ? 5 * sizeof(index_t) * concurrent : 0);
+    max_entries =
+        n * static_cast<std::size_t>(k_max) +
+        (options.memory_limit - std::min(options.memory_limit, planned.total())) / per_entry;
+  }
+  const auto lists_of = [&](const LayerView& points, std::size_t layer) {
+    try {
+      return exact_knn(points, k_max, options.threads, max_entries);
+    } catch (const ListsTooLarge& e) {
+      char limit[32];
+      std::snprintf(limit, sizeof limit, "%.3g GB",
+                    static_cast<double>(options.memory_limit) / 1e9);
+      throw Error("geometry", "layer " + std::to_string(layer) + ": " + e.message() +
+                                  ", more than the memory limit of " + limit + " leaves room for");
+    }
   };
   if (input) {
-    const NeighbourLists lists = exact_knn(*input, k_max, options.threads);
-    check_ties(lists, 0);
+    const NeighbourLists lists = lists_of(*input, 0);
     // Only the input's graph and reachability enter the R rule: no curvature, no per-node series.
     for_each_slot([&](std::size_t s) {
       slots[s].input = measure_layer_into(lists, slots[s].k, options.rule, {}, {}, false,
@@ -426,8 +426,7 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
     layer_done();
   }
   for (std::size_t l = 0; l < layers.size(); ++l) {
-    const NeighbourLists lists = exact_knn(layers[l], k_max, options.threads);
-    check_ties(lists, l + 1);
+    const NeighbourLists lists = lists_of(layers[l], l + 1);
     for_each_slot([&](std::size_t s) {
       MeasuresAtK& slot = slots[s];
       slot.layers[l] =

@@ -99,3 +99,16 @@ TEST_CASE("k outside 1..n-1 is a clear error", "[knn]") {
   CHECK_THROWS_WITH(exact_knn(test::line({1}), 1), Contains("at least 2 points"));
   CHECK_NOTHROW(exact_knn(x, 3));
 }
+
+TEST_CASE("exact_knn refuses lists beyond max_entries, for any thread count", "[knn]") {
+  // 50 identical points: every row keeps all 49 others whatever k_max, 2,450 entries in all.
+  const RowMatrix dead = RowMatrix::Zero(50, 3);
+  for (int threads : {1, 3}) {
+    CHECK_THROWS_AS(exact_knn(dead, 5, threads, 2449), ListsTooLarge);
+    CHECK_THROWS_WITH(exact_knn(dead, 5, threads, 1000),
+                      Contains("more than 1000 entries") && Contains("duplicated points"));
+    const NeighbourLists exact = exact_knn(dead, 5, threads, 2450);
+    CHECK(exact.entries() == 2450);
+    CHECK(exact.row(7).size() == 49);
+  }
+}

@@ -436,15 +436,15 @@ TEST_CASE(
     REQUIRE(estimate_memory(60, 5, smooth.size(), options, 3).total() > options.memory_limit);
     check_same(measure_stack(smooth, options), smooth_unlimited);
   }
-  SECTION("tie tails beyond the estimate are re-checked with the lists' real size") {
+  SECTION("tie tails beyond the estimate are refused before they exceed the limit") {
     // 60 identical points: every row keeps all 59 others, not k_max = 20.
     std::vector<RowMatrix> dead(3, RowMatrix::Zero(60, 4));
     std::size_t widest = 4;
     options.memory_limit =
         estimate_memory(60, static_cast<index_t>(widest), dead.size(), options, 4).total();
     CHECK_THROWS_WITH(measure_stack(dead, options),
-                      Contains("layer 1's neighbour lists hold 3540 entries, not 1200") &&
-                          Contains("duplicated points") && Contains("memory limit"));
+                      Contains("layer 1: the neighbour lists would hold more than") &&
+                          Contains("duplicated points") && Contains("memory limit of"));
   }
   SECTION("a limit below one cell is refused before any work, with the estimate") {
     options.memory_limit = 1000;

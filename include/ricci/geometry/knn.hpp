@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "ricci/core/error.hpp"
 #include "ricci/core/types.hpp"
 
 namespace ricci::geometry {
@@ -53,6 +54,12 @@ class NeighbourLists {
   std::vector<double> distances_;
 };
 
+// exact_knn's refusal of lists beyond its max_entries: a caller adds what the bound stood for.
+class ListsTooLarge : public Error {
+ public:
+  using Error::Error;
+};
+
 // Throws ricci::Error unless 1 <= k <= n - 1.
 void validate_k(index_t k, index_t n);
 
@@ -61,6 +68,10 @@ double squared_distance(const LayerView& points, index_t i, index_t j);
 
 // Exact lists for every point of `points` up to k_max (validated; non-finite coordinates are an
 // error), computed on `threads` threads (validated); the lists do not depend on the thread count.
-NeighbourLists exact_knn(const LayerView& points, index_t k_max, int threads = 1);
+// Rows of points tied with their k_max-th neighbour keep the whole tie, so m coinciding points
+// store m - 1 entries each: with max_entries > 0, exact_knn throws ListsTooLarge as soon as the
+// lists would hold more than that many entries, before they exhaust memory.
+NeighbourLists exact_knn(const LayerView& points, index_t k_max, int threads = 1,
+                         std::size_t max_entries = 0);
 
 }  // namespace ricci::geometry
