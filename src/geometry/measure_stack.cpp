@@ -217,40 +217,65 @@ void settle_exclusion(MeasuresAtK& slot, GraphRule rule) {
     if (std::isnan(value)) slot.exclusion = CoefficientReason::disconnected;
 }
 
-// How many (layer, k) cells may run at once: every slot when there is no memory limit, else as many
-// as the estimate allows; throws when even one cell at a time would not fit.
-std::size_t concurrent_cells(std::span<const LayerView> layers,
-                             const std::optional<LayerView>& input, const MeasureOptions& options) {
+std::string gigabytes(std::size_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g GB", static_cast<double>(bytes) / 1e9);
+  return text;
+}
+
+// What the memory limit allows one measure_stack.
+struct MemoryPlan {
+  // (layer, k) cells in flight: every slot when there is no limit, else as many as the estimate
+  // allows (the blocks that deal the slots bound them; the estimate counts one cell per block).
+  std::size_t concurrent_cells = 1;
+  // The entries exact_knn may store for one layer; 0: no bound. The estimate counts k_max entries
+  // a row; points tied with a row's k_max-th neighbour (duplicated points, a dead ReLU layer) keep
+  // the whole tie, O(m^2) entries for m coinciding points, which no estimate can foresee. exact_knn
+  // is therefore given the entries the limit leaves room for beyond the planned rest, and refuses
+  // past them before they exhaust memory.
+  std::size_t max_entries = 0;
+};
+
+// Throws when even one cell at a time would not fit the limit.
+MemoryPlan plan_memory(std::span<const LayerView> layers, const std::optional<LayerView>& input,
+                       const MeasureOptions& options) {
+  MemoryPlan plan;
   const std::size_t slots = std::max<std::size_t>(options.k.size(), 1);
-  if (options.memory_limit == 0) return slots;
-  // The blocks bound the cells in flight: the estimate counts one cell per block.
+  plan.concurrent_cells = slots;
+  if (options.memory_limit == 0) return plan;
   index_t widest = input ? static_cast<index_t>(input->cols()) : 0;
   for (const LayerView& x : layers) widest = std::max(widest, static_cast<index_t>(x.cols()));
   const auto n = static_cast<index_t>(layers.front().rows());
-  for (std::size_t cells = slots; cells >= 1; --cells)
-    if (estimate_memory(n, widest, layers.size(), options, cells).total() <= options.memory_limit)
-      return cells;
-  const MemoryEstimate need = estimate_memory(n, widest, layers.size(), options, 1);
-  char limit[32];
-  std::snprintf(limit, sizeof limit, "%.3g GB", static_cast<double>(options.memory_limit) / 1e9);
-  throw Error("geometry",
-              "n = " + std::to_string(n) + " points, " + std::to_string(layers.size()) +
-                  " layers, k up to " +
-                  std::to_string(*std::max_element(options.k.begin(), options.k.end())) + " need " +
-                  need.describe() + ", more than the memory limit of " + limit +
-                  " (lower the largest k or the number of points)");
+  const index_t k_max = *std::max_element(options.k.begin(), options.k.end());
+  const auto estimate = [&](std::size_t cells) {
+    return estimate_memory(n, widest, layers.size(), options, cells);
+  };
+  while (plan.concurrent_cells > 1 &&
+         estimate(plan.concurrent_cells).total() > options.memory_limit)
+    --plan.concurrent_cells;
+  const MemoryEstimate planned = estimate(plan.concurrent_cells);
+  if (planned.total() > options.memory_limit)
+    throw Error("geometry",
+                "n = " + std::to_string(n) + " points, " + std::to_string(layers.size()) +
+                    " layers, k up to " + std::to_string(k_max) + " need " + planned.describe() +
+                    ", more than the memory limit of " + gigabytes(options.memory_limit) +
+                    " (lower the largest k or the number of points)");
+  // An extra entry: an index and a distance (twice while threaded blocks are joined), and under
+  // baptista-r up to five indices in the tie-keeping graph build of every cell in flight.
+  const std::size_t per_entry =
+      (options.threads > 1 ? 2 : 1) * (sizeof(index_t) + sizeof(double)) +
+      (options.rule == GraphRule::baptista_r ? 5 * sizeof(index_t) * plan.concurrent_cells : 0);
+  plan.max_entries = static_cast<std::size_t>(n) * static_cast<std::size_t>(k_max) +
+                     (options.memory_limit - planned.total()) / per_entry;
+  return plan;
 }
 
 }  // namespace
 
 std::string MemoryEstimate::describe() const {
-  const auto gb = [](std::size_t bytes) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.3g GB", static_cast<double>(bytes) / 1e9);
-    return std::string(text);
-  };
-  return "about " + gb(total()) + " (neighbour lists " + gb(neighbour_lists) + ", graphs " +
-         gb(graphs) + ", searches " + gb(searches) + ", kept across layers " + gb(kept) + ")";
+  return "about " + gigabytes(total()) + " (neighbour lists " + gigabytes(neighbour_lists) +
+         ", graphs " + gigabytes(graphs) + ", searches " + gigabytes(searches) +
+         ", kept across layers " + gigabytes(kept) + ")";
 }
 
 MemoryEstimate estimate_memory(index_t n, index_t widest_layer, std::size_t layers,
@@ -341,7 +366,8 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
   const bool reference_r = options.rule == GraphRule::baptista_r;
   if (!reference_r) input.reset();  // the other conventions start at layer 1: never read it
   validate_layer_stack(layers, options, input);
-  const std::size_t concurrent = concurrent_cells(layers, input, options);  // may refuse
+  const MemoryPlan memory = plan_memory(layers, input, options);  // may refuse
+  const std::size_t concurrent = memory.concurrent_cells;
   const index_t k_max = *std::max_element(options.k.begin(), options.k.end());
 
   std::vector<MeasuresAtK> slots(options.k.size());
@@ -385,35 +411,13 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
                      }
                    });
   };
-  // The estimate counts k_max entries a row; points tied with a row's k_max-th neighbour
-  // (duplicated points, a dead ReLU layer) keep the whole tie, O(m^2) entries for m coinciding
-  // points, which no estimate can foresee. exact_knn is therefore given the entries the limit
-  // leaves room for beyond the planned rest, and refuses past them before they exhaust memory.
-  std::size_t max_entries = 0;
-  if (options.memory_limit != 0) {
-    const auto n = static_cast<std::size_t>(layers.front().rows());
-    index_t widest = input ? static_cast<index_t>(input->cols()) : 0;
-    for (const LayerView& x : layers) widest = std::max(widest, static_cast<index_t>(x.cols()));
-    const MemoryEstimate planned =
-        estimate_memory(static_cast<index_t>(n), widest, layers.size(), options, concurrent);
-    // An extra entry: an index and a distance (twice while threaded blocks are joined), and under
-    // baptista-r up to five indices in the tie-keeping graph build of every cell in flight.
-    const std::size_t per_entry =
-        (options.threads > 1 ? 2 : 1) * (sizeof(index_t) + sizeof(double)) +
-        (reference_r ? 5 * sizeof(index_t) * concurrent : 0);
-    max_entries =
-        n * static_cast<std::size_t>(k_max) +
-        (options.memory_limit - std::min(options.memory_limit, planned.total())) / per_entry;
-  }
   const auto lists_of = [&](const LayerView& points, std::size_t layer) {
     try {
-      return exact_knn(points, k_max, options.threads, max_entries);
+      return exact_knn(points, k_max, options.threads, memory.max_entries);
     } catch (const ListsTooLarge& e) {
-      char limit[32];
-      std::snprintf(limit, sizeof limit, "%.3g GB",
-                    static_cast<double>(options.memory_limit) / 1e9);
       throw Error("geometry", "layer " + std::to_string(layer) + ": " + e.message() +
-                                  ", more than the memory limit of " + limit + " leaves room for");
+                                  ", more than the memory limit of " +
+                                  gigabytes(options.memory_limit) + " leaves room for");
     }
   };
   if (input) {
