@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "relu_stack.hpp"
+#include "bench_support.hpp"
 #include "ricci/geometry/curvature.hpp"
 #include "ricci/geometry/geodesics.hpp"
 #include "ricci/geometry/knn.hpp"
@@ -68,17 +68,6 @@ double best_seconds(int repeats, F&& f) {
   return best;
 }
 
-std::vector<index_t> parse_list(const std::string& s) {
-  std::vector<index_t> out;
-  std::size_t start = 0;
-  while (start < s.size()) {
-    const auto comma = std::min(s.find(',', start), s.size());
-    out.push_back(std::stoi(s.substr(start, comma - start)));
-    start = comma + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,7 +80,7 @@ int main(int argc, char** argv) {
   const std::string path = argv[1];
   int n = 2000, layers = 5, width = 50, repeats = 3;
   bool boost_bfs = true, extras = true, write_only = false;
-  std::vector<index_t> thread_counts{1};
+  std::vector<int> thread_counts{1};
   std::vector<index_t> ks{10, 20, 30, 50, 90, 100, 120, 150, 250, 350, 500};
   for (int a = 2; a + 1 < argc; a += 2) {
     const std::string key = argv[a], value = argv[a + 1];
@@ -102,11 +91,11 @@ int main(int argc, char** argv) {
     else if (key == "--width")
       width = std::stoi(value);
     else if (key == "--k")
-      ks = parse_list(value);
+      ks = bench::parse_list(value);
     else if (key == "--repeats")
       repeats = std::stoi(value);
     else if (key == "--threads")
-      thread_counts = parse_list(value);
+      thread_counts = bench::parse_list(value);
     else if (key == "--boost")
       boost_bfs = value != "0";
     else if (key == "--extras")
@@ -205,7 +194,7 @@ int main(int argc, char** argv) {
   {
     std::vector<geometry::MeasuresAtK> one;
     double one_wall = 0;
-    for (index_t threads : thread_counts) {
+    for (int threads : thread_counts) {
       geometry::MeasureOptions threaded = options;
       threaded.threads = threads;
       std::vector<geometry::MeasuresAtK> got;
@@ -213,20 +202,11 @@ int main(int argc, char** argv) {
       for (int r = 0; r < repeats; ++r)
         best =
             std::min(best, time_once([&] { got = geometry::measure_stack(stack, threaded); }).wall);
-      bool same = true;
       if (one.empty()) {
         one = got;
         one_wall = best;
-      } else {
-        for (std::size_t s = 0; s < got.size(); ++s)
-          for (std::size_t l = 0; l < got[s].layers.size(); ++l) {
-            const auto &a = got[s].layers[l], &b = one[s].layers[l];
-            const bool same_g = a.g == b.g || (std::isnan(a.g) && std::isnan(b.g));
-            same = same && a.edges == b.edges && same_g &&
-                   a.curvature_total(geometry::CurvatureNotion::forman) ==
-                       b.curvature_total(geometry::CurvatureNotion::forman);
-          }
       }
+      const bool same = bench::identical_measures(got, one);
       std::printf(
           "full grid, %d thread(s): %.3f s wall | speed-up %.2fx over the first count | %s\n",
           threads, best, one_wall / best, same ? "identical" : "DIFFERENT");

@@ -1,17 +1,20 @@
 #pragma once
-// The benchmarks' activation stack: a seeded random Glorot-initialised ReLU MLP applied to two
-// Gaussian classes in 20-D, each layer rounded to float32 like stored activations. One definition,
-// so that bench_geometry (which writes it to HDF5 for the peers) and bench_threads (which never
-// touches a file) measure the same stack A.
+// What bench_geometry (which writes its stack to HDF5 for the peers) and bench_threads (which never
+// touches a file) share, so that they measure the same stack A and check threads the same way.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "ricci/core/types.hpp"
+#include "ricci/geometry/measure_stack.hpp"
 
 namespace ricci::bench {
 
+// The benchmarks' activation stack: a seeded random Glorot-initialised ReLU MLP applied to two
+// Gaussian classes in 20-D, each layer rounded to float32 like stored activations.
 inline std::vector<RowMatrix> relu_stack(int n, int layers, int width, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> normal;
@@ -34,5 +37,41 @@ inline std::vector<RowMatrix> relu_stack(int n, int layers, int width, std::uint
 
 // The seed of every benchmark stack.
 inline constexpr std::uint64_t stack_seed = 20241125;
+
+// "10,20,30" -> {10, 20, 30}: the benchmarks' k and thread lists.
+inline std::vector<int> parse_list(const std::string& s) {
+  std::vector<int> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    const auto comma = std::min(s.find(',', start), s.size());
+    out.push_back(std::stoi(s.substr(start, comma - start)));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Whether two grids agree in every layer's edges, components, g (NaN equal to NaN) and curvature
+// totals, and in every coefficient: the benchmarks' check that a thread count changed nothing.
+inline bool identical_measures(const std::vector<geometry::MeasuresAtK>& a,
+                               const std::vector<geometry::MeasuresAtK>& b) {
+  const auto same = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
+  if (a.size() != b.size()) return false;
+  for (std::size_t s = 0; s < a.size(); ++s) {
+    if (a[s].coefficients.size() != b[s].coefficients.size() ||
+        a[s].layers.size() != b[s].layers.size())
+      return false;
+    for (std::size_t c = 0; c < a[s].coefficients.size(); ++c)
+      if (!same(a[s].coefficients[c].rho, b[s].coefficients[c].rho)) return false;
+    for (std::size_t l = 0; l < a[s].layers.size(); ++l) {
+      const auto &x = a[s].layers[l], &y = b[s].layers[l];
+      if (x.edges != y.edges || x.components != y.components || !same(x.g, y.g) ||
+          x.curvature.size() != y.curvature.size())
+        return false;
+      for (std::size_t c = 0; c < x.curvature.size(); ++c)
+        if (x.curvature[c].total != y.curvature[c].total) return false;
+    }
+  }
+  return true;
+}
 
 }  // namespace ricci::bench

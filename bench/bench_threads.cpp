@@ -4,7 +4,7 @@
 //   bench_threads [--n 2000] [--layers 5] [--width 50] [--k 10,20,...,500] [--threads 1,2,4,8,16]
 //                 [--processes 1,8,16] [--networks 4] [--repeats 3]
 //
-// Stack A of bench/RESULTS.md by default (relu_stack.hpp, built in memory). --threads: the full
+// Stack A of bench/RESULTS.md by default (bench_support.hpp, built in memory). --threads: the full
 // grid of one network at each thread count, best of --repeats, every count checked field by field
 // against one thread. --processes: P forked one-thread processes each measuring --networks
 // networks; networks per second of the node.
@@ -13,12 +13,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include "relu_stack.hpp"
+#include "bench_support.hpp"
 #include "ricci/geometry/measure_stack.hpp"
 #include "ricci/geometry/parallel.hpp"
 
@@ -26,36 +25,6 @@ using namespace ricci;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-std::vector<int> parse_list(const std::string& s) {
-  std::vector<int> out;
-  std::size_t start = 0;
-  while (start < s.size()) {
-    const auto comma = std::min(s.find(',', start), s.size());
-    out.push_back(std::stoi(s.substr(start, comma - start)));
-    start = comma + 1;
-  }
-  return out;
-}
-
-bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
-
-// Every layer's edges, components, g and curvature totals, and every coefficient.
-bool identical(const std::vector<geometry::MeasuresAtK>& a,
-               const std::vector<geometry::MeasuresAtK>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t s = 0; s < a.size(); ++s) {
-    for (std::size_t c = 0; c < a[s].coefficients.size(); ++c)
-      if (!same(a[s].coefficients[c].rho, b[s].coefficients[c].rho)) return false;
-    for (std::size_t l = 0; l < a[s].layers.size(); ++l) {
-      const auto &x = a[s].layers[l], &y = b[s].layers[l];
-      if (x.edges != y.edges || x.components != y.components || !same(x.g, y.g)) return false;
-      for (std::size_t c = 0; c < x.curvature.size(); ++c)
-        if (x.curvature[c].total != y.curvature[c].total) return false;
-    }
-  }
-  return true;
-}
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -76,11 +45,11 @@ int main(int argc, char** argv) {
     else if (key == "--width")
       width = std::stoi(value);
     else if (key == "--k")
-      ks = parse_list(value);
+      ks = bench::parse_list(value);
     else if (key == "--threads")
-      thread_counts = parse_list(value);
+      thread_counts = bench::parse_list(value);
     else if (key == "--processes")
-      process_counts = parse_list(value);
+      process_counts = bench::parse_list(value);
     else if (key == "--networks")
       networks = std::stoi(value);
     else if (key == "--repeats")
@@ -113,7 +82,7 @@ int main(int argc, char** argv) {
     }
     std::printf("%3d threads: %.3f s wall, speed-up %.2fx over %d, %.2f networks/s | %s\n", threads,
                 best, one_wall / best, thread_counts.front(), 1.0 / best,
-                identical(got, one) ? "identical" : "DIFFERENT");
+                bench::identical_measures(got, one) ? "identical" : "DIFFERENT");
     std::fflush(stdout);
   }
 

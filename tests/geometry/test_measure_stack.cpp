@@ -37,6 +37,21 @@ bool same(const RicciCoefficient& a, const RicciCoefficient& b) {
          a.reason == b.reason;
 }
 
+// Every field of one layer's measures, per-node series included.
+void check_same_layer(const LayerMeasures& x, const LayerMeasures& y) {
+  CHECK(x.edges == y.edges);
+  CHECK(x.components == y.components);
+  CHECK(x.unreachable_pairs == y.unreachable_pairs);
+  CHECK(same(x.g, y.g));
+  CHECK(same(x.node_distance_sum, y.node_distance_sum));
+  REQUIRE(x.curvature.size() == y.curvature.size());
+  for (std::size_t c = 0; c < x.curvature.size(); ++c) {
+    CHECK(x.curvature[c].notion == y.curvature[c].notion);
+    CHECK(x.curvature[c].total == y.curvature[c].total);
+    CHECK(x.curvature[c].node == y.curvature[c].node);
+  }
+}
+
 // Every field, per-node series included.
 void check_same(const std::vector<MeasuresAtK>& a, const std::vector<MeasuresAtK>& b) {
   REQUIRE(a.size() == b.size());
@@ -50,11 +65,7 @@ void check_same(const std::vector<MeasuresAtK>& a, const std::vector<MeasuresAtK
     CHECK(a[s].exclusion == b[s].exclusion);
     CHECK(a[s].excluded_at == b[s].excluded_at);
     REQUIRE(a[s].input.has_value() == b[s].input.has_value());
-    if (a[s].input) {
-      CHECK(a[s].input->edges == b[s].input->edges);
-      CHECK(a[s].input->components == b[s].input->components);
-      CHECK(same(a[s].input->g, b[s].input->g));
-    }
+    if (a[s].input) check_same_layer(*a[s].input, *b[s].input);
     REQUIRE(a[s].local.size() == b[s].local.size());
     for (std::size_t c = 0; c < a[s].local.size(); ++c) {
       const LocalCoefficients &x = a[s].local[c], &y = b[s].local[c];
@@ -73,20 +84,8 @@ void check_same(const std::vector<MeasuresAtK>& a, const std::vector<MeasuresAtK
     for (std::size_t t = 0; t < a[s].local_expansion.size(); ++t)
       CHECK(same(a[s].local_expansion[t], b[s].local_expansion[t]));
     REQUIRE(a[s].layers.size() == b[s].layers.size());
-    for (std::size_t l = 0; l < a[s].layers.size(); ++l) {
-      const LayerMeasures &x = a[s].layers[l], &y = b[s].layers[l];
-      CHECK(x.edges == y.edges);
-      CHECK(x.components == y.components);
-      CHECK(x.unreachable_pairs == y.unreachable_pairs);
-      CHECK(same(x.g, y.g));
-      CHECK(same(x.node_distance_sum, y.node_distance_sum));
-      REQUIRE(x.curvature.size() == y.curvature.size());
-      for (std::size_t c = 0; c < x.curvature.size(); ++c) {
-        CHECK(x.curvature[c].notion == y.curvature[c].notion);
-        CHECK(x.curvature[c].total == y.curvature[c].total);
-        CHECK(x.curvature[c].node == y.curvature[c].node);
-      }
-    }
+    for (std::size_t l = 0; l < a[s].layers.size(); ++l)
+      check_same_layer(a[s].layers[l], b[s].layers[l]);
   }
 }
 
