@@ -2,12 +2,14 @@
 // and runs on a borrowed machine as one file (-DRICCI_STATIC_BENCH=ON):
 //
 //   bench_threads [--n 2000] [--layers 5] [--width 50] [--k 10,20,...,500] [--threads 1,2,4,8,16]
-//                 [--processes 1,8,16] [--networks 4] [--repeats 3]
+//                 [--processes 1,8,16] [--networks 4] [--repeats 3] [--task-times FILE]
 //
 // Stack A of bench/RESULTS.md by default (bench_support.hpp, built in memory). --threads: the full
 // grid of one network at each thread count, best of --repeats, every count checked field by field
 // against one thread. --processes: P forked one-thread processes each measuring --networks
-// networks; networks per second of the node.
+// networks; networks per second of the node. --task-times: instead, the one-thread time of every
+// task the threads share (a layer's kNN and the join of its row blocks; a cell's graph build,
+// curvature and all-pairs BFS), best of --repeats, one line each, for bench/project_threads.py.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "bench_support.hpp"
+#include "ricci/geometry/geodesics.hpp"
 #include "ricci/geometry/measure_stack.hpp"
 #include "ricci/geometry/parallel.hpp"
 
@@ -30,10 +33,71 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+template <class F>
+double best_of(int repeats, F&& task) {
+  double best = 1e300;
+  for (int r = 0; r < repeats; ++r) {
+    const auto t0 = Clock::now();
+    task();
+    best = std::min(best, seconds_since(t0));
+  }
+  return best;
+}
+
+// "knn <layer> <seconds>", "join <layer> <zeroed allocation seconds> <copy seconds>" and
+// "cell <layer> <k> <build> <curvature> <bfs>": what measure_stack's tasks cost on one thread.
+int write_task_times(const char* path, const std::vector<RowMatrix>& stack,
+                     const geometry::MeasureOptions& options, int repeats) {
+  std::FILE* out = std::fopen(path, "w");
+  if (!out) {
+    std::perror(path);
+    return 1;
+  }
+  const index_t k_max = *std::max_element(options.k.begin(), options.k.end());
+  std::fprintf(out, "n %lld\n", static_cast<long long>(stack.front().rows()));
+  for (std::size_t l = 0; l < stack.size(); ++l) {
+    const geometry::LayerView points(stack[l]);
+    geometry::NeighbourLists lists;
+    std::fprintf(out, "knn %zu %.9f\n", l,
+                 best_of(repeats, [&] { lists = geometry::exact_knn(points, k_max); }));
+    // The join of threaded row blocks: zeroed arrays of every entry, then the blocks' copies.
+    const std::size_t entries = static_cast<std::size_t>(lists.entries());
+    std::vector<index_t> from_index(entries, 1);
+    std::vector<double> from_distance(entries, 1.0);
+    double allocation = 1e300, copy = 1e300;
+    for (int r = 0; r < repeats; ++r) {
+      auto t0 = Clock::now();
+      std::vector<index_t> index(entries);
+      std::vector<double> distance(entries);
+      allocation = std::min(allocation, seconds_since(t0));
+      t0 = Clock::now();
+      std::copy(from_index.begin(), from_index.end(), index.begin());
+      std::copy(from_distance.begin(), from_distance.end(), distance.begin());
+      copy = std::min(copy, seconds_since(t0));
+    }
+    std::fprintf(out, "join %zu %.9f %.9f\n", l, allocation, copy);
+    for (index_t k : options.k) {
+      geometry::LayerGraph graph;
+      const double build =
+          best_of(repeats, [&] { graph = geometry::build_knn_graph(lists, k, options.rule); });
+      const double curvature = best_of(repeats, [&] {
+        (void)geometry::measure_curvatures(graph, options.curvatures, options.per_node);
+      });
+      const double bfs =
+          best_of(repeats, [&] { (void)geometry::all_pairs_geodesics(graph.adjacency); });
+      std::fprintf(out, "cell %zu %lld %.9f %.9f %.9f\n", l, static_cast<long long>(k), build,
+                   curvature, bfs);
+    }
+  }
+  std::fclose(out);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int n = 2000, layers = 5, width = 50, repeats = 3, networks = 4;
+  std::string task_times;
   std::vector<int> ks{10, 20, 30, 50, 90, 100, 120, 150, 250, 350, 500};
   std::vector<int> thread_counts{1, 2, 4, 8, 16}, process_counts{1, 8, 16};
   for (int a = 1; a + 1 < argc; a += 2) {
@@ -54,6 +118,8 @@ int main(int argc, char** argv) {
       networks = std::stoi(value);
     else if (key == "--repeats")
       repeats = std::stoi(value);
+    else if (key == "--task-times")
+      task_times = value;
     else {
       std::fprintf(stderr, "bench_threads: unknown option %s\n", key.c_str());
       return 2;
@@ -64,6 +130,7 @@ int main(int argc, char** argv) {
   options.k.assign(ks.begin(), ks.end());
   std::printf("stack: n = %d, %d layers x %d, %zu k; this process may use %d cores\n", n, layers,
               width, ks.size(), geometry::available_cores());
+  if (!task_times.empty()) return write_task_times(task_times.c_str(), stack, options, repeats);
 
   std::vector<geometry::MeasuresAtK> one;
   double one_wall = 0;

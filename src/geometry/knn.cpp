@@ -361,18 +361,23 @@ NeighbourLists exact_knn(const LayerView& points, index_t k_max, int threads,
     return NeighbourLists(k_max, std::move(offsets), std::move(blocks[0].neighbours),
                           std::move(blocks[0].distances));
   }
-  std::vector<index_t> neighbours;
-  std::vector<double> distances;
-  std::size_t total = 0;
-  for (const BlockLists& b : blocks) total += b.neighbours.size();
-  neighbours.reserve(total);
-  distances.reserve(total);
-  for (BlockLists& b : blocks) {
+  // The join copies every entry once more: in parallel, block by block into its place, since on
+  // many threads a serial copy would take as long as the distances themselves.
+  std::vector<std::size_t> block_start{0};
+  for (const BlockLists& b : blocks) {
     for (count_t size : b.row_size) offsets.push_back(offsets.back() + size);
-    neighbours.insert(neighbours.end(), b.neighbours.begin(), b.neighbours.end());
-    distances.insert(distances.end(), b.distances.begin(), b.distances.end());
-    b = BlockLists{};
+    block_start.push_back(block_start.back() + b.neighbours.size());
   }
+  std::vector<index_t> neighbours(block_start.back());
+  std::vector<double> distances(block_start.back());
+  for_each_block(blocks.size(), 1, threads, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t b = begin; b < end; ++b) {
+      const auto at = static_cast<std::ptrdiff_t>(block_start[b]);
+      std::copy(blocks[b].neighbours.begin(), blocks[b].neighbours.end(), neighbours.begin() + at);
+      std::copy(blocks[b].distances.begin(), blocks[b].distances.end(), distances.begin() + at);
+      blocks[b] = BlockLists{};
+    }
+  });
   return NeighbourLists(k_max, std::move(offsets), std::move(neighbours), std::move(distances));
 }
 

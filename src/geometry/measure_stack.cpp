@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ricci/core/error.hpp"
+#include "ricci/geometry/geodesics_bitparallel.hpp"
 #include "ricci/geometry/parallel.hpp"
 #include "ricci/geometry/reachability.hpp"
 
@@ -223,10 +224,36 @@ std::string gigabytes(std::size_t bytes) {
   return text;
 }
 
+// Whether a slot's cells depend on each other across layers: baptista-r's transitions read the
+// previous layer's reach, and the local coefficients the previous layer's graph.
+bool cells_chained(const MeasureOptions& options) {
+  return options.rule == GraphRule::baptista_r || options.local;
+}
+
+// How many layers' cells are measured together, before any memory limit. One layer's cells offer
+// slots x ceil(n / 512) tasks (a cell's BFS batches of 512 sources each); with fewer than
+// tasks_per_thread per thread, a layer's largest cells run on alone at its end while the other
+// threads wait for the next layer's kNN. The lists of more layers are then computed at once and all
+// their cells share the threads. One layer at a time for one thread (no one waits) and for chained
+// cells.
+std::size_t layers_wanted(std::size_t layers, index_t n, const MeasureOptions& options) {
+  if (options.threads <= 1 || cells_chained(options)) return 1;
+  constexpr std::size_t tasks_per_thread = 16;
+  const std::size_t batch = 64 * production_bfs_words;
+  const std::size_t tasks_per_layer = std::max<std::size_t>(options.k.size(), 1) *
+                                      ((static_cast<std::size_t>(n) + batch - 1) / batch);
+  const std::size_t wanted = tasks_per_thread * static_cast<std::size_t>(options.threads);
+  return std::clamp<std::size_t>((wanted + tasks_per_layer - 1) / tasks_per_layer, 1, layers);
+}
+
 // What the memory limit allows one measure_stack.
 struct MemoryPlan {
-  // (layer, k) cells in flight: every slot when there is no limit, else as many as the estimate
-  // allows (the blocks that deal the slots bound them; the estimate counts one cell per block).
+  // Layers whose lists live, and whose cells are measured, together (layers_wanted, fewer under a
+  // limit).
+  std::size_t layers_in_flight = 1;
+  // (layer, k) cells in flight: every cell of the layers in flight when there is no limit, else as
+  // many as the estimate allows (the blocks that deal the cells bound them; the estimate counts one
+  // cell per block).
   std::size_t concurrent_cells = 1;
   // The entries exact_knn may store for one layer; 0: no bound. The estimate counts k_max entries
   // a row; points tied with a row's k_max-th neighbour (duplicated points, a dead ReLU layer) keep
@@ -236,24 +263,32 @@ struct MemoryPlan {
   std::size_t max_entries = 0;
 };
 
-// Throws when even one cell at a time would not fit the limit.
+// Throws when even one cell at a time would not fit the limit. Under a limit, fewer layers in
+// flight come first (they only buy speed), then fewer cells.
 MemoryPlan plan_memory(std::span<const LayerView> layers, const std::optional<LayerView>& input,
                        const MeasureOptions& options) {
   MemoryPlan plan;
   const std::size_t slots = std::max<std::size_t>(options.k.size(), 1);
-  plan.concurrent_cells = slots;
+  const auto n = static_cast<index_t>(layers.front().rows());
+  plan.layers_in_flight = layers_wanted(layers.size(), n, options);
+  plan.concurrent_cells = plan.layers_in_flight * slots;
   if (options.memory_limit == 0) return plan;
   index_t widest = input ? static_cast<index_t>(input->cols()) : 0;
   for (const LayerView& x : layers) widest = std::max(widest, static_cast<index_t>(x.cols()));
-  const auto n = static_cast<index_t>(layers.front().rows());
   const index_t k_max = *std::max_element(options.k.begin(), options.k.end());
-  const auto estimate = [&](std::size_t cells) {
-    return estimate_memory(n, widest, layers.size(), options, cells);
+  const auto estimate = [&] {
+    return estimate_memory(n, widest, layers.size(), options, plan.concurrent_cells,
+                           plan.layers_in_flight);
   };
-  while (plan.concurrent_cells > 1 &&
-         estimate(plan.concurrent_cells).total() > options.memory_limit)
-    --plan.concurrent_cells;
-  const MemoryEstimate planned = estimate(plan.concurrent_cells);
+  while (estimate().total() > options.memory_limit) {
+    if (plan.layers_in_flight > 1)
+      plan.concurrent_cells = --plan.layers_in_flight * slots;
+    else if (plan.concurrent_cells > 1)
+      --plan.concurrent_cells;
+    else
+      break;
+  }
+  const MemoryEstimate planned = estimate();
   if (planned.total() > options.memory_limit)
     throw Error("geometry",
                 "n = " + std::to_string(n) + " points, " + std::to_string(layers.size()) +
@@ -261,12 +296,13 @@ MemoryPlan plan_memory(std::span<const LayerView> layers, const std::optional<La
                     ", more than the memory limit of " + gigabytes(options.memory_limit) +
                     " (lower the largest k or the number of points)");
   // An extra entry: an index and a distance (twice while threaded blocks are joined), and under
-  // baptista-r up to five indices in the tie-keeping graph build of every cell in flight.
+  // baptista-r up to five indices in the tie-keeping graph build of every cell in flight. The room
+  // is shared by the layers in flight.
   const std::size_t per_entry =
       (options.threads > 1 ? 2 : 1) * (sizeof(index_t) + sizeof(double)) +
       (options.rule == GraphRule::baptista_r ? 5 * sizeof(index_t) * plan.concurrent_cells : 0);
   plan.max_entries = static_cast<std::size_t>(n) * static_cast<std::size_t>(k_max) +
-                     (options.memory_limit - planned.total()) / per_entry;
+                     (options.memory_limit - planned.total()) / per_entry / plan.layers_in_flight;
   return plan;
 }
 
@@ -279,15 +315,17 @@ std::string MemoryEstimate::describe() const {
 }
 
 MemoryEstimate estimate_memory(index_t n, index_t widest_layer, std::size_t layers,
-                               const MeasureOptions& options, std::size_t concurrent_cells) {
+                               const MeasureOptions& options, std::size_t concurrent_cells,
+                               std::size_t layers_in_flight) {
   const auto points = static_cast<std::size_t>(std::max<index_t>(n, 0));
+  const std::size_t in_flight = std::max<std::size_t>(layers_in_flight, 1);
   std::size_t k_max = 0, k_sum = 0;
-  std::vector<std::size_t> by_size;
+  std::vector<std::size_t> by_size;  // the cells of the layers in flight
   for (index_t k : options.k) {
     const auto kk = static_cast<std::size_t>(std::max<index_t>(k, 0));
     k_max = std::max(k_max, kk);
     k_sum += kk;
-    by_size.push_back(kk);
+    by_size.insert(by_size.end(), in_flight, kk);
   }
   std::sort(by_size.rbegin(), by_size.rend());
   constexpr std::size_t index_bytes = sizeof(index_t), offset_bytes = sizeof(count_t);
@@ -297,8 +335,9 @@ MemoryEstimate estimate_memory(index_t n, index_t widest_layer, std::size_t laye
   // threads, the blocks' lists and the joined ones live together for a moment: twice the lists.
   const std::size_t copies = options.threads > 1 ? 2 : 1;
   out.neighbour_lists =
-      copies * points * k_max * (index_bytes + sizeof(double)) + points * offset_bytes +
-      points * static_cast<std::size_t>(std::max<index_t>(widest_layer, 0)) * sizeof(double);
+      in_flight *
+      (copies * points * k_max * (index_bytes + sizeof(double)) + points * offset_bytes +
+       points * static_cast<std::size_t>(std::max<index_t>(widest_layer, 0)) * sizeof(double));
   // One cell of scale k: the build's rows (N_k and its transpose, k n each) and the symmetric
   // result (up to 2 k n) with baptista-r's arcs (k n): 5 k n indices bound it from above; four
   // row-offset arrays; the per-node curvature series.
@@ -367,7 +406,6 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
   if (!reference_r) input.reset();  // the other conventions start at layer 1: never read it
   validate_layer_stack(layers, options, input);
   const MemoryPlan memory = plan_memory(layers, input, options);  // may refuse
-  const std::size_t concurrent = memory.concurrent_cells;
   const index_t k_max = *std::max_element(options.k.begin(), options.k.end());
 
   std::vector<MeasuresAtK> slots(options.k.size());
@@ -378,36 +416,46 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
     if (reference_r) slots[s].eta.assign(layers.size(), std::numeric_limits<double>::quiet_NaN());
   }
 
-  // Layer-major: the neighbour lists of one layer serve every k, so only one layer's lists live at
-  // a time; under baptista-r each slot also keeps the previous layer's reach for the transition.
+  // Layer-major: the neighbour lists of a layer serve every k, so only the lists of the layers in
+  // flight live at a time (one layer unless layers_wanted asks for more); under baptista-r each
+  // slot also keeps the previous layer's reach for the transition.
   std::vector<OwnedReach> previous(reference_r ? slots.size() : 0),
       current(reference_r ? slots.size() : 0);
   std::vector<LocalPass> local(options.local ? slots.size() : 0);
   const std::size_t total = layers.size() + (input ? 1 : 0);
   std::size_t done = 0;
-  auto layer_done = [&] {
-    if (options.on_layer_done) options.on_layer_done(++done, total);
+  auto layers_done = [&](std::size_t count) {
+    for (std::size_t c = 0; c < count; ++c)
+      if (options.on_layer_done) options.on_layer_done(++done, total);
   };
-  // The cells (layer l, slot s) of one layer are independent: each writes only its slot's state.
-  // They run in parallel, the largest k first so that the longest cells start earliest; a cell's
-  // BFS batches become tasks of the same team (parallel.hpp), which keeps every thread busy when
-  // the cells are fewer than the threads or of very different cost.
-  std::vector<std::size_t> by_cost(slots.size());
-  for (std::size_t s = 0; s < slots.size(); ++s) by_cost[s] = s;
-  std::stable_sort(by_cost.begin(), by_cost.end(),
-                   [&](std::size_t a, std::size_t b) { return slots[a].k > slots[b].k; });
-  // Under a memory limit, as many cells at once as the estimate allows: the slots are dealt round
-  // robin (largest k first) into that many blocks, so that the blocks cost about the same, and each
-  // block is measured in turn by one task (its BFS batches still use every thread).
-  const std::size_t cells_per_block = (slots.size() + concurrent - 1) / concurrent;
-  const auto for_each_slot = [&](const std::function<void(std::size_t)>& cell) {
-    for_each_block(cells_per_block * concurrent, cells_per_block, options.threads,
+  // The cells (layer l, slot s) of the layers in flight are independent: each writes only its own
+  // layer of its slot's state (several layers of a slot are in flight only where cells_chained is
+  // false). They run in parallel, the largest k first so that the longest cells start earliest; a
+  // cell's BFS batches become tasks of the same team (parallel.hpp), which keeps every thread busy
+  // when the cells are fewer than the threads or of very different cost. Under a memory limit, as
+  // many cells at once as the estimate allows: the cells are dealt round robin (largest k first)
+  // into that many blocks, so that the blocks cost about the same, and each block is measured in
+  // turn by one task.
+  struct Cell {
+    std::size_t layer, slot;
+  };
+  const auto for_each_cell = [&](std::size_t first_layer, std::size_t layer_count,
+                                 const std::function<void(const Cell&)>& measure) {
+    std::vector<Cell> cells;
+    for (std::size_t l = first_layer; l < first_layer + layer_count; ++l)
+      for (std::size_t s = 0; s < slots.size(); ++s) cells.push_back({l, s});
+    std::stable_sort(cells.begin(), cells.end(), [&](const Cell& a, const Cell& b) {
+      return slots[a.slot].k > slots[b.slot].k;
+    });
+    const std::size_t blocks = std::min(memory.concurrent_cells, cells.size());
+    const std::size_t cells_per_block = (cells.size() + blocks - 1) / blocks;
+    for_each_block(cells_per_block * blocks, cells_per_block, options.threads,
                    [&](std::size_t begin, std::size_t end) {
                      for (std::size_t position = begin; position < end; ++position) {
                        const std::size_t block = position / cells_per_block,
                                          turn = position % cells_per_block;
-                       const std::size_t rank = turn * concurrent + block;
-                       if (rank < slots.size()) cell(by_cost[rank]);
+                       const std::size_t rank = turn * blocks + block;
+                       if (rank < cells.size()) measure(cells[rank]);
                      }
                    });
   };
@@ -423,27 +471,35 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
   if (input) {
     const NeighbourLists lists = lists_of(*input, 0);
     // Only the input's graph and reachability enter the R rule: no curvature, no per-node series.
-    for_each_slot([&](std::size_t s) {
+    for_each_cell(0, 1, [&](const Cell& cell) {
+      const std::size_t s = cell.slot;
       slots[s].input = measure_layer_into(lists, slots[s].k, options.rule, {}, {}, false,
                                           &previous[s], nullptr, options.threads);
     });
-    layer_done();
+    layers_done(1);
   }
-  for (std::size_t l = 0; l < layers.size(); ++l) {
-    const NeighbourLists lists = lists_of(layers[l], l + 1);
-    for_each_slot([&](std::size_t s) {
+  for (std::size_t first = 0; first < layers.size(); first += memory.layers_in_flight) {
+    const std::size_t count = std::min(memory.layers_in_flight, layers.size() - first);
+    // The layers' kNN together too (each a taskloop of row blocks): the lowest layer's error wins.
+    std::vector<NeighbourLists> lists(count);
+    for_each_block(count, 1, options.threads, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t l = begin; l < end; ++l)
+        lists[l] = lists_of(layers[first + l], first + l + 1);
+    });
+    for_each_cell(first, count, [&](const Cell& cell) {
+      const std::size_t l = cell.layer, s = cell.slot;
       MeasuresAtK& slot = slots[s];
-      slot.layers[l] =
-          measure_layer_into(lists, slot.k, options.rule, slot.notions, options.curvature_options,
-                             options.per_node, reference_r ? &current[s] : nullptr,
-                             options.local ? &local[s] : nullptr, options.threads);
+      slot.layers[l] = measure_layer_into(lists[l - first], slot.k, options.rule, slot.notions,
+                                          options.curvature_options, options.per_node,
+                                          reference_r ? &current[s] : nullptr,
+                                          options.local ? &local[s] : nullptr, options.threads);
       if (!reference_r) return;
       // eta[l] is the change into hidden layer l + 1: from the inputs for l = 0 when given.
       if (l > 0 || input)
         slot.eta[l] = reference_r_transition(previous[s].view(), current[s].view()).eta;
       std::swap(previous[s], current[s]);
     });
-    layer_done();
+    layers_done(count);
   }
 
   for (std::size_t s = 0; s < slots.size(); ++s) {

@@ -54,9 +54,10 @@ void for_each_block(std::size_t count, std::size_t block, int threads,
 #pragma omp taskloop grainsize(1) default(shared)
     for (std::size_t b = 0; b < blocks; ++b) run(b);
   } else if (blocks > 1 && threads > 1) {
-    const int team =
-        static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), blocks));
-#pragma omp parallel num_threads(team) default(shared)
+    // The whole team even for fewer blocks than threads: the blocks may open nested loops (a
+    // layer's kNN rows, a cell's BFS batches), whose tasks the threads without a block of their own
+    // take while they wait at the region's end.
+#pragma omp parallel num_threads(threads) default(shared)
 #pragma omp single
 #pragma omp taskloop grainsize(1) default(shared)
     for (std::size_t b = 0; b < blocks; ++b) run(b);

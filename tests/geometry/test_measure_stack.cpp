@@ -370,23 +370,27 @@ TEST_CASE("any thread count gives the one-thread measures, field for field",
   std::vector<RowMatrix> stack;
   for (int width : {3, 6, 2, 5}) stack.push_back(test::lattice_cloud(rng, 600, width, 5));
   const RowMatrix inputs = test::lattice_cloud(rng, 600, 4, 5);
-  for (GraphRule rule : {GraphRule::knn_union, GraphRule::knn_mutual, GraphRule::baptista_r}) {
-    MeasureOptions options;
-    options.k = {1, 40, 7, 3, 120};
-    options.rule = rule;
-    options.per_node = true;
-    if (rule != GraphRule::baptista_r) {
-      options.local = true;
-      options.curvatures = {forman, CurvatureNotion::augmented_forman,
-                            CurvatureNotion::balanced_forman, CurvatureNotion::ollivier_approx};
+  // Without the local coefficients, union and mutual cells are independent across layers: on 2 or
+  // more threads the cells of several layers run together (layers_wanted), which this covers too.
+  for (GraphRule rule : {GraphRule::knn_union, GraphRule::knn_mutual, GraphRule::baptista_r})
+    for (bool local : {true, false}) {
+      if (local && rule == GraphRule::baptista_r) continue;
+      MeasureOptions options;
+      options.k = {1, 40, 7, 3, 120};
+      options.rule = rule;
+      options.per_node = true;
+      options.local = local;
+      if (rule != GraphRule::baptista_r)
+        options.curvatures = {forman, CurvatureNotion::augmented_forman,
+                              CurvatureNotion::balanced_forman, CurvatureNotion::ollivier_approx};
+      const auto one = measure_stack(stack, options, LayerView(inputs));
+      for (int threads : {2, 3, 8}) {
+        INFO("rule " << graph_rule_name(rule) << (local ? ", local" : "") << ", " << threads
+                     << " threads");
+        options.threads = threads;
+        check_same(measure_stack(stack, options, LayerView(inputs)), one);
+      }
     }
-    const auto one = measure_stack(stack, options, LayerView(inputs));
-    for (int threads : {2, 3, 8}) {
-      INFO("rule " << graph_rule_name(rule) << ", " << threads << " threads");
-      options.threads = threads;
-      check_same(measure_stack(stack, options, LayerView(inputs)), one);
-    }
-  }
   MeasureOptions bad;
   bad.k = {3};
   bad.threads = 0;
@@ -410,6 +414,11 @@ TEST_CASE(
   CHECK(one.total() == 94000);
   // A second cell in flight adds the k = 10 cell: 5 * 10 * 100 * 4 + 3200 + 1600.
   CHECK(estimate_memory(100, 5, 3, options, 2).graphs == 44800 + 24800);
+  // Two layers in flight: both layers' lists, and their two k = 20 cells come first.
+  const MemoryEstimate two_layers = estimate_memory(100, 5, 3, options, 2, 2);
+  CHECK(two_layers.neighbour_lists == 2 * 28800);
+  CHECK(two_layers.graphs == 2 * 44800);
+  CHECK(two_layers.searches == 20400);
   CHECK_THAT(one.describe(), Contains("about 9.4e-05 GB") && Contains("graphs 4.48e-05 GB"));
 
   const auto stack = small_stack(5, 60);
@@ -434,6 +443,20 @@ TEST_CASE(
     options.memory_limit = estimate_memory(60, 5, smooth.size(), options, 2).total();
     REQUIRE(estimate_memory(60, 5, smooth.size(), options, 3).total() > options.memory_limit);
     check_same(measure_stack(smooth, options), smooth_unlimited);
+  }
+  SECTION("independent cells: all layers, two layers, one layer in flight, the same measures") {
+    options.local = false;
+    const auto alone = measure_stack(smooth, options);
+    // Four layers of four slots on 3 threads: layers_wanted asks for all four at once.
+    for (std::size_t in_flight : {4, 2, 1}) {
+      INFO(in_flight << " layers in flight");
+      options.memory_limit =
+          estimate_memory(60, 5, smooth.size(), options, in_flight * options.k.size(), in_flight)
+              .total();
+      check_same(measure_stack(smooth, options), alone);
+    }
+    options.memory_limit = 0;
+    check_same(measure_stack(smooth, options), alone);
   }
   SECTION("tie tails beyond the estimate are refused before they exceed the limit") {
     // 60 identical points: every row keeps all 59 others, not k_max = 20.

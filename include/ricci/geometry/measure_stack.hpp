@@ -51,7 +51,9 @@ struct MeasureOptions {
   // total, from the calling thread: a progress hook for callers that report, never required.
   std::function<void(std::size_t done, std::size_t total)> on_layer_done;
   // Threads for this one stack (parallel.hpp): the kNN rows of a layer, its (layer, k) cells and
-  // the BFS source batches of a cell are spread over them. Results are identical for any count.
+  // the BFS source batches of a cell are spread over them; when one layer's cells are too few to
+  // keep them busy, the cells of several layers (their lists computed together) share them. Results
+  // are identical for any count.
   int threads = 1;
   // The most memory measure_stack may use beyond its input layers, in bytes; 0: no limit. Cells run
   // concurrently only as far as the estimate (estimate_memory) allows; when even one cell at a time
@@ -141,9 +143,10 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
 // The peak memory of measure_stack beyond its input layers, estimated from the sizes alone, by part
 // so that a refusal can say what dominates. Conservative: neighbour lists are counted at k_max
 // entries a row (ties add a few), graphs at their largest (every kNN arc unreciprocated), and the
-// builds' temporaries in full. `concurrent_cells` (layer, k) cells at a time.
+// builds' temporaries in full. `concurrent_cells` (layer, k) cells at a time, of
+// `layers_in_flight` layers whose lists live together.
 struct MemoryEstimate {
-  std::size_t neighbour_lists = 0;  // one layer's lists up to k_max, and the transposed layer copy
+  std::size_t neighbour_lists = 0;  // each layer in flight: lists up to k_max, its transposed copy
   std::size_t graphs = 0;           // the cells in flight: graph, its build, curvature per node
   std::size_t searches = 0;         // the BFS batches in flight (one per thread)
   std::size_t kept = 0;             // what lives across layers: series, reach, local's graphs
@@ -152,7 +155,8 @@ struct MemoryEstimate {
   std::string describe() const;
 };
 MemoryEstimate estimate_memory(index_t n, index_t widest_layer, std::size_t layers,
-                               const MeasureOptions& options, std::size_t concurrent_cells);
+                               const MeasureOptions& options, std::size_t concurrent_cells,
+                               std::size_t layers_in_flight = 1);
 
 // The validation alone, so callers can reject input before doing any other work.
 void validate_layer_stack(std::span<const LayerView> layers, const MeasureOptions& options,
