@@ -2,7 +2,7 @@
 """Projects measure_stack's wall time on P threads from the one-thread time of each of its tasks.
 
     build/release/bench/bench_threads --task-times tasks.txt --repeats 5
-    python3 bench/project_threads.py tasks.txt [--threads 1,2,4,8,16] [--layers-in-flight auto|1]
+    python3 bench/project_threads.py tasks.txt [--threads 1,2,4,8,16] [--in-flight 1,2,5]
 
 A projection, not a measurement: it replays the task graph of measure_stack (measure_stack.cpp,
 knn.cpp, parallel.hpp) on P ideal threads -- no memory-bandwidth or cache contention, no runtime
@@ -162,7 +162,7 @@ def project(n, knn, join, cells, threads, layers_in_flight):
 
 
 def layers_wanted(n, slots, layers, threads):
-    """measure_stack.cpp's layers_wanted: 16 tasks a thread."""
+    """measure_stack.cpp's layers_wanted (no memory limit): 16 tasks a thread."""
     if threads <= 1:
         return 1
     per_layer = slots * math.ceil(n / 512)
@@ -173,18 +173,24 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("tasks")
     parser.add_argument("--threads", default="1,2,4,8,16")
+    parser.add_argument("--in-flight", default="1",
+                        help="fixed numbers of layers in flight to show beside layers_wanted's")
     args = parser.parse_args()
     n, knn, join, cells = read_tasks(args.tasks)
     slots, layers = len(cells[min(cells)]), len(knn)
+    fixed = [int(w) for w in args.in_flight.split(",")]
     one = sum(knn.values()) + sum(s + b for c in cells.values() for (_, s, b) in c)
-    print(f"n = {n}, {layers} layers, {slots} k; one thread: {one:.4f} s of tasks")
-    print("threads | one layer at a time | speed-up | layers in flight (auto) | speed-up")
+    print(f"n = {n}, {layers} layers, {slots} k; one thread: {one:.4f} s of tasks; projected "
+          "wall time and speed-up on P ideal threads")
+    print("threads | " + " | ".join(f"{w} in flight" for w in fixed) + " | layers_wanted")
     for p in (int(t) for t in args.threads.split(",")):
-        barrier = project(n, knn, join, cells, p, 1)
+        cells_text = []
+        for w in fixed:
+            t = project(n, knn, join, cells, p, w)
+            cells_text.append(f"{t:.4f} s {one / t:5.2f}x")
         w = layers_wanted(n, slots, layers, p)
-        together = project(n, knn, join, cells, p, w)
-        print(f"{p:7d} | {barrier:.4f} s | {one / barrier:5.2f}x | {together:.4f} s ({w}) | "
-              f"{one / together:5.2f}x")
+        t = project(n, knn, join, cells, p, w)
+        print(f"{p:7d} | " + " | ".join(cells_text) + f" | {t:.4f} s {one / t:5.2f}x ({w})")
 
 
 if __name__ == "__main__":

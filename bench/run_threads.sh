@@ -6,7 +6,10 @@
 #   2. node throughput on many networks: P concurrent one-thread `ricci-query analyze` processes of
 #      stack A for P = 1, 2, 4, 8, 16 up to the cores, in networks per second, next to one process on
 #      every core;
-#   3. n = 50,000 points, 5 layers: the full grid on every core, its peak resident memory and time.
+#   3. the schedule beyond this machine's cores: one-thread task times of stack A and n = 10,000
+#      (bench_threads --task-times) replayed on 1..32 ideal threads (bench/project_threads.py), a
+#      projection to check against step 1 here, not a measurement;
+#   4. n = 50,000 points, 5 layers: the full grid on every core, its peak resident memory and time.
 #   bench/run_threads.sh [BUILD_DIR] [--no-50k]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,8 +47,14 @@ end=$(date +%s.%N)
 awk -v c="$cores" -v s="$start" -v e="$end" \
   'BEGIN { printf " 1 process on %d threads: %.2f s wall, %.2f networks/s\n", c, e - s, 1 / (e - s) }'
 
+echo; echo "== 3. projected on ideal threads from one-thread task times (not measured)"
+for n in 2000 10000; do
+  "$build/bench/bench_threads" --n "$n" --k "$fmnist" --repeats 3 --task-times "/tmp/ricci-tasks-$n.txt" > /dev/null
+  python3 bench/project_threads.py "/tmp/ricci-tasks-$n.txt" --threads 1,2,4,8,16,32 --in-flight 1
+done
+
 [ "$skip_50k" = "--no-50k" ] && exit 0
-echo; echo "== 3. n = 50,000 points, 5 layers x 50, the full grid on $cores threads"
+echo; echo "== 4. n = 50,000 points, 5 layers x 50, the full grid on $cores threads"
 "$build/bench/bench_geometry" /tmp/ricci-bench-50k.h5 --n 50000 --layers 5 --width 50 --k 10 \
   --write-only 1
 /usr/bin/time -f "peak resident memory: %M KiB, wall %e s" \

@@ -361,8 +361,8 @@ NeighbourLists exact_knn(const LayerView& points, index_t k_max, int threads,
     return NeighbourLists(k_max, std::move(offsets), std::move(blocks[0].neighbours),
                           std::move(blocks[0].distances));
   }
-  // The join copies every entry once more: in parallel, block by block into its place, since on
-  // many threads a serial copy would take as long as the distances themselves.
+  // The join copies every entry once more: in parallel, block by block into its place. Serial, it
+  // would cost a quarter of a layer's kNN on 16 threads (stack A: 0.35 ms against 25 ms / 16).
   std::vector<std::size_t> block_start{0};
   for (const BlockLists& b : blocks) {
     for (count_t size : b.row_size) offsets.push_back(offsets.back() + size);
