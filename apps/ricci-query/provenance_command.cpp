@@ -8,6 +8,7 @@
 #include "query.hpp"
 #include "ricci/core/error.hpp"
 #include "ricci/io/results_file.hpp"
+#include "ricci/sweep/data_identity.hpp"
 #include "subcommand.hpp"
 
 namespace ricci::query {
@@ -33,26 +34,14 @@ std::string text_of(const Json& object, const char* key) {
   return object[key].is_string() ? object[key].get<std::string>() : object[key].dump();
 }
 
-// The data identity's "sha256 <problem> <role> <hex> <path>" lines (tab-separated).
+// The data files of the identity, in the order the sweep wrote them.
 Json data_files(const std::string& identity) {
   Json out = Json::array();
-  std::size_t start = 0;
-  while (start < identity.size()) {
-    const std::size_t end = std::min(identity.find('\n', start), identity.size());
-    std::vector<std::string> fields;
-    std::size_t field_start = start;
-    while (field_start <= end) {
-      const std::size_t tab = std::min(identity.find('\t', field_start), end);
-      fields.push_back(identity.substr(field_start, tab - field_start));
-      field_start = tab + 1;
-    }
-    if (fields.size() >= 5 && fields[0] == "sha256")
-      out.push_back({{"problem", fields[1]},
-                     {"role", fields[2]},
-                     {"sha256", fields[3]},
-                     {"path", fields[4]}});
-    start = end + 1;
-  }
+  for (const sweep::DataFileDigest& file : sweep::parse_data_identity(identity).files)
+    out.push_back({{"problem", file.problem},
+                   {"role", file.role},
+                   {"sha256", file.sha256},
+                   {"path", file.path}});
   return out;
 }
 
