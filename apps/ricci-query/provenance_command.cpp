@@ -1,8 +1,9 @@
 // ricci-query provenance FILE.h5 [--format table|csv|json]: where a results file comes from —
 // the builds that wrote it (git commit, dirty tree, compiler, flags, instruction set, library
 // versions), its data files with their SHA-256, when it was created and completed, and the
-// sessions that wrote it (creation and each --resume) with how many runs each wrote. Files older
-// than schema 6 print what they have and name what they lack. csv: one row per session.
+// sessions that wrote it (creation and each --resume) with their MPI ranks and threads per rank
+// ("-" for sessions recorded before those were; json: absent) and how many runs each wrote. Files
+// older than schema 6 print what they have and name what they lack. csv: one row per session.
 #include <map>
 
 #include "query.hpp"
@@ -102,15 +103,16 @@ int provenance_command(const std::vector<std::string>& args, std::ostream& out) 
     out << report.dump(2) << "\n";
     return exit_ok;
   }
-  Table session_table{{"session", "action", "start", "end", "host", "pid", "slurm_job", "build",
-                       "commit", "dirty", "runs_done", "runs_failed"},
+  Table session_table{{"session", "action", "start", "end", "host", "pid", "slurm_job", "ranks",
+                       "threads_per_rank", "build", "commit", "dirty", "runs_done", "runs_failed"},
                       {}};
   for (std::size_t s = 0; s < sessions.size(); ++s) {
     const Json& session = sessions[s];
     session_table.rows.push_back(
         {static_cast<long long>(s), text_of(session, "action"), text_of(session, "start"),
          text_of(session, "end"), text_of(session, "host"), text_of(session, "pid"),
-         text_of(session, "slurm_job_id"), text_of(session, "build"),
+         text_of(session, "slurm_job_id"), text_of(session, "ranks"),
+         text_of(session, "threads_per_rank"), text_of(session, "build"),
          text_of(session, "commit").substr(0, 12), text_of(session, "dirty"),
          session.value("runs_done", 0LL), session.value("runs_failed", 0LL)});
   }
