@@ -1,13 +1,15 @@
 // ricci-query provenance FILE.h5 [--format table|csv|json]: where a results file comes from —
 // the builds that wrote it (git commit, dirty tree, compiler, flags, instruction set, library
 // versions), its data files with their SHA-256, when it was created and completed, and the
-// sessions that wrote it (creation and each --resume) with how many runs each wrote. Files older
-// than schema 6 print what they have and name what they lack. csv: one row per session.
+// sessions that wrote it (creation and each --resume) with their MPI ranks and threads per rank
+// ("-" for sessions recorded before those were; json: absent) and how many runs each wrote. Files
+// older than schema 6 print what they have and name what they lack. csv: one row per session.
 #include <map>
 
 #include "query.hpp"
 #include "ricci/core/error.hpp"
 #include "ricci/io/results_file.hpp"
+#include "ricci/sweep/data_identity.hpp"
 #include "subcommand.hpp"
 
 namespace ricci::query {
@@ -33,26 +35,14 @@ std::string text_of(const Json& object, const char* key) {
   return object[key].is_string() ? object[key].get<std::string>() : object[key].dump();
 }
 
-// The data identity's "sha256 <problem> <role> <hex> <path>" lines (tab-separated).
+// The data files of the identity, in the order the sweep wrote them.
 Json data_files(const std::string& identity) {
   Json out = Json::array();
-  std::size_t start = 0;
-  while (start < identity.size()) {
-    const std::size_t end = std::min(identity.find('\n', start), identity.size());
-    std::vector<std::string> fields;
-    std::size_t field_start = start;
-    while (field_start <= end) {
-      const std::size_t tab = std::min(identity.find('\t', field_start), end);
-      fields.push_back(identity.substr(field_start, tab - field_start));
-      field_start = tab + 1;
-    }
-    if (fields.size() >= 5 && fields[0] == "sha256")
-      out.push_back({{"problem", fields[1]},
-                     {"role", fields[2]},
-                     {"sha256", fields[3]},
-                     {"path", fields[4]}});
-    start = end + 1;
-  }
+  for (const sweep::DataFileDigest& file : sweep::parse_data_identity(identity).files)
+    out.push_back({{"problem", file.problem},
+                   {"role", file.role},
+                   {"sha256", file.sha256},
+                   {"path", file.path}});
   return out;
 }
 
@@ -113,15 +103,16 @@ int provenance_command(const std::vector<std::string>& args, std::ostream& out) 
     out << report.dump(2) << "\n";
     return exit_ok;
   }
-  Table session_table{{"session", "action", "start", "end", "host", "pid", "slurm_job", "build",
-                       "commit", "dirty", "runs_done", "runs_failed"},
+  Table session_table{{"session", "action", "start", "end", "host", "pid", "slurm_job", "ranks",
+                       "threads_per_rank", "build", "commit", "dirty", "runs_done", "runs_failed"},
                       {}};
   for (std::size_t s = 0; s < sessions.size(); ++s) {
     const Json& session = sessions[s];
     session_table.rows.push_back(
         {static_cast<long long>(s), text_of(session, "action"), text_of(session, "start"),
          text_of(session, "end"), text_of(session, "host"), text_of(session, "pid"),
-         text_of(session, "slurm_job_id"), text_of(session, "build"),
+         text_of(session, "slurm_job_id"), text_of(session, "ranks"),
+         text_of(session, "threads_per_rank"), text_of(session, "build"),
          text_of(session, "commit").substr(0, 12), text_of(session, "dirty"),
          session.value("runs_done", 0LL), session.value("runs_failed", 0LL)});
   }

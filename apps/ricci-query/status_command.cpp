@@ -7,11 +7,9 @@
 // running, within three progress intervals (at least a minute), and — when its master ran on this
 // host — by a process that still exists.
 #include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <fstream>
 #include <iomanip>
 #include <map>
@@ -19,6 +17,7 @@
 #include "query.hpp"
 #include "ricci/io/results_table.hpp"
 #include "ricci/io/status_file.hpp"
+#include "ricci/sweep/place.hpp"
 #include "subcommand.hpp"
 
 namespace ricci::query {
@@ -40,16 +39,11 @@ Json read_live_status(const std::string& results_path) {
   return live.is_object() ? live : Json(nullptr);
 }
 
-double unix_now() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-
 // Whether the master the live file names is gone: it ran on this host and its pid no longer exists.
 bool master_gone(const Json& live) {
   const Json& master = live.value("master", Json::object());
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0 || master.value("host", "") != host) return false;
+  const std::string here = sweep::this_place().host;  // "" when the host name cannot be read
+  if (here.empty() || master.value("host", "") != here) return false;
   const long pid = master.value("pid", 0L);
   return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
@@ -93,7 +87,7 @@ int status_command(const std::vector<std::string>& args, std::ostream& out) {
     }
   }
   const Json live = read_live_status(options.path);
-  const double now = unix_now();
+  const double now = sweep::unix_seconds_now();
   const bool live_fresh = fresh(live, now);
 
   if (options.format == Format::csv) {

@@ -57,31 +57,6 @@ std::vector<std::string> fields(const std::string& line) {
   }
 }
 
-struct Digest {
-  std::string hex, path;
-};
-struct Entries {
-  std::map<std::string, std::string> shapes;                      // problem -> its shapes, as text
-  std::map<std::string, std::string> knobs;                       // problem -> data::knobs_text
-  std::map<std::pair<std::string, std::string>, Digest> digests;  // (problem, role) -> file
-};
-
-Entries parse(const std::string& text) {
-  Entries entries;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    const auto f = fields(line);
-    if (f.size() == 5 && f[0] == "shape")
-      entries.shapes[f[1]] = f[2] + " train / " + f[3] + " test points, " + f[4] + " features";
-    else if (f.size() == 3 && f[0] == "knobs")
-      entries.knobs[f[1]] = f[2];
-    else if (f.size() == 5 && f[0] == "sha256")
-      entries.digests[{f[1], f[2]}] = {f[3], f[4]};
-  }
-  return entries;
-}
-
 }  // namespace
 
 std::string sha256_hex(const std::string& bytes) {
@@ -142,18 +117,46 @@ std::string data_identity(const JobSpec& job, const std::vector<ProblemShape>& s
   return text;
 }
 
+DataIdentity parse_data_identity(const std::string& text) {
+  DataIdentity identity;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto f = fields(line);
+    if (f.size() == 5 && f[0] == "shape")
+      identity.shapes[f[1]] = f[2] + " train / " + f[3] + " test points, " + f[4] + " features";
+    else if (f.size() == 3 && f[0] == "knobs")
+      identity.knobs[f[1]] = f[2];
+    else if (f.size() >= 5 && f[0] == "sha256") {
+      // The path is written last and verbatim: whatever follows the fourth tab.
+      std::size_t path_start = 0;
+      for (int tab = 0; tab < 4; ++tab) path_start = line.find('\t', path_start) + 1;
+      identity.files.push_back({f[1], f[2], f[3], line.substr(path_start)});
+    }
+  }
+  return identity;
+}
+
 std::string data_difference(const std::string& stored, const std::string& current,
                             const std::string& output) {
-  const Entries before = parse(stored), now = parse(current);
-  for (const auto& [key, file] : now.digests) {
-    const auto it = before.digests.find(key);
-    if (it == before.digests.end())
+  const DataIdentity before = parse_data_identity(stored), now = parse_data_identity(current);
+  // Keyed by (problem, role): a file is the same one wherever it lies now.
+  using Digests = std::map<std::pair<std::string, std::string>, DataFileDigest>;
+  const auto by_role = [](const DataIdentity& identity) {
+    Digests digests;
+    for (const DataFileDigest& file : identity.files) digests[{file.problem, file.role}] = file;
+    return digests;
+  };
+  const Digests stored_files = by_role(before), current_files = by_role(now);
+  for (const auto& [key, file] : current_files) {
+    const auto it = stored_files.find(key);
+    if (it == stored_files.end())
       return file.path + " (" + key.second + " of " + key.first + ") is not among the data " +
              output + " was created with";
-    if (it->second.hex != file.hex)
+    if (it->second.sha256 != file.sha256)
       return file.path + " (" + key.second + " of " + key.first + ") differs from the data " +
-             output + " was created with (SHA-256 then " + it->second.hex + ", now " + file.hex +
-             ")";
+             output + " was created with (SHA-256 then " + it->second.sha256 + ", now " +
+             file.sha256 + ")";
   }
   for (const auto& [problem, knobs] : now.knobs) {
     const auto it = before.knobs.find(problem);

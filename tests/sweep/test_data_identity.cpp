@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
 
 #include "../test_support.hpp"
 #include "ricci/core/error.hpp"
@@ -89,6 +90,12 @@ TEST_CASE("a changed or reshaped data file is a difference naming it", "[sweep][
   const auto job = job_on("csv:" + csv);
   const std::string before = sweep::data_identity(job, sweep::probe_problems(job));
   CHECK(before.find(sweep::sha256_file(csv)) != std::string::npos);
+  const auto parsed = sweep::parse_data_identity(before);
+  REQUIRE(parsed.files.size() == 1);
+  CHECK(parsed.files[0].problem == "csv:" + csv);
+  CHECK(parsed.files[0].role == "csv");
+  CHECK(parsed.files[0].sha256 == sweep::sha256_file(csv));
+  CHECK(parsed.files[0].path == csv);
   CHECK(sweep::data_difference(before, sweep::data_identity(job, sweep::probe_problems(job)),
                                "out.h5")
             .empty());
@@ -105,4 +112,46 @@ TEST_CASE("a changed or reshaped data file is a difference naming it", "[sweep][
   CHECK_THAT(sweep::data_difference(reshaped, before, "out.h5"),
              Catch::Contains("now has 20 train / 20 test points, 2 features") &&
                  Catch::Contains("created with 19 train / 21 test points"));
+}
+
+TEST_CASE("parse_data_identity reads back what data_identity writes", "[sweep][identity]") {
+  SECTION("an empty identity (a file without one) has nothing") {
+    const auto identity = sweep::parse_data_identity("");
+    CHECK(identity.shapes.empty());
+    CHECK(identity.knobs.empty());
+    CHECK(identity.files.empty());
+  }
+  SECTION("synthetic data: a shape and knobs, no files") {
+    const auto identity = sweep::parse_data_identity(
+        "shape\tsynthetic-a\t1000\t1000\t3\n"
+        "knobs\tsynthetic-a\tnoise = 0.08, scale = 1\n");
+    CHECK(identity.shapes == std::map<std::string, std::string>{
+                                 {"synthetic-a", "1000 train / 1000 test points, 3 features"}});
+    CHECK(identity.knobs ==
+          std::map<std::string, std::string>{{"synthetic-a", "noise = 0.08, scale = 1"}});
+    CHECK(identity.files.empty());
+  }
+  SECTION("data files in the order written, a path with a tab whole, other lines skipped") {
+    const auto identity = sweep::parse_data_identity(
+        "shape\tmnist\t60000\t10000\t784\n"
+        "sha256\tmnist\ttrain-images-idx3-ubyte\taaaa\t/data/mnist/train-images-idx3-ubyte.gz\n"
+        "future\tline\tof a later release\n"
+        "sha256\tcsv:/d/odd.csv\tcsv\tbbbb\t/d/odd\tname.csv\n"
+        "sha256\ttoo\tfew\n"
+        "sha256\tmnist\tt10k-labels-idx1-ubyte\tcccc\t/data/mnist/t10k-labels-idx1-ubyte");
+    REQUIRE(identity.files.size() == 3);
+    CHECK(identity.files[0].problem == "mnist");
+    CHECK(identity.files[0].role == "train-images-idx3-ubyte");
+    CHECK(identity.files[0].sha256 == "aaaa");
+    CHECK(identity.files[0].path == "/data/mnist/train-images-idx3-ubyte.gz");
+    CHECK(identity.files[1].problem == "csv:/d/odd.csv");
+    CHECK(identity.files[1].role == "csv");
+    CHECK(identity.files[1].sha256 == "bbbb");
+    CHECK(identity.files[1].path == "/d/odd\tname.csv");
+    // The last line needs no newline.
+    CHECK(identity.files[2].sha256 == "cccc");
+    CHECK(identity.files[2].path == "/data/mnist/t10k-labels-idx1-ubyte");
+    CHECK(identity.shapes.at("mnist") == "60000 train / 10000 test points, 784 features");
+    CHECK(identity.knobs.empty());
+  }
 }

@@ -5,8 +5,9 @@
   (skipped without .git), the compiler, build type and library versions CMake found, the SHA-256 of
   the ricci-sweep executable, this host and the SLURM job id handed to the ranks;
 * a --resume adds one session, and the runs it re-ran name it in /runs/session;
-* `ricci-query provenance` (json: parsed and compared; table and csv: the facts appear; a CSV
-  problem's file with the SHA-256 computed here; an older file: what it lacks is named);
+* `ricci-query provenance` (json: parsed and compared; table and csv: the facts appear, each
+  session's ranks and threads_per_rank among them, none for sessions recorded before those were; a
+  CSV problem's file with the SHA-256 computed here; an older file: what it lacks is named);
 * --resume warns, in one line naming the field, when the stored build differs (simulated by
   editing 'builds' with h5py), and stays silent when it does not;
 * the lock file records host, pid and SLURM job, and a refused second sweep shows them;
@@ -17,8 +18,10 @@
   /usr/bin/python3 tests/sweep/test_provenance_sweep.py RICCI_SWEEP WORKDIR SOURCE_DIR \
       COMPILER_ID COMPILER_VERSION BUILD_TYPE HDF5_VERSION EIGEN_VERSION BOOST_VERSION FLOCK_SHIM
 """
+import csv as csv_module
 import fcntl
 import hashlib
+import io
 import json
 import os
 import re
@@ -149,15 +152,52 @@ for s in range(2):
     got = report["sessions"][s]
     check((got["runs_done"], got["runs_failed"]) == (done, failed),
           f"session {s}: {got['runs_done']}/{got['runs_failed']} != {done}/{failed}")
+    # mpirun -np 3, and the job's default threads_per_rank.
+    check((got.get("ranks"), got.get("threads_per_rank")) == (3, 1),
+          f"session {s}: ranks {got.get('ranks')!r}, threads_per_rank {got.get('threads_per_rank')!r}")
 check(report["lacks"] == [], f"lacks {report['lacks']}")
 q = query("provenance", path)
 check(q.returncode == 0 and build["commit"] in q.stdout and build["compiler"] in q.stdout and
       a["created"] in q.stdout and "resume" in q.stdout and "lacks" not in q.stdout,
       f"provenance table: {q.stdout!r}")
 
+
+def session_rows(table_text):
+    """The text table under 'sessions:' as dicts (its cells have no spaces)."""
+    lines = table_text.split("sessions:\n", 1)[-1].splitlines()
+    header = lines[0].split()
+    return [dict(zip(header, line.split())) for line in lines[1:] if not line.startswith("this file")]
+
+
+rows = session_rows(q.stdout) if q.returncode == 0 else []
+check(len(rows) == 2 and all((r.get("ranks"), r.get("threads_per_rank")) == ("3", "1") for r in rows),
+      f"provenance table's ranks and threads_per_rank: {rows!r}")
+
 q = query("provenance", path, "--format", "csv")
 check(q.returncode == 0 and q.stdout.splitlines()[0].startswith("session,action,start,end,host") and
       len(q.stdout.splitlines()) == 3, f"provenance csv: {q.stdout!r}")
+rows = list(csv_module.DictReader(io.StringIO(q.stdout))) if q.returncode == 0 else []
+check(len(rows) == 2 and all((r.get("ranks"), r.get("threads_per_rank")) == ("3", "1") for r in rows),
+      f"provenance csv's ranks and threads_per_rank: {rows!r}")
+
+# Sessions recorded before ranks and threads_per_rank were: nothing shown for them, no failure.
+unshaped = os.path.join(WORK, "sessions-without-ranks.h5")
+shutil.copyfile(path, unshaped)
+with h5py.File(unshaped, "r+") as f:
+    stored = json.loads(f.attrs["sessions"].decode())
+    for session in stored:
+        del session["ranks"], session["threads_per_rank"]
+    f.attrs.create("sessions", np.bytes_(json.dumps(stored)))
+q = query("provenance", unshaped, "--format", "json")
+got = json.loads(q.stdout)["sessions"] if q.returncode == 0 else []
+check(len(got) == 2 and not any("ranks" in s or "threads_per_rank" in s for s in got),
+      f"provenance json without ranks: exit {q.returncode}, {got!r} {q.stderr!r}")
+q = query("provenance", unshaped, "--format", "csv")
+rows = list(csv_module.DictReader(io.StringIO(q.stdout))) if q.returncode == 0 else []
+check(len(rows) == 2 and all((r["ranks"], r["threads_per_rank"]) == ("", "") for r in rows),
+      f"provenance csv without ranks: exit {q.returncode}, {rows!r} {q.stderr!r}")
+q = query("provenance", unshaped)
+check(q.returncode == 0 and "resume" in q.stdout, f"provenance table without ranks: {q.stdout!r}")
 
 # A different stored build: --resume warns in one line naming what differs.
 with h5py.File(path, "r+") as f:

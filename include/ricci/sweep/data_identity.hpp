@@ -3,6 +3,7 @@
 // reads, the knobs a synthetic problem is drawn with and the shapes the data gave. Stored in the
 // file's 'data_identity' attribute; --resume refuses data that differs, since runs computed on
 // other data must not join the file.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,20 @@ std::vector<DataFile> data_files(const JobSpec& job, const data::Problem& proble
 // Paths are informational only: moving the data does not change its identity. A stored identity
 // without a knobs line (made before the knobs existed) stands for the problem's default knobs.
 std::string data_identity(const JobSpec& job, const std::vector<ProblemShape>& shapes);
+
+// A stored identity read back: what data_identity wrote, line by line. Lines of another kind are
+// skipped, so an identity from a later release still reads. A file's path is the rest of its line
+// (the writer puts it last), tabs included.
+struct DataFileDigest {
+  std::string problem, role, sha256, path;
+};
+struct DataIdentity {
+  std::map<std::string, std::string> shapes;  // problem -> "<n_train> train / <n_test> test points,
+                                              // <width> features", for messages
+  std::map<std::string, std::string> knobs;   // problem -> data::knobs_text
+  std::vector<DataFileDigest> files;          // in the order written; none for synthetic data
+};
+DataIdentity parse_data_identity(const std::string& text);
 
 // "" when `current` describes the same data as `stored`; else one sentence naming the first file
 // (or problem) that differs. `output` is the results file, for the message.
