@@ -57,17 +57,6 @@ Timing time_once(F&& f) {
   return {std::chrono::duration<double>(Clock::now() - t0).count(), thread_cpu_seconds() - c0};
 }
 
-template <class F>
-double best_seconds(int repeats, F&& f) {
-  double best = 1e300;
-  for (int r = 0; r < repeats; ++r) {
-    const auto t0 = Clock::now();
-    f();
-    best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
-  }
-  return best;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -127,9 +116,9 @@ int main(int argc, char** argv) {
     const auto graph = geometry::build_knn_graph(lists, k, geometry::GraphRule::knn_union);
     geometry::GeodesicSummary a, b;
     const double t_boost =
-        best_seconds(repeats, [&] { a = geometry::all_pairs_boost_bfs(graph.adjacency); });
+        bench::best_seconds(repeats, [&] { a = geometry::all_pairs_boost_bfs(graph.adjacency); });
     const double t_bits =
-        best_seconds(repeats, [&] { b = geometry::all_pairs_geodesics(graph.adjacency); });
+        bench::best_seconds(repeats, [&] { b = geometry::all_pairs_geodesics(graph.adjacency); });
     std::printf(
         "apsp k=%d: %ld edges, diameter %d | boost BFS %.4f s | bit-parallel %.4f s | %.0fx | sums "
         "%s\n",

@@ -2,6 +2,7 @@
 // What bench_geometry (which writes its stack to HDF5 for the peers) and bench_threads (which never
 // touches a file) share, so that they measure the same stack A and check threads the same way.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -33,6 +34,21 @@ inline std::vector<RowMatrix> relu_stack(int n, int layers, int width, std::uint
     stack.push_back(h.cast<float>().cast<double>());
   }
   return stack;
+}
+
+// Wall seconds since t0 on the steady clock, and the best wall time of `repeats` calls of f.
+inline double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+template <class F>
+double best_seconds(int repeats, F&& f) {
+  double best = 1e300;
+  for (int r = 0; r < repeats; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    best = std::min(best, seconds_since(t0));
+  }
+  return best;
 }
 
 // The seed of every benchmark stack.

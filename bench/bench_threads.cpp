@@ -29,21 +29,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-template <class F>
-double best_of(int repeats, F&& task) {
-  double best = 1e300;
-  for (int r = 0; r < repeats; ++r) {
-    const auto t0 = Clock::now();
-    task();
-    best = std::min(best, seconds_since(t0));
-  }
-  return best;
-}
-
 // "knn <layer> <seconds>", "join <layer> <zeroed allocation seconds> <copy seconds>" and
 // "cell <layer> <k> <build> <curvature> <bfs>": what measure_stack's tasks cost on one thread.
 int write_task_times(const char* path, const std::vector<RowMatrix>& stack,
@@ -59,7 +44,7 @@ int write_task_times(const char* path, const std::vector<RowMatrix>& stack,
     const geometry::LayerView points(stack[l]);
     geometry::NeighbourLists lists;
     std::fprintf(out, "knn %zu %.9f\n", l,
-                 best_of(repeats, [&] { lists = geometry::exact_knn(points, k_max); }));
+                 bench::best_seconds(repeats, [&] { lists = geometry::exact_knn(points, k_max); }));
     // The join of threaded row blocks: zeroed arrays of every entry, then the blocks' copies.
     const std::size_t entries = static_cast<std::size_t>(lists.entries());
     std::vector<index_t> from_index(entries, 1);
@@ -69,22 +54,22 @@ int write_task_times(const char* path, const std::vector<RowMatrix>& stack,
       auto t0 = Clock::now();
       std::vector<index_t> index(entries);
       std::vector<double> distance(entries);
-      allocation = std::min(allocation, seconds_since(t0));
+      allocation = std::min(allocation, bench::seconds_since(t0));
       t0 = Clock::now();
       std::copy(from_index.begin(), from_index.end(), index.begin());
       std::copy(from_distance.begin(), from_distance.end(), distance.begin());
-      copy = std::min(copy, seconds_since(t0));
+      copy = std::min(copy, bench::seconds_since(t0));
     }
     std::fprintf(out, "join %zu %.9f %.9f\n", l, allocation, copy);
     for (index_t k : options.k) {
       geometry::LayerGraph graph;
-      const double build =
-          best_of(repeats, [&] { graph = geometry::build_knn_graph(lists, k, options.rule); });
-      const double curvature = best_of(repeats, [&] {
+      const double build = bench::best_seconds(
+          repeats, [&] { graph = geometry::build_knn_graph(lists, k, options.rule); });
+      const double curvature = bench::best_seconds(repeats, [&] {
         (void)geometry::measure_curvatures(graph, options.curvatures, options.per_node);
       });
-      const double bfs =
-          best_of(repeats, [&] { (void)geometry::all_pairs_geodesics(graph.adjacency); });
+      const double bfs = bench::best_seconds(
+          repeats, [&] { (void)geometry::all_pairs_geodesics(graph.adjacency); });
       std::fprintf(out, "cell %zu %lld %.9f %.9f %.9f\n", l, static_cast<long long>(k), build,
                    curvature, bfs);
     }
@@ -141,7 +126,7 @@ int main(int argc, char** argv) {
     for (int r = 0; r < repeats; ++r) {
       const auto t0 = Clock::now();
       got = geometry::measure_stack(stack, options);
-      best = std::min(best, seconds_since(t0));
+      best = std::min(best, bench::seconds_since(t0));
     }
     if (one.empty()) {
       one = got;
@@ -178,7 +163,7 @@ int main(int argc, char** argv) {
       waitpid(child, &status, 0);
       failed = failed || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
     }
-    const double wall = seconds_since(t0);
+    const double wall = bench::seconds_since(t0);
     std::printf("%3d processes x %d networks, 1 thread each: %.3f s wall, %.2f networks/s%s\n",
                 processes, networks, wall, processes * networks / wall,
                 failed ? " (a process FAILED)" : "");
