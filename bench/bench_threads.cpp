@@ -29,8 +29,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// "knn <layer> <seconds>", "join <layer> <zeroed allocation seconds> <copy seconds>" and
-// "cell <layer> <k> <build> <curvature> <bfs>": what measure_stack's tasks cost on one thread.
+// "knn <layer> <seconds>", "join <layer> <zeroed allocation seconds> <copy seconds>",
+// "cell <layer> <k> <build> <curvature> <bfs> <whole cell>" and "stack <seconds>": what
+// measure_stack's tasks, and measure_stack itself, cost on one thread.
 int write_task_times(const char* path, const std::vector<RowMatrix>& stack,
                      const geometry::MeasureOptions& options, int repeats) {
   std::FILE* out = std::fopen(path, "w");
@@ -70,10 +71,18 @@ int write_task_times(const char* path, const std::vector<RowMatrix>& stack,
       });
       const double bfs = bench::best_seconds(
           repeats, [&] { (void)geometry::all_pairs_geodesics(graph.adjacency); });
-      std::fprintf(out, "cell %zu %lld %.9f %.9f %.9f\n", l, static_cast<long long>(k), build,
-                   curvature, bfs);
+      // The cell as measure_stack runs it: the parts and what joins them (allocations, sums).
+      const double whole = bench::best_seconds(repeats, [&] {
+        (void)geometry::measure_layer(lists, k, options.rule, options.curvatures, options.per_node);
+      });
+      std::fprintf(out, "cell %zu %lld %.9f %.9f %.9f %.9f\n", l, static_cast<long long>(k), build,
+                   curvature, bfs, whole);
     }
   }
+  // The whole stack on one thread: what the tasks above leave out is the difference.
+  std::fprintf(out, "stack %.9f\n", bench::best_seconds(repeats, [&] {
+                 (void)geometry::measure_stack(stack, options);
+               }));
   std::fclose(out);
   return 0;
 }

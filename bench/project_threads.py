@@ -5,19 +5,23 @@
     python3 bench/project_threads.py tasks.txt [--threads 1,2,4,8,16] [--in-flight 1,2,5]
 
 A projection, not a measurement: it replays the task graph of measure_stack (measure_stack.cpp,
-knn.cpp, parallel.hpp) on P ideal threads -- no memory-bandwidth or cache contention, no runtime
+knn.cpp, parallel.cpp) on P ideal threads -- no memory-bandwidth or cache contention, no runtime
 overhead -- so it shows what the schedule itself allows: the idle time at the end of a layer, the
 serial parts of the largest cells. Check it against a measured curve where one exists (on this
 machine's 2 cores, bench/RESULTS.md §12) before reading its 16-thread figure.
 
-The model, one group of layers in flight at a time:
-* kNN: each layer of the group is a task whose row blocks (ceil(n / 4P) rows, a multiple of 4) are
-  its children, then a serial zeroed allocation, then one copy child per block (the join);
-* cells: every (layer, k) cell of the group, largest k first; a cell is serial graph build and
-  curvature, then ceil(n / 512) BFS batches as children;
+The model, one group of layers in flight at a time (MemoryPlan::layers_in_flight):
+* kNN: the group's layers one after another, each a task whose row blocks (ceil(n / 4P) rows, a
+  multiple of 4) are its children, then a serial zeroed allocation, then one copy child per block
+  (the join);
+* cells: every (layer, k) cell of the group, largest k first; a cell is everything measure_layer
+  does but its BFS, on the cell's own thread, then ceil(n / 512) BFS batches as children;
 * a thread that runs a task runs that task's unstarted children first and otherwise waits for them
-  (OpenMP's taskgroup); an idle thread takes the oldest ready task of the team (FIFO);
+  (OpenMP's taskgroup, which lets it run nothing else); an idle thread -- the one that created the
+  top-level tasks too (taskloop nogroup) -- takes the oldest ready task of the team (FIFO);
 * phases and groups end at a barrier.
+Left out besides contention: libgomp runs tasks at once on their creator, instead of queueing
+them, while the team holds more than 64 per thread -- only with very many layers or k together.
 """
 import argparse
 import heapq
@@ -26,7 +30,14 @@ from collections import deque
 
 
 def read_tasks(path):
-    n, knn, join, cells = 0, {}, {}, {}
+    """The task times of bench_threads --task-times, scaled to the measured one-thread stack.
+
+    Each task was timed alone, repeated, with warm caches; in measure_stack the same calls run
+    once each, one after another, and take longer (stack A: 0.36 s against 0.30 s of tasks; the
+    same calls in sequence, outside measure_stack, take the 0.36 s too). That difference belongs to
+    the tasks, not to a serial part, so every task is scaled by the one ratio.
+    """
+    n, stack, knn, join, cells = 0, None, {}, {}, {}
     with open(path) as f:
         for line in f:
             words = line.split()
@@ -34,15 +45,23 @@ def read_tasks(path):
                 continue
             if words[0] == "n":
                 n = int(words[1])
+            elif words[0] == "stack":
+                stack = float(words[1])
             elif words[0] == "knn":
                 knn[int(words[1])] = float(words[2])
             elif words[0] == "join":
                 join[int(words[1])] = (float(words[2]), float(words[3]))
             elif words[0] == "cell":
                 layer, k = int(words[1]), int(words[2])
-                cells.setdefault(layer, []).append((k, sum(float(w) for w in words[3:5]),
-                                                    float(words[5])))
-    return n, knn, join, cells
+                bfs, whole = float(words[5]), float(words[6])
+                # everything of a cell but its BFS batches runs on the cell's own thread
+                cells.setdefault(layer, []).append((k, whole - bfs, bfs))
+    tasks = sum(knn.values()) + sum(s + b for c in cells.values() for (_, s, b) in c)
+    scale = stack / tasks
+    knn = {l: t * scale for l, t in knn.items()}
+    join = {l: (a * scale, c * scale) for l, (a, c) in join.items()}
+    cells = {l: [(k, s * scale, b * scale) for (k, s, b) in c] for l, c in cells.items()}
+    return n, stack, tasks, knn, join, cells
 
 
 class Task:
@@ -137,7 +156,7 @@ def run_phase(tasks, threads):
     return now
 
 
-def project(n, knn, join, cells, threads, layers_in_flight):
+def project(n, knn, join, cells, threads, layers_in_flight, knn_together=False):
     layers = sorted(knn)
     block = max(4, math.ceil(math.ceil(n / (4 * threads)) / 4) * 4) if threads > 1 else n
     blocks = math.ceil(n / block)
@@ -153,7 +172,10 @@ def project(n, knn, join, cells, threads, layers_in_flight):
             if blocks > 1:
                 stages += [("serial", allocation), ("children", [copy * r / n for r in rows])]
             knn_tasks.append(Task(stages))
-        total += run_phase(knn_tasks, threads)
+        if knn_together:
+            total += run_phase(knn_tasks, threads)
+        else:  # one layer's kNN after another, each over the whole team
+            total += sum(run_phase([task], threads) for task in knn_tasks)
         cell_tasks = [(k, l, serial, bfs) for l in group for (k, serial, bfs) in cells[l]]
         cell_tasks.sort(key=lambda c: -c[0])  # largest k first; stable in layer order
         total += run_phase([Task([("serial", serial), ("children", [bfs / batches] * batches)])
@@ -176,22 +198,21 @@ def main():
     parser.add_argument("--in-flight", default="1",
                         help="fixed numbers of layers in flight to show beside layers_wanted's")
     args = parser.parse_args()
-    n, knn, join, cells = read_tasks(args.tasks)
+    n, stack, tasks, knn, join, cells = read_tasks(args.tasks)
     slots, layers = len(cells[min(cells)]), len(knn)
     fixed = [int(w) for w in args.in_flight.split(",")]
-    one = sum(knn.values()) + sum(s + b for c in cells.values() for (_, s, b) in c)
-    print(f"n = {n}, {layers} layers, {slots} k; one thread: {one:.4f} s of tasks; projected "
-          "wall time and speed-up on P ideal threads")
+    print(f"n = {n}, {layers} layers, {slots} k; one thread: measure_stack {stack:.4f} s, its tasks "
+          f"timed alone {tasks:.4f} s (scaled to the former); projected wall time and speed-up "
+          "on P ideal threads")
     print("threads | " + " | ".join(f"{w} in flight" for w in fixed) + " | layers_wanted")
     for p in (int(t) for t in args.threads.split(",")):
         cells_text = []
         for w in fixed:
             t = project(n, knn, join, cells, p, w)
-            cells_text.append(f"{t:.4f} s {one / t:5.2f}x")
+            cells_text.append(f"{t:.4f} s {stack / t:5.2f}x")
         w = layers_wanted(n, slots, layers, p)
         t = project(n, knn, join, cells, p, w)
-        print(f"{p:7d} | " + " | ".join(cells_text) + f" | {t:.4f} s {one / t:5.2f}x ({w})")
-
+        print(f"{p:7d} | " + " | ".join(cells_text) + f" | {t:.4f} s {stack / t:5.2f}x ({w})")
 
 if __name__ == "__main__":
     main()

@@ -249,33 +249,16 @@ std::size_t layers_wanted(std::size_t layers, index_t n, const MeasureOptions& o
   return std::clamp<std::size_t>((wanted + tasks_per_layer - 1) / tasks_per_layer, 1, layers);
 }
 
-// What the memory limit allows one measure_stack.
-struct MemoryPlan {
-  // Layers whose lists live, and whose cells are measured, together (layers_wanted, fewer under a
-  // limit).
-  std::size_t layers_in_flight = 1;
-  // (layer, k) cells in flight: every cell of the layers in flight when there is no limit, else as
-  // many as the estimate allows (the blocks that deal the cells bound them; the estimate counts one
-  // cell per block).
-  std::size_t concurrent_cells = 1;
-  // The entries exact_knn may store for one layer; 0: no bound. The estimate counts k_max entries
-  // a row; points tied with a row's k_max-th neighbour (duplicated points, a dead ReLU layer) keep
-  // the whole tie, O(m^2) entries for m coinciding points, which no estimate can foresee. exact_knn
-  // is therefore given the entries the limit leaves room for beyond the planned rest, and refuses
-  // past them before they exhaust memory.
-  std::size_t max_entries = 0;
-};
+}  // namespace
 
-// Throws when even one cell at a time would not fit the limit. Under a limit, fewer layers in
-// flight come first (they only buy speed), then fewer cells.
-MemoryPlan plan_memory(std::span<const LayerView> layers, const std::optional<LayerView>& input,
-                       const MeasureOptions& options) {
+// Under a limit, fewer layers in flight come first (they only buy speed), then fewer cells.
+MemoryPlan plan_memory(std::span<const LayerView> layers, const MeasureOptions& options,
+                       std::optional<LayerView> input) {
+  if (options.rule != GraphRule::baptista_r) input.reset();  // as measure_stack: never read
+  validate_layer_stack(layers, options, input);
   MemoryPlan plan;
   const std::size_t slots = std::max<std::size_t>(options.k.size(), 1);
   const auto n = static_cast<index_t>(layers.front().rows());
-  plan.layers_in_flight = layers_wanted(layers.size(), n, options);
-  plan.concurrent_cells = plan.layers_in_flight * slots;
-  if (options.memory_limit == 0) return plan;
   index_t widest = input ? static_cast<index_t>(input->cols()) : 0;
   for (const LayerView& x : layers) widest = std::max(widest, static_cast<index_t>(x.cols()));
   const index_t k_max = *std::max_element(options.k.begin(), options.k.end());
@@ -283,6 +266,17 @@ MemoryPlan plan_memory(std::span<const LayerView> layers, const std::optional<La
     return estimate_memory(n, widest, layers.size(), options, plan.concurrent_cells,
                            plan.layers_in_flight);
   };
+  // Layers together only buy speed: their extra lists may at most double the estimate of one layer
+  // at a time, limit or not (stack A on 16 threads: all five, 48 MB of lists more than the 98 MB
+  // estimate of one layer at a time).
+  plan.concurrent_cells = slots;
+  const MemoryEstimate one_layer = estimate();
+  plan.layers_in_flight = layers_wanted(layers.size(), n, options);
+  plan.concurrent_cells = plan.layers_in_flight * slots;
+  while (plan.layers_in_flight > 1 &&
+         estimate().neighbour_lists - one_layer.neighbour_lists > one_layer.total())
+    plan.concurrent_cells = --plan.layers_in_flight * slots;
+  if (options.memory_limit == 0) return plan;
   while (estimate().total() > options.memory_limit) {
     if (plan.layers_in_flight > 1)
       plan.concurrent_cells = --plan.layers_in_flight * slots;
@@ -308,8 +302,6 @@ MemoryPlan plan_memory(std::span<const LayerView> layers, const std::optional<La
                      (options.memory_limit - planned.total()) / per_entry / plan.layers_in_flight;
   return plan;
 }
-
-}  // namespace
 
 std::string MemoryEstimate::describe() const {
   return "about " + gigabytes(total()) + " (neighbour lists " + gigabytes(neighbour_lists) +
@@ -337,10 +329,11 @@ MemoryEstimate estimate_memory(index_t n, index_t widest_layer, std::size_t laye
   // exact_knn: (index, distance) per entry, row offsets, and its panel copy of the layer; with
   // threads, the blocks' lists and the joined ones live together for a moment: twice the lists.
   const std::size_t copies = options.threads > 1 ? 2 : 1;
+  const std::size_t lists = points * k_max * (index_bytes + sizeof(double)) + points * offset_bytes;
   out.neighbour_lists =
-      in_flight *
-      (copies * points * k_max * (index_bytes + sizeof(double)) + points * offset_bytes +
-       points * static_cast<std::size_t>(std::max<index_t>(widest_layer, 0)) * sizeof(double));
+      (in_flight - 1) * lists +  // the layers in flight whose kNN is done, while the last one runs
+      lists + (copies - 1) * points * k_max * (index_bytes + sizeof(double)) +
+      points * static_cast<std::size_t>(std::max<index_t>(widest_layer, 0)) * sizeof(double);
   // One cell of scale k: the build's rows (N_k and its transpose, k n each) and the symmetric
   // result (up to 2 k n) with baptista-r's arcs (k n): 5 k n indices bound it from above; four
   // row-offset arrays; the per-node curvature series.
@@ -407,8 +400,7 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
                                        std::optional<LayerView> input) {
   const bool reference_r = options.rule == GraphRule::baptista_r;
   if (!reference_r) input.reset();  // the other conventions start at layer 1: never read it
-  validate_layer_stack(layers, options, input);
-  const MemoryPlan memory = plan_memory(layers, input, options);  // may refuse
+  const MemoryPlan memory = plan_memory(layers, options, input);  // validates; may refuse
   const index_t k_max = *std::max_element(options.k.begin(), options.k.end());
 
   std::vector<MeasuresAtK> slots(options.k.size());
@@ -483,12 +475,10 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
   }
   for (std::size_t first = 0; first < layers.size(); first += memory.layers_in_flight) {
     const std::size_t count = std::min(memory.layers_in_flight, layers.size() - first);
-    // The layers' kNN together too (each a taskloop of row blocks): the lowest layer's error wins.
+    // The layers' kNN one after another, each over every thread (its row blocks): only one
+    // layer's panel copy and join at a time (the replay gives up 2% on 16 threads for it).
     std::vector<NeighbourLists> lists(count);
-    for_each_block(count, 1, options.threads, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t l = begin; l < end; ++l)
-        lists[l] = lists_of(layers[first + l], first + l + 1);
-    });
+    for (std::size_t l = 0; l < count; ++l) lists[l] = lists_of(layers[first + l], first + l + 1);
     for_each_cell(first, count, [&](const Cell& cell) {
       const std::size_t l = cell.layer, s = cell.slot;
       MeasuresAtK& slot = slots[s];

@@ -50,16 +50,18 @@ void for_each_block(std::size_t count, std::size_t block, int threads,
 #ifdef _OPENMP
   if (blocks > 1 && threads > 1 && omp_in_parallel()) {
     // Tasks of the enclosing team; the taskloop waits for them (its implicit taskgroup), and the
-    // waiting thread runs tasks meanwhile.
+    // waiting thread runs the loop's unstarted blocks meanwhile.
 #pragma omp taskloop grainsize(1) default(shared)
     for (std::size_t b = 0; b < blocks; ++b) run(b);
   } else if (blocks > 1 && threads > 1) {
     // The whole team even for fewer blocks than threads: the blocks may open nested loops (a
     // layer's kNN rows, a cell's BFS batches), whose tasks the threads without a block of their own
-    // take while they wait at the region's end.
+    // take while they wait at the region's barrier. nogroup, so that the thread creating the tasks
+    // waits there too and may take any task: in the taskloop's own group it could run only the
+    // loop's unstarted blocks, and would idle once they are taken. The barrier waits for every task.
 #pragma omp parallel num_threads(threads) default(shared)
 #pragma omp single
-#pragma omp taskloop grainsize(1) default(shared)
+#pragma omp taskloop grainsize(1) default(shared) nogroup
     for (std::size_t b = 0; b < blocks; ++b) run(b);
   } else {
     for (std::size_t b = 0; b < blocks; ++b) run(b);

@@ -395,6 +395,47 @@ TEST_CASE("any thread count gives the one-thread measures, field for field",
   bad.k = {3};
   bad.threads = 0;
   CHECK_THROWS_WITH(validate_layer_stack(stack, bad), Contains("threads = 0"));
+  CHECK_THROWS_WITH(plan_memory(layer_views(stack), bad), Contains("threads = 0"));
+}
+
+// Which layers measure_stack measures together (MemoryPlan::layers_in_flight), without a limit.
+TEST_CASE("layers in flight: where one layer's cells are too few for the threads, within memory",
+          "[measures][threads][memory]") {
+  std::mt19937_64 rng(5);
+  std::vector<RowMatrix> stack;
+  for (int l = 0; l < 10; ++l) stack.push_back(test::lattice_cloud(rng, 60, 3, 9));
+  const auto views = layer_views(stack);
+  MeasureOptions options;
+  options.k = {50};
+  // One thread: no one waits, one layer at a time.
+  CHECK(plan_memory(views, options).layers_in_flight == 1);
+  // 2 threads want 32 tasks; a layer of 60 points and one k offers 1, so all ten layers would
+  // serve. Their extra lists may at most double the estimate of one layer at a time:
+  //   lists, each layer       60 * 50 * (4 + 8) + 60 * 8                 = 36,480
+  //   one layer at a time     36,480 + 36,000 (join) + 60 * 3 * 8 (panel) = 73,920 lists
+  //                           + 5 * 50 * 60 * 4 + 4 * 60 * 8 + 2 * 60 * 8 = 62,880 graph
+  //                           + 2 * 60 * (3 * 64 + 8 + 4)                 = 24,480 searches
+  //                                                                        = 161,280
+  //   (W - 1) * 36,480 <= 161,280: W = 5.
+  options.threads = 2;
+  CHECK(plan_memory(views, options).layers_in_flight == 5);
+  const auto layers_at = [&](GraphRule rule, bool local) {
+    MeasureOptions o = options;
+    o.rule = rule;
+    o.local = local;
+    return plan_memory(views, o).layers_in_flight;
+  };
+  // Chained cells, one layer at a time: baptista-r's transitions, the local coefficients.
+  CHECK(layers_at(GraphRule::baptista_r, false) == 1);
+  CHECK(layers_at(GraphRule::knn_union, true) == 1);
+  CHECK(layers_at(GraphRule::knn_mutual, false) == 5);
+  // 2,000 points and 11 k offer 44 tasks a layer: enough for 2 threads, not for 16.
+  std::vector<RowMatrix> wide;
+  for (int l = 0; l < 5; ++l) wide.push_back(test::lattice_cloud(rng, 2000, 2, 50));
+  options.k = {10, 20, 30, 50, 90, 100, 120, 150, 250, 350, 500};
+  CHECK(plan_memory(layer_views(wide), options).layers_in_flight == 1);
+  options.threads = 16;
+  CHECK(plan_memory(layer_views(wide), options).layers_in_flight == 5);
 }
 
 TEST_CASE(
@@ -414,9 +455,10 @@ TEST_CASE(
   CHECK(one.total() == 94000);
   // A second cell in flight adds the k = 10 cell: 5 * 10 * 100 * 4 + 3200 + 1600.
   CHECK(estimate_memory(100, 5, 3, options, 2).graphs == 44800 + 24800);
-  // Two layers in flight: both layers' lists, and their two k = 20 cells come first.
+  // Two layers in flight: the first layer's lists (24,000 + 800) while the second one's kNN runs,
+  // and their two k = 20 cells come first.
   const MemoryEstimate two_layers = estimate_memory(100, 5, 3, options, 2, 2);
-  CHECK(two_layers.neighbour_lists == 2 * 28800);
+  CHECK(two_layers.neighbour_lists == 24800 + 28800);
   CHECK(two_layers.graphs == 2 * 44800);
   CHECK(two_layers.searches == 20400);
   CHECK_THAT(one.describe(), Contains("about 9.4e-05 GB") && Contains("graphs 4.48e-05 GB"));
@@ -444,19 +486,28 @@ TEST_CASE(
     REQUIRE(estimate_memory(60, 5, smooth.size(), options, 3).total() > options.memory_limit);
     check_same(measure_stack(smooth, options), smooth_unlimited);
   }
-  SECTION("independent cells: all layers, two layers, one layer in flight, the same measures") {
+  SECTION("independent cells: all, three (and one), two, one layer in flight, the same measures") {
     options.local = false;
     const auto alone = measure_stack(smooth, options);
-    // Four layers of four slots on 3 threads: layers_wanted asks for all four at once.
-    for (std::size_t in_flight : {4, 2, 1}) {
+    // Four layers of four slots (one BFS batch each) on 3 threads: 4 tasks a layer against 48
+    // wanted, so all four at once without a limit; each limit below admits exactly in_flight.
+    CHECK(plan_memory(layer_views(smooth), options).layers_in_flight == 4);
+    for (std::size_t in_flight : {4, 3, 2, 1}) {
       INFO(in_flight << " layers in flight");
       options.memory_limit =
           estimate_memory(60, 5, smooth.size(), options, in_flight * options.k.size(), in_flight)
               .total();
+      CHECK(plan_memory(layer_views(smooth), options).layers_in_flight == in_flight);
       check_same(measure_stack(smooth, options), alone);
     }
-    options.memory_limit = 0;
-    check_same(measure_stack(smooth, options), alone);
+  }
+  SECTION("tie tails with layers in flight are refused naming the first layer") {
+    options.local = false;
+    std::vector<RowMatrix> dead(3, RowMatrix::Zero(60, 4));
+    options.memory_limit = estimate_memory(60, 4, dead.size(), options, 12, 3).total();
+    REQUIRE(plan_memory(layer_views(dead), options).layers_in_flight == 3);
+    CHECK_THROWS_WITH(measure_stack(dead, options),
+                      Contains("layer 1: the neighbour lists would hold more than"));
   }
   SECTION("tie tails beyond the estimate are refused before they exceed the limit") {
     // 60 identical points: every row keeps all 59 others, not k_max = 20.

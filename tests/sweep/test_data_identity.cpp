@@ -100,6 +100,12 @@ TEST_CASE("a changed or reshaped data file is a difference naming it", "[sweep][
                                "out.h5")
             .empty());
 
+  // A tab in a file's name cannot be recorded: refused, naming it, rather than misread later.
+  const std::string tabbed = write_file("d\tcopy.csv", rows);
+  const auto tabbed_job = job_on("csv:" + tabbed);
+  CHECK_THROWS_WITH(sweep::data_identity(tabbed_job, sweep::probe_problems(tabbed_job)),
+                    Catch::Contains("problem 'csv:" + tabbed + "' holds a tab"));
+
   write_file("d.csv", rows.substr(0, rows.size() - 6) + "9,9,1\n");  // one value changed
   const std::string changed = sweep::data_identity(job, sweep::probe_problems(job));
   const std::string difference = sweep::data_difference(before, changed, "out.h5");
@@ -131,12 +137,12 @@ TEST_CASE("parse_data_identity reads back what data_identity writes", "[sweep][i
           std::map<std::string, std::string>{{"synthetic-a", "noise = 0.08, scale = 1"}});
     CHECK(identity.files.empty());
   }
-  SECTION("data files in the order written, a path with a tab whole, other lines skipped") {
+  SECTION("data files in the order written, a path with a space whole, other lines skipped") {
     const auto identity = sweep::parse_data_identity(
         "shape\tmnist\t60000\t10000\t784\n"
         "sha256\tmnist\ttrain-images-idx3-ubyte\taaaa\t/data/mnist/train-images-idx3-ubyte.gz\n"
         "future\tline\tof a later release\n"
-        "sha256\tcsv:/d/odd.csv\tcsv\tbbbb\t/d/odd\tname.csv\n"
+        "sha256\tcsv:/d/odd name.csv\tcsv\tbbbb\t/d/odd name.csv\n"
         "sha256\ttoo\tfew\n"
         "sha256\tmnist\tt10k-labels-idx1-ubyte\tcccc\t/data/mnist/t10k-labels-idx1-ubyte");
     REQUIRE(identity.files.size() == 3);
@@ -144,10 +150,10 @@ TEST_CASE("parse_data_identity reads back what data_identity writes", "[sweep][i
     CHECK(identity.files[0].role == "train-images-idx3-ubyte");
     CHECK(identity.files[0].sha256 == "aaaa");
     CHECK(identity.files[0].path == "/data/mnist/train-images-idx3-ubyte.gz");
-    CHECK(identity.files[1].problem == "csv:/d/odd.csv");
+    CHECK(identity.files[1].problem == "csv:/d/odd name.csv");
     CHECK(identity.files[1].role == "csv");
     CHECK(identity.files[1].sha256 == "bbbb");
-    CHECK(identity.files[1].path == "/d/odd\tname.csv");
+    CHECK(identity.files[1].path == "/d/odd name.csv");
     // The last line needs no newline.
     CHECK(identity.files[2].sha256 == "cccc");
     CHECK(identity.files[2].path == "/data/mnist/t10k-labels-idx1-ubyte");

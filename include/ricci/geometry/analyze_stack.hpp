@@ -34,7 +34,8 @@ struct AnalysisOptions {
   bool per_node = false;  // with local: O_l(x), eta_l(x) and rho(x) per point
   LayerList layer_list = LayerList::hidden;
   // Called after each measured layer, as MeasureOptions::on_layer_done: progress reports, and the
-  // place where a caller stops a long analysis by throwing.
+  // place where a caller stops a long analysis by throwing (layers measured together report, and
+  // stop, once all of them are done).
   std::function<void(std::size_t done, std::size_t total)> on_layer_done;
   int threads = 1;  // MeasureOptions::threads: a speed setting; results do not depend on it
   std::size_t memory_limit = 0;  // MeasureOptions::memory_limit, bytes; 0: none

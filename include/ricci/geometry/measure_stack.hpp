@@ -48,16 +48,19 @@ struct MeasureOptions {
   // With per_node, each notion keeps O_l(x) and rho(x) and the slot keeps eta_l(x).
   bool local = false;
   // Called after each layer is measured (input layer included), with the layers done and the
-  // total, from the calling thread: a progress hook for callers that report, never required.
+  // total, from the calling thread: a progress hook for callers that report, never required. Layers
+  // measured together (MemoryPlan::layers_in_flight) report one after another once all are done.
   std::function<void(std::size_t done, std::size_t total)> on_layer_done;
   // Threads for this one stack (parallel.hpp): the kNN rows of a layer, its (layer, k) cells and
   // the BFS source batches of a cell are spread over them; when one layer's cells are too few to
-  // keep them busy, the cells of several layers (their lists computed together) share them. Results
-  // are identical for any count.
+  // keep them busy, the cells of several layers (their lists kept together) share them
+  // (MemoryPlan). Results are identical for any count; whether a memory limit refuses a request
+  // may depend on it (threads hold BFS batches and joined copies of the lists).
   int threads = 1;
-  // The most memory measure_stack may use beyond its input layers, in bytes; 0: no limit. Cells run
-  // concurrently only as far as the estimate (estimate_memory) allows; when even one cell at a time
-  // would exceed it, measure_stack refuses before any work, naming the estimate.
+  // The most memory measure_stack may use beyond its input layers, in bytes; 0: no limit. Layers in
+  // flight and cells run concurrently only as far as the estimate (estimate_memory) allows; when
+  // even one cell at a time would exceed it, measure_stack refuses before any work, naming the
+  // estimate.
   std::size_t memory_limit = 0;
 
   // The notions of `curvatures` computed at `k` (only_at_k applied), in request order.
@@ -157,6 +160,29 @@ struct MemoryEstimate {
 MemoryEstimate estimate_memory(index_t n, index_t widest_layer, std::size_t layers,
                                const MeasureOptions& options, std::size_t concurrent_cells,
                                std::size_t layers_in_flight = 1);
+
+// How measure_stack runs a request under its memory limit and threads. Throws ricci::Error for an
+// invalid request (validate_layer_stack) and when even one cell at a time would not fit the limit,
+// naming the estimate.
+struct MemoryPlan {
+  // Layers whose neighbour lists live, and whose cells are measured, together: more than one only
+  // where one layer's cells give the threads too few tasks, the cells are independent across layers
+  // (not under baptista-r, not with the local coefficients), their extra lists at most double the
+  // estimate of one layer at a time, and the limit allows.
+  std::size_t layers_in_flight = 1;
+  // (layer, k) cells in flight: every cell of the layers in flight when there is no limit, else as
+  // many as the estimate allows (the blocks that deal the cells bound them; the estimate counts one
+  // cell per block).
+  std::size_t concurrent_cells = 1;
+  // The entries exact_knn may store for one layer; 0: no bound. The estimate counts k_max entries
+  // a row; points tied with a row's k_max-th neighbour (duplicated points, a dead ReLU layer) keep
+  // the whole tie, O(m^2) entries for m coinciding points, which no estimate can foresee. exact_knn
+  // is therefore given the entries the limit leaves room for beyond the planned rest, and refuses
+  // past them before they exhaust memory.
+  std::size_t max_entries = 0;
+};
+MemoryPlan plan_memory(std::span<const LayerView> layers, const MeasureOptions& options,
+                       std::optional<LayerView> input = std::nullopt);
 
 // The validation alone, so callers can reject input before doing any other work.
 void validate_layer_stack(std::span<const LayerView> layers, const MeasureOptions& options,

@@ -31,11 +31,12 @@ std::vector<DataFile> data_files(const JobSpec& job, const data::Problem& proble
 //   sha256 <problem> <role> <hex> <path>
 // Paths are informational only: moving the data does not change its identity. A stored identity
 // without a knobs line (made before the knobs existed) stands for the problem's default knobs.
+// Throws ricci::Error naming a problem or data file whose name holds a tab or a line break.
 std::string data_identity(const JobSpec& job, const std::vector<ProblemShape>& shapes);
 
 // A stored identity read back: what data_identity wrote, line by line. Lines of another kind are
 // skipped, so an identity from a later release still reads. A file's path is the rest of its line
-// (the writer puts it last), tabs included.
+// (the writer puts it last).
 struct DataFileDigest {
   std::string problem, role, sha256, path;
 };
