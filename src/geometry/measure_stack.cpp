@@ -235,7 +235,7 @@ bool cells_chained(const MeasureOptions& options) {
 // a layer's largest cells (their serial graph builds, their last batches) run on alone at its end
 // while the other threads wait for the next layer's kNN. The lists of more layers are then computed
 // at once and all their cells share the threads. bench/project_threads.py replays the schedule: on
-// 16 threads, five layers at once against one make stack A 43% faster (16 tasks a thread ask for
+// 16 threads, five layers at once against one make stack A 34% faster (16 tasks a thread ask for
 // all five). Where a layer offers more, more layers gain little and cost cache: on 2 threads here,
 // stack A with three layers at once (44 tasks a layer) measured 4% slower than with one, where the
 // replay gains 0.5%; hence 16.
@@ -267,7 +267,7 @@ MemoryPlan plan_memory(std::span<const LayerView> layers, const MeasureOptions& 
                            plan.layers_in_flight);
   };
   // Layers together only buy speed: their extra lists may at most double the estimate of one layer
-  // at a time, limit or not (stack A on 16 threads: all five, 48 MB of lists more than the 98 MB
+  // at a time, limit or not (stack A on 16 threads: all five, 48 MB of lists more than the 99 MB
   // estimate of one layer at a time).
   plan.concurrent_cells = slots;
   const MemoryEstimate one_layer = estimate();
