@@ -233,8 +233,8 @@ bool cells_chained(const MeasureOptions& options) {
 // How many layers' cells are measured together, before any memory limit. One layer's cells offer
 // slots x ceil(n / 512) tasks (a cell's BFS batches of 512 sources each); with few tasks a thread,
 // a layer's largest cells (their serial graph builds, their last batches) run on alone at its end
-// while the other threads wait for the next layer's kNN. The lists of more layers are then computed
-// at once and all their cells share the threads. bench/project_threads.py replays the schedule: on
+// while the other threads wait for the next layer's kNN. The lists of more layers are then kept
+// together and all their cells share the threads. bench/project_threads.py replays the schedule: on
 // 16 threads, five layers at once against one make stack A 34% faster (16 tasks a thread ask for
 // all five). Where a layer offers more, more layers gain little and cost cache: on 2 threads here,
 // stack A with three layers at once (44 tasks a layer) measured 4% slower than with one, where the
@@ -476,7 +476,7 @@ std::vector<MeasuresAtK> measure_stack(std::span<const LayerView> layers,
   for (std::size_t first = 0; first < layers.size(); first += memory.layers_in_flight) {
     const std::size_t count = std::min(memory.layers_in_flight, layers.size() - first);
     // The layers' kNN one after another, each over every thread (its row blocks): only one
-    // layer's panel copy and join at a time (the replay gives up 2% on 16 threads for it).
+    // layer's panel copy and join at a time (the replay loses under 2% on 16 threads by it).
     std::vector<NeighbourLists> lists(count);
     for (std::size_t l = 0; l < count; ++l) lists[l] = lists_of(layers[first + l], first + l + 1);
     for_each_cell(first, count, [&](const Cell& cell) {
