@@ -67,25 +67,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string path = argv[1];
-  int n = 2000, layers = 5, width = 50, repeats = 3;
+  bench::StackArgs args{.threads = {1}};
   bool boost_bfs = true, extras = true, write_only = false;
-  std::vector<int> thread_counts{1};
-  std::vector<index_t> ks{10, 20, 30, 50, 90, 100, 120, 150, 250, 350, 500};
   for (int a = 2; a + 1 < argc; a += 2) {
     const std::string key = argv[a], value = argv[a + 1];
-    if (key == "--n")
-      n = std::stoi(value);
-    else if (key == "--layers")
-      layers = std::stoi(value);
-    else if (key == "--width")
-      width = std::stoi(value);
-    else if (key == "--k")
-      ks = bench::parse_list(value);
-    else if (key == "--repeats")
-      repeats = std::stoi(value);
-    else if (key == "--threads")
-      thread_counts = bench::parse_list(value);
-    else if (key == "--boost")
+    if (args.take(key, value)) continue;
+    if (key == "--boost")
       boost_bfs = value != "0";
     else if (key == "--extras")
       extras = value != "0";
@@ -96,6 +83,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  int n = args.n;  // the stored stack's, once read
+  const int layers = args.layers, width = args.width, repeats = args.repeats;
+  const std::vector<index_t>& ks = args.k;
+  const std::vector<int>& thread_counts = args.threads;
 
   if (!std::filesystem::exists(path)) {
     const auto stack = bench::relu_stack(n, layers, width, bench::stack_seed);

@@ -66,6 +66,32 @@ inline std::vector<int> parse_list(const std::string& s) {
   return out;
 }
 
+// The options both geometry benchmarks take: the stack (relu_stack's n, layers and width), its k
+// grid (Fashion-MNIST's by default), the repeats and the thread counts (each benchmark's default).
+struct StackArgs {
+  int n = 2000, layers = 5, width = 50, repeats = 3;
+  std::vector<int> k{10, 20, 30, 50, 90, 100, 120, 150, 250, 350, 500};
+  std::vector<int> threads;
+  // Takes the value of one of these options; false for any other key.
+  bool take(const std::string& key, const std::string& value) {
+    if (key == "--n")
+      n = std::stoi(value);
+    else if (key == "--layers")
+      layers = std::stoi(value);
+    else if (key == "--width")
+      width = std::stoi(value);
+    else if (key == "--k")
+      k = parse_list(value);
+    else if (key == "--repeats")
+      repeats = std::stoi(value);
+    else if (key == "--threads")
+      threads = parse_list(value);
+    else
+      return false;
+    return true;
+  }
+};
+
 // Whether two grids agree in every layer's edges, components, g (NaN equal to NaN) and curvature
 // totals, and in every coefficient: the benchmarks' check that a thread count changed nothing.
 inline bool identical_measures(const std::vector<geometry::MeasuresAtK>& a,

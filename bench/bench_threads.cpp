@@ -90,28 +90,17 @@ int write_task_times(const char* path, const std::vector<RowMatrix>& stack,
 }  // namespace
 
 int main(int argc, char** argv) {
-  int n = 2000, layers = 5, width = 50, repeats = 3, networks = 4;
+  bench::StackArgs args{.threads = {1, 2, 4, 8, 16}};
+  int networks = 4;
   std::string task_times;
-  std::vector<int> ks{10, 20, 30, 50, 90, 100, 120, 150, 250, 350, 500};
-  std::vector<int> thread_counts{1, 2, 4, 8, 16}, process_counts{1, 8, 16};
+  std::vector<int> process_counts{1, 8, 16};
   for (int a = 1; a + 1 < argc; a += 2) {
     const std::string key = argv[a], value = argv[a + 1];
-    if (key == "--n")
-      n = std::stoi(value);
-    else if (key == "--layers")
-      layers = std::stoi(value);
-    else if (key == "--width")
-      width = std::stoi(value);
-    else if (key == "--k")
-      ks = bench::parse_list(value);
-    else if (key == "--threads")
-      thread_counts = bench::parse_list(value);
-    else if (key == "--processes")
+    if (args.take(key, value)) continue;
+    if (key == "--processes")
       process_counts = bench::parse_list(value);
     else if (key == "--networks")
       networks = std::stoi(value);
-    else if (key == "--repeats")
-      repeats = std::stoi(value);
     else if (key == "--task-times")
       task_times = value;
     else {
@@ -119,20 +108,21 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  const auto stack = bench::relu_stack(n, layers, width, bench::stack_seed);
+  const auto stack = bench::relu_stack(args.n, args.layers, args.width, bench::stack_seed);
   geometry::MeasureOptions options;
-  options.k.assign(ks.begin(), ks.end());
-  std::printf("stack: n = %d, %d layers x %d, %zu k; this process may use %d cores\n", n, layers,
-              width, ks.size(), geometry::available_cores());
-  if (!task_times.empty()) return write_task_times(task_times.c_str(), stack, options, repeats);
+  options.k.assign(args.k.begin(), args.k.end());
+  std::printf("stack: n = %d, %d layers x %d, %zu k; this process may use %d cores\n", args.n,
+              args.layers, args.width, args.k.size(), geometry::available_cores());
+  if (!task_times.empty())
+    return write_task_times(task_times.c_str(), stack, options, args.repeats);
 
   std::vector<geometry::MeasuresAtK> one;
   double one_wall = 0;
-  for (int threads : thread_counts) {
+  for (int threads : args.threads) {
     options.threads = threads;
     std::vector<geometry::MeasuresAtK> got;
     double best = 1e300;
-    for (int r = 0; r < repeats; ++r) {
+    for (int r = 0; r < args.repeats; ++r) {
       const auto t0 = Clock::now();
       got = geometry::measure_stack(stack, options);
       best = std::min(best, bench::seconds_since(t0));
@@ -142,7 +132,7 @@ int main(int argc, char** argv) {
       one_wall = best;
     }
     std::printf("%3d threads: %.3f s wall, speed-up %.2fx over %d, %.2f networks/s | %s\n", threads,
-                best, one_wall / best, thread_counts.front(), 1.0 / best,
+                best, one_wall / best, args.threads.front(), 1.0 / best,
                 bench::identical_measures(got, one) ? "identical" : "DIFFERENT");
     std::fflush(stdout);
   }
