@@ -28,6 +28,16 @@ from . import _core
 __all__ = ["analyze", "pool", "rows", "to_pandas"]
 
 
+def _integer_text(value, name):
+    """An integer's digits (numpy integers too); a bool or anything else is refused, naming `name`."""
+    if isinstance(value, bool):
+        raise ValueError("[python] %s: %r is not an integer" % (name, value))
+    try:
+        return str(operator.index(value))
+    except TypeError:
+        raise ValueError("[python] %s: %r is not an integer" % (name, value)) from None
+
+
 def _k_text(k):
     """k as the CLI's --k text: an int, a list of ints, or the CLI's own text ("10,20", "6-10")."""
     if isinstance(k, str):
@@ -38,15 +48,7 @@ def _k_text(k):
         return str(operator.index(k))
     except TypeError:
         pass
-    values = []
-    for value in k:
-        if isinstance(value, bool):
-            raise ValueError("[python] k: %r is not an integer" % (value,))
-        try:
-            values.append(str(operator.index(value)))
-        except TypeError:
-            raise ValueError("[python] k: %r is not an integer" % (value,)) from None
-    return ",".join(values)
+    return ",".join(_integer_text(value, "k") for value in k)
 
 
 def _names_text(curvature):
@@ -78,12 +80,7 @@ def _threads_text(threads):
         return None
     if isinstance(threads, str):
         return threads
-    if isinstance(threads, bool):
-        raise ValueError("[python] threads: %r is not an integer" % (threads,))
-    try:
-        return str(operator.index(threads))
-    except TypeError:
-        raise ValueError("[python] threads: %r is not an integer" % (threads,)) from None
+    return _integer_text(threads, "threads")
 
 
 def _run(stacks, inputs, outputs, k, curvature, local, convention, graph, layers_list, ollivier_idleness,
